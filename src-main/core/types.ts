@@ -1,0 +1,46 @@
+// Shared value types of the core. Images and masks are plain typed arrays in
+// row-major order, so the pure functions (masks, metrics, geometry) never need
+// TensorFlow and can be tested with arrays written by hand.
+
+/** 8-bit RGB, interleaved (r, g, b per pixel), row-major. data.length = width * height * 3. */
+export interface RgbImage {
+  readonly width: number;
+  readonly height: number;
+  readonly data: Uint8Array;
+}
+
+/** 8-bit single channel, row-major. data.length = width * height. */
+export interface GreyImage {
+  readonly width: number;
+  readonly height: number;
+  readonly data: Uint8Array;
+}
+
+/** Binary mask: 1 inside, 0 outside. Same layout as GreyImage. */
+export type BinaryMask = GreyImage;
+
+/** Float map (probabilities, heat maps), row-major. data.length = width * height. */
+export interface FloatMap {
+  readonly width: number;
+  readonly height: number;
+  readonly data: Float32Array;
+}
+
+/** A point in pixel coordinates of some image: x to the right, y down; pixel centres at integers. */
+export interface Point {
+  readonly x: number;
+  readonly y: number;
+}
+
+export interface Size {
+  readonly width: number;
+  readonly height: number;
+}
+
+/** The four tasks of the network, in MTL-IO's stepping order. */
+export const TASKS = ['glaucoma', 'od', 'oc', 'fovea'] as const;
+export type Task = (typeof TASKS)[number];
+
+export function isTask(value: string): value is Task {
+  return (TASKS as readonly string[]).includes(value);
+}

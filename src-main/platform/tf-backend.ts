@@ -1,0 +1,156 @@
+// Picks the TensorFlow.js backend, in the one process that owns TensorFlow.
+// Order: native TensorFlow with a CUDA device (tfjs-node-gpu), native TensorFlow
+// on the CPU (tfjs-node), WebAssembly, plain JavaScript. Native is the product;
+// the others are fallbacks 5-100x slower, so the choice is always reported.
+//
+// This is the only module that loads the native TensorFlow packages; the core
+// sees only @tensorflow/tfjs-core.
+import os from 'node:os';
+import { createRequire } from 'node:module';
+import * as tf from '@tensorflow/tfjs-core';
+
+export const BACKEND_NAMES = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
+export type BackendName = (typeof BACKEND_NAMES)[number];
+export type BackendChoice = BackendName | 'auto';
+
+export interface BackendInfo {
+  /** Which of our backends runs: native GPU, native CPU, wasm or pure JS. */
+  readonly name: BackendName;
+  /** The device the kernels run on, in words ("NVIDIA CUDA", "Intel Xeon ... x2"). */
+  readonly device: string;
+  /** tfjs version, and for native backends the TensorFlow C library version. */
+  readonly tfjsVersion: string;
+  readonly nativeVersion?: string;
+  /** Why faster backends were passed over, for the log and the UI. */
+  readonly skipped: readonly string[];
+}
+
+/** Environment variable that forces a backend (same values as --backend). */
+export const BACKEND_ENV = 'GLAUCOMA_STUDIO_BACKEND';
+
+const requireFromHere = createRequire(import.meta.url);
+
+interface NativeBinding {
+  isUsingGpuDevice?: () => boolean;
+  TF_Version?: string;
+}
+
+interface NativePackage {
+  version: { 'tfjs-node'?: string; tfjs?: string };
+}
+
+function cpuDescription(): string {
+  const cpus = os.cpus();
+  const model = cpus[0]?.model?.trim() || os.arch();
+  return `${model} x${cpus.length}`;
+}
+
+function nativeBinding(): NativeBinding | undefined {
+  const backend = tf.findBackend('tensorflow') as unknown as { binding?: NativeBinding } | null;
+  return backend?.binding;
+}
+
+async function tryNative(pkg: '@tensorflow/tfjs-node-gpu' | '@tensorflow/tfjs-node'): Promise<string | undefined> {
+  // TensorFlow's C++ logging is noise for our users; errors still surface as exceptions.
+  process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
+  try {
+    requireFromHere(pkg) as NativePackage;
+  } catch (error) {
+    const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    return `${pkg} did not load (${message})`;
+  }
+  if (!(await tf.setBackend('tensorflow'))) return `${pkg} loaded but its backend did not initialise`;
+  return undefined;
+}
+
+async function tryWasm(): Promise<string | undefined> {
+  try {
+    await import('@tensorflow/tfjs-backend-wasm');
+    if (!(await tf.setBackend('wasm'))) return 'wasm backend did not initialise';
+    return undefined;
+  } catch (error) {
+    return `wasm backend did not load (${error instanceof Error ? error.message : String(error)})`;
+  }
+}
+
+async function useCpu(): Promise<void> {
+  await import('@tensorflow/tfjs-backend-cpu');
+  await tf.setBackend('cpu');
+}
+
+let selected: BackendInfo | undefined;
+
+/** The backend chosen by selectBackend in this process, if any. */
+export function currentBackend(): BackendInfo | undefined {
+  return selected;
+}
+
+export function parseBackendChoice(value: string | undefined, source: string): BackendChoice {
+  if (value === undefined || value === '' || value === 'auto') return 'auto';
+  if ((BACKEND_NAMES as readonly string[]).includes(value)) return value as BackendName;
+  throw new Error(`${source}: unknown backend "${value}" (use auto, ${BACKEND_NAMES.join(', ')})`);
+}
+
+/**
+ * Selects and initialises the backend. `choice` (or GLAUCOMA_STUDIO_BACKEND)
+ * forces one; a forced backend that does not load is an error, not a silent
+ * fallback, so benchmarks never measure the wrong thing.
+ */
+export async function selectBackend(choice: BackendChoice = parseBackendChoice(process.env[BACKEND_ENV], BACKEND_ENV)): Promise<BackendInfo> {
+  if (selected) {
+    if (choice !== 'auto' && choice !== selected.name) {
+      throw new Error(`backend ${selected.name} is already running in this process; cannot switch to ${choice}`);
+    }
+    return selected;
+  }
+  const skipped: string[] = [];
+  const tfjsVersion = tf.version_core;
+  const order: BackendName[] = choice === 'auto' ? [...BACKEND_NAMES] : [choice];
+  for (const name of order) {
+    if (name === 'tensorflow-gpu') {
+      const why = await tryNative('@tensorflow/tfjs-node-gpu');
+      if (why) {
+        skipped.push(why);
+        continue;
+      }
+      const binding = nativeBinding();
+      const onGpu = binding?.isUsingGpuDevice?.() ?? false;
+      if (!onGpu) {
+        // The GPU package runs TensorFlow on the CPU when it sees no CUDA device; still native.
+        selected = { name: 'tensorflow', device: `${cpuDescription()} (no CUDA device seen)`, tfjsVersion, nativeVersion: binding?.TF_Version, skipped };
+        if (choice === 'tensorflow-gpu') throw new Error('tfjs-node-gpu loaded but sees no CUDA device');
+        return selected;
+      }
+      selected = { name, device: 'CUDA GPU', tfjsVersion, nativeVersion: binding?.TF_Version, skipped };
+      return selected;
+    }
+    if (name === 'tensorflow') {
+      const why = await tryNative('@tensorflow/tfjs-node');
+      if (why) {
+        skipped.push(why);
+        continue;
+      }
+      selected = { name, device: cpuDescription(), tfjsVersion, nativeVersion: nativeBinding()?.TF_Version, skipped };
+      return selected;
+    }
+    if (name === 'wasm') {
+      const why = await tryWasm();
+      if (why) {
+        skipped.push(why);
+        continue;
+      }
+      selected = { name, device: `${cpuDescription()} (WebAssembly, one thread)`, tfjsVersion, skipped };
+      return selected;
+    }
+    await useCpu();
+    selected = { name: 'cpu', device: `${cpuDescription()} (JavaScript)`, tfjsVersion, skipped };
+    return selected;
+  }
+  throw new Error(`backend ${choice} is not available: ${skipped.join('; ')}`);
+}
+
+/** One line for logs and the CLI: "tensorflow on Intel Xeon x2 (TF 2.21.0)". */
+export function describeBackend(info: BackendInfo): string {
+  const native = info.nativeVersion ? `, TensorFlow ${info.nativeVersion}` : '';
+  return `${info.name} on ${info.device} (tfjs ${info.tfjsVersion}${native})`;
+}
