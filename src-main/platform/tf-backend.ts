@@ -5,7 +5,9 @@
 //
 // This is the only module that loads the native TensorFlow packages; the core
 // sees only @tensorflow/tfjs-core.
+import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs-core';
 
@@ -53,6 +55,10 @@ function nativeBinding(): NativeBinding | undefined {
 async function tryNative(pkg: '@tensorflow/tfjs-node-gpu' | '@tensorflow/tfjs-node'): Promise<string | undefined> {
   // TensorFlow's C++ logging is noise for our users; errors still surface as exceptions.
   process.env.TF_CPP_MIN_LOG_LEVEL ??= '2';
+  // Requiring a package whose binding is missing still registers its kernels,
+  // and the next package would then re-register them all; look first.
+  const missing = missingBinding(pkg);
+  if (missing) return missing;
   try {
     requireFromHere(pkg) as NativePackage;
   } catch (error) {
@@ -76,6 +82,19 @@ async function tryWasm(): Promise<string | undefined> {
 async function useCpu(): Promise<void> {
   await import('@tensorflow/tfjs-backend-cpu');
   await tf.setBackend('cpu');
+}
+
+/** Why a native package cannot load, without loading it; undefined if its binding is there. */
+function missingBinding(pkg: string): string | undefined {
+  let pkgJson: string;
+  try {
+    pkgJson = requireFromHere.resolve(`${pkg}/package.json`);
+  } catch {
+    return `${pkg} is not installed`;
+  }
+  const libDir = path.join(path.dirname(pkgJson), 'lib');
+  const built = fs.existsSync(libDir) && fs.readdirSync(libDir).some((d) => fs.existsSync(path.join(libDir, d, 'tfjs_binding.node')));
+  return built ? undefined : `${pkg} has no native binding (build it offline with: npm run native-tf${pkg.endsWith('-gpu') ? ' -- --gpu' : ''})`;
 }
 
 let selected: BackendInfo | undefined;

@@ -1,0 +1,115 @@
+// Building blocks of the U-Net as functions of tensors and weights. All tensors
+// are NHWC float32. Each function is one step, to be called inside tf.tidy or a
+// gradient tape.
+import * as tf from '@tensorflow/tfjs-core';
+
+export const BN_EPSILON = 1e-5;
+/** PyTorch's default: moving = (1 - m) * moving + m * batch. */
+export const BN_MOMENTUM = 0.1;
+
+/** Receives each batch-norm layer's batch statistics during training (for the moving averages). */
+export type BatchStatsSink = (layer: string, mean: tf.Tensor1D, variance: tf.Tensor1D, count: number) => void;
+
+/** 3x3 (or 1x1) convolution, stride 1, 'same' padding. x: [B,H,W,Cin], kernel: [k,k,Cin,Cout] -> [B,H,W,Cout]. */
+export function conv(x: tf.Tensor4D, kernel: tf.Tensor4D, bias?: tf.Tensor1D, activation: 'relu' | 'linear' = 'linear'): tf.Tensor4D {
+  if (bias || activation !== 'linear') {
+    return tf.fused.conv2d({ x, filter: kernel, strides: 1, pad: 'same', bias, activation });
+  }
+  return tf.conv2d(x, kernel, 1, 'same');
+}
+
+/**
+ * Batch norm over a training batch, with a hand-written gradient. The composed
+ * autodiff of moments + normalise costs about a third of a training step; the
+ * closed form needs two reductions and a few element-wise ops:
+ *   dx = gamma * invStd / n * (n * dy - sum(dy) - xhat * sum(dy * xhat))
+ * x: [B,H,W,C], gamma/beta: [C] -> [B,H,W,C]. The batch mean and (biased)
+ * variance are handed to `onStats` (kept; the receiver disposes them).
+ */
+export function batchNormTrain(
+  x: tf.Tensor4D,
+  gamma: tf.Tensor1D,
+  beta: tf.Tensor1D,
+  onStats?: (mean: tf.Tensor1D, variance: tf.Tensor1D, count: number) => void,
+): tf.Tensor4D {
+  const [b, h, w] = x.shape;
+  const n = b * h * w;
+  // tfjs types customGrad's arguments as one variadic list: inputs, then the save function.
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [xIn, gammaIn, betaIn, save] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
+    const { mean, variance } = tf.moments(xIn, [0, 1, 2]);
+    const invStd = tf.rsqrt(tf.add(variance, BN_EPSILON));
+    const xhat = tf.mul(tf.sub(xIn, mean), invStd);
+    const y = tf.add(tf.mul(xhat, gammaIn), betaIn);
+    if (onStats) onStats(tf.keep(mean as tf.Tensor1D), tf.keep(variance as tf.Tensor1D), n);
+    save([xhat, invStd, gammaIn]);
+    return {
+      value: y,
+      gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+        const [xh, inv, g] = saved as [tf.Tensor, tf.Tensor, tf.Tensor];
+        const dBeta = tf.sum(dy, [0, 1, 2]);
+        const dGamma = tf.sum(tf.mul(dy, xh), [0, 1, 2]);
+        const scale = tf.div(tf.mul(g, inv), n);
+        const inner = tf.sub(tf.sub(tf.mul(dy, n), dBeta), tf.mul(xh, dGamma));
+        return [tf.mul(inner, scale), dGamma, dBeta];
+      },
+    };
+  });
+  return op(x, gamma, beta) as tf.Tensor4D;
+}
+
+/** Batch norm with stored statistics (inference). */
+export function batchNormInfer(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D, mean: tf.Tensor1D, variance: tf.Tensor1D): tf.Tensor4D {
+  return tf.batchNorm4d(x, mean, variance, beta, gamma, BN_EPSILON);
+}
+
+/** 2x2 max-pool, stride 2. [B,H,W,C] -> [B,H/2,W/2,C]. */
+export function maxPool2x2(x: tf.Tensor4D): tf.Tensor4D {
+  return tf.maxPool(x, 2, 2, 'valid');
+}
+
+/**
+ * 2x bilinear upsampling with aligned corners, as the paper's PyTorch code
+ * (nn.Upsample(scale_factor=2, mode='bilinear', align_corners=True)).
+ * [B,H,W,C] -> [B,2H,2W,C].
+ */
+export function upsample2x(x: tf.Tensor4D): tf.Tensor4D {
+  const [, h, w] = x.shape;
+  return tf.image.resizeBilinear(x, [h * 2, w * 2], true);
+}
+
+/** Global max-pool over space: [B,H,W,C] -> [B,C]. */
+export function globalMaxPool(x: tf.Tensor4D): tf.Tensor2D {
+  return tf.max(x, [1, 2]) as tf.Tensor2D;
+}
+
+/**
+ * Inverted dropout: keeps each unit with probability 1 - rate and scales by
+ * 1 / (1 - rate). Seeded, so a training run is reproducible.
+ */
+export function dropout(x: tf.Tensor2D, rate: number, seed: number): tf.Tensor2D {
+  if (rate <= 0) return x;
+  const keep = tf.step(tf.sub(tf.randomUniform(x.shape, 0, 1, 'float32', seed), rate));
+  return tf.mul(x, tf.div(keep, 1 - rate));
+}
+
+/**
+ * Folds a batch norm into the preceding convolution for inference:
+ * w' = w * g / sqrt(v + eps), b' = beta - mean * g / sqrt(v + eps).
+ * Saves a full pass over every activation map at test time.
+ */
+export function foldBatchNorm(
+  kernel: tf.Tensor4D,
+  gamma: tf.Tensor1D,
+  beta: tf.Tensor1D,
+  mean: tf.Tensor1D,
+  variance: tf.Tensor1D,
+): { kernel: tf.Tensor4D; bias: tf.Tensor1D } {
+  return tf.tidy(() => {
+    const factor = tf.mul(gamma, tf.rsqrt(tf.add(variance, BN_EPSILON))) as tf.Tensor1D;
+    return {
+      kernel: tf.mul(kernel, factor) as tf.Tensor4D,
+      bias: tf.sub(beta, tf.mul(mean, factor)) as tf.Tensor1D,
+    };
+  });
+}

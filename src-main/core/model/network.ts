@@ -1,0 +1,281 @@
+// The multi-task U-Net: a VGG-style encoder, one shared decoder with skip
+// connections, three 1x1 heads on the decoder (optic disc, optic cup, fovea
+// heat map) and a fully connected glaucoma branch on the encoder's bottleneck.
+// Encoder, decoder and heads are separate parameter groups; outputs are keyed
+// by task.
+import * as tf from '@tensorflow/tfjs-core';
+import { DENSE_TASKS, type DenseTask } from './tasks';
+import { LAYOUTS, resolveArchConfig, scaledChannels, type ArchConfig } from './config';
+import {
+  batchNormInfer,
+  batchNormTrain,
+  BN_MOMENTUM,
+  conv,
+  dropout,
+  foldBatchNorm,
+  globalMaxPool,
+  maxPool2x2,
+  upsample2x,
+} from './layers';
+import { initialValues, ParamStore, type ParamGroup, type ParamSpec } from './params';
+import type { Task } from '../types';
+
+/** Raw (pre-sigmoid) outputs keyed by task. glaucoma: [B]; dense tasks: [B,S,S,1]. */
+export interface TaskLogits {
+  glaucoma?: tf.Tensor1D;
+  od?: tf.Tensor4D;
+  oc?: tf.Tensor4D;
+  fovea?: tf.Tensor4D;
+}
+
+export interface ForwardOptions {
+  /** Batch statistics and dropout (true), or moving statistics and folded batch norm (false). */
+  readonly training: boolean;
+  /** Heads to compute; with only 'glaucoma' the decoder is skipped entirely. */
+  readonly tasks: readonly Task[];
+  /** Seed of the glaucoma branch's dropout mask (training only). */
+  readonly dropoutSeed?: number;
+}
+
+interface ConvUnit {
+  readonly name: string;
+  readonly inChannels: number;
+  readonly outChannels: number;
+}
+
+/** Conv units of each encoder and decoder level, after the width multiplier. */
+function convUnits(config: ArchConfig): { encoder: ConvUnit[][]; decoder: ConvUnit[][] } {
+  const layout = LAYOUTS[config.variant];
+  const encoder: ConvUnit[][] = [];
+  let channels = 3;
+  layout.encoder.forEach((level, l) => {
+    encoder.push(
+      level.map((c, i) => {
+        const unit = { name: `enc${l}.conv${i}`, inChannels: channels, outChannels: scaledChannels(c, config.width) };
+        channels = unit.outChannels;
+        return unit;
+      }),
+    );
+  });
+  const decoder: ConvUnit[][] = [];
+  layout.decoder.forEach((level, d) => {
+    const skip = encoder[encoder.length - 2 - d]!;
+    channels += skip[skip.length - 1]!.outChannels;
+    decoder.push(
+      level.map((c, i) => {
+        const unit = { name: `dec${d}.conv${i}`, inChannels: channels, outChannels: scaledChannels(c, config.width) };
+        channels = unit.outChannels;
+        return unit;
+      }),
+    );
+  });
+  if (layout.decoder.length !== layout.encoder.length - 1) {
+    throw new Error(`layout ${config.variant}: the decoder needs one level fewer than the encoder`);
+  }
+  return { encoder, decoder };
+}
+
+function convSpecs(unit: ConvUnit, group: ParamGroup, batchNorm: boolean): ParamSpec[] {
+  const { name, inChannels: cin, outChannels: cout } = unit;
+  const specs: ParamSpec[] = [
+    { name: `${name}.kernel`, shape: [3, 3, cin, cout], group, trainable: true, init: 'kaiming-uniform', fanIn: 9 * cin },
+  ];
+  if (batchNorm) {
+    // As in the paper's code: no conv bias in front of a batch norm (its shift replaces it).
+    specs.push(
+      { name: `${name}.bn.gamma`, shape: [cout], group, trainable: true, init: 'ones' },
+      { name: `${name}.bn.beta`, shape: [cout], group, trainable: true, init: 'zeros' },
+      { name: `${name}.bn.mean`, shape: [cout], group, trainable: false, init: 'zeros' },
+      { name: `${name}.bn.variance`, shape: [cout], group, trainable: false, init: 'ones' },
+    );
+  } else {
+    specs.push({ name: `${name}.bias`, shape: [cout], group, trainable: true, init: 'zeros' });
+  }
+  return specs;
+}
+
+/** Every weight of the network for `config`, in a stable order. */
+export function networkParamSpecs(config: ArchConfig): ParamSpec[] {
+  const { encoder, decoder } = convUnits(config);
+  const bn = config.normalization === 'batch';
+  const specs: ParamSpec[] = [];
+  for (const level of encoder) for (const unit of level) specs.push(...convSpecs(unit, 'encoder', bn));
+  for (const level of decoder) for (const unit of level) specs.push(...convSpecs(unit, 'decoder', bn));
+  const decoderOut = decoder[decoder.length - 1]!.at(-1)!.outChannels;
+  for (const task of DENSE_TASKS) {
+    const group: ParamGroup = `head:${task}`;
+    specs.push(
+      { name: `head.${task}.kernel`, shape: [1, 1, decoderOut, 1], group, trainable: true, init: 'kaiming-uniform', fanIn: decoderOut },
+      { name: `head.${task}.bias`, shape: [1], group, trainable: true, init: 'zeros' },
+    );
+  }
+  const bottleneck = encoder[encoder.length - 1]!.at(-1)!.outChannels;
+  let features = bottleneck;
+  if (config.glaucomaHidden > 0) {
+    specs.push(
+      { name: 'head.glaucoma.hidden.kernel', shape: [features, config.glaucomaHidden], group: 'head:glaucoma', trainable: true, init: 'kaiming-uniform', fanIn: features },
+      { name: 'head.glaucoma.hidden.bias', shape: [config.glaucomaHidden], group: 'head:glaucoma', trainable: true, init: 'zeros' },
+    );
+    features = config.glaucomaHidden;
+  }
+  specs.push(
+    { name: 'head.glaucoma.out.kernel', shape: [features, 1], group: 'head:glaucoma', trainable: true, init: 'kaiming-uniform', fanIn: features },
+    { name: 'head.glaucoma.out.bias', shape: [1], group: 'head:glaucoma', trainable: true, init: 'zeros' },
+  );
+  return specs;
+}
+
+/** The network: configuration plus weights. Owns its variables; call dispose(). */
+export class MultiTaskUNet {
+  readonly config: ArchConfig;
+  readonly params: ParamStore;
+  readonly #units: { encoder: ConvUnit[][]; decoder: ConvUnit[][] };
+  /** Batch norm folded into conv weights for inference; rebuilt after the weights change. */
+  #folded: Map<string, { kernel: tf.Tensor4D; bias: tf.Tensor1D }> | undefined;
+
+  private constructor(config: ArchConfig, params: ParamStore) {
+    this.config = config;
+    this.params = params;
+    this.#units = convUnits(config);
+  }
+
+  /** A freshly initialised network (Kaiming-uniform, seeded). */
+  static create(config: Partial<ArchConfig>, seed = 1): MultiTaskUNet {
+    const resolved = resolveArchConfig(config);
+    const specs = networkParamSpecs(resolved);
+    return new MultiTaskUNet(resolved, new ParamStore(specs, initialValues(specs, seed)));
+  }
+
+  /** A network with the given weights (ownership of the tensors is taken). */
+  static fromWeights(config: Partial<ArchConfig>, values: ReadonlyMap<string, tf.Tensor>): MultiTaskUNet {
+    const resolved = resolveArchConfig(config);
+    return new MultiTaskUNet(resolved, new ParamStore(networkParamSpecs(resolved), values));
+  }
+
+  /** Trainable parameter count, as PyTorch's sum(p.numel()) counts it. */
+  parameterCount(groups?: readonly ParamGroup[]): number {
+    return this.params.countTrainable(groups);
+  }
+
+  /** Must be called after the weights were changed in place (optimiser steps, loads). */
+  weightsChanged(): void {
+    if (this.#folded) for (const { kernel, bias } of this.#folded.values()) tf.dispose([kernel, bias]);
+    this.#folded = undefined;
+  }
+
+  /**
+   * Forward pass. x: [B,S,S,3] float32 in [0,1]. Returns logits for the
+   * requested tasks. In training mode each batch norm's batch statistics go to
+   * `onBatchStats` (see updateBatchNormStatistics).
+   */
+  forward(x: tf.Tensor4D, options: ForwardOptions, onBatchStats?: (layer: string, mean: tf.Tensor1D, variance: tf.Tensor1D, count: number) => void): TaskLogits {
+    const { training, tasks } = options;
+    const size = this.config.inputSize;
+    if (x.shape[1] !== size || x.shape[2] !== size || x.shape[3] !== 3) {
+      throw new Error(`network input must be [B,${size},${size},3], got [${x.shape}]`);
+    }
+    const unit = (h: tf.Tensor4D, u: ConvUnit): tf.Tensor4D => this.#convUnit(h, u, training, onBatchStats);
+    const skips: tf.Tensor4D[] = [];
+    let h = x;
+    this.#units.encoder.forEach((level, l) => {
+      if (l > 0) h = maxPool2x2(h);
+      for (const u of level) h = unit(h, u);
+      skips.push(h);
+    });
+    const out: TaskLogits = {};
+    if (tasks.includes('glaucoma')) out.glaucoma = this.#glaucomaHead(h, training, options.dropoutSeed ?? 0);
+    const dense = DENSE_TASKS.filter((t) => tasks.includes(t));
+    if (dense.length === 0) return out;
+    this.#units.decoder.forEach((level, d) => {
+      const skip = skips[skips.length - 2 - d]!;
+      // Skip first, then the upsampled path: the channel order of the paper's torch.cat([x2, x1]).
+      h = tf.concat([skip, upsample2x(h)], 3);
+      for (const u of level) h = unit(h, u);
+    });
+    for (const task of dense) out[task] = this.#denseHead(h, task);
+    return out;
+  }
+
+  #convUnit(
+    x: tf.Tensor4D,
+    u: ConvUnit,
+    training: boolean,
+    onBatchStats?: (layer: string, mean: tf.Tensor1D, variance: tf.Tensor1D, count: number) => void,
+  ): tf.Tensor4D {
+    const p = this.params;
+    if (this.config.normalization === 'none') {
+      return conv(x, p.get(`${u.name}.kernel`) as tf.Tensor4D, p.get(`${u.name}.bias`) as tf.Tensor1D, 'relu');
+    }
+    if (!training) {
+      const folded = this.#foldedWeights().get(u.name)!;
+      return conv(x, folded.kernel, folded.bias, 'relu');
+    }
+    const y = conv(x, p.get(`${u.name}.kernel`) as tf.Tensor4D);
+    const normed = batchNormTrain(
+      y,
+      p.get(`${u.name}.bn.gamma`) as tf.Tensor1D,
+      p.get(`${u.name}.bn.beta`) as tf.Tensor1D,
+      onBatchStats ? (mean, variance, n) => onBatchStats(u.name, mean, variance, n) : undefined,
+    );
+    return tf.relu(normed);
+  }
+
+  #foldedWeights(): Map<string, { kernel: tf.Tensor4D; bias: tf.Tensor1D }> {
+    if (!this.#folded) {
+      const p = this.params;
+      this.#folded = new Map();
+      for (const u of [...this.#units.encoder.flat(), ...this.#units.decoder.flat()]) {
+        this.#folded.set(
+          u.name,
+          foldBatchNorm(
+            p.get(`${u.name}.kernel`) as tf.Tensor4D,
+            p.get(`${u.name}.bn.gamma`) as tf.Tensor1D,
+            p.get(`${u.name}.bn.beta`) as tf.Tensor1D,
+            p.get(`${u.name}.bn.mean`) as tf.Tensor1D,
+            p.get(`${u.name}.bn.variance`) as tf.Tensor1D,
+          ),
+        );
+      }
+    }
+    return this.#folded;
+  }
+
+  #glaucomaHead(bottleneck: tf.Tensor4D, training: boolean, seed: number): tf.Tensor1D {
+    const p = this.params;
+    let f = globalMaxPool(bottleneck);
+    if (training) f = dropout(f, this.config.glaucomaDropout, seed);
+    if (this.config.glaucomaHidden > 0) {
+      f = tf.relu(tf.add(tf.matMul(f, p.get('head.glaucoma.hidden.kernel') as tf.Tensor2D), p.get('head.glaucoma.hidden.bias'))) as tf.Tensor2D;
+    }
+    const logit = tf.add(tf.matMul(f, p.get('head.glaucoma.out.kernel') as tf.Tensor2D), p.get('head.glaucoma.out.bias'));
+    return tf.reshape(logit, [-1]) as tf.Tensor1D;
+  }
+
+  #denseHead(features: tf.Tensor4D, task: DenseTask): tf.Tensor4D {
+    const p = this.params;
+    return conv(features, p.get(`head.${task}.kernel`) as tf.Tensor4D, p.get(`head.${task}.bias`) as tf.Tensor1D);
+  }
+
+  /**
+   * Moves the moving statistics toward a batch's statistics (PyTorch's rule,
+   * with the unbiased variance n/(n-1)). Disposes the batch tensors.
+   */
+  updateBatchNormStatistics(stats: ReadonlyArray<{ layer: string; mean: tf.Tensor1D; variance: tf.Tensor1D; count: number }>): void {
+    const m = BN_MOMENTUM;
+    for (const { layer, mean, variance, count } of stats) {
+      const movingMean = this.params.get(`${layer}.bn.mean`);
+      const movingVar = this.params.get(`${layer}.bn.variance`);
+      tf.tidy(() => {
+        const unbiased = tf.mul(variance, count > 1 ? count / (count - 1) : 1);
+        movingMean.assign(tf.add(tf.mul(movingMean, 1 - m), tf.mul(mean, m)));
+        movingVar.assign(tf.add(tf.mul(movingVar, 1 - m), tf.mul(unbiased, m)));
+      });
+      tf.dispose([mean, variance]);
+    }
+  }
+
+  dispose(): void {
+    this.weightsChanged();
+    this.params.dispose();
+  }
+}

@@ -1,0 +1,297 @@
+// A model package is a folder that carries everything about a model, so that
+// nothing about it lives only in code: the weights of each network, its
+// architecture, the exact pre-processing, the tasks it was trained for, the
+// vCDR regression, where its data came from, how it was trained and how it
+// scored. Written atomically; read with every field validated and every weight
+// file checked against its hash, so a damaged package is refused with a clear
+// message instead of predicting nonsense.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { InputError } from '../errors';
+import { writeDirAtomic, writeJsonAtomic } from '../fs/atomic';
+import { TASKS, type Task } from '../types';
+import { ARCH_VARIANTS, NORMALIZATIONS, resolveArchConfig, type ArchConfig } from './config';
+import { MultiTaskUNet } from './network';
+import { decodeTensors, encodeTensors, type WeightDtype } from './weights-io';
+
+export const MODEL_FORMAT = 'glaucoma-studio-model';
+export const MODEL_FORMAT_VERSION = 1;
+export const MANIFEST_FILE = 'model.json';
+
+const TaskSchema = z.enum(TASKS);
+
+const ArchSchema = z.object({
+  variant: z.enum(ARCH_VARIANTS),
+  width: z.number().positive(),
+  normalization: z.enum(NORMALIZATIONS),
+  inputSize: z.number().int().positive(),
+  glaucomaDropout: z.number().min(0).max(1),
+  glaucomaHidden: z.number().int().min(0),
+});
+
+const WeightEntrySchema = z.object({
+  name: z.string().min(1),
+  shape: z.array(z.number().int().nonnegative()),
+  dtype: z.enum(['float32', 'float16']),
+  offset: z.number().int().nonnegative(),
+  byteLength: z.number().int().nonnegative(),
+});
+
+/** Where a network looks: the whole letterboxed image, or a square crop around the disc found by an earlier network. */
+const NetworkInputSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('full-image') }),
+  z.object({
+    kind: z.literal('disc-crop'),
+    /** Crop side = this many times the detected disc's larger diameter. */
+    cropScale: z.number().positive(),
+    /** Smallest crop side as a fraction of the image side (guards against a tiny false disc). */
+    minSideFraction: z.number().positive().max(1),
+  }),
+]);
+export type NetworkInput = z.infer<typeof NetworkInputSchema>;
+
+const NetworkEntrySchema = z.object({
+  id: z.string().regex(/^[a-z0-9-]+$/, 'lowercase letters, digits and dashes'),
+  tasks: z.array(TaskSchema).min(1),
+  architecture: ArchSchema,
+  input: NetworkInputSchema,
+  weights: z.object({
+    file: z.string().regex(/^[\w.-]+$/, 'a plain file name inside the package'),
+    sha256: z.string().regex(/^[0-9a-f]{64}$/),
+    entries: z.array(WeightEntrySchema),
+  }),
+});
+export type NetworkEntry = z.infer<typeof NetworkEntrySchema>;
+
+const PreprocessingSchema = z.object({
+  /** Pad to a square with black, centred (floor of half the difference before), then resize. */
+  padToSquare: z.literal(true),
+  resize: z.literal('bilinear'),
+  /** Network input = RGB / 255; no mean/std normalisation (as the paper). */
+  inputScale: z.literal('rgb/255'),
+  channelOrder: z.literal('RGB'),
+  maskConvention: z.literal('refuge-0-128-255'),
+  threshold: z.number().gt(0).lt(1),
+  postprocess: z.literal('largest-connected-component'),
+  /** Gaussian sigma of the fovea target, in network-input pixels. */
+  foveaSigmaPx: z.number().positive(),
+  /** 'centre-of-mass' is the paper's rule; 'peak-centre-of-mass' restricts it to 3 sigma around the peak. */
+  foveaLocation: z.enum(['centre-of-mass', 'peak-centre-of-mass']),
+});
+export type Preprocessing = z.infer<typeof PreprocessingSchema>;
+
+const VcdrRegressionSchema = z.object({
+  /** P(glaucoma) = 1 / (1 + exp(-(intercept + slope * vCDR))). */
+  intercept: z.number(),
+  slope: z.number(),
+  fittedOn: z.string(),
+  samples: z.number().int().positive(),
+});
+export type VcdrRegression = z.infer<typeof VcdrRegressionSchema>;
+
+const DataCardSchema = z.object({
+  source: z.string(),
+  licence: z.string(),
+  intendedUse: z.string(),
+  images: z.number().int().nonnegative(),
+  labels: z.partialRecord(TaskSchema, z.number().int().nonnegative()),
+  notes: z.string().optional(),
+});
+export type DataCard = z.infer<typeof DataCardSchema>;
+
+export const ModelManifestSchema = z.object({
+  format: z.literal(MODEL_FORMAT),
+  formatVersion: z.literal(MODEL_FORMAT_VERSION),
+  id: z.string().min(1),
+  name: z.string().min(1),
+  createdAt: z.string(),
+  description: z.string().optional(),
+  /** Tasks that had labels in training; the app shows nothing for the others. */
+  trainedTasks: z.array(TaskSchema),
+  networks: z.array(NetworkEntrySchema).min(1),
+  preprocessing: PreprocessingSchema,
+  vcdrRegression: VcdrRegressionSchema.nullable(),
+  dataCard: DataCardSchema,
+  /** The resolved training configuration (strategy, epochs, batch, lr, seed, backend...). */
+  training: z.record(z.string(), z.unknown()),
+  /** Metrics on data the model did not train on, with a note saying which data. */
+  validation: z.record(z.string(), z.unknown()).nullable(),
+  parent: z.string().nullable(),
+});
+export type ModelManifest = z.infer<typeof ModelManifestSchema>;
+
+export function defaultPreprocessing(inputSize: number): Preprocessing {
+  return {
+    padToSquare: true,
+    resize: 'bilinear',
+    inputScale: 'rgb/255',
+    channelOrder: 'RGB',
+    maskConvention: 'refuge-0-128-255',
+    threshold: 0.5,
+    postprocess: 'largest-connected-component',
+    foveaSigmaPx: Math.sqrt(50) * (inputSize / 256),
+    foveaLocation: 'peak-centre-of-mass',
+  };
+}
+
+/** A network of a package, ready to run. */
+export interface PackageNetwork {
+  readonly entry: NetworkEntry;
+  readonly net: MultiTaskUNet;
+}
+
+/** A loaded package: its manifest and networks. Owns the weights: call dispose(). */
+export interface LoadedModel {
+  readonly dir: string;
+  readonly manifest: ModelManifest;
+  readonly networks: readonly PackageNetwork[];
+  dispose(): void;
+}
+
+/** What saveModelPackage needs besides the networks. */
+export type ManifestFields = Omit<ModelManifest, 'format' | 'formatVersion' | 'networks'>;
+
+export interface NetworkToSave {
+  readonly id: string;
+  readonly tasks: readonly Task[];
+  readonly input: NetworkInput;
+  readonly net: MultiTaskUNet;
+}
+
+/**
+ * Writes a package folder atomically (a complete new folder replaces any old
+ * one in a single rename). Weights are stored as `dtype` (float16 halves the
+ * size; predictions move by far less than the 0.5 threshold's resolution).
+ */
+export async function saveModelPackage(dir: string, fields: ManifestFields, networks: readonly NetworkToSave[], dtype: WeightDtype = 'float32'): Promise<ModelManifest> {
+  let manifest: ModelManifest | undefined;
+  await writeDirAtomic(dir, (tmp) => {
+    const entries: NetworkEntry[] = networks.map((n) => {
+      const values = n.net.params.snapshot();
+      try {
+        const { data, entries: weightEntries } = encodeTensors(values, dtype);
+        const file = `${n.id}.weights.bin`;
+        fs.writeFileSync(path.join(tmp, file), data);
+        return {
+          id: n.id,
+          tasks: [...n.tasks],
+          architecture: { ...n.net.config },
+          input: n.input,
+          weights: { file, sha256: sha256(data), entries: weightEntries.map((w) => ({ ...w, shape: [...w.shape] })) },
+        };
+      } finally {
+        for (const t of values.values()) t.dispose();
+      }
+    });
+    manifest = ModelManifestSchema.parse({ ...fields, format: MODEL_FORMAT, formatVersion: MODEL_FORMAT_VERSION, networks: entries });
+    writeJsonAtomic(path.join(tmp, MANIFEST_FILE), manifest);
+    fs.writeFileSync(path.join(tmp, 'README.md'), describeModel(manifest));
+  });
+  return manifest!;
+}
+
+/** Reads and validates a manifest without loading weights. Throws InputError naming the file and the field. */
+export function readManifest(dir: string): ModelManifest {
+  const file = path.join(dir, MANIFEST_FILE);
+  if (!fs.existsSync(dir)) throw new InputError(dir, 'model package folder not found');
+  if (!fs.existsSync(file)) throw new InputError(dir, `not a model package: ${MANIFEST_FILE} is missing`);
+  let json: unknown;
+  try {
+    json = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new InputError(file, `not valid JSON (${error instanceof Error ? error.message : String(error)})`);
+  }
+  const format = (json as { format?: unknown; formatVersion?: unknown } | null) ?? {};
+  if (format.format === MODEL_FORMAT && typeof format.formatVersion === 'number' && format.formatVersion > MODEL_FORMAT_VERSION) {
+    throw new InputError(file, `model format version ${format.formatVersion} is newer than this app understands (${MODEL_FORMAT_VERSION}); update Glaucoma Studio`);
+  }
+  const parsed = ModelManifestSchema.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new InputError(file, `invalid model manifest at "${issue.path.join('.') || '(root)'}": ${issue.message}`);
+  }
+  return parsed.data;
+}
+
+/** Loads a package: manifest, then every network's weights (hash-checked). */
+export function loadModelPackage(dir: string): LoadedModel {
+  const manifest = readManifest(dir);
+  const networks: PackageNetwork[] = [];
+  try {
+    for (const entry of manifest.networks) {
+      const file = path.join(dir, entry.weights.file);
+      if (!fs.existsSync(file)) throw new InputError(file, 'weights file missing from the model package');
+      const data = new Uint8Array(fs.readFileSync(file));
+      if (sha256(data) !== entry.weights.sha256) {
+        throw new InputError(file, 'weights file is damaged (its SHA-256 does not match model.json)');
+      }
+      let values;
+      try {
+        values = decodeTensors(data, entry.weights.entries, file);
+      } catch (error) {
+        throw new InputError(file, error instanceof Error ? error.message.replace(`${file}: `, '') : String(error));
+      }
+      let arch: ArchConfig;
+      try {
+        arch = resolveArchConfig(entry.architecture);
+      } catch (error) {
+        tfDisposeAll(values);
+        throw new InputError(path.join(dir, MANIFEST_FILE), `network "${entry.id}": ${error instanceof Error ? error.message : String(error)}`);
+      }
+      try {
+        networks.push({ entry, net: MultiTaskUNet.fromWeights(arch, values) });
+      } catch (error) {
+        tfDisposeAll(values);
+        throw new InputError(file, error instanceof Error ? error.message : String(error));
+      }
+    }
+  } catch (error) {
+    for (const n of networks) n.net.dispose();
+    throw error;
+  }
+  return {
+    dir,
+    manifest,
+    networks,
+    dispose() {
+      for (const n of networks) n.net.dispose();
+    },
+  };
+}
+
+function tfDisposeAll(values: Map<string, { dispose(): void }>): void {
+  for (const v of values.values()) v.dispose();
+}
+
+function sha256(data: Uint8Array): string {
+  return crypto.createHash('sha256').update(data).digest('hex');
+}
+
+/** The package's README: the data card and what the model is for, for people who open the folder. */
+export function describeModel(m: ModelManifest): string {
+  const lines = [
+    `# ${m.name}`,
+    '',
+    m.description ?? '',
+    '',
+    `- Model id: ${m.id} (parent: ${m.parent ?? 'none'})`,
+    `- Created: ${m.createdAt}`,
+    `- Trained tasks: ${m.trainedTasks.join(', ') || 'none'}`,
+    `- Networks: ${m.networks.map((n) => `${n.id} (${n.architecture.variant}, width ${n.architecture.width}, ${n.architecture.inputSize}px, ${n.input.kind}; tasks ${n.tasks.join(', ')})`).join('; ')}`,
+    `- vCDR regression: ${m.vcdrRegression ? `P = sigmoid(${m.vcdrRegression.intercept.toFixed(3)} + ${m.vcdrRegression.slope.toFixed(3)} * vCDR), fitted on ${m.vcdrRegression.fittedOn}` : 'none'}`,
+    '',
+    '## Data card',
+    `- Source: ${m.dataCard.source}`,
+    `- Licence terms: ${m.dataCard.licence}`,
+    `- Intended use: ${m.dataCard.intendedUse}`,
+    `- Images: ${m.dataCard.images}; labels: ${Object.entries(m.dataCard.labels).map(([k, v]) => `${k} ${v}`).join(', ')}`,
+    m.dataCard.notes ? `- Notes: ${m.dataCard.notes}` : '',
+    '',
+    '## Validation',
+    m.validation ? '```json\n' + JSON.stringify(m.validation, null, 2) + '\n```' : 'none recorded',
+    '',
+  ];
+  return lines.filter((l, i, all) => !(l === '' && all[i - 1] === '')).join('\n');
+}

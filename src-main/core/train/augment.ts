@@ -1,0 +1,146 @@
+// Training-time augmentation on examples already at network size. Geometric:
+// zoom, shift, small rotation and left/right flip, padding with the camera's
+// black border, so a model trained on disc-centred 30-degree images (Drishti-GS1)
+// also finds the smaller, off-centre disc of 45-degree macula-centred images
+// (REFUGE). Photometric: brightness, contrast and gamma, for camera differences.
+import type { Rng } from '../random';
+import type { Point } from '../types';
+import type { TrainingExample } from './example';
+
+export interface AugmentConfig {
+  /** Zoom factor range; < 1 zooms out (the content shrinks, black border grows). */
+  readonly scale: readonly [number, number];
+  /** Largest shift, as a fraction of the image side, in x and y. */
+  readonly shift: number;
+  /** Largest rotation in degrees, either way. */
+  readonly rotationDeg: number;
+  /** Probability of a left/right flip (turns a right eye into a left one). */
+  readonly flip: number;
+  /** Brightness and contrast factors are drawn from [1 - b, 1 + b]. */
+  readonly brightness: number;
+  readonly contrast: number;
+  /** Gamma is drawn from [1 - g, 1 + g]. */
+  readonly gamma: number;
+}
+
+export const NO_AUGMENTATION: AugmentConfig = { scale: [1, 1], shift: 0, rotationDeg: 0, flip: 0, brightness: 0, contrast: 0, gamma: 0 };
+
+/** A mild default for same-domain training. */
+export const DEFAULT_AUGMENTATION: AugmentConfig = { scale: [0.9, 1.1], shift: 0.05, rotationDeg: 10, flip: 0.5, brightness: 0.1, contrast: 0.1, gamma: 0.1 };
+
+/** Strong zoom-out and shift: disc-centred training images made to look like macula-centred ones. */
+export const DOMAIN_AUGMENTATION: AugmentConfig = { scale: [0.45, 1.15], shift: 0.3, rotationDeg: 15, flip: 0.5, brightness: 0.15, contrast: 0.15, gamma: 0.15 };
+
+/**
+ * Forward affine map of the augmentation, about the image centre c:
+ * p' = c + t + s R(theta) F (p - c), with F the optional horizontal flip.
+ */
+interface Affine {
+  readonly a: number; // row 1: x' = a x + b y + tx
+  readonly b: number;
+  readonly tx: number;
+  readonly c: number; // row 2: y' = c x + d y + ty
+  readonly d: number;
+  readonly ty: number;
+}
+
+function drawAffine(size: number, config: AugmentConfig, rng: Rng): Affine {
+  const s = config.scale[0] + (config.scale[1] - config.scale[0]) * rng.next();
+  const theta = ((rng.next() * 2 - 1) * config.rotationDeg * Math.PI) / 180;
+  const flip = rng.next() < config.flip ? -1 : 1;
+  const shiftX = (rng.next() * 2 - 1) * config.shift * size;
+  const shiftY = (rng.next() * 2 - 1) * config.shift * size;
+  const cos = Math.cos(theta) * s;
+  const sin = Math.sin(theta) * s;
+  const a = cos * flip;
+  const b = -sin;
+  const c = sin * flip;
+  const d = cos;
+  const centre = (size - 1) / 2;
+  return { a, b, c, d, tx: centre + shiftX - (a * centre + b * centre), ty: centre + shiftY - (c * centre + d * centre) };
+}
+
+function invert(m: Affine): Affine {
+  const det = m.a * m.d - m.b * m.c;
+  const a = m.d / det;
+  const b = -m.b / det;
+  const c = -m.c / det;
+  const d = m.a / det;
+  return { a, b, c, d, tx: -(a * m.tx + b * m.ty), ty: -(c * m.tx + d * m.ty) };
+}
+
+function apply(m: Affine, p: Point): Point {
+  return { x: m.a * p.x + m.b * p.y + m.tx, y: m.c * p.x + m.d * p.y + m.ty };
+}
+
+/** Bilinear warp of an interleaved image (channels 3) or nearest warp of a mask, outside = 0. */
+function warp(src: Uint8Array, size: number, channels: number, inverse: Affine, nearest: boolean): Uint8Array {
+  const out = new Uint8Array(size * size * channels);
+  for (let y = 0; y < size; y++) {
+    for (let x = 0; x < size; x++) {
+      const sx = inverse.a * x + inverse.b * y + inverse.tx;
+      const sy = inverse.c * x + inverse.d * y + inverse.ty;
+      const o = (y * size + x) * channels;
+      if (nearest) {
+        const ix = Math.round(sx);
+        const iy = Math.round(sy);
+        if (ix < 0 || iy < 0 || ix >= size || iy >= size) continue;
+        const i = (iy * size + ix) * channels;
+        for (let k = 0; k < channels; k++) out[o + k] = src[i + k]!;
+        continue;
+      }
+      const x0 = Math.floor(sx);
+      const y0 = Math.floor(sy);
+      if (x0 < -1 || y0 < -1 || x0 >= size || y0 >= size) continue;
+      const fx = sx - x0;
+      const fy = sy - y0;
+      for (let k = 0; k < channels; k++) {
+        const at = (xx: number, yy: number): number => (xx < 0 || yy < 0 || xx >= size || yy >= size ? 0 : src[(yy * size + xx) * channels + k]!);
+        const top = at(x0, y0) * (1 - fx) + at(x0 + 1, y0) * fx;
+        const bottom = at(x0, y0 + 1) * (1 - fx) + at(x0 + 1, y0 + 1) * fx;
+        out[o + k] = Math.round(top * (1 - fy) + bottom * fy);
+      }
+    }
+  }
+  return out;
+}
+
+/** Brightness, contrast (about mid-grey) and gamma through one lookup table. */
+function photometric(image: Uint8Array, config: AugmentConfig, rng: Rng): Uint8Array {
+  const brightness = 1 + (rng.next() * 2 - 1) * config.brightness;
+  const contrast = 1 + (rng.next() * 2 - 1) * config.contrast;
+  const gamma = 1 + (rng.next() * 2 - 1) * config.gamma;
+  const lut = new Uint8Array(256);
+  for (let v = 0; v < 256; v++) {
+    // Black stays black: the camera border must not turn grey.
+    if (v === 0) continue;
+    let f = (v / 255) ** gamma;
+    f = (f - 0.5) * contrast + 0.5;
+    f *= brightness;
+    lut[v] = Math.max(0, Math.min(255, Math.round(f * 255)));
+  }
+  const out = new Uint8Array(image.length);
+  for (let i = 0; i < image.length; i++) out[i] = lut[image[i]!]!;
+  return out;
+}
+
+/** A randomly augmented copy of `example` (labels transformed with the image). */
+export function augmentExample(example: TrainingExample, config: AugmentConfig, rng: Rng): TrainingExample {
+  const size = example.size;
+  const forward = drawAffine(size, config, rng);
+  const inverse = invert(forward);
+  const identity = forward.a === 1 && forward.b === 0 && forward.c === 0 && forward.d === 1 && forward.tx === 0 && forward.ty === 0;
+  let image = identity ? example.image : warp(example.image, size, 3, inverse, false);
+  const photometricOn = config.brightness > 0 || config.contrast > 0 || config.gamma > 0;
+  if (photometricOn) image = photometric(image, config, rng);
+  const fovea = example.fovea && (identity ? example.fovea : apply(forward, example.fovea));
+  const foveaInside = fovea && fovea.x >= 0 && fovea.y >= 0 && fovea.x <= size - 1 && fovea.y <= size - 1;
+  return {
+    ...example,
+    image,
+    od: example.od && (identity ? example.od : warp(example.od, size, 1, inverse, true)),
+    oc: example.oc && (identity ? example.oc : warp(example.oc, size, 1, inverse, true)),
+    // A fovea pushed out of the frame is no longer a label we can train on.
+    fovea: foveaInside ? fovea : undefined,
+  };
+}

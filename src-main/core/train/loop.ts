@@ -1,0 +1,130 @@
+// The training loop: seeded shuffling and augmentation, one strategy step per
+// batch, losses read back once per epoch (no per-step host syncs), validation,
+// an atomic checkpoint after each epoch, cancel, and resume from a checkpoint.
+import * as tf from '@tensorflow/tfjs-core';
+import { CancelledError } from '../errors';
+import type { MultiTaskUNet } from '../model/network';
+import { createRng, deriveSeed } from '../random';
+import { TASKS, type Task } from '../types';
+import { augmentExample, NO_AUGMENTATION, type AugmentConfig } from './augment';
+import { readCheckpointState, restoreCheckpoint, saveCheckpoint } from './checkpoint';
+import { disposeBatch, makeBatch, type TrainingExample } from './example';
+import type { TrainStrategy } from './strategies';
+
+export interface TrainProgress {
+  readonly epoch: number;
+  readonly epochs: number;
+  /** Steps done in this epoch. */
+  readonly step: number;
+  readonly steps: number;
+  readonly elapsedS: number;
+  /** Estimated seconds left, from the mean step time of this run so far. */
+  readonly etaS: number | null;
+}
+
+export interface EpochRecord {
+  readonly epoch: number;
+  /** Mean loss per task over the epoch's steps that trained it. */
+  readonly losses: Partial<Record<Task, number>>;
+  readonly validation?: Readonly<Record<string, number | null>>;
+  readonly seconds: number;
+  /** [key: string]: unknown lets records go to JSON checkpoints as they are. */
+  readonly [key: string]: unknown;
+}
+
+export interface TrainLoopOptions {
+  readonly model: MultiTaskUNet;
+  readonly strategy: TrainStrategy;
+  readonly train: readonly TrainingExample[];
+  readonly epochs: number;
+  readonly batchSize: number;
+  readonly seed: number;
+  readonly augment?: AugmentConfig;
+  /** Scores the model on held-out data after an epoch (every `validateEvery` epochs and the last). */
+  readonly evaluate?: (model: MultiTaskUNet) => Promise<Record<string, number | null>> | Record<string, number | null>;
+  readonly validateEvery?: number;
+  /** Folder of the run; a checkpoint is written there after every epoch when set. */
+  readonly runDir?: string;
+  /** Identifies the configuration and data; a checkpoint is only resumed under the same fingerprint. */
+  readonly fingerprint?: string;
+  /** Continue from runDir's checkpoint if there is one. */
+  readonly resume?: boolean;
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (progress: TrainProgress) => void;
+  readonly onEpoch?: (record: EpochRecord) => void;
+}
+
+export interface TrainLoopResult {
+  readonly history: readonly EpochRecord[];
+  /** Epoch the run started from (0 unless resumed). */
+  readonly resumedFrom: number;
+  readonly seconds: number;
+}
+
+/** Lets pending messages (cancel, progress requests) through between steps. */
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+export async function trainLoop(options: TrainLoopOptions): Promise<TrainLoopResult> {
+  const { model, strategy, train, epochs, batchSize, seed } = options;
+  if (train.length === 0) throw new Error('no training examples');
+  if (!(batchSize >= 1)) throw new Error(`batch size must be at least 1, got ${batchSize}`);
+  const augment = options.augment ?? NO_AUGMENTATION;
+  const fingerprint = options.fingerprint ?? '';
+  let history: EpochRecord[] = [];
+  let startEpoch = 0;
+  if (options.resume && options.runDir && readCheckpointState(options.runDir)) {
+    const state = restoreCheckpoint(options.runDir, model, strategy, fingerprint);
+    startEpoch = state.epochsDone;
+    history = state.history as EpochRecord[];
+  }
+  const steps = Math.ceil(train.length / batchSize);
+  const started = performance.now();
+  let stepsRun = 0;
+  const totalSteps = (epochs - startEpoch) * steps;
+
+  for (let epoch = startEpoch; epoch < epochs; epoch++) {
+    const epochStart = performance.now();
+    // Order and augmentation depend only on (seed, epoch, position): a resumed run repeats them exactly.
+    const order = createRng(deriveSeed(seed, 'shuffle', epoch)).shuffle(train.map((_, i) => i));
+    const sums = new Map<Task, tf.Scalar>();
+    const counts = new Map<Task, number>();
+    for (let s = 0; s < steps; s++) {
+      if (options.signal?.aborted) throw new CancelledError('training cancelled');
+      const examples = order.slice(s * batchSize, (s + 1) * batchSize).map((i) => {
+        const e = train[i]!;
+        return augment === NO_AUGMENTATION ? e : augmentExample(e, augment, createRng(deriveSeed(seed, 'augment', epoch, i)));
+      });
+      const batch = makeBatch(examples);
+      try {
+        const losses = strategy.step(model, batch, deriveSeed(seed, 'dropout', epoch, s));
+        for (const [task, loss] of Object.entries(losses) as [Task, tf.Scalar][]) {
+          const previous = sums.get(task);
+          sums.set(task, previous ? tf.tidy(() => tf.add(previous, loss)) : tf.clone(loss));
+          previous?.dispose();
+          loss.dispose();
+          counts.set(task, (counts.get(task) ?? 0) + 1);
+        }
+      } finally {
+        disposeBatch(batch);
+      }
+      stepsRun += 1;
+      const elapsedS = (performance.now() - started) / 1000;
+      options.onProgress?.({ epoch, epochs, step: s + 1, steps, elapsedS, etaS: (elapsedS / stepsRun) * (totalSteps - stepsRun) });
+      await yieldToEventLoop();
+    }
+    const losses: Partial<Record<Task, number>> = {};
+    for (const task of TASKS) {
+      const sum = sums.get(task);
+      if (sum) losses[task] = (await sum.data())[0]! / counts.get(task)!;
+      sum?.dispose();
+    }
+    const isLast = epoch === epochs - 1;
+    const every = options.validateEvery ?? 1;
+    const validation = options.evaluate && (isLast || (epoch + 1) % every === 0) ? await options.evaluate(model) : undefined;
+    const record: EpochRecord = { epoch, losses, ...(validation ? { validation } : {}), seconds: (performance.now() - epochStart) / 1000 };
+    history.push(record);
+    if (options.runDir) await saveCheckpoint(options.runDir, model, strategy, { fingerprint, epochsDone: epoch + 1, history });
+    options.onEpoch?.(record);
+  }
+  return { history, resumedFrom: startEpoch, seconds: (performance.now() - started) / 1000 };
+}
