@@ -37,7 +37,8 @@ export const DEFAULT_ARCH: ArchConfig = {
   width: 1,
   normalization: 'batch',
   inputSize: 256,
-  glaucomaDropout: 0.5,
+  // The paper's code: Dropout(p=0.8) before Linear(512, 1).
+  glaucomaDropout: 0.8,
   glaucomaHidden: 0,
 };
 
@@ -52,17 +53,25 @@ export interface UNetLayout {
    * the encoder level of the same resolution, then applies its convs.
    */
   readonly decoder: readonly LevelChannels[];
+  /**
+   * Whether 3x3 convs keep a bias in front of batch norm. Redundant (the norm's
+   * shift absorbs it), but the paper's code has it, and its parameter count
+   * (17,268,036) includes it.
+   */
+  readonly convBias: boolean;
 }
 
 export const LAYOUTS: Readonly<Record<ArchVariant, UNetLayout>> = {
   vgg16: {
     encoder: [[64, 64], [128, 128], [256, 256, 256], [512, 512, 512], [512, 512, 512]],
     decoder: [[512, 256], [256, 128], [128, 64], [64, 64]],
+    convBias: false,
   },
   // milesial Pytorch-UNet with bilinear upsampling: DoubleConv(mid, out) per level.
   paper: {
     encoder: [[64, 64], [128, 128], [256, 256], [512, 512], [512, 512]],
     decoder: [[512, 256], [256, 128], [128, 64], [64, 64]],
+    convBias: true,
   },
 };
 

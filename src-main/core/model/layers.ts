@@ -95,7 +95,7 @@ export function dropout(x: tf.Tensor2D, rate: number, seed: number): tf.Tensor2D
 
 /**
  * Folds a batch norm into the preceding convolution for inference:
- * w' = w * g / sqrt(v + eps), b' = beta - mean * g / sqrt(v + eps).
+ * w' = w * g / sqrt(v + eps), b' = beta + (convBias - mean) * g / sqrt(v + eps).
  * Saves a full pass over every activation map at test time.
  */
 export function foldBatchNorm(
@@ -104,12 +104,13 @@ export function foldBatchNorm(
   beta: tf.Tensor1D,
   mean: tf.Tensor1D,
   variance: tf.Tensor1D,
+  convBias?: tf.Tensor1D,
 ): { kernel: tf.Tensor4D; bias: tf.Tensor1D } {
   return tf.tidy(() => {
     const factor = tf.mul(gamma, tf.rsqrt(tf.add(variance, BN_EPSILON))) as tf.Tensor1D;
     return {
       kernel: tf.mul(kernel, factor) as tf.Tensor4D,
-      bias: tf.sub(beta, tf.mul(mean, factor)) as tf.Tensor1D,
+      bias: tf.add(beta, tf.mul(convBias ? tf.sub(convBias, mean) : tf.neg(mean), factor)) as tf.Tensor1D,
     };
   });
 }

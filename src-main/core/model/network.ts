@@ -75,21 +75,21 @@ function convUnits(config: ArchConfig): { encoder: ConvUnit[][]; decoder: ConvUn
   return { encoder, decoder };
 }
 
-function convSpecs(unit: ConvUnit, group: ParamGroup, batchNorm: boolean): ParamSpec[] {
+function convSpecs(unit: ConvUnit, group: ParamGroup, batchNorm: boolean, convBias: boolean): ParamSpec[] {
   const { name, inChannels: cin, outChannels: cout } = unit;
   const specs: ParamSpec[] = [
     { name: `${name}.kernel`, shape: [3, 3, cin, cout], group, trainable: true, init: 'kaiming-uniform', fanIn: 9 * cin },
   ];
+  if (!batchNorm || convBias) {
+    specs.push({ name: `${name}.bias`, shape: [cout], group, trainable: true, init: 'zeros' });
+  }
   if (batchNorm) {
-    // As in the paper's code: no conv bias in front of a batch norm (its shift replaces it).
     specs.push(
       { name: `${name}.bn.gamma`, shape: [cout], group, trainable: true, init: 'ones' },
       { name: `${name}.bn.beta`, shape: [cout], group, trainable: true, init: 'zeros' },
       { name: `${name}.bn.mean`, shape: [cout], group, trainable: false, init: 'zeros' },
       { name: `${name}.bn.variance`, shape: [cout], group, trainable: false, init: 'ones' },
     );
-  } else {
-    specs.push({ name: `${name}.bias`, shape: [cout], group, trainable: true, init: 'zeros' });
   }
   return specs;
 }
@@ -98,9 +98,10 @@ function convSpecs(unit: ConvUnit, group: ParamGroup, batchNorm: boolean): Param
 export function networkParamSpecs(config: ArchConfig): ParamSpec[] {
   const { encoder, decoder } = convUnits(config);
   const bn = config.normalization === 'batch';
+  const bias = LAYOUTS[config.variant].convBias;
   const specs: ParamSpec[] = [];
-  for (const level of encoder) for (const unit of level) specs.push(...convSpecs(unit, 'encoder', bn));
-  for (const level of decoder) for (const unit of level) specs.push(...convSpecs(unit, 'decoder', bn));
+  for (const level of encoder) for (const unit of level) specs.push(...convSpecs(unit, 'encoder', bn, bias));
+  for (const level of decoder) for (const unit of level) specs.push(...convSpecs(unit, 'decoder', bn, bias));
   const decoderOut = decoder[decoder.length - 1]!.at(-1)!.outChannels;
   for (const task of DENSE_TASKS) {
     const group: ParamGroup = `head:${task}`;
@@ -210,7 +211,8 @@ export class MultiTaskUNet {
       const folded = this.#foldedWeights().get(u.name)!;
       return conv(x, folded.kernel, folded.bias, 'relu');
     }
-    const y = conv(x, p.get(`${u.name}.kernel`) as tf.Tensor4D);
+    const bias = p.has(`${u.name}.bias`) ? (p.get(`${u.name}.bias`) as tf.Tensor1D) : undefined;
+    const y = conv(x, p.get(`${u.name}.kernel`) as tf.Tensor4D, bias);
     const normed = batchNormTrain(
       y,
       p.get(`${u.name}.bn.gamma`) as tf.Tensor1D,
@@ -233,6 +235,7 @@ export class MultiTaskUNet {
             p.get(`${u.name}.bn.beta`) as tf.Tensor1D,
             p.get(`${u.name}.bn.mean`) as tf.Tensor1D,
             p.get(`${u.name}.bn.variance`) as tf.Tensor1D,
+            p.has(`${u.name}.bias`) ? (p.get(`${u.name}.bias`) as tf.Tensor1D) : undefined,
           ),
         );
       }

@@ -17,7 +17,8 @@ const track = (m: MultiTaskUNet): MultiTaskUNet => (models.push(m), m);
 describe('architecture', () => {
   it('the paper variant at width 1 has the 17.27 M parameters of the paper code', () => {
     const m = track(MultiTaskUNet.create({ variant: 'paper', width: 1, inputSize: 32 }));
-    expect(m.parameterCount()).toBe(17_263_620);
+    // bench/peer/PAPER_ARCHITECTURE.md: 17,268,036 counted from the PyTorch module tree.
+    expect(m.parameterCount()).toBe(17_268_036);
     expect(m.parameterCount() / 1e6).toBeCloseTo(17.27, 1);
   });
 
@@ -74,37 +75,45 @@ describe('forward pass', () => {
     tf.dispose([x, value, ...Object.values(grads), ...Object.values(out)]);
   });
 
-  it('inference with batch norm folded into the convs matches unfolded batch norm', () => {
-    const m = track(MultiTaskUNet.create({ width: 0.125, inputSize: 32 }));
-    // Give the moving statistics non-trivial values.
-    for (const spec of m.params.specs) {
-      if (spec.name.endsWith('.bn.mean')) m.params.get(spec.name).assign(tf.randomNormal([...spec.shape], 0, 0.1, 'float32', 5));
-      if (spec.name.endsWith('.bn.variance')) m.params.get(spec.name).assign(tf.randomUniform([...spec.shape], 0.5, 2, 'float32', 6));
-      if (spec.name.endsWith('.bn.gamma')) m.params.get(spec.name).assign(tf.randomUniform([...spec.shape], 0.5, 1.5, 'float32', 7));
-    }
-    m.weightsChanged();
-    const x = tf.randomUniform([1, 32, 32, 3], 0, 1, 'float32', 8) as tf.Tensor4D;
-    const folded = m.forward(x, { training: false, tasks: ['od'] }).od!;
-    // Reference: the same network with unfolded batch norm, written out directly.
-    const p = (n: string) => m.params.get(n);
-    const unit = (h: tf.Tensor4D, name: string) =>
-      tf.relu(tf.batchNorm(tf.conv2d(h, p(`${name}.kernel`) as tf.Tensor4D, 1, 'same'), p(`${name}.bn.mean`), p(`${name}.bn.variance`), p(`${name}.bn.beta`), p(`${name}.bn.gamma`), BN_EPSILON)) as tf.Tensor4D;
-    const levels = [2, 2, 3, 3, 3];
-    const skips: tf.Tensor4D[] = [];
-    let h = x;
-    levels.forEach((n, l) => {
-      if (l > 0) h = tf.maxPool(h, 2, 2, 'valid');
-      for (let i = 0; i < n; i++) h = unit(h, `enc${l}.conv${i}`);
-      skips.push(h);
+  for (const variant of ['vgg16', 'paper'] as const) {
+    it(`${variant}: inference with batch norm folded into the convs matches unfolded batch norm`, () => {
+      const m = track(MultiTaskUNet.create({ variant, width: 0.125, inputSize: 32 }));
+      // Give the moving statistics (and the paper variant's conv biases) non-trivial values.
+      for (const spec of m.params.specs) {
+        const shape = [...spec.shape];
+        if (spec.name.endsWith('.bn.mean')) m.params.get(spec.name).assign(tf.randomNormal(shape, 0, 0.1, 'float32', 5));
+        if (spec.name.endsWith('.bn.variance')) m.params.get(spec.name).assign(tf.randomUniform(shape, 0.5, 2, 'float32', 6));
+        if (spec.name.endsWith('.bn.gamma')) m.params.get(spec.name).assign(tf.randomUniform(shape, 0.5, 1.5, 'float32', 7));
+        if (/conv\d\.bias$/.test(spec.name)) m.params.get(spec.name).assign(tf.randomNormal(shape, 0, 0.1, 'float32', 9));
+      }
+      m.weightsChanged();
+      const x = tf.randomUniform([1, 32, 32, 3], 0, 1, 'float32', 8) as tf.Tensor4D;
+      const folded = m.forward(x, { training: false, tasks: ['od'] }).od!;
+      // Reference: the same network with unfolded batch norm, written out directly.
+      const p = (n: string) => m.params.get(n);
+      const convOf = (h: tf.Tensor4D, name: string) => {
+        const y = tf.conv2d(h, p(`${name}.kernel`) as tf.Tensor4D, 1, 'same');
+        return m.params.has(`${name}.bias`) ? tf.add(y, p(`${name}.bias`)) : y;
+      };
+      const unit = (h: tf.Tensor4D, name: string) =>
+        tf.relu(tf.batchNorm(convOf(h, name), p(`${name}.bn.mean`), p(`${name}.bn.variance`), p(`${name}.bn.beta`), p(`${name}.bn.gamma`), BN_EPSILON)) as tf.Tensor4D;
+      const levels = variant === 'vgg16' ? [2, 2, 3, 3, 3] : [2, 2, 2, 2, 2];
+      const skips: tf.Tensor4D[] = [];
+      let h = x;
+      levels.forEach((n, l) => {
+        if (l > 0) h = tf.maxPool(h, 2, 2, 'valid');
+        for (let i = 0; i < n; i++) h = unit(h, `enc${l}.conv${i}`);
+        skips.push(h);
+      });
+      for (let d = 0; d < 4; d++) {
+        h = tf.concat([skips[3 - d]!, tf.image.resizeBilinear(h, [h.shape[1] * 2, h.shape[2] * 2], true)], 3);
+        for (let i = 0; i < 2; i++) h = unit(h, `dec${d}.conv${i}`);
+      }
+      const reference = tf.add(tf.conv2d(h, p('head.od.kernel') as tf.Tensor4D, 1, 'same'), p('head.od.bias'));
+      const diff = tf.max(tf.abs(tf.sub(folded, reference))).dataSync()[0]!;
+      expect(diff).toBeLessThan(1e-3);
     });
-    for (let d = 0; d < 4; d++) {
-      h = tf.concat([skips[3 - d]!, tf.image.resizeBilinear(h, [h.shape[1] * 2, h.shape[2] * 2], true)], 3);
-      for (let i = 0; i < 2; i++) h = unit(h, `dec${d}.conv${i}`);
-    }
-    const reference = tf.add(tf.conv2d(h, p('head.od.kernel') as tf.Tensor4D, 1, 'same'), p('head.od.bias'));
-    const diff = tf.max(tf.abs(tf.sub(folded, reference))).dataSync()[0]!;
-    expect(diff).toBeLessThan(1e-3);
-  });
+  }
 });
 
 describe('batch norm with the hand-written gradient', () => {
