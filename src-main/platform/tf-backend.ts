@@ -11,24 +11,10 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs-core';
 
-export const BACKEND_NAMES = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
-export type BackendName = (typeof BACKEND_NAMES)[number];
-export type BackendChoice = BackendName | 'auto';
+import { BACKEND_ENV, BACKEND_NAMES, parseBackendChoice, type BackendChoice, type BackendInfo, type BackendName } from '../core/backend';
 
-export interface BackendInfo {
-  /** Which of our backends runs: native GPU, native CPU, wasm or pure JS. */
-  readonly name: BackendName;
-  /** The device the kernels run on, in words ("NVIDIA CUDA", "Intel Xeon ... x2"). */
-  readonly device: string;
-  /** tfjs version, and for native backends the TensorFlow C library version. */
-  readonly tfjsVersion: string;
-  readonly nativeVersion?: string;
-  /** Why faster backends were passed over, for the log and the UI. */
-  readonly skipped: readonly string[];
-}
-
-/** Environment variable that forces a backend (same values as --backend). */
-export const BACKEND_ENV = 'GLAUCOMA_STUDIO_BACKEND';
+export { BACKEND_ENV, BACKEND_NAMES, describeBackend, parseBackendChoice } from '../core/backend';
+export type { BackendChoice, BackendInfo, BackendName } from '../core/backend';
 
 const requireFromHere = createRequire(import.meta.url);
 
@@ -104,12 +90,6 @@ export function currentBackend(): BackendInfo | undefined {
   return selected;
 }
 
-export function parseBackendChoice(value: string | undefined, source: string): BackendChoice {
-  if (value === undefined || value === '' || value === 'auto') return 'auto';
-  if ((BACKEND_NAMES as readonly string[]).includes(value)) return value as BackendName;
-  throw new Error(`${source}: unknown backend "${value}" (use auto, ${BACKEND_NAMES.join(', ')})`);
-}
-
 /**
  * Selects and initialises the backend. `choice` (or GLAUCOMA_STUDIO_BACKEND)
  * forces one; a forced backend that does not load is an error, not a silent
@@ -166,10 +146,4 @@ export async function selectBackend(choice: BackendChoice = parseBackendChoice(p
     return selected;
   }
   throw new Error(`backend ${choice} is not available: ${skipped.join('; ')}`);
-}
-
-/** One line for logs and the CLI: "tensorflow on Intel Xeon x2 (TF 2.21.0)". */
-export function describeBackend(info: BackendInfo): string {
-  const native = info.nativeVersion ? `, TensorFlow ${info.nativeVersion}` : '';
-  return `${info.name} on ${info.device} (tfjs ${info.tfjsVersion}${native})`;
 }

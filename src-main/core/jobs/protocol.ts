@@ -1,0 +1,103 @@
+// The message protocol between a process that wants work done (the CLI, the
+// app's main process, tests) and the job process that owns TensorFlow. One
+// union per direction, discriminated on `type`; both sides handle every type in
+// an exhaustive switch. Messages are structured-clone/JSON safe: paths and
+// numbers, never tensors or images.
+import type { BackendChoice, BackendInfo } from '../backend';
+import type { PredictionSummary } from '../infer/types';
+import type { EpochRecord } from '../train/loop';
+import type { Point } from '../types';
+
+/** Screen image files with a model package; masks and maps go to files under outDir. */
+export interface ScreenJobSpec {
+  readonly kind: 'screen';
+  readonly modelDir: string;
+  /** `key` identifies the item to the caller (a case id, a file stem). */
+  readonly items: ReadonlyArray<{ readonly key: string; readonly file: string }>;
+  /** Per item: `<outDir>/<key>.labels.png` (0 background, 1 disc rim, 2 cup) and heat maps when asked. */
+  readonly outDir: string;
+  /** Test-time augmentation (horizontal flip); gives the uncertainty score. */
+  readonly tta: boolean;
+  readonly heatmaps: boolean;
+}
+
+/** One labelled image for fine-tuning: a REFUGE-convention mask file and optional fovea and label. */
+export interface LabelledImage {
+  readonly id: string;
+  readonly file: string;
+  /** REFUGE convention mask (0 cup, 128 rim, 255 background), image size. */
+  readonly mask?: string;
+  readonly fovea?: Point;
+  readonly glaucoma?: 0 | 1;
+}
+
+/** Fine-tune a model package on corrected cases; writes a new package (never touches the parent). */
+export interface FinetuneJobSpec {
+  readonly kind: 'finetune';
+  readonly parentModelDir: string;
+  /** The new package folder; written atomically at the end. */
+  readonly outModelDir: string;
+  /** Checkpoints and logs; a resumed job continues from its checkpoint here. */
+  readonly runDir: string;
+  readonly train: readonly LabelledImage[];
+  readonly validation: readonly LabelledImage[];
+  /** Examples of the parent's original training data to replay, mixed in with the corrections. */
+  readonly replay: readonly LabelledImage[];
+  readonly epochs: number;
+  readonly learningRate: number;
+  readonly batchSize: number;
+  readonly seed: number;
+  readonly resume: boolean;
+  /** Name and id of the new model version. */
+  readonly modelId: string;
+  readonly modelName: string;
+}
+
+export type JobSpec = ScreenJobSpec | FinetuneJobSpec;
+
+export interface ScreenItemResult {
+  readonly key: string;
+  readonly file: string;
+  readonly summary: PredictionSummary;
+  /** Label map PNG (0/1/2) at original size. */
+  readonly labelsFile: string;
+  readonly heatmapFiles: { readonly od: string | null; readonly oc: string | null; readonly fovea: string | null };
+}
+
+export interface JobProgress {
+  readonly done: number;
+  readonly total: number;
+  readonly etaS: number | null;
+  readonly message: string;
+}
+
+/** Parent -> job process. */
+export type ToJob =
+  | { readonly type: 'start'; readonly jobId: string; readonly spec: JobSpec }
+  | { readonly type: 'cancel'; readonly jobId: string }
+  | { readonly type: 'shutdown' };
+
+/** Job process -> parent. */
+export type FromJob =
+  | { readonly type: 'ready'; readonly backend: BackendInfo }
+  | { readonly type: 'progress'; readonly jobId: string; readonly progress: JobProgress }
+  | { readonly type: 'item'; readonly jobId: string; readonly item: ScreenItemResult }
+  | { readonly type: 'item-error'; readonly jobId: string; readonly key: string; readonly file: string; readonly problem: string }
+  | { readonly type: 'epoch'; readonly jobId: string; readonly record: EpochRecord }
+  | { readonly type: 'done'; readonly jobId: string; readonly result: JobResult }
+  | { readonly type: 'cancelled'; readonly jobId: string }
+  | { readonly type: 'failed'; readonly jobId: string; readonly message: string; readonly file?: string };
+
+export type JobResult =
+  | { readonly kind: 'screen'; readonly screened: number; readonly failed: number; readonly seconds: number }
+  | { readonly kind: 'finetune'; readonly modelDir: string; readonly modelId: string; readonly validation: Readonly<Record<string, number | null>>; readonly seconds: number };
+
+/** Settings the job process starts with (argv/env of the child). */
+export interface JobProcessOptions {
+  readonly backend: BackendChoice;
+}
+
+/** Compile-time exhaustiveness for switch statements over the unions above. */
+export function assertNever(value: never, what = 'message'): never {
+  throw new Error(`unhandled ${what}: ${JSON.stringify(value)}`);
+}
