@@ -3,6 +3,7 @@
 // union per direction, discriminated on `type`; both sides handle every type in
 // an exhaustive switch. Messages are structured-clone/JSON safe: paths and
 // numbers, never tensors or images.
+import type { LabelMapDto } from '../api/contract';
 import type { BackendChoice, BackendInfo } from '../backend';
 import type { PredictionSummary } from '../infer/types';
 import type { EpochRecord } from '../train/loop';
@@ -14,7 +15,7 @@ export interface ScreenJobSpec {
   readonly modelDir: string;
   /** `key` identifies the item to the caller (a case id, a file stem). */
   readonly items: ReadonlyArray<{ readonly key: string; readonly file: string }>;
-  /** Per item: `<outDir>/<key>.labels.png` (0 background, 1 disc rim, 2 cup) and heat maps when asked. */
+  /** Heat maps (when asked) go to `<outDir>/<key>.<task>.png`. */
   readonly outDir: string;
   /** Test-time augmentation (horizontal flip); gives the uncertainty score. */
   readonly tta: boolean;
@@ -59,8 +60,8 @@ export interface ScreenItemResult {
   readonly key: string;
   readonly file: string;
   readonly summary: PredictionSummary;
-  /** Label map PNG (0/1/2) at original size. */
-  readonly labelsFile: string;
+  /** Disc and cup at original size as a run-length label map (0 background, 1 rim, 2 cup). */
+  readonly labels: LabelMapDto;
   readonly heatmapFiles: { readonly od: string | null; readonly oc: string | null; readonly fovea: string | null };
 }
 
