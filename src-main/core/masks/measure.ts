@@ -24,27 +24,69 @@ export function area(mask: BinaryMask): number {
 export function boundingBox(mask: BinaryMask): BoundingBox | null {
   assertLayout(mask, 'boundingBox');
   const { width, height, data } = mask;
-  let x0 = width;
-  let y0 = height;
-  let x1 = -1;
-  let y1 = -1;
-  for (let y = 0; y < height; y++) {
+  // Rows are found by skipping zeros four bytes at a time (masks are mostly
+  // empty: a disc covers ~4 % of a REFUGE photograph); columns only in those rows.
+  const first = firstNonZero(data);
+  if (first < 0) return null;
+  const last = lastNonZero(data);
+  const y0 = Math.floor(first / width);
+  const y1 = Math.floor(last / width) + 1;
+  let x0 = first - y0 * width;
+  let x1 = last - (y1 - 1) * width + 1;
+  for (let y = y0; y < y1; y++) {
     const row = y * width;
-    let first = -1;
-    let last = -1;
-    for (let x = 0; x < width; x++) {
+    for (let x = 0; x < x0; x++) {
       if (data[row + x] !== 0) {
-        if (first < 0) first = x;
-        last = x;
+        x0 = x;
+        break;
       }
     }
-    if (first < 0) continue;
-    if (y < y0) y0 = y;
-    y1 = y;
-    if (first < x0) x0 = first;
-    if (last > x1) x1 = last;
+    for (let x = width - 1; x >= x1; x--) {
+      if (data[row + x] !== 0) {
+        x1 = x + 1;
+        break;
+      }
+    }
   }
-  return y1 < 0 ? null : { x0, y0, x1: x1 + 1, y1: y1 + 1 };
+  return { x0, y0, x1, y1 };
+}
+
+/** Index of the first non-zero byte, or -1. */
+function firstNonZero(data: Uint8Array): number {
+  const n = data.length;
+  let i = 0;
+  const words = wordView(data);
+  if (words) {
+    let w = 0;
+    while (w < words.length && words[w] === 0) w++;
+    i = w * 4;
+  }
+  while (i < n && data[i] === 0) i++;
+  return i < n ? i : -1;
+}
+
+/** Index of the last non-zero byte, or -1. */
+function lastNonZero(data: Uint8Array): number {
+  let i = data.length - 1;
+  const words = wordView(data);
+  if (words) {
+    // Bytes past the last whole word first, then whole words from the end.
+    const tail = words.length * 4;
+    while (i >= tail && data[i] === 0) i--;
+    if (i < tail) {
+      let w = words.length - 1;
+      while (w >= 0 && words[w] === 0) w--;
+      i = w * 4 + 3;
+    }
+  }
+  while (i >= 0 && data[i] === 0) i--;
+  return i;
+}
+
+/** A Uint32 view of the bytes when aligned, else null. */
+function wordView(data: Uint8Array): Uint32Array | null {
+  if (data.byteOffset % 4 !== 0 || data.length < 64) return null;
+  return new Uint32Array(data.buffer, data.byteOffset, data.length >> 2);
 }
 
 /**

@@ -68,6 +68,35 @@ describe('boundingBox and area', () => {
     expect(area(slanted)).toBe(7);
   });
 
+  it('matches a plain scan on larger masks, aligned or not, with pixels at the very ends', () => {
+    const bruteForce = (width: number, height: number, data: Uint8Array) => {
+      let x0 = width;
+      let y0 = height;
+      let x1 = 0;
+      let y1 = 0;
+      for (let y = 0; y < height; y++)
+        for (let x = 0; x < width; x++)
+          if (data[y * width + x]) {
+            x0 = Math.min(x0, x);
+            y0 = Math.min(y0, y);
+            x1 = Math.max(x1, x + 1);
+            y1 = Math.max(y1, y + 1);
+          }
+      return x1 === 0 ? null : { x0, y0, x1, y1 };
+    };
+    const width = 37;
+    const height = 23;
+    const backing = new Uint8Array(width * height + 3);
+    for (const offset of [0, 1, 3]) {
+      const data = backing.subarray(offset, offset + width * height);
+      for (const pixels of [[0], [width * height - 1], [5 * width + 30, 17 * width + 2], [width + 3, 2 * width + 3, 22 * width + 36], []]) {
+        data.fill(0);
+        for (const p of pixels) data[p] = 1;
+        expect(boundingBox({ width, height, data })).toEqual(bruteForce(width, height, data));
+      }
+    }
+  });
+
   it('is null for an empty mask', () => {
     expect(boundingBox(maskFromRows(['..', '..']))).toBeNull();
     expect(area(maskFromRows(['..']))).toBe(0);
