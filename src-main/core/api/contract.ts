@@ -43,8 +43,9 @@ export const EyeSchema = z.enum(['left', 'right', 'unknown']);
 const GlaucomaScoresSchema = z.object({
   network: z.number().nullable(),
   vcdrRegression: z.number().nullable(),
-  probability: z.number(),
-  decision: z.enum(['glaucoma', 'normal']),
+  /** Null when the model has neither a glaucoma head nor a vCDR regression with a disc found. */
+  probability: z.number().nullable(),
+  decision: z.enum(['glaucoma', 'normal']).nullable(),
 });
 
 const StructureSchema = z.object({
@@ -109,8 +110,8 @@ export const CaseSummarySchema = z.object({
   prediction: z
     .object({
       modelId: z.string(),
-      probability: z.number(),
-      decision: z.enum(['glaucoma', 'normal']),
+      probability: z.number().nullable(),
+      decision: z.enum(['glaucoma', 'normal']).nullable(),
       vcdr: z.number().nullable(),
       uncertainty: z.number().nullable(),
     })

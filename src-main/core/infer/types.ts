@@ -9,10 +9,10 @@ export interface GlaucomaScores {
   readonly network: number | null;
   /** Logistic regression on the predicted vCDR, or null without a fitted regression or a disc. */
   readonly vcdrRegression: number | null;
-  /** The mean of the available scores above (the paper's final score). */
-  readonly probability: number;
-  /** probability >= threshold (0.5). */
-  readonly decision: GlaucomaDecision;
+  /** The mean of the available scores above (the paper's final score); null when neither is available. */
+  readonly probability: number | null;
+  /** probability >= threshold (0.5); null with no probability. */
+  readonly decision: GlaucomaDecision | null;
 }
 
 export interface StructureSummary {

@@ -1,0 +1,112 @@
+// Resampling a square region of an image (which may reach outside it) to a
+// size x size network input, antialiased: a triangle (linear) filter whose
+// support widens with the reduction, as PIL's BILINEAR resize. Used for the
+// disc crops of the second stage and for bringing masks to network size, in
+// training and at inference alike, so both see identical pre-processing.
+import type { BinaryMask, RgbImage } from '../types';
+import type { SquareCrop } from './crop';
+
+interface AxisWeights {
+  /** First source index of each output sample. */
+  readonly start: Int32Array;
+  /** Number of taps of each output sample. */
+  readonly count: Int32Array;
+  /** Normalised weights, `maxTaps` per output sample. */
+  readonly weights: Float32Array;
+  readonly maxTaps: number;
+}
+
+/**
+ * Weights mapping source positions offset .. offset + side - 1 to `size`
+ * outputs. Sources outside [0, srcLen) count as black (0): they keep their
+ * weight, so a crop reaching past the image edge darkens like the camera border.
+ */
+function axisWeights(offset: number, side: number, size: number): AxisWeights {
+  const scale = side / size;
+  const support = Math.max(1, scale);
+  const maxTaps = Math.ceil(support) * 2 + 1;
+  const start = new Int32Array(size);
+  const count = new Int32Array(size);
+  const weights = new Float32Array(size * maxTaps);
+  for (let i = 0; i < size; i++) {
+    const centre = offset + (i + 0.5) * scale - 0.5;
+    const lo = Math.ceil(centre - support);
+    const hi = Math.floor(centre + support);
+    let total = 0;
+    let n = 0;
+    for (let j = lo; j <= hi && n < maxTaps; j++) {
+      const w = 1 - Math.abs(j - centre) / support;
+      if (w <= 0) continue;
+      if (n === 0) start[i] = j;
+      weights[i * maxTaps + n] = w;
+      total += w;
+      n++;
+    }
+    count[i] = n;
+    for (let k = 0; k < n; k++) weights[i * maxTaps + k]! /= total;
+  }
+  return { start, count, weights, maxTaps };
+}
+
+/**
+ * Resamples the region `crop` of an interleaved image (channels 1 or 3) to
+ * size x size floats (same channel layout, values in the source's units).
+ */
+export function resampleRegion(data: Uint8Array, width: number, height: number, channels: number, crop: SquareCrop, size: number): Float32Array {
+  const wx = axisWeights(crop.x0, crop.side, size);
+  const wy = axisWeights(crop.y0, crop.side, size);
+  // Horizontal pass over the source rows the vertical pass will read.
+  const rowLo = Math.max(0, Math.min(...Array.from(wy.start)));
+  const rowHi = Math.min(height - 1, Math.max(...Array.from(wy.start, (s, i) => s + wy.count[i]! - 1)));
+  const rows = Math.max(0, rowHi - rowLo + 1);
+  const horizontal = new Float32Array(rows * size * channels);
+  for (let r = 0; r < rows; r++) {
+    const srcRow = (rowLo + r) * width;
+    for (let i = 0; i < size; i++) {
+      const s = wx.start[i]!;
+      const n = wx.count[i]!;
+      for (let c = 0; c < channels; c++) {
+        let acc = 0;
+        for (let k = 0; k < n; k++) {
+          const x = s + k;
+          if (x < 0 || x >= width) continue;
+          acc += data[(srcRow + x) * channels + c]! * wx.weights[i * wx.maxTaps + k]!;
+        }
+        horizontal[(r * size + i) * channels + c] = acc;
+      }
+    }
+  }
+  const out = new Float32Array(size * size * channels);
+  for (let j = 0; j < size; j++) {
+    const s = wy.start[j]!;
+    const n = wy.count[j]!;
+    for (let i = 0; i < size; i++) {
+      for (let c = 0; c < channels; c++) {
+        let acc = 0;
+        for (let k = 0; k < n; k++) {
+          const y = s + k;
+          if (y < rowLo || y > rowHi) continue;
+          acc += horizontal[((y - rowLo) * size + i) * channels + c]! * wy.weights[j * wy.maxTaps + k]!;
+        }
+        out[(j * size + i) * channels + c] = acc;
+      }
+    }
+  }
+  return out;
+}
+
+/** The region of an RGB image as a size x size RGB image (rounded to bytes). */
+export function resampleRgbRegion(image: RgbImage, crop: SquareCrop, size: number): RgbImage {
+  const f = resampleRegion(image.data, image.width, image.height, 3, crop, size);
+  const data = new Uint8Array(f.length);
+  for (let i = 0; i < f.length; i++) data[i] = Math.max(0, Math.min(255, Math.round(f[i]!)));
+  return { width: size, height: size, data };
+}
+
+/** The region of a binary mask at size x size: a pixel is in when at least half of its footprint is. */
+export function resampleMaskRegion(mask: BinaryMask, crop: SquareCrop, size: number): BinaryMask {
+  const f = resampleRegion(mask.data, mask.width, mask.height, 1, crop, size);
+  const data = new Uint8Array(f.length);
+  for (let i = 0; i < f.length; i++) data[i] = f[i]! >= 0.5 ? 1 : 0;
+  return { width: size, height: size, data };
+}
