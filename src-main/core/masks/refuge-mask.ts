@@ -67,6 +67,8 @@ export function encodeRefugeMask(od: BinaryMask, oc: BinaryMask): GreyImage {
  *   when 0 is the majority it is a binary mask with a black background and is refused;
  * - many values clustered around 0/128/255 (JPEG ringing at the edges): each pixel
  *   is snapped to the nearest of the three, with a warning giving the count;
+ *   refused when the snapped "cup" (0) outnumbers the background (255), which is
+ *   what a compressed black-background binary mask or soft map looks like;
  * - anything else (a soft map, a photograph, another convention): InputError.
  * `file` names the mask in errors and warnings.
  */

@@ -2,6 +2,8 @@
 // original image. Half-pixel centres throughout (align_corners = false): output
 // pixel i has its centre at source coordinate (i + 0.5) * srcLen / dstLen - 0.5,
 // the convention of tf.image.resizeBilinear(halfPixelCenters = true), sharp and PIL.
+// test/core/masks/resample.test.ts checks bit-identical results against
+// tfjs-core's CPU kernels, since the pre-processing resizes with TensorFlow.
 import type { BinaryMask, FloatMap } from '../types';
 import { assertDimensions, assertLayout } from './mask';
 

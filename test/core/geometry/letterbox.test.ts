@@ -119,3 +119,20 @@ describe('mapToOriginalMask', () => {
     expect(none.data.every((v) => v === 0)).toBe(true);
   });
 });
+
+describe('mapToOriginal parity with TensorFlow.js', () => {
+  it('equals resizing to side x side with tf.image.resizeBilinear(halfPixelCenters) and cropping', async () => {
+    const tf = await import('@tensorflow/tfjs-core');
+    await import('@tensorflow/tfjs-backend-cpu');
+    await tf.setBackend('cpu');
+    const lb = letterbox({ width: 131, height: 114 }, 64);
+    let seed = 3;
+    const data = Float32Array.from({ length: 64 * 64 }, () => (seed = (seed * 16807) % 2147483647) / 2147483647);
+    const ours = mapToOriginal(lb, { width: 64, height: 64, data });
+    const theirs = tf.tidy(() => {
+      const big = tf.image.resizeBilinear(tf.tensor4d(data, [1, 64, 64, 1]), [lb.side, lb.side], false, true);
+      return tf.slice(big, [0, lb.padY, lb.padX, 0], [1, 114, 131, 1]).dataSync();
+    });
+    expect(Array.from(ours.data)).toEqual(Array.from(theirs));
+  });
+});

@@ -40,3 +40,29 @@ describe('resizeMaskNearest', () => {
     expect(rowsFromMask(resizeMaskNearest(other, 2, 1))).toEqual(['..']);
   });
 });
+
+describe('parity with TensorFlow.js (the pre-processing resizes with tf)', () => {
+  it('matches tf.image.resizeBilinear / resizeNearestNeighbor (halfPixelCenters) exactly', async () => {
+    const tf = await import('@tensorflow/tfjs-core');
+    await import('@tensorflow/tfjs-backend-cpu');
+    await tf.setBackend('cpu');
+    let seed = 1;
+    const random = (): number => (seed = (seed * 16807) % 2147483647) / 2147483647;
+    for (const [sw, sh, dw, dh] of [
+      [7, 5, 20, 13],
+      [64, 64, 17, 23],
+      [5, 9, 2, 4],
+    ] as const) {
+      const data = Float32Array.from({ length: sw * sh }, random);
+      const ours = resizeFloatBilinear({ width: sw, height: sh, data }, dw, dh).data;
+      const theirs = tf.tidy(() => tf.image.resizeBilinear(tf.tensor4d(data, [1, sh, sw, 1]), [dh, dw], false, true).dataSync());
+      expect(Array.from(ours)).toEqual(Array.from(theirs));
+      const mask = Uint8Array.from({ length: sw * sh }, () => (random() < 0.5 ? 1 : 0));
+      const near = resizeMaskNearest({ width: sw, height: sh, data: mask }, dw, dh).data;
+      const tfNear = tf.tidy(() =>
+        tf.image.resizeNearestNeighbor(tf.tensor4d(Float32Array.from(mask), [1, sh, sw, 1]), [dh, dw], false, true).dataSync(),
+      );
+      expect(Array.from(near)).toEqual(Array.from(tfNear));
+    }
+  });
+});
