@@ -88,6 +88,8 @@ export function decodeMaskAuto(grey: GreyImage, file: string): DecodedMask {
   if (only([0, 1, 2])) {
     if (values.length === 1 && values[0] === 0) {
       warnings.push(`${file}: mask is entirely 0; read as an empty 0/1/2 label mask (under the REFUGE convention it would be all cup)`);
+      const result = split(grey, () => false, () => false);
+      return { ...result, convention: 'labels', warnings };
     }
     const result = split(grey, (v) => v >= 1, (v) => v === 2);
     return finish(result, 'labels', warnings, file);
@@ -187,7 +189,7 @@ function refugeSplit(grey: GreyImage): Split {
 function finish(result: Split, convention: MaskConvention, warnings: string[], file: string): DecodedMask {
   let disc = 0;
   for (let i = 0; i < result.od.data.length; i++) disc += result.od.data[i]!;
-  if (disc === 0 && !warnings.some((w) => w.includes('entirely 0'))) warnings.push(`${file}: mask contains no optic disc`);
+  if (disc === 0) warnings.push(`${file}: mask contains no optic disc`);
   if (disc === result.od.data.length) warnings.push(`${file}: mask has no background; the disc covers the whole image`);
   return { od: result.od, oc: result.oc, convention, warnings };
 }

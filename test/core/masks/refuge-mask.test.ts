@@ -81,6 +81,12 @@ describe('decodeMaskAuto', () => {
     expect(Array.from(decoded.oc.data).reduce((a, b) => a + b, 0)).toBe(15);
   });
 
+  it('refuses a compressed black-background binary mask even though its values cluster at 0/255', () => {
+    // 80 % near 0, 20 % near 255, each off by 0..9: JPEG-like, but "cup" would be most of the image.
+    const values = Array.from({ length: 100 }, (_, i) => (i < 80 ? i % 10 : 255 - (i % 10)));
+    expect(() => decodeMaskAuto(grey(10, 10, values), 'bin.jpg')).toThrow(/mostly near 0/);
+  });
+
   it('refuses a Drishti-GS1 soft map and points to consensusMask', () => {
     expect(() => decodeMaskAuto(grey(5, 1, [0, 64, 128, 191, 255]), 'soft.png')).toThrow(/soft map.*consensusMask/);
   });
