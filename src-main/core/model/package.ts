@@ -101,6 +101,19 @@ const DataCardSchema = z.object({
 });
 export type DataCard = z.infer<typeof DataCardSchema>;
 
+/** How a model scored on data it did not train on. */
+const ValidationRecordSchema = z.object({
+  /** On what data and by what protocol, in words ("5-fold cross-validation on 50 Drishti-GS1 training images"). */
+  note: z.string(),
+  /** Mean values: odDice, ocDice, vcdrMae, auc, aucNetwork, aucVcdr, sensitivityAt85, foveaErrorPx. */
+  metrics: z.record(z.string(), z.number().nullable()),
+  /** Standard deviations across folds, when there were folds. */
+  sd: z.record(z.string(), z.number().nullable()).optional(),
+  /** Per-fold values. */
+  folds: z.array(z.record(z.string(), z.number().nullable())).optional(),
+});
+export type ValidationRecord = z.infer<typeof ValidationRecordSchema>;
+
 export const ModelManifestSchema = z.object({
   format: z.literal(MODEL_FORMAT),
   formatVersion: z.literal(MODEL_FORMAT_VERSION),
@@ -117,7 +130,7 @@ export const ModelManifestSchema = z.object({
   /** The resolved training configuration (strategy, epochs, batch, lr, seed, backend...). */
   training: z.record(z.string(), z.unknown()),
   /** Metrics on data the model did not train on, with a note saying which data. */
-  validation: z.record(z.string(), z.unknown()).nullable(),
+  validation: ValidationRecordSchema.nullable(),
   parent: z.string().nullable(),
 });
 export type ModelManifest = z.infer<typeof ModelManifestSchema>;
