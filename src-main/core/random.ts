@@ -54,24 +54,28 @@ export function deriveSeed(seed: number, ...parts: readonly (number | string)[])
 /** A generator for the seed (any finite number; the integer part modulo 2^32 is used). */
 export function createRng(seed: number): Rng {
   if (!Number.isFinite(seed)) throw new RangeError(`seed must be a finite number, got ${seed}`);
+  // State lives in typed arrays: 32-bit values in closure variables would be boxed as heap
+  // numbers on every step (V8's small integers are 31-bit), and per-pixel draws would churn the GC.
+  const state = new Int32Array(4);
   let s = splitmix32(Math.trunc(seed) >>> 0);
-  let a = s;
-  s = splitmix32(s);
-  let b = s;
-  s = splitmix32(s);
-  let c = s;
-  s = splitmix32(s);
-  let d = s;
-  let spareNormal: number | null = null;
+  for (let i = 0; i < 4; i++) {
+    state[i] = s;
+    s = splitmix32(s);
+  }
+  const spare = new Float64Array(1);
+  let hasSpare = false;
 
   const nextUint32 = (): number => {
     // sfc32
+    const a = state[0]!;
+    const b = state[1]!;
+    const c = state[2]!;
+    const d = state[3]!;
     const t = (((a + b) | 0) + d) | 0;
-    d = (d + 1) | 0;
-    a = b ^ (b >>> 9);
-    b = (c + (c << 3)) | 0;
-    c = (c << 21) | (c >>> 11);
-    c = (c + t) | 0;
+    state[3] = (d + 1) | 0;
+    state[0] = b ^ (b >>> 9);
+    state[1] = (c + (c << 3)) | 0;
+    state[2] = (((c << 21) | (c >>> 11)) + t) | 0;
     return t >>> 0;
   };
   // Discard the first outputs: sfc32's state needs a few rounds to mix.
@@ -83,16 +87,16 @@ export function createRng(seed: number): Rng {
     next,
     uniform: (min, max) => min + (max - min) * next(),
     normal(mean = 0, sd = 1) {
-      if (spareNormal !== null) {
-        const z = spareNormal;
-        spareNormal = null;
-        return mean + sd * z;
+      if (hasSpare) {
+        hasSpare = false;
+        return mean + sd * spare[0]!;
       }
       let u = next();
       while (u === 0) u = next();
       const v = next();
       const r = Math.sqrt(-2 * Math.log(u));
-      spareNormal = r * Math.sin(2 * Math.PI * v);
+      spare[0] = r * Math.sin(2 * Math.PI * v);
+      hasSpare = true;
       return mean + sd * r * Math.cos(2 * Math.PI * v);
     },
     int(n) {
