@@ -1,0 +1,46 @@
+// How numbers are shown to the reader. Kept in one place so the queue, the
+// case panel and the training view agree.
+
+export function formatProbability(p: number | null | undefined): string {
+  return p === null || p === undefined ? '–' : `${(p * 100).toFixed(0)} %`;
+}
+
+export function formatRatio(r: number | null | undefined): string {
+  return r === null || r === undefined ? '–' : r.toFixed(2);
+}
+
+export function formatNumber(v: number | null | undefined, digits = 3): string {
+  return v === null || v === undefined || !Number.isFinite(v) ? '–' : v.toFixed(digits);
+}
+
+/** "about 3 min", "45 s", "–" */
+export function formatEta(seconds: number | null | undefined): string {
+  if (seconds === null || seconds === undefined || !Number.isFinite(seconds)) return '–';
+  if (seconds < 60) return `${Math.max(1, Math.round(seconds))} s`;
+  if (seconds < 3600) return `about ${Math.round(seconds / 60)} min`;
+  return `about ${(seconds / 3600).toFixed(1)} h`;
+}
+
+export function formatDateTime(iso: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return d.toLocaleString(undefined, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
+}
+
+/** Metric names as the reader knows them. */
+export function metricLabel(key: string): string {
+  const known: Record<string, string> = {
+    odDice: 'Disc Dice',
+    ocDice: 'Cup Dice',
+    vcdrMae: 'vCDR MAE',
+    auc: 'AUC',
+    sensitivity: 'Sensitivity @ 85 % spec.',
+    foveaDistance: 'Fovea distance (px)',
+  };
+  return known[key] ?? key;
+}
+
+/** Whether a larger value of the metric is better (losses, errors and distances are not). */
+export function higherIsBetter(key: string): boolean {
+  return !/(mae|loss|distance|error)/i.test(key);
+}
