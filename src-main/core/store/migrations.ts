@@ -1,0 +1,183 @@
+// Schema versions, by `PRAGMA user_version`. Each migration is a list of SQL
+// statements that moves the database from version i to i + 1, run in one
+// transaction together with the version bump, so a crash mid-upgrade leaves the
+// previous version intact. Never edit a released step: append a new one, and
+// test/core/store/migrations.test.ts upgrades from every earlier version.
+//
+// Adding a migration: append { description, sql: [...] } to MIGRATIONS; the
+// tests check that every version upgrades to the same schema as a fresh database.
+import type { Db } from './db';
+
+export interface Migration {
+  /** What the step does, for the log. */
+  readonly description: string;
+  readonly sql: readonly string[];
+}
+
+/** Version 1: studies and their cases, predictions, annotation revisions, review events, model versions and jobs. */
+const V1: Migration = {
+  description: 'initial schema',
+  sql: [
+    `CREATE TABLE model_versions (
+      id TEXT PRIMARY KEY,
+      name TEXT NOT NULL,
+      -- Absolute for the bundled package (re-resolved at every start), relative to the user data folder otherwise.
+      dir TEXT NOT NULL,
+      -- The id in the package's model.json.
+      package_id TEXT NOT NULL,
+      parent_id TEXT REFERENCES model_versions(id),
+      created_at TEXT NOT NULL,
+      active INTEGER NOT NULL DEFAULT 0 CHECK (active IN (0, 1)),
+      bundled INTEGER NOT NULL DEFAULT 0 CHECK (bundled IN (0, 1)),
+      trained_tasks TEXT NOT NULL,
+      metrics TEXT NOT NULL,
+      metrics_note TEXT NOT NULL,
+      data_card TEXT NOT NULL,
+      -- The fine-tuning job that produced it (null for imported and bundled packages).
+      job_id TEXT
+    ) STRICT`,
+    // At most one active version; the registry keeps it at exactly one once any exists.
+    `CREATE UNIQUE INDEX model_versions_one_active ON model_versions(active) WHERE active = 1`,
+    `CREATE TABLE studies (
+      id TEXT PRIMARY KEY,
+      name TEXT NOT NULL,
+      folder TEXT NOT NULL UNIQUE,
+      created_at TEXT NOT NULL
+    ) STRICT`,
+    `CREATE TABLE cases (
+      id TEXT PRIMARY KEY,
+      study_id TEXT NOT NULL REFERENCES studies(id) ON DELETE CASCADE,
+      -- Absolute path of the image; name is the path relative to the study folder.
+      file TEXT NOT NULL,
+      name TEXT NOT NULL,
+      width INTEGER,
+      height INTEGER,
+      format TEXT,
+      eye TEXT NOT NULL DEFAULT 'unknown' CHECK (eye IN ('left', 'right', 'unknown')),
+      patient_id TEXT,
+      status TEXT NOT NULL DEFAULT 'unreviewed' CHECK (status IN ('unreviewed', 'corrected', 'approved', 'ungradable')),
+      -- The per-file problem; 'import' problems (unreadable file) keep the case out of screening,
+      -- 'screening' problems are retried by the next screening run.
+      problem TEXT,
+      problem_stage TEXT CHECK (problem_stage IN ('import', 'screening')),
+      created_at TEXT NOT NULL,
+      updated_at TEXT NOT NULL,
+      UNIQUE (study_id, file),
+      CHECK ((problem IS NULL) = (problem_stage IS NULL))
+    ) STRICT`,
+    `CREATE INDEX cases_by_study ON cases(study_id, name)`,
+    `CREATE TABLE jobs (
+      id TEXT PRIMARY KEY,
+      kind TEXT NOT NULL CHECK (kind IN ('screen', 'finetune')),
+      status TEXT NOT NULL CHECK (status IN ('queued', 'running', 'done', 'failed', 'cancelled', 'interrupted')),
+      study_id TEXT REFERENCES studies(id) ON DELETE SET NULL,
+      title TEXT NOT NULL,
+      spec TEXT NOT NULL,
+      progress TEXT NOT NULL,
+      error TEXT,
+      result_model_id TEXT REFERENCES model_versions(id),
+      created_at TEXT NOT NULL,
+      updated_at TEXT NOT NULL,
+      queued_at TEXT NOT NULL,
+      -- How many times the job process was given this job: a fine-tune with attempts > 0 resumes from its checkpoint.
+      attempts INTEGER NOT NULL DEFAULT 0
+    ) STRICT`,
+    `CREATE INDEX jobs_by_status ON jobs(status, queued_at)`,
+    `CREATE TABLE job_epochs (
+      job_id TEXT NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+      epoch INTEGER NOT NULL,
+      losses TEXT NOT NULL,
+      validation TEXT,
+      seconds REAL,
+      PRIMARY KEY (job_id, epoch)
+    ) STRICT`,
+    `CREATE TABLE job_problems (
+      id INTEGER PRIMARY KEY,
+      job_id TEXT NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+      item_key TEXT,
+      file TEXT NOT NULL,
+      problem TEXT NOT NULL,
+      created_at TEXT NOT NULL
+    ) STRICT`,
+    `CREATE INDEX job_problems_by_job ON job_problems(job_id, id)`,
+    `CREATE TABLE predictions (
+      id INTEGER PRIMARY KEY,
+      case_id TEXT NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+      model_id TEXT NOT NULL REFERENCES model_versions(id),
+      job_id TEXT REFERENCES jobs(id) ON DELETE SET NULL,
+      summary TEXT NOT NULL,
+      labels TEXT NOT NULL,
+      -- Copies of summary fields, for sorting and counting in SQL.
+      -- Null when the model has neither a glaucoma head nor a vCDR regression with a disc found.
+      probability REAL,
+      decision TEXT CHECK (decision IN ('glaucoma', 'normal')),
+      network REAL,
+      vcdr REAL,
+      uncertainty REAL,
+      heatmap_od TEXT,
+      heatmap_oc TEXT,
+      heatmap_fovea TEXT,
+      created_at TEXT NOT NULL,
+      UNIQUE (case_id, model_id)
+    ) STRICT`,
+    `CREATE INDEX predictions_by_model ON predictions(model_id, case_id)`,
+    `CREATE TABLE annotations (
+      case_id TEXT NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+      revision INTEGER NOT NULL CHECK (revision >= 1),
+      labels TEXT NOT NULL,
+      fovea_x REAL,
+      fovea_y REAL,
+      -- vCDR of these labels by the REFUGE rule (null without a disc).
+      vcdr REAL,
+      author TEXT NOT NULL,
+      note TEXT NOT NULL,
+      created_at TEXT NOT NULL,
+      PRIMARY KEY (case_id, revision),
+      CHECK ((fovea_x IS NULL) = (fovea_y IS NULL))
+    ) STRICT`,
+    `CREATE TABLE review_events (
+      id INTEGER PRIMARY KEY,
+      case_id TEXT NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+      from_status TEXT NOT NULL,
+      to_status TEXT NOT NULL,
+      author TEXT NOT NULL,
+      reason TEXT,
+      created_at TEXT NOT NULL
+    ) STRICT`,
+    `CREATE INDEX review_events_by_case ON review_events(case_id, id)`,
+  ],
+};
+
+export const MIGRATIONS: readonly Migration[] = [V1];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+export function schemaVersion(db: Db): number {
+  return db.pragma('user_version', { simple: true }) as number;
+}
+
+/**
+ * Brings the database to `target` (default: the latest), one transaction per
+ * step. A database written by a newer app is refused rather than guessed at.
+ * Returns the versions it went through.
+ */
+export function migrate(db: Db, migrations: readonly Migration[] = MIGRATIONS, target = migrations.length): number[] {
+  const current = schemaVersion(db);
+  if (current > migrations.length) {
+    throw new Error(`the database is at schema version ${current}, newer than this app understands (${migrations.length}); update Glaucoma Studio`);
+  }
+  if (target < current || target > migrations.length) throw new RangeError(`cannot migrate from version ${current} to ${target}`);
+  const applied: number[] = [];
+  for (let version = current; version < target; version++) {
+    const step = migrations[version]!;
+    db.transaction(() => {
+      for (const sql of step.sql) db.exec(sql);
+      // Checks the foreign keys of the data a step rewrote; a violation rolls the step back.
+      const violations = db.pragma('foreign_key_check') as unknown[];
+      if (violations.length > 0) throw new Error(`migration ${version + 1} (${step.description}) leaves ${violations.length} broken references`);
+      db.pragma(`user_version = ${version + 1}`);
+    })();
+    applied.push(version + 1);
+  }
+  return applied;
+}

@@ -1,0 +1,148 @@
+// Model versions: each a model package folder, with its parent, metrics and
+// data card copied from the manifest for the list view, and the active flag
+// (at most one row, enforced by a partial unique index; activation swaps the
+// flag in one transaction).
+import type { z } from 'zod';
+import type { ModelVersion } from '../api/contract';
+import type { Task } from '../types';
+import type { Clock, Db } from './db';
+import { DataCardColumnSchema, MetricsSchema, readJson, TrainedTasksSchema } from './json';
+
+export interface ModelVersionRow {
+  readonly id: string;
+  readonly name: string;
+  /** As stored: absolute for the bundled package, relative to the user data folder otherwise. */
+  readonly dir: string;
+  readonly packageId: string;
+  readonly parentId: string | null;
+  readonly createdAt: string;
+  readonly active: boolean;
+  readonly bundled: boolean;
+  readonly trainedTasks: Task[];
+  readonly metrics: Record<string, number | null>;
+  readonly metricsNote: string;
+  readonly dataCard: z.infer<typeof DataCardColumnSchema>;
+  readonly jobId: string | null;
+}
+
+export type NewModelVersion = Omit<ModelVersionRow, 'active' | 'createdAt'> & { readonly createdAt?: string };
+
+interface Row {
+  id: string;
+  name: string;
+  dir: string;
+  package_id: string;
+  parent_id: string | null;
+  created_at: string;
+  active: number;
+  bundled: number;
+  trained_tasks: string;
+  metrics: string;
+  metrics_note: string;
+  data_card: string;
+  job_id: string | null;
+}
+
+function toModel(r: Row): ModelVersionRow {
+  const where = `model_versions ${r.id}`;
+  return {
+    id: r.id,
+    name: r.name,
+    dir: r.dir,
+    packageId: r.package_id,
+    parentId: r.parent_id,
+    createdAt: r.created_at,
+    active: r.active === 1,
+    bundled: r.bundled === 1,
+    trainedTasks: readJson(TrainedTasksSchema, r.trained_tasks, `${where} trained_tasks`),
+    metrics: readJson(MetricsSchema, r.metrics, `${where} metrics`),
+    metricsNote: r.metrics_note,
+    dataCard: readJson(DataCardColumnSchema, r.data_card, `${where} data_card`),
+    jobId: r.job_id,
+  };
+}
+
+/** The API's view of a version row. */
+export function modelVersionDto(m: ModelVersionRow): ModelVersion {
+  return {
+    id: m.id,
+    name: m.name,
+    parentId: m.parentId,
+    createdAt: m.createdAt,
+    active: m.active,
+    bundled: m.bundled,
+    trainedTasks: m.trainedTasks,
+    metrics: m.metrics,
+    metricsNote: m.metricsNote,
+    dataCard: m.dataCard,
+  };
+}
+
+export class ModelRepo {
+  constructor(
+    private readonly db: Db,
+    private readonly now: Clock,
+  ) {}
+
+  insert(m: NewModelVersion): ModelVersionRow {
+    const createdAt = m.createdAt ?? this.now();
+    this.db
+      .prepare(
+        `INSERT INTO model_versions (id, name, dir, package_id, parent_id, created_at, active, bundled, trained_tasks, metrics, metrics_note, data_card, job_id)
+         VALUES (@id, @name, @dir, @packageId, @parentId, @createdAt, 0, @bundled, @trainedTasks, @metrics, @metricsNote, @dataCard, @jobId)`,
+      )
+      .run(this.#params(m, createdAt));
+    return this.get(m.id)!;
+  }
+
+  /** Refreshes what is copied from the manifest (the bundled package can change with an app update). */
+  update(m: NewModelVersion): void {
+    this.db
+      .prepare(
+        `UPDATE model_versions SET name = @name, dir = @dir, package_id = @packageId, trained_tasks = @trainedTasks, metrics = @metrics,
+           metrics_note = @metricsNote, data_card = @dataCard WHERE id = @id`,
+      )
+      .run(this.#params(m, m.createdAt ?? this.now()));
+  }
+
+  #params(m: NewModelVersion, createdAt: string): Record<string, string | number | null> {
+    return {
+      id: m.id,
+      name: m.name,
+      dir: m.dir,
+      packageId: m.packageId,
+      parentId: m.parentId,
+      createdAt,
+      bundled: m.bundled ? 1 : 0,
+      trainedTasks: JSON.stringify(m.trainedTasks),
+      metrics: JSON.stringify(m.metrics),
+      metricsNote: m.metricsNote,
+      dataCard: JSON.stringify(m.dataCard),
+      jobId: m.jobId,
+    };
+  }
+
+  get(id: string): ModelVersionRow | null {
+    const row = this.db.prepare<[string], Row>('SELECT * FROM model_versions WHERE id = ?').get(id);
+    return row ? toModel(row) : null;
+  }
+
+  /** Oldest first, so a version's parent comes before it. */
+  list(): ModelVersionRow[] {
+    return this.db.prepare<[], Row>('SELECT * FROM model_versions ORDER BY created_at, rowid').all().map(toModel);
+  }
+
+  active(): ModelVersionRow | null {
+    const row = this.db.prepare<[], Row>('SELECT * FROM model_versions WHERE active = 1').get();
+    return row ? toModel(row) : null;
+  }
+
+  /** Makes `id` the one active version (clear, then set, in one transaction). */
+  activate(id: string): void {
+    this.db.transaction(() => {
+      if (!this.db.prepare('SELECT 1 FROM model_versions WHERE id = ?').get(id)) throw new Error(`model version ${id} not found`);
+      this.db.prepare('UPDATE model_versions SET active = 0 WHERE active = 1 AND id <> ?').run(id);
+      this.db.prepare('UPDATE model_versions SET active = 1 WHERE id = ?').run(id);
+    })();
+  }
+}

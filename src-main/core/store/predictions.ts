@@ -1,0 +1,123 @@
+// Predictions: the model's output for a case, one row per (case, model
+// version). Never changed by the expert's edits (those are annotations); a
+// rescreen with the same version replaces that version's row.
+import type { LabelMapDto, PredictionSummaryDto } from '../api/contract';
+import type { Clock, Db } from './db';
+import { LabelMapSchema, PredictionSummarySchema, readJson } from './json';
+
+export interface HeatmapFiles {
+  readonly od: string | null;
+  readonly oc: string | null;
+  readonly fovea: string | null;
+}
+
+export interface PredictionRow {
+  readonly id: number;
+  readonly caseId: string;
+  readonly modelId: string;
+  readonly jobId: string | null;
+  readonly summary: PredictionSummaryDto;
+  readonly labels: LabelMapDto;
+  readonly heatmaps: HeatmapFiles;
+  readonly createdAt: string;
+}
+
+export interface NewPrediction {
+  readonly caseId: string;
+  readonly modelId: string;
+  readonly jobId: string | null;
+  readonly summary: PredictionSummaryDto;
+  readonly labels: LabelMapDto;
+  readonly heatmaps: HeatmapFiles;
+}
+
+interface Row {
+  id: number;
+  case_id: string;
+  model_id: string;
+  job_id: string | null;
+  summary: string;
+  labels: string;
+  heatmap_od: string | null;
+  heatmap_oc: string | null;
+  heatmap_fovea: string | null;
+  created_at: string;
+}
+
+function toPrediction(r: Row): PredictionRow {
+  const where = `predictions ${r.id}`;
+  return {
+    id: r.id,
+    caseId: r.case_id,
+    modelId: r.model_id,
+    jobId: r.job_id,
+    summary: readJson(PredictionSummarySchema, r.summary, `${where} summary`),
+    labels: readJson(LabelMapSchema, r.labels, `${where} labels`),
+    heatmaps: { od: r.heatmap_od, oc: r.heatmap_oc, fovea: r.heatmap_fovea },
+    createdAt: r.created_at,
+  };
+}
+
+export class PredictionRepo {
+  constructor(
+    private readonly db: Db,
+    private readonly now: Clock,
+  ) {}
+
+  /** Stores (or replaces) the prediction of one model version for one case. */
+  upsert(p: NewPrediction): void {
+    const s = p.summary;
+    this.db
+      .prepare(
+        `INSERT INTO predictions (case_id, model_id, job_id, summary, labels, probability, decision, network, vcdr, uncertainty,
+           heatmap_od, heatmap_oc, heatmap_fovea, created_at)
+         VALUES (@caseId, @modelId, @jobId, @summary, @labels, @probability, @decision, @network, @vcdr, @uncertainty, @od, @oc, @fovea, @at)
+         ON CONFLICT (case_id, model_id) DO UPDATE SET job_id = excluded.job_id, summary = excluded.summary, labels = excluded.labels,
+           probability = excluded.probability, decision = excluded.decision, network = excluded.network, vcdr = excluded.vcdr,
+           uncertainty = excluded.uncertainty, heatmap_od = excluded.heatmap_od, heatmap_oc = excluded.heatmap_oc,
+           heatmap_fovea = excluded.heatmap_fovea, created_at = excluded.created_at`,
+      )
+      .run({
+        caseId: p.caseId,
+        modelId: p.modelId,
+        jobId: p.jobId,
+        summary: JSON.stringify(s),
+        labels: JSON.stringify(p.labels),
+        probability: s.glaucoma.probability,
+        decision: s.glaucoma.decision,
+        network: s.glaucoma.network,
+        vcdr: s.vcdr,
+        uncertainty: s.uncertainty,
+        od: p.heatmaps.od,
+        oc: p.heatmaps.oc,
+        fovea: p.heatmaps.fovea,
+        at: this.now(),
+      });
+  }
+
+  get(caseId: string, modelId: string): PredictionRow | null {
+    const row = this.db.prepare<[string, string], Row>('SELECT * FROM predictions WHERE case_id = ? AND model_id = ?').get(caseId, modelId);
+    return row ? toPrediction(row) : null;
+  }
+
+  /** The prediction a case shows: `preferModelId`'s, else the newest. */
+  shown(caseId: string, preferModelId: string | null): PredictionRow | null {
+    const row = this.db
+      .prepare<{ id: string; model: string | null }, Row>('SELECT * FROM predictions WHERE case_id = @id ORDER BY (model_id = @model) DESC, created_at DESC, id DESC LIMIT 1')
+      .get({ id: caseId, model: preferModelId });
+    return row ? toPrediction(row) : null;
+  }
+
+  /** Ids of the cases of a study that have a prediction from `modelId`. */
+  casesWithPrediction(studyId: string, modelId: string): Set<string> {
+    const rows = this.db
+      .prepare<[string, string], { case_id: string }>('SELECT p.case_id FROM predictions p JOIN cases c ON c.id = p.case_id WHERE c.study_id = ? AND p.model_id = ?')
+      .all(studyId, modelId);
+    return new Set(rows.map((r) => r.case_id));
+  }
+
+  /** Ids of the cases that a given job predicted. */
+  casesPredictedByJob(jobId: string): Set<string> {
+    return new Set(this.db.prepare<[string], { case_id: string }>('SELECT case_id FROM predictions WHERE job_id = ?').all(jobId).map((r) => r.case_id));
+  }
+}
