@@ -1,0 +1,58 @@
+// A plain folder of fundus photographs (or one image file): no labels, no
+// masks. What a clinic exports from its camera.
+import fs from 'node:fs';
+import path from 'node:path';
+import { InputError } from '../errors';
+import { IMAGE_EXTENSIONS } from './image-codec';
+import type { DataProblem, Dataset, Sample } from './sample';
+import { extensionOf, walkFiles } from './walk';
+
+export interface ImageFolderOptions {
+  /** Folder levels searched (default 16: effectively everything). */
+  readonly maxDepth?: number;
+}
+
+/** Files that are never images and not worth a problem line. */
+const IGNORED = /^(thumbs\.db|desktop\.ini)$/i;
+
+/**
+ * All images under root (jpg, jpeg, png, bmp, tif, tiff by extension), recursive, sorted by path.
+ * Ids are the relative paths without extension ('left/P001'). Other files are listed in problems.
+ * A single image file is read as a dataset of one.
+ */
+export function readImageFolder(root: string, options: ImageFolderOptions = {}): Dataset {
+  const absRoot = path.resolve(root);
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(absRoot);
+  } catch {
+    throw new InputError(absRoot, 'image folder not found');
+  }
+  if (stat.isFile()) {
+    if (!IMAGE_EXTENSIONS.includes(extensionOf(absRoot))) {
+      throw new InputError(absRoot, `not an image file by its extension (expected ${IMAGE_EXTENSIONS.join(', ')})`);
+    }
+    const id = path.basename(absRoot, path.extname(absRoot));
+    return { name: id, root: path.dirname(absRoot), samples: [{ id, imageFile: absRoot, dataset: 'folder' }], problems: [] };
+  }
+  const problems: DataProblem[] = [];
+  const samples: Sample[] = [];
+  const ids = new Set<string>();
+  for (const rel of walkFiles(absRoot, options.maxDepth ?? 16)) {
+    const file = path.join(absRoot, ...rel.split('/'));
+    const ext = extensionOf(rel);
+    if (!IMAGE_EXTENSIONS.includes(ext)) {
+      if (!IGNORED.test(path.basename(rel))) problems.push({ file, problem: `not an image file (extension '${ext || 'none'}'); skipped` });
+      continue;
+    }
+    const id = rel.slice(0, rel.length - ext.length);
+    if (ids.has(id)) {
+      problems.push({ file, problem: `another image is also named ${id} (different extension); skipped` });
+      continue;
+    }
+    ids.add(id);
+    samples.push({ id, imageFile: file, dataset: 'folder' });
+  }
+  if (samples.length === 0) throw new InputError(absRoot, `no images found (looked for ${IMAGE_EXTENSIONS.join(', ')} in all subfolders)`);
+  return { name: path.basename(absRoot), root: absRoot, samples, problems };
+}
