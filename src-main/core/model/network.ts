@@ -227,17 +227,16 @@ export class MultiTaskUNet {
       const p = this.params;
       this.#folded = new Map();
       for (const u of [...this.#units.encoder.flat(), ...this.#units.decoder.flat()]) {
-        this.#folded.set(
-          u.name,
-          foldBatchNorm(
+        // Kept: the first inference usually runs inside a caller's tf.tidy, which must not free the cache.
+        const folded = foldBatchNorm(
             p.get(`${u.name}.kernel`) as tf.Tensor4D,
             p.get(`${u.name}.bn.gamma`) as tf.Tensor1D,
             p.get(`${u.name}.bn.beta`) as tf.Tensor1D,
             p.get(`${u.name}.bn.mean`) as tf.Tensor1D,
             p.get(`${u.name}.bn.variance`) as tf.Tensor1D,
             p.has(`${u.name}.bias`) ? (p.get(`${u.name}.bias`) as tf.Tensor1D) : undefined,
-          ),
         );
+        this.#folded.set(u.name, { kernel: tf.keep(folded.kernel), bias: tf.keep(folded.bias) });
       }
     }
     return this.#folded;

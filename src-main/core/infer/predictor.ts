@@ -1,0 +1,256 @@
+// From an image file to a prediction in the image's own pixels:
+//   pad to square, resize, predict (optionally with a flipped copy), sigmoid;
+//   disc and cup: probability maps brought back to original size, threshold
+//   0.5, largest connected component (cup kept inside the disc);
+//   optional second stage: a network that sees a square crop around the disc
+//   at higher resolution re-segments disc and cup;
+//   fovea: centre of mass of the heat map, in original pixels;
+//   vCDR by the REFUGE rule; glaucoma = mean of the network's probability and
+//   the vCDR logistic regression's.
+import * as tf from '@tensorflow/tfjs-core';
+import type { ImageCodec } from '../data/image-codec';
+import { pasteCropMask } from '../geometry/crop';
+import { letterbox, mapToOriginalMask, toOriginal, type Letterbox } from '../geometry/letterbox';
+import { resampleRgbRegion } from '../geometry/resample-region';
+import { area, boundingBox, constrainCupInsideDisc, largestComponent, verticalDiameter } from '../masks';
+import { loadModelPackage, type LoadedModel, type PackageNetwork, type Preprocessing } from '../model/package';
+import { TASKS, type BinaryMask, type FloatMap, type Point, type RgbImage, type Size, type Task } from '../types';
+import type { CasePrediction, GlaucomaScores, StructureSummary } from './types';
+import { discRegion } from './disc-crop';
+import { foveaFromHeatmap } from './fovea';
+import { vcdrProbability } from './vcdr-regression';
+
+export interface PredictOptions {
+  /** Also predict the left-right flipped image and average; gives the uncertainty score. */
+  readonly tta: boolean;
+}
+
+/** Network outputs for one image at network resolution (probabilities). */
+interface NetworkMaps {
+  readonly od: FloatMap | null;
+  readonly oc: FloatMap | null;
+  readonly fovea: FloatMap | null;
+  readonly glaucoma: number | null;
+  /** Disagreement between the plain and flipped passes, per output (TTA only). */
+  readonly disagreement: number[];
+}
+
+export class Predictor {
+  readonly model: LoadedModel;
+  readonly #codec: ImageCodec;
+  /** Whole-image networks: one multi-task network, or one per task (the single-task baseline). */
+  readonly #full: readonly PackageNetwork[];
+  readonly #crop: PackageNetwork | undefined;
+  readonly #pre: Preprocessing;
+  readonly #trained: ReadonlySet<Task>;
+
+  constructor(model: LoadedModel, codec: ImageCodec) {
+    this.model = model;
+    this.#codec = codec;
+    const full = model.networks.filter((n) => n.entry.input.kind === 'full-image');
+    if (full.length === 0) throw new Error(`${model.dir}: the model has no network that reads the whole image`);
+    const sizes = new Set(full.map((n) => n.net.config.inputSize));
+    if (sizes.size > 1) throw new Error(`${model.dir}: whole-image networks of different input sizes (${[...sizes].join(', ')})`);
+    this.#full = full;
+    this.#crop = model.networks.find((n) => n.entry.input.kind === 'disc-crop');
+    this.#pre = model.manifest.preprocessing;
+    this.#trained = new Set(model.manifest.trainedTasks);
+  }
+
+  /** Loads a model package (validated and hash-checked) and wraps it. */
+  static open(modelDir: string, codec: ImageCodec): Predictor {
+    return new Predictor(loadModelPackage(modelDir), codec);
+  }
+
+  get inputSize(): number {
+    return this.#full[0]!.net.config.inputSize;
+  }
+
+  /** Tasks the package was trained for: only these appear in predictions. */
+  get tasks(): readonly Task[] {
+    return TASKS.filter((t) => this.#trained.has(t));
+  }
+
+  async predictFile(file: string, options: PredictOptions): Promise<CasePrediction> {
+    const input = await this.#codec.readLetterboxed(file, this.inputSize);
+    return this.predictLetterboxed(input.image, input.original, () => this.#codec.readRgb(file), options, input.warnings);
+  }
+
+  /**
+   * The pipeline on an image already letterboxed to the network size.
+   * `readOriginal` gives the full-resolution image when a disc-crop stage needs it.
+   */
+  async predictLetterboxed(
+    image: RgbImage,
+    original: Size,
+    readOriginal: () => Promise<RgbImage>,
+    options: PredictOptions,
+    inputWarnings: readonly string[] = [],
+  ): Promise<CasePrediction> {
+    const warnings = [...inputWarnings];
+    const lb = letterbox(original, this.inputSize);
+    const maps = await this.#runAll(this.#full, image, options.tta);
+    const t = this.#pre.threshold;
+    let od = maps.od && this.#trained.has('od') ? largestComponent(mapToOriginalMask(lb, maps.od, t)) : emptyMask(original);
+    let oc = maps.oc && this.#trained.has('oc') ? mapToOriginalMask(lb, maps.oc, t) : emptyMask(original);
+    const disagreement = [...maps.disagreement];
+    if (this.#crop && area(od) > 0) {
+      const refined = await this.#refineOnDiscCrop(this.#crop, od, original, readOriginal, options.tta);
+      od = refined.od;
+      oc = refined.oc;
+      disagreement.push(...refined.disagreement);
+    }
+    oc = largestComponent(constrainCupInsideDisc(od, oc));
+    const disc = summarise(od);
+    const cup = summarise(oc);
+    if (this.#trained.has('od') && !disc.found) warnings.push('no optic disc found');
+    const vcdr = disc.found ? cup.verticalDiameterPx / disc.verticalDiameterPx : null;
+    const fovea = maps.fovea && this.#trained.has('fovea') ? this.#foveaPoint(maps.fovea, lb) : null;
+    return {
+      summary: {
+        width: original.width,
+        height: original.height,
+        glaucoma: this.#glaucoma(this.#trained.has('glaucoma') ? maps.glaucoma : null, vcdr),
+        vcdr,
+        disc,
+        cup,
+        fovea,
+        uncertainty: options.tta && disagreement.length > 0 ? disagreement.reduce((a, b) => a + b, 0) / disagreement.length : null,
+        tasks: this.tasks,
+        warnings,
+      },
+      od,
+      oc,
+      maps: { od: maps.od ?? emptyMap(this.inputSize), oc: maps.oc ?? emptyMap(this.inputSize), fovea: this.#trained.has('fovea') ? maps.fovea : null },
+    };
+  }
+
+  #glaucoma(network: number | null, vcdr: number | null): GlaucomaScores {
+    const regression = this.model.manifest.vcdrRegression;
+    const fromVcdr = regression && vcdr !== null ? vcdrProbability(regression, vcdr) : null;
+    const scores = [network, fromVcdr].filter((p): p is number => p !== null);
+    const probability = scores.length > 0 ? scores.reduce((a, b) => a + b, 0) / scores.length : null;
+    return {
+      network,
+      vcdrRegression: fromVcdr,
+      probability,
+      decision: probability === null ? null : probability >= 0.5 ? 'glaucoma' : 'normal',
+    };
+  }
+
+  #foveaPoint(map: FloatMap, lb: Letterbox): Point | null {
+    const p = foveaFromHeatmap(map, this.#pre.foveaLocation, this.#pre.foveaSigmaPx);
+    if (!p) return null;
+    const o = toOriginal(lb, p);
+    // A fovea in the black padding is not a fovea.
+    if (o.x < 0 || o.y < 0 || o.x > lb.original.width - 1 || o.y > lb.original.height - 1) return null;
+    return o;
+  }
+
+  /** Second stage: re-segment disc and cup on a square crop around the first stage's disc. */
+  async #refineOnDiscCrop(
+    network: PackageNetwork,
+    od: BinaryMask,
+    original: Size,
+    readOriginal: () => Promise<RgbImage>,
+    tta: boolean,
+  ): Promise<{ od: BinaryMask; oc: BinaryMask; disagreement: number[] }> {
+    if (network.entry.input.kind !== 'disc-crop') throw new Error(`network ${network.entry.id} does not read disc crops`);
+    const crop = discRegion(od, network.entry.input, original);
+    if (!crop) return { od, oc: emptyMask(original), disagreement: [] };
+    const full = await readOriginal();
+    const size = network.net.config.inputSize;
+    const input = resampleRgbRegion(full, crop, size);
+    const maps = await this.#run(network, input, tta);
+    const cropBox = letterbox({ width: crop.side, height: crop.side }, size);
+    const t = this.#pre.threshold;
+    const back = (map: FloatMap | null): BinaryMask => (map ? pasteCropMask(mapToOriginalMask(cropBox, map, t), crop, original) : emptyMask(original));
+    return { od: largestComponent(back(maps.od)), oc: back(maps.oc), disagreement: maps.disagreement };
+  }
+
+  /** Runs each network and takes every task from the first network that has it. */
+  async #runAll(networks: readonly PackageNetwork[], image: RgbImage, tta: boolean): Promise<NetworkMaps> {
+    if (networks.length === 1) return this.#run(networks[0]!, image, tta);
+    const all: NetworkMaps[] = [];
+    for (const n of networks) all.push(await this.#run(n, image, tta));
+    const first = <K extends 'od' | 'oc' | 'fovea' | 'glaucoma'>(key: K): NetworkMaps[K] => all.find((m) => m[key] !== null)?.[key] ?? (null as NetworkMaps[K]);
+    return { od: first('od'), oc: first('oc'), fovea: first('fovea'), glaucoma: first('glaucoma'), disagreement: all.flatMap((m) => m.disagreement) };
+  }
+
+  /** Runs a network on one size x size image (and its mirror image with TTA). */
+  async #run(network: PackageNetwork, image: RgbImage, tta: boolean): Promise<NetworkMaps> {
+    const size = network.net.config.inputSize;
+    const tasks = network.entry.tasks.filter((t) => this.#trained.has(t));
+    const outputs = tf.tidy(() => {
+      let x = tf.div(tf.tensor4d(image.data, [1, size, size, 3], 'float32'), 255) as tf.Tensor4D;
+      if (tta) x = tf.concat([x, tf.reverse(x, 2)], 0);
+      const logits = network.net.forward(x, { training: false, tasks });
+      const out: Partial<Record<Task, tf.Tensor>> = {};
+      for (const task of tasks) {
+        const p = tf.sigmoid(logits[task]!);
+        out[task] = tta && task !== 'glaucoma' ? tf.concat([tf.slice(p, [0], [1]), tf.reverse(tf.slice(p, [1], [1]), 2)], 0) : p;
+      }
+      return out;
+    });
+    const read = async (task: Task): Promise<Float32Array | null> => {
+      const t = outputs[task];
+      return t ? ((await t.data()) as Float32Array) : null;
+    };
+    const [od, oc, fovea, glaucoma] = await Promise.all([read('od'), read('oc'), read('fovea'), read('glaucoma')]);
+    tf.dispose(Object.values(outputs));
+    const n = size * size;
+    const disagreement: number[] = [];
+    const dense = (values: Float32Array | null, measure: boolean): FloatMap | null => {
+      if (!values) return null;
+      if (!tta) return { width: size, height: size, data: values };
+      const a = values.subarray(0, n);
+      const b = values.subarray(n, 2 * n);
+      if (measure) disagreement.push(1 - binaryDice(a, b));
+      const mean = new Float32Array(n);
+      for (let i = 0; i < n; i++) mean[i] = (a[i]! + b[i]!) / 2;
+      return { width: size, height: size, data: mean };
+    };
+    const maps: NetworkMaps = {
+      od: dense(od, true),
+      oc: dense(oc, true),
+      fovea: dense(fovea, false),
+      glaucoma: glaucoma ? (tta ? (glaucoma[0]! + glaucoma[1]!) / 2 : glaucoma[0]!) : null,
+      disagreement,
+    };
+    if (tta && glaucoma) disagreement.push(Math.abs(glaucoma[0]! - glaucoma[1]!));
+    return maps;
+  }
+
+  dispose(): void {
+    this.model.dispose();
+  }
+}
+
+function binaryDice(a: Float32Array, b: Float32Array): number {
+  let inter = 0;
+  let na = 0;
+  let nb = 0;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i]! >= 0.5;
+    const y = b[i]! >= 0.5;
+    if (x) na++;
+    if (y) nb++;
+    if (x && y) inter++;
+  }
+  return na + nb === 0 ? 1 : (2 * inter) / (na + nb);
+}
+
+function summarise(mask: BinaryMask): StructureSummary {
+  const box = boundingBox(mask);
+  const px = area(mask);
+  return { found: px > 0, areaPx: px, verticalDiameterPx: verticalDiameter(mask), box };
+}
+
+function emptyMask(size: Size): BinaryMask {
+  return { width: size.width, height: size.height, data: new Uint8Array(size.width * size.height) };
+}
+
+function emptyMap(size: number): FloatMap {
+  return { width: size, height: size, data: new Float32Array(size * size) };
+}
+

@@ -1,0 +1,365 @@
+// A training run from a dataset to a model package:
+//   - the test split (if the dataset has one) is held apart, never trained on;
+//   - optional k-fold cross-validation (stratified by label, seeded): each fold
+//     model is trained on k-1 folds and scored on the held-out fold with the
+//     full inference pipeline and the official metrics at original resolution;
+//   - the final model is trained on all training images; its package records the
+//     cross-validated metrics, the vCDR regression fitted on ground truth, the
+//     resolved configuration and the data card.
+// Each network of each fold is a unit with its own checkpoint folder; a resumed
+// run skips finished units and continues the unfinished one from its checkpoint.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import type { BackendInfo } from '../backend';
+import type { ImageCodec } from '../data/image-codec';
+import type { DataProblem, Sample } from '../data/sample';
+import { openDataset } from '../data/spec';
+import { ConfigError, InputError } from '../errors';
+import { writeJsonAtomic } from '../fs/atomic';
+import { evaluateModel, type EvaluationSummary } from '../infer/evaluate';
+import { Predictor } from '../infer/predictor';
+import { fitVcdrRegression } from '../infer/vcdr-regression';
+import { mean, sampleSd } from '../metrics';
+import { resolveArchConfig, type ArchConfig } from '../model/config';
+import { MultiTaskUNet } from '../model/network';
+import {
+  defaultPreprocessing,
+  saveModelPackage,
+  type DataCard,
+  type ModelManifest,
+  type NetworkInput,
+  type NetworkToSave,
+  type ValidationRecord,
+  type VcdrRegression,
+} from '../model/package';
+import type { WeightDtype } from '../model/weights-io';
+import { TASKS, type Task } from '../types';
+import { DEFAULT_AUGMENTATION, DOMAIN_AUGMENTATION, NO_AUGMENTATION, type AugmentConfig } from './augment';
+import { hasLabel } from './example';
+import { stratifiedFolds } from './folds';
+import { trainLoop, type EpochRecord, type TrainProgress } from './loop';
+import { prepareExamples } from './prepare';
+import { quickValidate } from './quick-validate';
+import { createStrategy, type StrategyName } from './strategies';
+
+export const AUGMENTATIONS = { none: NO_AUGMENTATION, default: DEFAULT_AUGMENTATION, domain: DOMAIN_AUGMENTATION } as const;
+export type AugmentationName = keyof typeof AUGMENTATIONS;
+
+export interface CropStageConfig {
+  readonly arch: ArchConfig;
+  readonly epochs: number;
+  readonly cropScale: number;
+  readonly minSideFraction: number;
+  readonly augment: AugmentationName;
+}
+
+export interface TrainingConfig {
+  readonly data: string;
+  readonly strategy: StrategyName;
+  readonly tasks: readonly Task[];
+  readonly arch: ArchConfig;
+  readonly epochs: number;
+  readonly batchSize: number;
+  readonly learningRate: number;
+  readonly seed: number;
+  /** 0 or 1: no cross-validation; k >= 2: k folds, then the final model on all images. */
+  readonly folds: number;
+  readonly augment: AugmentationName;
+  /** A second network on disc crops for disc and cup (null: none). */
+  readonly cropStage: CropStageConfig | null;
+  readonly validateEvery: number;
+  readonly weightsDtype: WeightDtype;
+  readonly name: string;
+  readonly dataCard: Partial<Pick<DataCard, 'source' | 'licence' | 'intendedUse' | 'notes'>>;
+  /** Train the final model on all images (false: only the cross-validation, e.g. for experiments). */
+  readonly finalModel: boolean;
+}
+
+export const DEFAULT_TRAINING: Omit<TrainingConfig, 'data'> = {
+  strategy: 'mtl-io',
+  tasks: TASKS,
+  arch: resolveArchConfig({}),
+  epochs: 30,
+  batchSize: 8,
+  learningRate: 1e-4,
+  seed: 1,
+  folds: 0,
+  augment: 'default',
+  cropStage: null,
+  validateEvery: 1,
+  weightsDtype: 'float32',
+  name: 'glaucoma-studio model',
+  dataCard: {},
+  finalModel: true,
+};
+
+export type TrainingEvent =
+  | { readonly type: 'log'; readonly message: string }
+  | { readonly type: 'unit'; readonly unit: string; readonly index: number; readonly count: number }
+  | { readonly type: 'progress'; readonly unit: string; readonly progress: TrainProgress; readonly overall: { readonly done: number; readonly total: number } }
+  | { readonly type: 'epoch'; readonly unit: string; readonly record: EpochRecord }
+  | { readonly type: 'fold'; readonly fold: number; readonly summary: EvaluationSummary };
+
+export interface TrainingDeps {
+  readonly codec: ImageCodec;
+  readonly backend: BackendInfo;
+  readonly signal?: AbortSignal;
+  readonly onEvent?: (event: TrainingEvent) => void;
+}
+
+export interface TrainingResult {
+  /** The final model's package folder (null when finalModel is false). */
+  readonly modelDir: string | null;
+  readonly manifest: ModelManifest | null;
+  readonly crossValidation: ValidationRecord | null;
+  readonly foldSummaries: readonly EvaluationSummary[];
+  /** Folder of each fold model, for evaluation on a test split. */
+  readonly foldModelDirs: readonly string[];
+  readonly problems: readonly DataProblem[];
+  readonly seconds: number;
+}
+
+/** The networks a strategy trains: one multi-task network, or one network per task for the single-task baseline. */
+interface PlannedNetwork {
+  readonly id: string;
+  readonly tasks: Task[];
+  readonly input: NetworkInput;
+  readonly arch: ArchConfig;
+  readonly epochs: number;
+  readonly augment: AugmentationName;
+}
+
+function networkPlan(config: TrainingConfig): PlannedNetwork[] {
+  const full: NetworkInput = { kind: 'full-image' };
+  const plan: PlannedNetwork[] =
+    config.strategy === 'single'
+      ? config.tasks.map((t) => ({ id: `single-${t}`, tasks: [t], input: full, arch: config.arch, epochs: config.epochs, augment: config.augment }))
+      : [{ id: 'main', tasks: [...config.tasks], input: full, arch: config.arch, epochs: config.epochs, augment: config.augment }];
+  if (config.cropStage) {
+    const c = config.cropStage;
+    const segTasks = config.tasks.filter((t): t is Task => t === 'od' || t === 'oc');
+    if (segTasks.length > 0) {
+      plan.push({
+        id: 'disc-crop',
+        tasks: segTasks,
+        input: { kind: 'disc-crop', cropScale: c.cropScale, minSideFraction: c.minSideFraction },
+        arch: c.arch,
+        epochs: c.epochs,
+        augment: c.augment,
+      });
+    }
+  }
+  return plan;
+}
+
+function fingerprintOf(config: TrainingConfig, samples: readonly Sample[], unit: string): string {
+  const h = crypto.createHash('sha256');
+  h.update(JSON.stringify({ ...config, name: undefined, dataCard: undefined, validateEvery: undefined }));
+  h.update(unit);
+  for (const s of samples) h.update(`${s.id}\n`);
+  return h.digest('hex');
+}
+
+/** Glaucoma labels for stratification; unlabelled images form their own stratum. */
+function stratum(sample: Sample): string {
+  return sample.glaucoma === undefined ? 'unknown' : String(sample.glaucoma);
+}
+
+export async function runTraining(config: TrainingConfig, outDir: string, deps: TrainingDeps, resume: boolean): Promise<TrainingResult> {
+  const started = performance.now();
+  const log = (message: string): void => deps.onEvent?.({ type: 'log', message });
+  const opened = await openDataset(config.data, deps.codec);
+  const all = opened.dataset.samples;
+  const problems: DataProblem[] = [...opened.dataset.problems];
+  const training = all.filter((s) => s.split !== 'test');
+  if (training.length === 0) throw new InputError(config.data, 'no training images found (only a test split, or an empty dataset)');
+  const withLabels = (task: Task): number => training.filter((s) => (task === 'glaucoma' ? s.glaucoma !== undefined : task === 'fovea' ? s.fovea !== undefined : s.masks !== undefined)).length;
+  const trainedTasks = config.tasks.filter((t) => withLabels(t) > 0);
+  for (const t of config.tasks) if (withLabels(t) === 0) log(`no training image carries a ${t} label: that head is not trained and its output will not be shown`);
+  if (trainedTasks.length === 0) throw new InputError(config.data, 'no image carries any label: nothing to train');
+  const effective: TrainingConfig = { ...config, tasks: trainedTasks };
+  log(`${opened.detected ? `${opened.detected}; ` : ''}${training.length} training images${all.length > training.length ? ` (${all.length - training.length} test images held apart)` : ''}`);
+  fs.mkdirSync(outDir, { recursive: true });
+  writeJsonAtomic(path.join(outDir, 'config.json'), { ...effective, backend: deps.backend, dataset: { kind: opened.kind, root: opened.dataset.root } });
+
+  const plan = networkPlan(effective);
+  // Prepare each input kind once (decoding 2000-px images is the slow part).
+  const prepared = new Map<string, Awaited<ReturnType<typeof prepareExamples>>>();
+  for (const net of plan) {
+    const key = `${net.input.kind}:${net.arch.inputSize}:${JSON.stringify(net.input)}`;
+    if (prepared.has(key)) continue;
+    log(`preparing ${training.length} images for ${net.id} (${net.input.kind}, ${net.arch.inputSize}px)`);
+    const set = await prepareExamples(training, deps.codec, { size: net.arch.inputSize, input: net.input, signal: deps.signal });
+    problems.push(...set.problems);
+    prepared.set(key, set);
+  }
+  const setFor = (net: PlannedNetwork) => prepared.get(`${net.input.kind}:${net.arch.inputSize}:${JSON.stringify(net.input)}`)!;
+  const vcdrTruth = [...prepared.values()][0]!.vcdr;
+
+  const k = config.folds >= 2 ? config.folds : 0;
+  const foldOf = k ? stratifiedFolds(training.map(stratum), k, config.seed) : [];
+  const units = [...(k ? Array.from({ length: k }, (_, f) => f) : []), ...(config.finalModel ? [-1] : [])];
+  const totalUnits = units.length * plan.length;
+  let unitIndex = 0;
+  const foldSummaries: EvaluationSummary[] = [];
+  const foldModelDirs: string[] = [];
+  let finalDir: string | null = null;
+  let finalManifest: ModelManifest | null = null;
+  let crossValidation: ValidationRecord | null = null;
+
+  for (const fold of units) {
+    const isFinal = fold === -1;
+    const inTrain = (i: number): boolean => isFinal || foldOf[i] !== fold;
+    const trainIds = new Set(training.filter((_, i) => inTrain(i)).map((s) => s.id));
+    const heldOut = training.filter((_, i) => !inTrain(i));
+    const label = isFinal ? 'final' : `fold ${fold + 1}/${k}`;
+    const unitDir = path.join(outDir, isFinal ? 'final' : `folds/${fold + 1}`);
+    const modelDir = isFinal ? path.join(outDir, 'model') : path.join(unitDir, 'model');
+    const networks: NetworkToSave[] = [];
+    const histories: Record<string, readonly EpochRecord[]> = {};
+    try {
+      for (const net of plan) {
+        const unit = `${label} ${net.id}`;
+        deps.onEvent?.({ type: 'unit', unit, index: unitIndex, count: totalUnits });
+        const set = setFor(net);
+        const train = set.examples.filter((e) => trainIds.has(e.id));
+        const validation = set.examples.filter((e) => !trainIds.has(e.id));
+        const usable = train.filter((e) => net.tasks.some((t) => hasLabel(e, t)));
+        if (usable.length === 0) throw new InputError(config.data, `${unit}: no training image carries a label for ${net.tasks.join(', ')}`);
+        const runDir = path.join(unitDir, 'runs', net.id);
+        const model = MultiTaskUNet.create(net.arch, config.seed * 1000 + (isFinal ? 999 : fold));
+        const strategy = createStrategy(config.strategy === 'single' ? 'single' : config.strategy, net.tasks, { learningRate: config.learningRate });
+        try {
+          const done = unitIndex;
+          const result = await trainLoop({
+            model,
+            strategy,
+            train: usable,
+            epochs: net.epochs,
+            batchSize: config.batchSize,
+            seed: config.seed + (isFinal ? 0 : fold + 1) * 7919,
+            augment: AUGMENTATIONS[net.augment],
+            evaluate: validation.length > 0 ? (m) => quickValidate(m, validation, net.tasks) : undefined,
+            validateEvery: config.validateEvery,
+            runDir,
+            fingerprint: fingerprintOf(effective, training, unit),
+            resume,
+            signal: deps.signal,
+            onProgress: (progress) =>
+              deps.onEvent?.({ type: 'progress', unit, progress, overall: { done: done + (progress.epoch + progress.step / progress.steps) / progress.epochs, total: totalUnits } }),
+            onEpoch: (record) => deps.onEvent?.({ type: 'epoch', unit, record }),
+          });
+          histories[net.id] = result.history;
+          networks.push({ id: net.id, tasks: net.tasks, input: net.input, net: model });
+        } catch (error) {
+          model.dispose();
+          throw error;
+        } finally {
+          strategy.dispose();
+        }
+        unitIndex++;
+      }
+      const regression = fitRegression(training.filter((s) => trainIds.has(s.id)), vcdrTruth, log);
+      const fields = {
+        id: `${slug(config.name)}-${crypto.randomBytes(4).toString('hex')}`,
+        name: isFinal ? config.name : `${config.name} (${label})`,
+        createdAt: new Date().toISOString(),
+        description: `Trained with ${config.strategy} on ${trainIds.size} images of ${opened.dataset.name}.`,
+        trainedTasks,
+        preprocessing: defaultPreprocessing(config.arch.inputSize),
+        vcdrRegression: regression,
+        dataCard: dataCardFor(config, trainIds.size, training.filter((s) => trainIds.has(s.id))),
+        training: { ...effective, backend: deps.backend, histories },
+        validation: isFinal ? crossValidation : null,
+        parent: null,
+      };
+      const manifest = await saveModelPackage(modelDir, fields, networks, config.weightsDtype);
+      if (isFinal) {
+        finalDir = modelDir;
+        finalManifest = manifest;
+      } else {
+        foldModelDirs.push(modelDir);
+        log(`${label}: scoring ${heldOut.length} held-out images`);
+        const predictor = new Predictor(
+          { dir: modelDir, manifest, networks: networks.map((n) => ({ entry: manifest.networks.find((e) => e.id === n.id)!, net: n.net })), dispose: () => undefined },
+          deps.codec,
+        );
+        const evaluation = await evaluateModel(predictor, heldOut, deps.codec, { tta: false, signal: deps.signal });
+        problems.push(...evaluation.problems);
+        foldSummaries.push(evaluation.summary);
+        writeJsonAtomic(path.join(unitDir, 'evaluation.json'), evaluation);
+        deps.onEvent?.({ type: 'fold', fold, summary: evaluation.summary });
+        if (fold === k - 1) crossValidation = summariseFolds(foldSummaries, `${k}-fold cross-validation on ${training.length} images of ${opened.dataset.name} (each fold scored by a model that did not train on it)`);
+      }
+    } finally {
+      for (const n of networks) n.net.dispose();
+    }
+    if (deps.signal?.aborted) break;
+  }
+  if (crossValidation) writeJsonAtomic(path.join(outDir, 'cross-validation.json'), crossValidation);
+  if (tf.memory().numTensors > 10_000) log(`warning: ${tf.memory().numTensors} tensors alive after training`);
+  return { modelDir: finalDir, manifest: finalManifest, crossValidation, foldSummaries, foldModelDirs, problems, seconds: (performance.now() - started) / 1000 };
+}
+
+function fitRegression(samples: readonly Sample[], vcdr: ReadonlyMap<string, number>, log: (m: string) => void): VcdrRegression | null {
+  const rows = samples.filter((s) => s.glaucoma !== undefined && vcdr.has(s.id));
+  const positives = rows.filter((s) => s.glaucoma === 1).length;
+  if (positives === 0 || positives === rows.length) {
+    log('vCDR regression not fitted: the training images need both glaucoma and normal cases with disc/cup masks');
+    return null;
+  }
+  const fit = fitVcdrRegression(rows.map((s) => vcdr.get(s.id)!), rows.map((s) => s.glaucoma!));
+  return { ...fit, fittedOn: `ground-truth vCDR of ${rows.length} training images (${positives} glaucoma)`, samples: rows.length };
+}
+
+const METRICS: ReadonlyArray<keyof EvaluationSummary> = ['odDice', 'ocDice', 'vcdrMae', 'auc', 'aucNetwork', 'aucVcdr', 'sensitivityAt85', 'foveaErrorPx'];
+
+export function summariseFolds(folds: readonly EvaluationSummary[], note: string): ValidationRecord {
+  const metrics: Record<string, number | null> = {};
+  const sd: Record<string, number | null> = {};
+  for (const m of METRICS) {
+    const values = folds.map((f) => f[m] as number | null).filter((v): v is number => v !== null);
+    metrics[m] = values.length ? mean(values) : null;
+    sd[m] = values.length ? sampleSd(values) : null;
+  }
+  return { note, metrics, sd, folds: folds.map((f) => Object.fromEntries(METRICS.map((m) => [m, f[m] as number | null]))) };
+}
+
+function dataCardFor(config: TrainingConfig, images: number, samples: readonly Sample[]): DataCard {
+  const labels: Partial<Record<Task, number>> = {
+    glaucoma: samples.filter((s) => s.glaucoma !== undefined).length,
+    od: samples.filter((s) => s.masks).length,
+    oc: samples.filter((s) => s.masks).length,
+    fovea: samples.filter((s) => s.fovea).length,
+  };
+  return {
+    source: config.dataCard.source ?? config.data,
+    licence: config.dataCard.licence ?? 'as the source dataset; see its terms',
+    intendedUse: config.dataCard.intendedUse ?? 'research and education; not for clinical use',
+    images,
+    labels,
+    ...(config.dataCard.notes ? { notes: config.dataCard.notes } : {}),
+  };
+}
+
+function slug(name: string): string {
+  return (
+    name
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, '-')
+      .replace(/^-|-$/g, '')
+      .slice(0, 40) || 'model'
+  );
+}
+
+/** Checks a training configuration before any work starts. */
+export function validateTrainingConfig(config: TrainingConfig): void {
+  if (!Number.isInteger(config.epochs) || config.epochs < 1) throw new ConfigError(`epochs: ${config.epochs} must be a positive integer`);
+  if (!Number.isInteger(config.batchSize) || config.batchSize < 1) throw new ConfigError(`batch: ${config.batchSize} must be a positive integer`);
+  if (!(config.learningRate > 0 && config.learningRate < 1)) throw new ConfigError(`lr: ${config.learningRate} must be in (0, 1)`);
+  if (!Number.isInteger(config.folds) || config.folds < 0 || config.folds === 1 || config.folds > 20) throw new ConfigError(`folds: ${config.folds} must be 0 (none) or 2..20`);
+  if (config.tasks.length === 0) throw new ConfigError('tasks: at least one task is needed');
+}
+
