@@ -12,7 +12,7 @@ import { InputError } from '../errors';
 import { IMAGE_EXTENSIONS } from './image-codec';
 import type { DataProblem, Dataset, Sample, Split } from './sample';
 import { assertFolder, extensionOf, folderSegments, listForMessage, stemOf, walkFiles, DEFAULT_SEARCH_DEPTH } from './walk';
-import { readXlsxWorkbook } from './xlsx';
+import { readXlsxWorkbook, type SheetTable } from './xlsx';
 import type { Point } from '../types';
 
 export interface DrishtiReadOptions {
@@ -49,7 +49,7 @@ function splitFromPath(rel: string): Split | undefined {
 /** Labels from every sheet of the decisions workbook: image number column + a Normal/Glaucoma column of G/N. */
 function readLabels(file: string, problems: DataProblem[]): Map<string, 0 | 1> {
   const labels = new Map<string, 0 | 1>();
-  let sheets;
+  let sheets: SheetTable[];
   try {
     sheets = readXlsxWorkbook(file);
   } catch (error) {
