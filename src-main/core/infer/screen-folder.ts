@@ -1,0 +1,161 @@
+// Screening a folder of photographs into the files a REFUGE submission and a
+// reader need:
+//   segmentation/<stem>.bmp           disc/cup at original size (0 cup, 128 rim, 255 background)
+//   classification_results.csv        FileName,Glaucoma Risk
+//   fovea_location_results.csv        ImageName,Fovea_X,Fovea_Y (original pixels; models trained for the fovea)
+//   overlays/<stem>.png               outlines and fovea mark (longer side at most 1024 px)
+//   summary.csv, report.html          vCDR, probabilities, decision, problems
+//   config.json                       model, options and backend of the run
+// A file that cannot be read is listed with its problem and the rest go on.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { BackendInfo } from '../backend';
+import { writeBmpGrey } from '../data/bmp';
+import { csvField } from '../data/csv';
+import type { ImageCodec } from '../data/image-codec';
+import { readImageFolder } from '../data/folder';
+import type { DataProblem } from '../data/sample';
+import { InputError } from '../errors';
+import { writeFileAtomic, writeJsonAtomic } from '../fs/atomic';
+import { encodeRefugeMask, resizeMaskNearest } from '../masks';
+import { drawOverlayInPlace } from '../render/overlay';
+import { downscaleForPreview } from '../render/preview';
+import type { Predictor } from './predictor';
+import type { CasePrediction } from './types';
+import { renderScreeningReport } from './screening-report';
+
+export interface ScreenFolderOptions {
+  readonly tta: boolean;
+  readonly overlays: boolean;
+  /** Longest side of overlay images. */
+  readonly overlaySide: number;
+  readonly signal?: AbortSignal;
+  readonly onImage?: (done: number, total: number, file: string, problem: string | null) => void;
+}
+
+export interface ScreenedImage {
+  readonly id: string;
+  readonly file: string;
+  /** File name as written in the CSVs (REFUGE uses the image's file name). */
+  readonly name: string;
+  readonly prediction: CasePrediction['summary'] | null;
+  readonly problem: string | null;
+  readonly ms: number;
+}
+
+export interface ScreenFolderResult {
+  readonly images: readonly ScreenedImage[];
+  readonly problems: readonly DataProblem[];
+  readonly seconds: number;
+}
+
+export async function screenFolder(
+  folder: string,
+  outDir: string,
+  predictor: Predictor,
+  codec: ImageCodec,
+  backend: BackendInfo,
+  options: ScreenFolderOptions,
+): Promise<ScreenFolderResult> {
+  const started = performance.now();
+  const dataset = readImageFolder(folder);
+  if (dataset.samples.length === 0 && dataset.problems.length === 0) throw new InputError(folder, 'no images found (looked for jpg, jpeg, png, bmp, tif, tiff)');
+  const problems: DataProblem[] = [...dataset.problems];
+  for (const dir of ['segmentation', ...(options.overlays ? ['overlays'] : [])]) fs.mkdirSync(path.join(outDir, dir), { recursive: true });
+  writeJsonAtomic(path.join(outDir, 'config.json'), {
+    folder: path.resolve(folder),
+    model: { dir: predictor.model.dir, id: predictor.model.manifest.id, name: predictor.model.manifest.name, trainedTasks: predictor.model.manifest.trainedTasks },
+    preprocessing: predictor.model.manifest.preprocessing,
+    tta: options.tta,
+    overlays: options.overlays,
+    backend,
+    startedAt: new Date().toISOString(),
+  });
+  const images: ScreenedImage[] = [];
+  const usedStems = new Set<string>();
+  let done = 0;
+  for (const sample of dataset.samples) {
+    if (options.signal?.aborted) break;
+    const t0 = performance.now();
+    const name = path.basename(sample.imageFile);
+    const stem = uniqueStem(path.basename(sample.imageFile, path.extname(sample.imageFile)), usedStems);
+    let problem: string | null = null;
+    let summary: CasePrediction['summary'] | null = null;
+    try {
+      const prediction = await predictor.predictFile(sample.imageFile, { tta: options.tta });
+      summary = prediction.summary;
+      writeBmpGrey(path.join(outDir, 'segmentation', `${stem}.bmp`), encodeRefugeMask(prediction.od, prediction.oc));
+      if (options.overlays) await writeOverlay(path.join(outDir, 'overlays', `${stem}.png`), sample.imageFile, prediction, codec, options.overlaySide);
+    } catch (error) {
+      if (!(error instanceof InputError)) throw error;
+      problem = error.problem;
+      problems.push({ file: error.file, problem: error.problem });
+    }
+    images.push({ id: stem, file: sample.imageFile, name, prediction: summary, problem, ms: performance.now() - t0 });
+    options.onImage?.(++done, dataset.samples.length, sample.imageFile, problem);
+  }
+  writeSubmissionFiles(outDir, images, predictor.tasks.includes('fovea'), problems);
+  writeFileAtomic(path.join(outDir, 'report.html'), renderScreeningReport({ images, problems, model: predictor.model.manifest, backend, overlays: options.overlays }));
+  return { images, problems, seconds: (performance.now() - started) / 1000 };
+}
+
+function uniqueStem(stem: string, used: Set<string>): string {
+  let candidate = stem;
+  for (let i = 2; used.has(candidate); i++) candidate = `${stem}_${i}`;
+  used.add(candidate);
+  return candidate;
+}
+
+/** The overlay at preview size: masks shrunk with the image, so outlines keep their pixel width. */
+async function writeOverlay(file: string, imageFile: string, prediction: CasePrediction, codec: ImageCodec, side: number): Promise<void> {
+  const full = await codec.readRgb(imageFile);
+  const small = downscaleForPreview(full, side);
+  const sx = small.width / full.width;
+  const sy = small.height / full.height;
+  const scaled = (m: CasePrediction['od']) => (small === full ? m : resizeMaskNearest(m, small.width, small.height));
+  const fovea = prediction.summary.fovea;
+  const image = small === full ? { ...full, data: full.data } : small;
+  drawOverlayInPlace(image, {
+    od: prediction.summary.disc.found ? scaled(prediction.od) : null,
+    oc: prediction.summary.cup.found ? scaled(prediction.oc) : null,
+    fovea: fovea ? { x: (fovea.x + 0.5) * sx - 0.5, y: (fovea.y + 0.5) * sy - 0.5 } : null,
+  });
+  await codec.writePng(file, image);
+}
+
+function fixed(value: number | null | undefined, digits: number): string {
+  return value === null || value === undefined ? '' : value.toFixed(digits);
+}
+
+/** The REFUGE submission CSVs and our summary. */
+export function writeSubmissionFiles(outDir: string, images: readonly ScreenedImage[], fovea: boolean, problems: readonly DataProblem[]): void {
+  const ok = images.filter((i) => i.prediction);
+  const classification = ['FileName,Glaucoma Risk', ...ok.filter((i) => i.prediction!.glaucoma.probability !== null).map((i) => `${csvField(i.name)},${i.prediction!.glaucoma.probability!.toFixed(6)}`)];
+  writeFileAtomic(path.join(outDir, 'classification_results.csv'), `${classification.join('\n')}\n`);
+  if (fovea) {
+    const rows = ['ImageName,Fovea_X,Fovea_Y', ...ok.filter((i) => i.prediction!.fovea).map((i) => `${csvField(i.name)},${i.prediction!.fovea!.x.toFixed(2)},${i.prediction!.fovea!.y.toFixed(2)}`)];
+    writeFileAtomic(path.join(outDir, 'fovea_location_results.csv'), `${rows.join('\n')}\n`);
+  }
+  const header = 'FileName,Width,Height,vCDR,Glaucoma Risk,Network Probability,vCDR Regression Probability,Decision,Disc Found,Uncertainty,Fovea_X,Fovea_Y,Milliseconds,Problem';
+  const rows = images.map((i) => {
+    const p = i.prediction;
+    return [
+      csvField(i.name),
+      p?.width ?? '',
+      p?.height ?? '',
+      fixed(p?.vcdr, 4),
+      fixed(p?.glaucoma.probability, 6),
+      fixed(p?.glaucoma.network, 6),
+      fixed(p?.glaucoma.vcdrRegression, 6),
+      p?.glaucoma.decision ?? '',
+      p ? (p.disc.found ? 'yes' : 'no') : '',
+      fixed(p?.uncertainty, 4),
+      fixed(p?.fovea?.x, 2),
+      fixed(p?.fovea?.y, 2),
+      i.ms.toFixed(0),
+      csvField(i.problem ?? (p?.warnings.join('; ') || '')),
+    ].join(',');
+  });
+  const others = problems.filter((pr) => !images.some((i) => i.file === pr.file)).map((pr) => `${csvField(path.basename(pr.file))},,,,,,,,,,,,,${csvField(pr.problem)}`);
+  writeFileAtomic(path.join(outDir, 'summary.csv'), `${[header, ...rows, ...others].join('\n')}\n`);
+}
