@@ -5,6 +5,12 @@
 // numbers, never tensors or images.
 import type { LabelMapDto } from '../api/contract';
 import type { BackendChoice, BackendInfo } from '../backend';
+import type { DataProblem } from '../data/sample';
+import type { EvaluationSummary } from '../infer/evaluate';
+import type { ValidationRecord } from '../model/package';
+import type { BenchConfig, BenchResult } from '../bench/types';
+import type { ExperimentConfig } from '../train/experiment-types';
+import type { TrainingConfig } from '../train/run-training';
 import type { PredictionSummary } from '../infer/types';
 import type { EpochRecord } from '../train/loop';
 import type { Point } from '../types';
@@ -54,7 +60,50 @@ export interface FinetuneJobSpec {
   readonly modelName: string;
 }
 
-export type JobSpec = ScreenJobSpec | FinetuneJobSpec;
+/** CLI `train`: a training run (optional cross-validation) from a dataset spec to a model package. */
+export interface TrainJobSpec {
+  readonly kind: 'train';
+  readonly config: TrainingConfig;
+  readonly outDir: string;
+  readonly resume: boolean;
+}
+
+/** CLI `evaluate`: official metrics of a model on a labelled dataset (its test split when it has one). */
+export interface EvaluateJobSpec {
+  readonly kind: 'evaluate';
+  readonly data: string;
+  readonly modelDir: string;
+  readonly outDir: string;
+  readonly tta: boolean;
+  /** 'test': the dataset's test split if it has one, else everything; 'all': every labelled image. */
+  readonly split: 'test' | 'all';
+}
+
+/** CLI `screen`: a folder of photographs to REFUGE submission files, overlays and a report. */
+export interface ScreenFolderJobSpec {
+  readonly kind: 'screen-folder';
+  readonly folder: string;
+  readonly modelDir: string;
+  readonly outDir: string;
+  readonly tta: boolean;
+  readonly overlays: boolean;
+}
+
+/** CLI `experiment`: the paper's protocol for several strategies (see train/experiment.ts). */
+export interface ExperimentJobSpec {
+  readonly kind: 'experiment';
+  readonly config: ExperimentConfig;
+  readonly outDir: string;
+  readonly resume: boolean;
+}
+
+/** CLI `bench`: speed of the model on this machine's backend. */
+export interface BenchJobSpec {
+  readonly kind: 'bench';
+  readonly config: BenchConfig;
+}
+
+export type JobSpec = ScreenJobSpec | FinetuneJobSpec | TrainJobSpec | EvaluateJobSpec | ScreenFolderJobSpec | ExperimentJobSpec | BenchJobSpec;
 
 export interface ScreenItemResult {
   readonly key: string;
@@ -84,14 +133,28 @@ export type FromJob =
   | { readonly type: 'progress'; readonly jobId: string; readonly progress: JobProgress }
   | { readonly type: 'item'; readonly jobId: string; readonly item: ScreenItemResult }
   | { readonly type: 'item-error'; readonly jobId: string; readonly key: string; readonly file: string; readonly problem: string }
-  | { readonly type: 'epoch'; readonly jobId: string; readonly record: EpochRecord }
+  | { readonly type: 'epoch'; readonly jobId: string; readonly unit: string; readonly record: EpochRecord }
+  | { readonly type: 'log'; readonly jobId: string | null; readonly level: 'info' | 'warn'; readonly message: string }
   | { readonly type: 'done'; readonly jobId: string; readonly result: JobResult }
   | { readonly type: 'cancelled'; readonly jobId: string }
   | { readonly type: 'failed'; readonly jobId: string; readonly message: string; readonly file?: string };
 
 export type JobResult =
   | { readonly kind: 'screen'; readonly screened: number; readonly failed: number; readonly seconds: number }
-  | { readonly kind: 'finetune'; readonly modelDir: string; readonly modelId: string; readonly validation: Readonly<Record<string, number | null>>; readonly seconds: number };
+  | {
+      readonly kind: 'finetune';
+      readonly modelDir: string;
+      readonly modelId: string;
+      /** The new model's metrics on the held-back corrections, and the parent's on the same cases. */
+      readonly validation: Readonly<Record<string, number | null>>;
+      readonly parentValidation: Readonly<Record<string, number | null>>;
+      readonly seconds: number;
+    }
+  | { readonly kind: 'train'; readonly modelDir: string | null; readonly crossValidation: ValidationRecord | null; readonly problems: readonly DataProblem[]; readonly seconds: number }
+  | { readonly kind: 'evaluate'; readonly summary: EvaluationSummary; readonly images: number; readonly problems: readonly DataProblem[]; readonly seconds: number }
+  | { readonly kind: 'screen-folder'; readonly screened: number; readonly failed: number; readonly suspects: number; readonly problems: readonly DataProblem[]; readonly msPerImage: number; readonly seconds: number }
+  | { readonly kind: 'experiment'; readonly reportDir: string; readonly seconds: number }
+  | { readonly kind: 'bench'; readonly result: BenchResult };
 
 /** Settings the job process starts with (argv/env of the child). */
 export interface JobProcessOptions {
