@@ -453,6 +453,10 @@ export class JobManager {
       proc.onReady(message.backend);
       return;
     }
+    if (message.type === 'log' && message.jobId === null) {
+      this.#log(message.level, `job process: ${message.message}`);
+      return;
+    }
     const current = this.#current;
     if (!current || current.proc !== proc || message.jobId !== current.id) {
       this.#log('warn', `ignored '${message.type}' for job ${message.jobId}: not the running job`);
@@ -476,6 +480,9 @@ export class JobManager {
         this.#announce(current.id);
         return;
       }
+      case 'log':
+        this.#log(message.level, `job ${current.id}: ${message.message}`);
+        return;
       case 'done':
         this.#onDone(current, message.result);
         return;
@@ -548,7 +555,15 @@ export class JobManager {
       } else {
         try {
           const existing = this.#store.models.get(record.modelId);
-          if (!existing) this.#registry.registerFinetuned({ id: record.modelId, dir: record.outModelDir, parentId: record.parentModelId, jobId: current.id });
+          if (!existing) {
+            this.#registry.registerFinetuned({
+              id: record.modelId,
+              dir: record.outModelDir,
+              parentId: record.parentModelId,
+              jobId: current.id,
+              comparison: { validation: result.validation, parentValidation: result.parentValidation, cases: record.validation.length },
+            });
+          }
           this.#finish(current.id, 'done', { resultModelId: record.modelId, message: `new model version ${record.modelName}` });
           this.#events.emit({ type: 'models' });
         } catch (error) {

@@ -11,10 +11,19 @@ import { readManifest, type ModelManifest } from '../model/package';
 import type { ModelVersionRow, NewModelVersion } from './models';
 import type { Store } from './store';
 
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
 export const BUNDLED_MODEL_ID = 'bundled-default';
 
 /** Folder of fine-tuned versions inside the user data folder. */
 export const MODELS_FOLDER = 'models';
+
+/** A fine-tuned model and its parent scored on the same held-back corrections. */
+export interface FinetuneComparison {
+  readonly validation: Readonly<Record<string, number | null>>;
+  readonly parentValidation: Readonly<Record<string, number | null>>;
+  readonly cases: number;
+}
 
 export interface ActiveModel {
   readonly row: ModelVersionRow;
@@ -29,7 +38,7 @@ export function metricsOf(manifest: ModelManifest): { metrics: Record<string, nu
   return { metrics: { ...validation.metrics }, note: validation.note };
 }
 
-function versionFields(manifest: ModelManifest): Pick<NewModelVersion, 'packageId' | 'trainedTasks' | 'metrics' | 'metricsNote' | 'dataCard'> {
+function versionFields(manifest: ModelManifest): Pick<Mutable<NewModelVersion>, 'packageId' | 'trainedTasks' | 'metrics' | 'metricsNote' | 'dataCard'> {
   const { metrics, note } = metricsOf(manifest);
   const card = manifest.dataCard;
   return {
@@ -143,13 +152,24 @@ export class ModelRegistry {
   /**
    * Registers a finished fine-tune's package (written atomically by the job
    * process, so a folder with a valid manifest is complete). Not activated: the
-   * user compares it with its parent first.
+   * user compares it with its parent first. With a comparison (the new model
+   * and its parent scored on the same held-back corrections), the version's
+   * metrics are those, the parent's under 'parent.<name>' keys, so the list can
+   * show them side by side; otherwise the manifest's validation record.
    */
-  registerFinetuned(args: { id: string; dir: string; parentId: string; jobId: string }): ModelVersionRow {
+  registerFinetuned(args: { id: string; dir: string; parentId: string; jobId: string; comparison?: FinetuneComparison }): ModelVersionRow {
     const dir = path.resolve(args.dir);
     const manifest = readManifest(dir);
     const relative = path.relative(this.userDataDir, dir);
     const stored = relative.startsWith('..') || path.isAbsolute(relative) ? dir : relative;
+    const fields = versionFields(manifest);
+    const comparison = args.comparison;
+    if (comparison && Object.keys(comparison.validation).length > 0) {
+      const metrics: Record<string, number | null> = { ...comparison.validation };
+      for (const [key, value] of Object.entries(comparison.parentValidation)) metrics[`parent.${key}`] = value;
+      fields.metrics = metrics;
+      fields.metricsNote = `on ${comparison.cases} held-back corrected case${comparison.cases === 1 ? '' : 's'}; parent.* = the parent version on the same cases`;
+    }
     const row = this.store.models.insert({
       id: args.id,
       name: manifest.name,
@@ -157,7 +177,7 @@ export class ModelRegistry {
       parentId: args.parentId,
       bundled: false,
       jobId: args.jobId,
-      ...versionFields(manifest),
+      ...fields,
     });
     this.#manifests.set(args.id, manifest);
     return row;

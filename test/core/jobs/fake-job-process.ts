@@ -11,7 +11,7 @@ import type { BackendInfo } from '../../../src-main/core/backend';
 import { errorMessage, InputError } from '../../../src-main/core/errors';
 import type { PredictionSummary } from '../../../src-main/core/infer/types';
 import type { JobChannel, JobProcessLauncher } from '../../../src-main/core/jobs/launcher';
-import type { FinetuneJobSpec, FromJob, ScreenJobSpec, ToJob } from '../../../src-main/core/jobs/protocol';
+import type { FinetuneJobSpec, FromJob, JobSpec, ScreenJobSpec, ToJob } from '../../../src-main/core/jobs/protocol';
 import { writeFileAtomic } from '../../../src-main/core/fs/atomic';
 import { encodePng } from '../../../src-main/core/report/png';
 import { readFakeModel, writeFakeModel } from './model-fixture';
@@ -69,7 +69,7 @@ export class FakeJobProcess implements JobChannel {
     switch (message.type) {
       case 'start':
         this.launcher.starts.push(message);
-        void this.#run(message.jobId, message.spec.kind === 'screen' ? message.spec : message.spec);
+        void this.#run(message.jobId, message.spec);
         return;
       case 'cancel':
         this.#cancelled.add(message.jobId);
@@ -122,14 +122,15 @@ export class FakeJobProcess implements JobChannel {
     return 'go';
   }
 
-  async #run(jobId: string, spec: ScreenJobSpec | FinetuneJobSpec): Promise<void> {
+  async #run(jobId: string, spec: JobSpec): Promise<void> {
     await tick();
     if (this.launcher.behaviour.failWith) {
       this.#emit({ type: 'failed', jobId, message: this.launcher.behaviour.failWith });
       return;
     }
     if (spec.kind === 'screen') await this.#screen(jobId, spec);
-    else await this.#finetune(jobId, spec);
+    else if (spec.kind === 'finetune') await this.#finetune(jobId, spec);
+    else this.#emit({ type: 'failed', jobId, message: `the fake job process does not run ${spec.kind} jobs` });
   }
 
   async #screen(jobId: string, spec: ScreenJobSpec): Promise<void> {
@@ -165,7 +166,7 @@ export class FakeJobProcess implements JobChannel {
     for (let epoch = from + 1; epoch <= spec.epochs; epoch++) {
       if (this.#stopAt(jobId, epoch - 1) === 'stop') return;
       writeFileAtomic(checkpoint, JSON.stringify({ epoch }));
-      this.#emit({ type: 'epoch', jobId, record: { epoch, losses: { od: 1 / epoch, oc: 2 / epoch }, validation: { odDice: 0.5 + epoch / 100 }, seconds: 0.01 } });
+      this.#emit({ type: 'epoch', jobId, unit: 'finetune', record: { epoch, losses: { od: 1 / epoch, oc: 2 / epoch }, validation: { odDice: 0.5 + epoch / 100 }, seconds: 0.01 } });
       this.#emit({ type: 'progress', jobId, progress: { done: epoch, total: spec.epochs, etaS: null, message: `epoch ${epoch}` } });
       await tick();
     }
@@ -178,7 +179,7 @@ export class FakeJobProcess implements JobChannel {
       vcdrRegression: parent.vcdrRegression,
       metrics: { odDice: 0.5 + spec.epochs / 100 },
     });
-    this.#emit({ type: 'done', jobId, result: { kind: 'finetune', modelDir: spec.outModelDir, modelId: spec.modelId, validation: { odDice: 0.5 + spec.epochs / 100 }, seconds: 0 } });
+    this.#emit({ type: 'done', jobId, result: { kind: 'finetune', modelDir: spec.outModelDir, modelId: spec.modelId, validation: { odDice: 0.5 + spec.epochs / 100 }, parentValidation: { odDice: 0.5 }, seconds: 0 } });
   }
 }
 

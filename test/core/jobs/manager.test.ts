@@ -81,6 +81,12 @@ async function until(condition: () => boolean, what: string, timeoutMs = 5000): 
   }
 }
 
+/** Keys of the items the n-th 'start' message asked the job process to screen. */
+function screenedKeys(h: Harness, n: number): string[] {
+  const spec = h.launcher.starts[n]!.spec;
+  return spec.kind === 'screen' ? spec.items.map((i) => i.key) : [];
+}
+
 const predictions = (store: Store): number => (store.db.prepare('SELECT COUNT(*) AS n FROM predictions').get() as { n: number }).n;
 
 describe('screening jobs', () => {
@@ -115,19 +121,19 @@ describe('screening jobs', () => {
     addStudy(h.store, 3, [0]);
     h.manager.enqueueScreening('s_1', false);
     await h.manager.whenIdle();
-    expect(h.launcher.starts[0]!.spec.kind === 'screen' && h.launcher.starts[0]!.spec.items.map((i) => i.key)).toEqual(['c_1', 'c_2']);
+    expect(screenedKeys(h, 0)).toEqual(['c_1', 'c_2']);
     failNext = false;
     h.manager.enqueueScreening('s_1', false);
     await h.manager.whenIdle();
     // Only the case with a screening problem is tried again, and its problem goes.
-    expect(h.launcher.starts[1]!.spec.kind === 'screen' && h.launcher.starts[1]!.spec.items.map((i) => i.key)).toEqual(['c_1']);
+    expect(screenedKeys(h, 1)).toEqual(['c_1']);
     expect(h.store.cases.get('c_1')!.problem).toBeNull();
     const again = h.manager.enqueueScreening('s_1', false);
     await h.manager.whenIdle();
     expect(h.store.jobs.get(again.id)).toMatchObject({ status: 'done', progress: { message: expect.stringMatching(/nothing to screen/) } });
     h.manager.enqueueScreening('s_1', true);
     await h.manager.whenIdle();
-    expect(h.launcher.starts.at(-1)!.spec.kind === 'screen' && h.launcher.starts.at(-1)!.spec.items.map((i) => i.key)).toEqual(['c_1', 'c_2']);
+    expect(screenedKeys(h, h.launcher.starts.length - 1)).toEqual(['c_1', 'c_2']);
   });
 
   it('refuses to screen without a model, with a clear message', () => {
@@ -149,7 +155,7 @@ describe('screening jobs', () => {
     expect(h.launcher.processes).toHaveLength(2);
     const resumed = h.launcher.starts[1]!;
     expect(resumed.jobId).toBe(job.id);
-    expect(resumed.spec.kind === 'screen' && resumed.spec.items.map((i) => i.key)).toEqual(['c_2', 'c_3', 'c_4']);
+    expect(screenedKeys(h, 1)).toEqual(['c_2', 'c_3', 'c_4']);
     expect(h.store.jobs.get(job.id)).toMatchObject({ status: 'done', error: null, progress: { done: 5, total: 5 } });
     expect(predictions(h.store)).toBe(5);
   });
@@ -168,7 +174,7 @@ describe('screening jobs', () => {
     expect(second.store.jobs.get(job.id)).toMatchObject({ status: 'interrupted', error: expect.stringMatching(/app stopped/) });
     second.manager.resume(job.id);
     await second.manager.whenIdle();
-    expect(second.launcher.starts[0]!.spec.kind === 'screen' && second.launcher.starts[0]!.spec.items.map((i) => i.key)).toEqual(['c_3', 'c_4']);
+    expect(screenedKeys(second, 0)).toEqual(['c_3', 'c_4']);
     expect(second.store.jobs.get(job.id)!.status).toBe('done');
     expect(predictions(second.store)).toBe(5);
   });
@@ -260,7 +266,8 @@ describe('fine-tuning jobs', () => {
     expect(job).toMatchObject({ status: 'done', resultModelId: 'ft-1' });
     expect(job.epochs.map((e) => e.epoch)).toEqual([1, 2, 3]);
     expect(job.epochs[2]).toMatchObject({ losses: { od: 1 / 3 }, validation: { odDice: 0.53 } });
-    expect(h.store.models.get('ft-1')).toMatchObject({ parentId: BUNDLED_MODEL_ID, active: false, dir: path.join('models', 'ft-1'), jobId: 'j_ft', metrics: { odDice: 0.53 } });
+    expect(h.store.models.get('ft-1')).toMatchObject({ parentId: BUNDLED_MODEL_ID, active: false, dir: path.join('models', 'ft-1'), jobId: 'j_ft', metrics: { odDice: 0.53, 'parent.odDice': 0.5 } });
+    expect(h.store.models.get('ft-1')!.metricsNote).toMatch(/^on 0 held-back corrected cases; parent/);
     expect(h.store.models.active()!.id).toBe(BUNDLED_MODEL_ID);
     expect(h.events.some((e) => e.type === 'models')).toBe(true);
   });
