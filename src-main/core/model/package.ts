@@ -111,6 +111,8 @@ const ValidationRecordSchema = z.object({
   sd: z.record(z.string(), z.number().nullable()).optional(),
   /** Per-fold values. */
   folds: z.array(z.record(z.string(), z.number().nullable())).optional(),
+  /** Another model scored on the same data (a fine-tuned model's parent), for comparison. */
+  baseline: z.object({ modelId: z.string(), metrics: z.record(z.string(), z.number().nullable()) }).optional(),
 });
 export type ValidationRecord = z.infer<typeof ValidationRecordSchema>;
 

@@ -1,0 +1,56 @@
+// The report of `evaluate`: the official metrics as a Markdown table and an
+// HTML page with the per-image scores.
+import path from 'node:path';
+import { describeBackend, type BackendInfo } from '../backend';
+import type { DataProblem } from '../data/sample';
+import type { ModelManifest } from '../model/package';
+import { escapeHtml, fmt, NOT_FOR_CLINICAL_USE, page } from '../report/html';
+import type { Evaluation, EvaluationSummary } from './evaluate';
+
+export const METRIC_LABELS: ReadonlyArray<[keyof EvaluationSummary, string, number]> = [
+  ['auc', 'AUC (network + vCDR regression)', 4],
+  ['aucNetwork', 'AUC (network alone)', 4],
+  ['aucVcdr', 'AUC (vCDR regression alone)', 4],
+  ['sensitivityAt85', 'Sensitivity at 85 % specificity', 4],
+  ['odDice', 'OD Dice', 4],
+  ['ocDice', 'OC Dice', 4],
+  ['vcdrMae', 'vCDR MAE', 4],
+  ['foveaErrorPx', 'Fovea error (px, original)', 2],
+];
+
+export function renderEvaluationReport(input: { evaluation: Evaluation; problems: readonly DataProblem[]; model: ModelManifest; data: string; backend: BackendInfo }): {
+  markdown: string;
+  html: string;
+} {
+  const { evaluation, problems, model, data, backend } = input;
+  const s = evaluation.summary;
+  const md = [
+    `# Evaluation of ${model.name}`,
+    '',
+    `Model \`${model.id}\` on \`${data}\`: ${s.images} images. Backend: ${describeBackend(backend)}.`,
+    '',
+    '| Metric | Value |',
+    '| --- | --- |',
+    ...METRIC_LABELS.map(([k, label, d]) => `| ${label} | ${fmt(s[k] as number | null, d)} |`),
+    '',
+    problems.length ? `Not scored: ${problems.length} file(s): ${problems.map((p) => `${path.basename(p.file)} (${p.problem})`).join('; ')}` : '',
+    '',
+  ].join('\n');
+  const rows = evaluation.images
+    .map(
+      (i) => `<tr><td>${escapeHtml(path.basename(i.file))}</td><td>${i.glaucoma ?? '–'}</td><td class="num">${fmt(i.probability)}</td>
+<td class="num">${fmt(i.odDice)}</td><td class="num">${fmt(i.ocDice)}</td><td class="num">${fmt(i.vcdr)}</td><td class="num">${fmt(i.vcdrTrue)}</td><td class="num">${fmt(i.foveaErrorPx, 1)}</td></tr>`,
+    )
+    .join('\n');
+  const html = page(
+    `Evaluation of ${model.name}`,
+    `<h1>Evaluation of ${escapeHtml(model.name)}</h1>
+<p class="meta">Model ${escapeHtml(model.id)} on ${escapeHtml(data)}: ${s.images} images. Backend: ${escapeHtml(describeBackend(backend))}.</p>
+<p class="note">${escapeHtml(NOT_FOR_CLINICAL_USE)}</p>
+<table><tbody>${METRIC_LABELS.map(([k, label, d]) => `<tr><th>${escapeHtml(label)}</th><td class="num">${fmt(s[k] as number | null, d)}</td></tr>`).join('')}</tbody></table>
+<h2>Per image</h2>
+<table><thead><tr><th>File</th><th>Label</th><th>Risk</th><th>OD Dice</th><th>OC Dice</th><th>vCDR</th><th>vCDR (truth)</th><th>Fovea error</th></tr></thead><tbody>${rows}</tbody></table>
+${problems.length ? `<h2>Not scored</h2><ul>${problems.map((p) => `<li>${escapeHtml(path.basename(p.file))}: ${escapeHtml(p.problem)}</li>`).join('')}</ul>` : ''}`,
+  );
+  return { markdown: md, html };
+}

@@ -1,0 +1,230 @@
+// The job process's logic: it owns TensorFlow, runs one job at a time and
+// reports through the typed protocol. The process entry (src-main/worker/main.ts)
+// picks the backend, builds the codec and connects this to its parent; tests
+// can drive it directly.
+import path from 'node:path';
+import type { BackendInfo } from '../backend';
+import { encodeLabelRuns, labelsFromMasks } from '../api/label-map';
+import { runBenchmark } from '../bench/bench';
+import type { ImageCodec } from '../data/image-codec';
+import { openDataset } from '../data/spec';
+import { CancelledError, errorMessage, InputError } from '../errors';
+import { writeJsonAtomic, writeFileAtomic } from '../fs/atomic';
+import { evaluateModel } from '../infer/evaluate';
+import { renderEvaluationReport } from '../infer/evaluation-report';
+import { Predictor } from '../infer/predictor';
+import { screenFolder } from '../infer/screen-folder';
+import { heatmapToRgb } from '../render/heatmap';
+import { runExperiment } from '../train/experiment';
+import { runFinetune } from '../train/finetune';
+import { runTraining, type TrainingEvent } from '../train/run-training';
+import type { FloatMap } from '../types';
+import { assertNever, type FromJob, type JobResult, type JobSpec, type ScreenJobSpec, type ToJob } from './protocol';
+
+export interface WorkerDeps {
+  readonly codec: ImageCodec;
+  readonly backend: BackendInfo;
+  readonly send: (message: FromJob) => void;
+}
+
+/** Sends progress at most this often (ms): a 1000-step epoch must not flood the parent. */
+const PROGRESS_INTERVAL_MS = 250;
+
+export class JobWorker {
+  readonly #deps: WorkerDeps;
+  #current: { id: string; abort: AbortController } | null = null;
+
+  constructor(deps: WorkerDeps) {
+    this.#deps = deps;
+  }
+
+  /** Handles one message from the parent. Resolves when a started job has finished. */
+  async handle(message: ToJob): Promise<void> {
+    switch (message.type) {
+      case 'start':
+        return this.#start(message.jobId, message.spec);
+      case 'cancel':
+        if (this.#current?.id === message.jobId) this.#current.abort.abort();
+        return;
+      case 'shutdown':
+        this.#current?.abort.abort();
+        return;
+      default:
+        assertNever(message, 'message to the job process');
+    }
+  }
+
+  async #start(jobId: string, spec: JobSpec): Promise<void> {
+    const send = this.#deps.send;
+    if (this.#current) {
+      send({ type: 'failed', jobId, message: `the job process is busy with job ${this.#current.id}` });
+      return;
+    }
+    const abort = new AbortController();
+    this.#current = { id: jobId, abort };
+    try {
+      const result = await this.#run(jobId, spec, abort.signal);
+      if (abort.signal.aborted) send({ type: 'cancelled', jobId });
+      else send({ type: 'done', jobId, result });
+    } catch (error) {
+      if (error instanceof CancelledError || abort.signal.aborted) send({ type: 'cancelled', jobId });
+      else if (error instanceof InputError) send({ type: 'failed', jobId, message: error.message, file: error.file });
+      else send({ type: 'failed', jobId, message: errorMessage(error) });
+    } finally {
+      this.#current = null;
+    }
+  }
+
+  #progress(jobId: string): (done: number, total: number, message: string, etaS?: number | null) => void {
+    let last = 0;
+    const started = performance.now();
+    return (done, total, message, etaS) => {
+      const now = performance.now();
+      if (done < total && now - last < PROGRESS_INTERVAL_MS) return;
+      last = now;
+      const elapsed = (now - started) / 1000;
+      const eta = etaS !== undefined ? etaS : done > 0 ? (elapsed / done) * (total - done) : null;
+      this.#deps.send({ type: 'progress', jobId, progress: { done, total, etaS: eta, message } });
+    };
+  }
+
+  #trainingEvents(jobId: string): (event: TrainingEvent | { type: 'log'; message: string }) => void {
+    const progress = this.#progress(jobId);
+    return (event) => {
+      switch (event.type) {
+        case 'log':
+          this.#deps.send({ type: 'log', jobId, level: 'info', message: event.message });
+          return;
+        case 'unit':
+          this.#deps.send({ type: 'log', jobId, level: 'info', message: `training ${event.unit} (${event.index + 1}/${event.count})` });
+          return;
+        case 'progress': {
+          const p = event.progress;
+          const etaUnit = p.etaS;
+          progress(event.overall.done, event.overall.total, `${event.unit}: epoch ${p.epoch + 1}/${p.epochs}, step ${p.step}/${p.steps}`, etaUnit);
+          return;
+        }
+        case 'epoch':
+          this.#deps.send({ type: 'epoch', jobId, unit: event.unit, record: event.record });
+          return;
+        case 'fold':
+          this.#deps.send({ type: 'log', jobId, level: 'info', message: `fold ${event.fold + 1}: ${JSON.stringify(event.summary)}` });
+          return;
+      }
+    };
+  }
+
+  async #run(jobId: string, spec: JobSpec, signal: AbortSignal): Promise<JobResult> {
+    const { codec, backend } = this.#deps;
+    switch (spec.kind) {
+      case 'screen':
+        return this.#screen(jobId, spec, signal);
+      case 'screen-folder': {
+        const predictor = Predictor.open(spec.modelDir, codec);
+        try {
+          const progress = this.#progress(jobId);
+          const result = await screenFolder(spec.folder, spec.outDir, predictor, codec, backend, {
+            tta: spec.tta,
+            overlays: spec.overlays,
+            overlaySide: 1024,
+            signal,
+            onImage: (done, total, file, problem) => {
+              if (problem) this.#deps.send({ type: 'log', jobId, level: 'warn', message: `${file}: ${problem}` });
+              progress(done, total, path.basename(file));
+            },
+          });
+          const screened = result.images.filter((i) => i.prediction);
+          return {
+            kind: 'screen-folder',
+            screened: screened.length,
+            failed: result.problems.length,
+            suspects: screened.filter((i) => i.prediction!.glaucoma.decision === 'glaucoma').length,
+            problems: result.problems,
+            msPerImage: screened.length ? screened.reduce((s, i) => s + i.ms, 0) / screened.length : 0,
+            seconds: result.seconds,
+          };
+        } finally {
+          predictor.dispose();
+        }
+      }
+      case 'train': {
+        const result = await runTraining(spec.config, spec.outDir, { codec, backend, signal, onEvent: this.#trainingEvents(jobId) }, spec.resume);
+        return { kind: 'train', modelDir: result.modelDir, crossValidation: result.crossValidation, problems: result.problems, seconds: result.seconds };
+      }
+      case 'evaluate': {
+        const started = performance.now();
+        const opened = await openDataset(spec.data, codec);
+        const hasTest = opened.dataset.samples.some((s) => s.split === 'test');
+        const samples = opened.dataset.samples.filter((s) => (spec.split === 'test' && hasTest ? s.split === 'test' : true));
+        const predictor = Predictor.open(spec.modelDir, codec);
+        try {
+          const progress = this.#progress(jobId);
+          const evaluation = await evaluateModel(predictor, samples, codec, { tta: spec.tta, signal, onImage: (done, total) => progress(done, total, 'scoring') });
+          const problems = [...opened.dataset.problems, ...evaluation.problems];
+          writeJsonAtomic(path.join(spec.outDir, 'metrics.json'), { data: spec.data, model: predictor.model.manifest.id, split: hasTest && spec.split === 'test' ? 'test' : 'all', backend, ...evaluation, problems });
+          const report = renderEvaluationReport({ evaluation, problems, model: predictor.model.manifest, data: spec.data, backend });
+          writeFileAtomic(path.join(spec.outDir, 'report.md'), report.markdown);
+          writeFileAtomic(path.join(spec.outDir, 'report.html'), report.html);
+          return { kind: 'evaluate', summary: evaluation.summary, images: evaluation.images.length, problems, seconds: (performance.now() - started) / 1000 };
+        } finally {
+          predictor.dispose();
+        }
+      }
+      case 'experiment': {
+        const result = await runExperiment(spec.config, spec.outDir, { codec, backend, signal, onEvent: this.#trainingEvents(jobId) }, spec.resume);
+        return { kind: 'experiment', reportDir: spec.outDir, seconds: result.seconds };
+      }
+      case 'finetune': {
+        const result = await runFinetune(spec, { codec, backend, signal, onEvent: this.#trainingEvents(jobId) });
+        return { kind: 'finetune', ...result };
+      }
+      case 'bench': {
+        const progress = this.#progress(jobId);
+        const result = await runBenchmark(spec.config, { codec, backend, signal, onProgress: (message, done, total) => progress(done, total, message) });
+        return { kind: 'bench', result };
+      }
+      default:
+        return assertNever(spec, 'job kind');
+    }
+  }
+
+  /** App screening: predictions go back item by item; heat maps are written as PNGs for the review screen. */
+  async #screen(jobId: string, spec: ScreenJobSpec, signal: AbortSignal): Promise<JobResult> {
+    const { codec, send } = this.#deps;
+    const started = performance.now();
+    const predictor = Predictor.open(spec.modelDir, codec);
+    const progress = this.#progress(jobId);
+    let screened = 0;
+    let failed = 0;
+    try {
+      for (const [i, item] of spec.items.entries()) {
+        if (signal.aborted) throw new CancelledError();
+        try {
+          const prediction = await predictor.predictFile(item.file, { tta: spec.tta });
+          const heatmap = async (task: 'od' | 'oc' | 'fovea', map: FloatMap | null): Promise<string | null> => {
+            if (!spec.heatmaps || !map) return null;
+            const file = path.join(spec.outDir, `${item.key}.${task}.png`);
+            await codec.writePng(file, heatmapToRgb(map, { min: 0, max: 1 }));
+            return file;
+          };
+          const heatmapFiles = {
+            od: prediction.summary.tasks.includes('od') ? await heatmap('od', prediction.maps.od) : null,
+            oc: prediction.summary.tasks.includes('oc') ? await heatmap('oc', prediction.maps.oc) : null,
+            fovea: await heatmap('fovea', prediction.maps.fovea),
+          };
+          const labels = encodeLabelRuns(labelsFromMasks(prediction.od.data, prediction.oc.data), prediction.od.width, prediction.od.height);
+          send({ type: 'item', jobId, item: { key: item.key, file: item.file, summary: prediction.summary, labels, heatmapFiles } });
+          screened++;
+        } catch (error) {
+          if (!(error instanceof InputError)) throw error;
+          send({ type: 'item-error', jobId, key: item.key, file: error.file, problem: error.problem });
+          failed++;
+        }
+        progress(i + 1, spec.items.length, path.basename(item.file));
+      }
+    } finally {
+      predictor.dispose();
+    }
+    return { kind: 'screen', screened, failed, seconds: (performance.now() - started) / 1000 };
+  }
+}

@@ -1,0 +1,77 @@
+// Starts the job process as a Node child (the CLI, the bridge server, tests).
+// Electron starts the same entry as a utilityProcess instead.
+import { fork, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { JobChannel, JobProcessLauncher } from '../core/jobs/launcher';
+import type { FromJob, ToJob } from '../core/jobs/protocol';
+
+/** Lines TensorFlow's C++ runtime prints at start-up; noise for our users. */
+const TF_NOISE = /^(WARNING: All log messages before absl|I0000 |W0000 |.*oneDNN custom operations are on|.*cpu_feature_guard|To enable the following instructions)/;
+
+export interface WorkerEntry {
+  readonly entry: string;
+  readonly execArgv: readonly string[];
+}
+
+/**
+ * The job process entry next to this code: out/node/worker.mjs when running
+ * from the built bundle, else the TypeScript source run through tsx (tests, development).
+ */
+export function defaultWorkerEntry(): WorkerEntry {
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  const bundled = path.join(here, 'worker.mjs');
+  if (fs.existsSync(bundled)) return { entry: bundled, execArgv: [] };
+  let dir = here;
+  while (!fs.existsSync(path.join(dir, 'src-main', 'worker', 'main.ts'))) {
+    const up = path.dirname(dir);
+    if (up === dir) throw new Error(`cannot find the job process entry (looked for worker.mjs beside ${here} and src-main/worker/main.ts above it)`);
+    dir = up;
+  }
+  return { entry: path.join(dir, 'src-main', 'worker', 'main.ts'), execArgv: ['--import', 'tsx'] };
+}
+
+export interface ForkOptions {
+  readonly env?: NodeJS.ProcessEnv;
+  /** Where the child's own stderr lines go (TensorFlow's start-up noise filtered out). */
+  readonly onStderr?: (line: string) => void;
+}
+
+export function forkLauncher(worker: WorkerEntry = defaultWorkerEntry(), options: ForkOptions = {}): JobProcessLauncher {
+  return {
+    launch(): JobChannel {
+      const child: ChildProcess = fork(worker.entry, [], {
+        execArgv: [...worker.execArgv],
+        env: { TF_CPP_MIN_LOG_LEVEL: '2', ...process.env, ...options.env },
+        stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
+      });
+      let buffered = '';
+      child.stderr?.setEncoding('utf8');
+      child.stderr?.on('data', (chunk: string) => {
+        buffered += chunk;
+        const lines = buffered.split('\n');
+        buffered = lines.pop() ?? '';
+        for (const line of lines) if (line && !TF_NOISE.test(line)) (options.onStderr ?? ((l) => process.stderr.write(`${l}\n`)))(line);
+      });
+      let exited = false;
+      child.on('exit', () => {
+        exited = true;
+      });
+      return {
+        send(message: ToJob): void {
+          if (!exited && child.connected) child.send(message);
+        },
+        onMessage(listener: (message: FromJob) => void): void {
+          child.on('message', (m) => listener(m as FromJob));
+        },
+        onExit(listener: (code: number | null) => void): void {
+          child.on('exit', (code) => listener(code));
+        },
+        kill(): void {
+          if (!exited) child.kill('SIGKILL');
+        },
+      };
+    },
+  };
+}
