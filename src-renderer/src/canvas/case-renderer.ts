@@ -1,0 +1,326 @@
+// Draws a case: the photograph on one canvas (brightness, contrast and gamma
+// come from a CSS/SVG filter on that canvas, so a slider costs one filter of
+// the viewport, not a pass over 4 million pixels), and everything else on a
+// second canvas above it: heat map, the expert's fill, model and expert
+// contours, fovea marks and the tool preview.
+//
+// Large images stay smooth because work is done once per change, not per
+// frame: the fill lives in an offscreen canvas at image size updated only in
+// the changed rectangle, and the contours are Path2D objects rebuilt only
+// after an edit. A frame is a few drawImage calls and strokes.
+import type { AnnotationDocument, DocumentChange } from '../editor/document';
+import { nonZeroBounds, unionRect, type ImagePoint, type PixelRect } from '../editor/geometry';
+import { isCup, isDisc } from '../editor/labels';
+import { outlineSegments, paintLabelFill, type Rgba } from '../editor/outline';
+import type { ToolPreview } from '../editor/tools/types';
+import type { ViewState } from './view-transform';
+
+export const COLORS = {
+  disc: '#2ecc40',
+  cup: '#4aa3ff',
+  modelDisc: '#b5f5bf',
+  modelCup: '#c4e0ff',
+  fovea: '#ffdc00',
+  modelFovea: '#fff3a6',
+  background: '#0b0d10',
+} as const;
+
+const RIM_FILL: Rgba = [46, 204, 64, 56];
+const CUP_FILL: Rgba = [74, 163, 255, 84];
+
+export interface OverlayInputs {
+  readonly view: ViewState | null;
+  readonly showModel: boolean;
+  readonly showExpert: boolean;
+  readonly showFill: boolean;
+  readonly showFovea: boolean;
+  readonly heatmap: HTMLImageElement | null;
+  readonly heatmapOpacity: number;
+  readonly modelFovea: ImagePoint | null;
+  readonly preview: ToolPreview | null;
+}
+
+function pathFromSegments(segments: Float32Array): Path2D {
+  const path = new Path2D();
+  for (let k = 0; k < segments.length; k += 4) {
+    path.moveTo(segments[k]!, segments[k + 1]!);
+    path.lineTo(segments[k + 2]!, segments[k + 3]!);
+  }
+  return path;
+}
+
+export class CaseRenderer {
+  readonly #imageCanvas: HTMLCanvasElement;
+  readonly #overlayCanvas: HTMLCanvasElement;
+  #image: HTMLImageElement | null = null;
+  #document: AnnotationDocument | null = null;
+  #unsubscribe: (() => void) | null = null;
+  #fill: HTMLCanvasElement | null = null;
+  #fillDirty: PixelRect | null = null;
+  #contoursDirty = false;
+  #expertDisc: Path2D | null = null;
+  #expertCup: Path2D | null = null;
+  #modelDisc: Path2D | null = null;
+  #modelCup: Path2D | null = null;
+  #inputs: OverlayInputs | null = null;
+  #width = 0;
+  #height = 0;
+  #dpr = 1;
+  #frame = 0;
+  #imageDirty = true;
+
+  constructor(imageCanvas: HTMLCanvasElement, overlayCanvas: HTMLCanvasElement) {
+    this.#imageCanvas = imageCanvas;
+    this.#overlayCanvas = overlayCanvas;
+  }
+
+  resize(width: number, height: number, dpr: number): void {
+    this.#width = width;
+    this.#height = height;
+    this.#dpr = dpr;
+    for (const canvas of [this.#imageCanvas, this.#overlayCanvas]) {
+      canvas.width = Math.max(1, Math.round(width * dpr));
+      canvas.height = Math.max(1, Math.round(height * dpr));
+    }
+    this.#imageDirty = true;
+    this.requestDraw();
+  }
+
+  setImage(image: HTMLImageElement | null): void {
+    this.#image = image;
+    this.#imageDirty = true;
+    this.requestDraw();
+  }
+
+  setDocument(doc: AnnotationDocument | null): void {
+    if (doc === this.#document) return;
+    this.#unsubscribe?.();
+    this.#document = doc;
+    this.#fill = null;
+    this.#expertDisc = null;
+    this.#expertCup = null;
+    if (doc) {
+      const fill = document.createElement('canvas');
+      fill.width = doc.width;
+      fill.height = doc.height;
+      this.#fill = fill;
+      this.#fillDirty = doc.labelBounds();
+      this.#contoursDirty = true;
+      this.#unsubscribe = doc.subscribe((change) => this.#documentChanged(change));
+    }
+    this.requestDraw();
+  }
+
+  /** The model's label map (static per case). */
+  setPrediction(labels: Uint8Array | null, width: number, height: number): void {
+    if (labels === null) {
+      this.#modelDisc = null;
+      this.#modelCup = null;
+    } else {
+      const region = nonZeroBounds(labels, width, height);
+      this.#modelDisc = pathFromSegments(outlineSegments(labels, width, height, isDisc, region));
+      this.#modelCup = pathFromSegments(outlineSegments(labels, width, height, isCup, region));
+    }
+    this.requestDraw();
+  }
+
+  setInputs(inputs: OverlayInputs): void {
+    if (this.#inputs?.view !== inputs.view) this.#imageDirty = true;
+    this.#inputs = inputs;
+    this.requestDraw();
+  }
+
+  requestDraw(): void {
+    if (this.#frame) return;
+    this.#frame = requestAnimationFrame(() => {
+      this.#frame = 0;
+      this.#draw();
+    });
+  }
+
+  dispose(): void {
+    if (this.#frame) cancelAnimationFrame(this.#frame);
+    this.#unsubscribe?.();
+  }
+
+  #documentChanged(change: DocumentChange): void {
+    if (change.bounds) {
+      this.#fillDirty = unionRect(this.#fillDirty, change.bounds);
+      this.#contoursDirty = true;
+    }
+    this.requestDraw();
+  }
+
+  #refreshAnnotation(): void {
+    const doc = this.#document;
+    if (!doc) return;
+    if (this.#fillDirty && this.#fill) {
+      const r = this.#fillDirty;
+      const w = r.x1 - r.x0;
+      const h = r.y1 - r.y0;
+      if (w > 0 && h > 0) {
+        const ctx = this.#fill.getContext('2d')!;
+        const data = ctx.createImageData(w, h);
+        paintLabelFill(doc.labels, doc.width, r, RIM_FILL, CUP_FILL, data.data);
+        ctx.putImageData(data, r.x0, r.y0);
+      }
+      this.#fillDirty = null;
+    }
+    if (this.#contoursDirty) {
+      const region = doc.labelBounds();
+      this.#expertDisc = pathFromSegments(outlineSegments(doc.labels, doc.width, doc.height, isDisc, region));
+      this.#expertCup = pathFromSegments(outlineSegments(doc.labels, doc.width, doc.height, isCup, region));
+      this.#contoursDirty = false;
+    }
+  }
+
+  #draw(): void {
+    const inputs = this.#inputs;
+    const view = inputs?.view ?? null;
+    const dpr = this.#dpr;
+    if (this.#imageDirty) {
+      const ctx = this.#imageCanvas.getContext('2d')!;
+      ctx.setTransform(1, 0, 0, 1, 0, 0);
+      ctx.fillStyle = COLORS.background;
+      ctx.fillRect(0, 0, this.#imageCanvas.width, this.#imageCanvas.height);
+      if (view && this.#image && this.#image.complete && this.#image.naturalWidth > 0) {
+        ctx.setTransform(dpr * view.scale, 0, 0, dpr * view.scale, dpr * view.offsetX, dpr * view.offsetY);
+        ctx.imageSmoothingEnabled = view.scale < 4;
+        ctx.imageSmoothingQuality = 'high';
+        ctx.drawImage(this.#image, 0, 0);
+      }
+      this.#imageDirty = false;
+    }
+
+    const ctx = this.#overlayCanvas.getContext('2d')!;
+    ctx.setTransform(1, 0, 0, 1, 0, 0);
+    ctx.clearRect(0, 0, this.#overlayCanvas.width, this.#overlayCanvas.height);
+    if (!view || !inputs) return;
+    this.#refreshAnnotation();
+    const doc = this.#document;
+    const s = view.scale;
+    ctx.setTransform(dpr * s, 0, 0, dpr * s, dpr * view.offsetX, dpr * view.offsetY);
+
+    if (inputs.heatmap && inputs.heatmap.complete && inputs.heatmap.naturalWidth > 0 && doc) {
+      ctx.globalAlpha = inputs.heatmapOpacity;
+      ctx.imageSmoothingEnabled = true;
+      ctx.drawImage(inputs.heatmap, 0, 0, doc.width, doc.height);
+      ctx.globalAlpha = 1;
+    }
+    if (inputs.showFill && this.#fill) {
+      ctx.imageSmoothingEnabled = s < 2;
+      ctx.drawImage(this.#fill, 0, 0);
+    }
+    ctx.lineJoin = 'round';
+    ctx.lineCap = 'round';
+    if (inputs.showModel) {
+      ctx.setLineDash([6 / s, 4 / s]);
+      ctx.lineWidth = 1.5 / s;
+      this.#stroke(ctx, this.#modelDisc, COLORS.modelDisc);
+      this.#stroke(ctx, this.#modelCup, COLORS.modelCup);
+      ctx.setLineDash([]);
+    }
+    if (inputs.showExpert) {
+      ctx.lineWidth = 2 / s;
+      this.#stroke(ctx, this.#expertDisc, COLORS.disc);
+      this.#stroke(ctx, this.#expertCup, COLORS.cup);
+    }
+    if (inputs.showFovea) {
+      if (inputs.showModel && inputs.modelFovea) this.#foveaMark(ctx, inputs.modelFovea, s, COLORS.modelFovea, true);
+      if (doc?.fovea) this.#foveaMark(ctx, doc.fovea, s, COLORS.fovea, false);
+    }
+    if (inputs.preview) this.#drawPreview(ctx, inputs.preview, s);
+  }
+
+  #stroke(ctx: CanvasRenderingContext2D, path: Path2D | null, color: string): void {
+    if (!path) return;
+    // A dark halo under the line keeps it readable on the bright disc and on the dark fundus alike.
+    const width = ctx.lineWidth;
+    ctx.strokeStyle = 'rgba(0, 0, 0, 0.55)';
+    ctx.lineWidth = width * 2.2;
+    ctx.stroke(path);
+    ctx.strokeStyle = color;
+    ctx.lineWidth = width;
+    ctx.stroke(path);
+  }
+
+  #foveaMark(ctx: CanvasRenderingContext2D, p: ImagePoint, s: number, color: string, dashed: boolean): void {
+    const r = 9 / s;
+    ctx.save();
+    ctx.setLineDash(dashed ? [3 / s, 3 / s] : []);
+    ctx.lineWidth = 3.5 / s;
+    ctx.strokeStyle = 'rgba(0, 0, 0, 0.6)';
+    this.#cross(ctx, p, r);
+    ctx.lineWidth = 1.6 / s;
+    ctx.strokeStyle = color;
+    this.#cross(ctx, p, r);
+    ctx.restore();
+  }
+
+  #cross(ctx: CanvasRenderingContext2D, p: ImagePoint, r: number): void {
+    ctx.beginPath();
+    ctx.arc(p.x, p.y, r, 0, 2 * Math.PI);
+    ctx.moveTo(p.x - 1.8 * r, p.y);
+    ctx.lineTo(p.x - 0.4 * r, p.y);
+    ctx.moveTo(p.x + 0.4 * r, p.y);
+    ctx.lineTo(p.x + 1.8 * r, p.y);
+    ctx.moveTo(p.x, p.y - 1.8 * r);
+    ctx.lineTo(p.x, p.y - 0.4 * r);
+    ctx.moveTo(p.x, p.y + 0.4 * r);
+    ctx.lineTo(p.x, p.y + 1.8 * r);
+    ctx.stroke();
+  }
+
+  #drawPreview(ctx: CanvasRenderingContext2D, preview: ToolPreview, s: number): void {
+    ctx.save();
+    ctx.lineWidth = 1.5 / s;
+    switch (preview.kind) {
+      case 'brush':
+        ctx.setLineDash(preview.erase ? [4 / s, 3 / s] : []);
+        ctx.strokeStyle = preview.erase ? '#ff8a80' : '#ffffff';
+        ctx.beginPath();
+        ctx.arc(preview.center.x, preview.center.y, preview.radius, 0, 2 * Math.PI);
+        ctx.stroke();
+        break;
+      case 'polygon': {
+        const pts = preview.points;
+        ctx.strokeStyle = '#ffffff';
+        ctx.beginPath();
+        pts.forEach((p, k) => (k === 0 ? ctx.moveTo(p.x, p.y) : ctx.lineTo(p.x, p.y)));
+        if (preview.cursor) ctx.lineTo(preview.cursor.x, preview.cursor.y);
+        ctx.stroke();
+        this.#vertices(ctx, pts, s, preview.closable);
+        break;
+      }
+      case 'ellipse':
+        if (preview.ellipse) {
+          const e = preview.ellipse;
+          ctx.setLineDash([5 / s, 4 / s]);
+          ctx.strokeStyle = '#ffffff';
+          ctx.beginPath();
+          ctx.ellipse(e.cx, e.cy, e.rx, e.ry, e.angle, 0, 2 * Math.PI);
+          ctx.stroke();
+          ctx.setLineDash([]);
+        }
+        this.#vertices(ctx, preview.points, s, false);
+        break;
+      case 'fovea':
+        this.#foveaMark(ctx, preview.point, s, '#ffffff', false);
+        break;
+    }
+    ctx.restore();
+  }
+
+  #vertices(ctx: CanvasRenderingContext2D, points: readonly ImagePoint[], s: number, highlightFirst: boolean): void {
+    points.forEach((p, k) => {
+      const r = (k === 0 && highlightFirst ? 6 : 3.5) / s;
+      ctx.fillStyle = k === 0 && highlightFirst ? '#ffdc00' : '#ffffff';
+      ctx.strokeStyle = '#000000';
+      ctx.lineWidth = 1 / s;
+      ctx.beginPath();
+      ctx.arc(p.x, p.y, r, 0, 2 * Math.PI);
+      ctx.fill();
+      ctx.stroke();
+    });
+  }
+}

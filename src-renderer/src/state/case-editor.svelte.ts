@@ -1,0 +1,481 @@
+// One case being reviewed: its detail from main, the annotation document the
+// tools edit, display and overlay settings, the live assessment, and saving.
+// Big buffers (labels) live in the framework-free AnnotationDocument; Svelte
+// only sees a version number that changes with every edit, so an edit never
+// makes Svelte walk a 4-million-entry array.
+import type { CaseDetail, CaseSummary, Output } from '../../../src-main/core/api/contract';
+import { decodeLabelRuns, encodeLabelRuns } from '../../../src-main/core/api/label-map';
+import { fitView, zoomAt, type ViewState } from '../canvas/view-transform';
+import { LabelChangeBuilder, type ChangeSet } from '../editor/change-set';
+import { AnnotationDocument, type DocumentChange } from '../editor/document';
+import type { ImagePoint } from '../editor/geometry';
+import type { Structure } from '../editor/labels';
+import { createDefaultToolRegistry } from '../editor/tools/registry';
+import type { EditorTool, ToolContext, ToolId, ToolPreview } from '../editor/tools/types';
+import { verticalCupToDiscRatio } from '../editor/vcdr';
+import { errorMessage } from '../transport';
+import { isConflict, type AppState } from './app.svelte';
+
+export type HeatmapChoice = 'none' | 'od' | 'oc' | 'fovea';
+export type SaveStatus = 'saved' | 'unsaved' | 'saving' | 'error';
+export type Assessment = Output<'cases.assess'>;
+export type Revision = CaseDetail['history'][number];
+
+export interface DisplaySettings {
+  brightness: number;
+  contrast: number;
+  gamma: number;
+}
+
+export interface OverlaySettings {
+  /** The model's disc and cup contours (dashed). */
+  model: boolean;
+  /** The expert's disc and cup contours (solid). */
+  expert: boolean;
+  /** Translucent fill of the expert's disc and cup. */
+  fill: boolean;
+  fovea: boolean;
+  heatmap: HeatmapChoice;
+  heatmapOpacity: number;
+}
+
+export const DEFAULT_DISPLAY: DisplaySettings = { brightness: 1, contrast: 1, gamma: 1 };
+
+/** Quiet time after the last edit before it is saved. */
+const SAVE_DELAY_MS = 1200;
+/** Least time between two live assessments while editing. */
+const ASSESS_INTERVAL_MS = 300;
+const MIN_BRUSH = 1;
+const MAX_BRUSH = 200;
+
+export class CaseEditor {
+  readonly caseId: string;
+  readonly studyId: string;
+  readonly #app: AppState;
+  readonly tools: ReadonlyMap<ToolId, EditorTool> = createDefaultToolRegistry().createAll();
+  readonly toolList: readonly EditorTool[] = [...this.tools.values()];
+
+  detail = $state.raw<CaseDetail | null>(null);
+  summary = $state.raw<CaseSummary | null>(null);
+  loadError = $state<string | null>(null);
+  document = $state.raw<AnnotationDocument | null>(null);
+  /** The model's label map (for its contours), decoded once. */
+  predictedLabels = $state.raw<Uint8Array | null>(null);
+  /** Mirrors document.version so that derived values and the canvas follow edits. */
+  version = $state(0);
+  canUndo = $state(false);
+  canRedo = $state(false);
+
+  toolId = $state<ToolId>('brush');
+  structure = $state<Structure>('cup');
+  brushRadius = $state(10);
+  preview = $state.raw<ToolPreview | null>(null);
+  display = $state<DisplaySettings>({ ...DEFAULT_DISPLAY });
+  overlays = $state<OverlaySettings>({ model: true, expert: true, fill: true, fovea: true, heatmap: 'none', heatmapOpacity: 0.5 });
+  view = $state.raw<ViewState | null>(null);
+  viewport = $state.raw<{ width: number; height: number }>({ width: 0, height: 0 });
+
+  localVcdr = $state<number | null>(null);
+  assessment = $state.raw<Assessment | null>(null);
+  assessing = $state(false);
+  revision = $state(0);
+  history = $state.raw<Revision[]>([]);
+  saveStatus = $state<SaveStatus>('saved');
+  saveError = $state<string | null>(null);
+  busy = $state<string | null>(null);
+
+  readonly tool = $derived(this.tools.get(this.toolId)!);
+  readonly width = $derived(this.document?.width ?? 0);
+  readonly height = $derived(this.document?.height ?? 0);
+  readonly modelAssessment = $derived.by((): Assessment | null => {
+    const p = this.detail?.prediction;
+    return p ? { vcdr: p.vcdr, probability: p.glaucoma.probability, decision: p.glaucoma.decision } : null;
+  });
+  /** Whether the expert's version differs from the model's (or exists at all). */
+  readonly edited = $derived(this.revision > 0 || this.canUndo);
+
+  #pickRadius = 6;
+  #hover: ImagePoint | null = null;
+  #notes: string[] = [];
+  #savedVersion = 0;
+  #saveTimer: ReturnType<typeof setTimeout> | null = null;
+  #saving: Promise<boolean> | null = null;
+  #assessTimer: ReturnType<typeof setTimeout> | null = null;
+  #assessSeq = 0;
+  #unsubscribeDocument: (() => void) | null = null;
+  #disposed = false;
+
+  constructor(app: AppState, studyId: string, caseId: string) {
+    this.#app = app;
+    this.studyId = studyId;
+    this.caseId = caseId;
+  }
+
+  async load(): Promise<void> {
+    let detail: CaseDetail;
+    try {
+      detail = await this.#app.api['cases.get']({ caseId: this.caseId });
+    } catch (error) {
+      this.loadError = errorMessage(error);
+      return;
+    }
+    if (this.#disposed) return;
+    const width = detail.annotation?.labels.width ?? detail.predictedLabels?.width ?? detail.prediction?.width ?? detail.summary.width;
+    const height = detail.annotation?.labels.height ?? detail.predictedLabels?.height ?? detail.prediction?.height ?? detail.summary.height;
+    if (!width || !height) {
+      this.detail = detail;
+      this.summary = detail.summary;
+      this.loadError = detail.summary.problem ?? 'The image size is unknown: the image could not be read.';
+      return;
+    }
+    const predicted = detail.predictedLabels ? decodeLabelRuns(detail.predictedLabels) : null;
+    const labels = detail.annotation ? decodeLabelRuns(detail.annotation.labels) : predicted;
+    const fovea = detail.annotation ? detail.annotation.fovea : (detail.prediction?.fovea ?? null);
+
+    this.#unsubscribeDocument?.();
+    const doc = new AnnotationDocument(width, height, labels, fovea);
+    this.#unsubscribeDocument = doc.subscribe((change) => this.#documentChanged(doc, change));
+    this.detail = detail;
+    this.summary = detail.summary;
+    this.predictedLabels = predicted;
+    this.document = doc;
+    this.version = doc.version;
+    this.#savedVersion = doc.version;
+    this.canUndo = false;
+    this.canRedo = false;
+    this.revision = detail.annotation?.revision ?? 0;
+    this.history = detail.history;
+    this.saveStatus = 'saved';
+    this.saveError = null;
+    this.loadError = null;
+    this.#notes = [];
+    this.brushRadius = Math.min(60, Math.max(2, Math.round(Math.max(width, height) / 250)));
+    this.localVcdr = verticalCupToDiscRatio(doc.labels, width, height, doc.labelBounds());
+    this.assessment = detail.summary.corrected ? { vcdr: detail.summary.corrected.vcdr, probability: detail.summary.corrected.probability, decision: detail.summary.corrected.decision } : null;
+    for (const tool of this.toolList) tool.cancel();
+    this.preview = null;
+    this.fit();
+  }
+
+  dispose(): void {
+    this.#disposed = true;
+    if (this.#saveTimer) void this.flush();
+    if (this.#assessTimer) clearTimeout(this.#assessTimer);
+    this.#unsubscribeDocument?.();
+  }
+
+  // ---------- view ----------
+
+  setViewport(width: number, height: number): void {
+    const first = this.viewport.width === 0;
+    this.viewport = { width, height };
+    if (first || this.view === null) this.fit();
+  }
+
+  fit(): void {
+    if (!this.document || this.viewport.width === 0) return;
+    this.view = fitView(this.document.width, this.document.height, this.viewport.width, this.viewport.height);
+  }
+
+  zoomBy(factor: number, screenX = this.viewport.width / 2, screenY = this.viewport.height / 2): void {
+    if (this.view) this.view = zoomAt(this.view, screenX, screenY, factor);
+  }
+
+  /** A click's tolerance in image pixels: 6 screen pixels at the current zoom. */
+  setScale(scale: number): void {
+    this.#pickRadius = 6 / scale;
+  }
+
+  resetDisplay(): void {
+    this.display = { ...DEFAULT_DISPLAY };
+  }
+
+  // ---------- tools ----------
+
+  setTool(id: ToolId): void {
+    if (id === this.toolId) return;
+    this.tool.cancel();
+    this.toolId = id;
+    this.#updatePreview();
+  }
+
+  setStructure(structure: Structure): void {
+    this.structure = structure;
+    this.#updatePreview();
+  }
+
+  setBrushRadius(radius: number): void {
+    this.brushRadius = Math.min(MAX_BRUSH, Math.max(MIN_BRUSH, Math.round(radius)));
+    this.#updatePreview();
+  }
+
+  pointerDown(point: ImagePoint, clicks: number): void {
+    this.#hover = point;
+    this.#commit(this.tool.pointerDown(this.#context(), { point, clicks }));
+    this.#updatePreview();
+  }
+
+  pointerMove(point: ImagePoint, pressed: boolean): void {
+    this.#hover = point;
+    this.#commit(this.tool.pointerMove(this.#context(), { point, clicks: 1 }, pressed));
+    this.#updatePreview();
+  }
+
+  pointerUp(point: ImagePoint): void {
+    this.#hover = point;
+    this.#commit(this.tool.pointerUp(this.#context(), { point, clicks: 1 }));
+    this.#updatePreview();
+  }
+
+  pointerLeave(): void {
+    this.#hover = null;
+    this.#updatePreview();
+  }
+
+  undo(): void {
+    this.document?.undo();
+  }
+
+  redo(): void {
+    this.document?.redo();
+  }
+
+  /** Makes the expert's version the model's output again (one undoable step). */
+  revertToModel(): void {
+    const doc = this.document;
+    if (!doc) return;
+    const target = this.predictedLabels ?? new Uint8Array(doc.labels.length);
+    const builder = new LabelChangeBuilder(doc.labels);
+    for (let i = 0; i < target.length; i++) if (doc.labels[i] !== target[i]) builder.set(i, target[i]!);
+    const fovea = this.detail?.prediction?.fovea ?? null;
+    this.#commit({ runs: builder.runs(), fovea: { before: doc.fovea, after: fovea }, note: "reverted to the model's output", mergeKey: null, at: Date.now() });
+  }
+
+  /**
+   * Keyboard shortcuts of the case view. Returns whether the key was used.
+   * b e p l f: tools; d c: disc or cup; [ ]: brush size; ctrl+z, ctrl+shift+z
+   * (or ctrl+y): undo, redo; a: approve; u: ungradable; 0: fit; + -: zoom;
+   * Enter, Escape, Backspace: the tool's own (close or drop a polygon).
+   */
+  handleKey(key: string, modifiers: { ctrl: boolean; shift: boolean; alt: boolean }): boolean {
+    if (modifiers.ctrl) {
+      const k = key.toLowerCase();
+      if (k === 'z' && !modifiers.shift) this.undo();
+      else if ((k === 'z' && modifiers.shift) || k === 'y') this.redo();
+      else return false;
+      return true;
+    }
+    if (modifiers.alt) return false;
+    if (key === 'Enter' || key === 'Escape' || key === 'Backspace') {
+      const result = this.tool.key(this.#context(), key);
+      this.#commit(result.change);
+      this.#updatePreview();
+      return result.handled;
+    }
+    const tool = this.toolList.find((t) => t.shortcut === key);
+    if (tool) {
+      this.setTool(tool.id);
+      return true;
+    }
+    switch (key) {
+      case 'd':
+        this.setStructure('disc');
+        return true;
+      case 'c':
+        this.setStructure('cup');
+        return true;
+      case '[':
+        this.setBrushRadius(Math.min(this.brushRadius - 1, this.brushRadius / 1.25));
+        return true;
+      case ']':
+        this.setBrushRadius(Math.max(this.brushRadius + 1, this.brushRadius * 1.25));
+        return true;
+      case 'a':
+        void this.approve();
+        return true;
+      case 'u':
+        void this.flagUngradable();
+        return true;
+      case '0':
+        this.fit();
+        return true;
+      case '+':
+      case '=':
+        this.zoomBy(1.25);
+        return true;
+      case '-':
+        this.zoomBy(0.8);
+        return true;
+      default:
+        return false;
+    }
+  }
+
+  // ---------- review ----------
+
+  async approve(): Promise<void> {
+    const doc = this.document;
+    if (!doc || this.busy) return;
+    if (doc.labelBounds() === null) {
+      this.#app.notify('error', 'Nothing to approve: draw the disc first, or flag the image as ungradable.');
+      return;
+    }
+    this.busy = 'approving';
+    try {
+      // Approving the model's output unchanged still records it as the expert's version.
+      const saved = this.revision === 0 ? await this.#save(true, "approved the model's output") : await this.flush();
+      if (!saved) return;
+      await this.#setStatus('approved');
+    } finally {
+      this.busy = null;
+    }
+  }
+
+  async flagUngradable(reason?: string): Promise<void> {
+    if (this.busy) return;
+    this.busy = 'flagging';
+    try {
+      await this.flush();
+      await this.#setStatus('ungradable', reason);
+    } finally {
+      this.busy = null;
+    }
+  }
+
+  /** Back to work: an approved or ungradable case becomes corrected (or unreviewed without an annotation). */
+  async reopen(): Promise<void> {
+    await this.#setStatus(this.revision > 0 ? 'corrected' : 'unreviewed');
+  }
+
+  async exportReport(format: 'html' | 'pdf', folder: string): Promise<void> {
+    await this.flush();
+    const result = await this.#app.attempt('Could not write the report', () => this.#app.api['export.report']({ caseId: this.caseId, format, folder }));
+    if (result) this.#app.notify('success', `Report written: ${result.file}`);
+  }
+
+  // ---------- saving ----------
+
+  /** Saves pending edits now; false when saving failed. */
+  async flush(): Promise<boolean> {
+    if (this.#saveTimer) clearTimeout(this.#saveTimer);
+    this.#saveTimer = null;
+    return this.#save(false, null);
+  }
+
+  async #save(force: boolean, forcedNote: string | null): Promise<boolean> {
+    while (this.#saving) await this.#saving;
+    const doc = this.document;
+    if (!doc) return true;
+    if (!force && doc.version === this.#savedVersion) return true;
+    const version = doc.version;
+    const notes = this.#notes;
+    this.#notes = [];
+    const note = (forcedNote ?? (notes.length > 0 ? [...new Set(notes)].join('; ') : 'edited')).slice(0, 500);
+    this.saveStatus = 'saving';
+    const request = this.#app.api['cases.saveAnnotation']({
+      caseId: this.caseId,
+      baseRevision: this.revision,
+      labels: encodeLabelRuns(doc.labels, doc.width, doc.height),
+      fovea: doc.fovea ? { x: doc.fovea.x, y: doc.fovea.y } : null,
+      note,
+    });
+    const saving = request.then(
+      (result) => {
+        this.revision = result.revision;
+        this.summary = result.summary;
+        this.history = [...this.history, { revision: result.revision, author: this.#app.info?.user ?? 'you', at: new Date().toISOString(), note }];
+        this.#savedVersion = version;
+        this.saveError = null;
+        this.saveStatus = doc.version === version ? 'saved' : 'unsaved';
+        if (doc.version !== version) this.#scheduleSave();
+        return true;
+      },
+      (error: unknown) => {
+        if (isConflict(error)) {
+          this.#app.notify('error', `This case was saved elsewhere meanwhile (${errorMessage(error)}). It has been reloaded with that version; your last edits were not saved.`);
+          void this.load();
+          return false;
+        }
+        this.#notes = [...notes, ...this.#notes];
+        this.saveStatus = 'error';
+        this.saveError = errorMessage(error);
+        this.#app.notify('error', `Could not save the annotation: ${errorMessage(error)}`);
+        return false;
+      },
+    );
+    this.#saving = saving;
+    try {
+      return await saving;
+    } finally {
+      this.#saving = null;
+    }
+  }
+
+  #scheduleSave(): void {
+    this.saveStatus = 'unsaved';
+    if (this.#saveTimer) clearTimeout(this.#saveTimer);
+    this.#saveTimer = setTimeout(() => {
+      this.#saveTimer = null;
+      void this.#save(false, null);
+    }, SAVE_DELAY_MS);
+  }
+
+  async #setStatus(status: CaseSummary['status'], reason?: string): Promise<void> {
+    const result = await this.#app.attempt('Could not change the review status', () => this.#app.api['cases.setStatus']({ caseId: this.caseId, status, ...(reason ? { reason } : {}) }));
+    if (!result) return;
+    this.summary = result.summary;
+    const words: Record<CaseSummary['status'], string> = { approved: 'approved', ungradable: 'flagged as ungradable', corrected: 'reopened', unreviewed: 'reopened' };
+    this.#app.notify('success', `${result.summary.name} ${words[status]}.`);
+  }
+
+  // ---------- internals ----------
+
+  #context(): ToolContext {
+    return { document: this.document!, structure: this.structure, brushRadius: this.brushRadius, pickRadius: this.#pickRadius, now: () => performance.now() };
+  }
+
+  #commit(cs: ChangeSet | null): void {
+    if (!cs || !this.document) return;
+    if (this.document.commit(cs)) this.#notes.push(cs.note);
+  }
+
+  #updatePreview(): void {
+    if (!this.document) return;
+    this.preview = this.tool.preview(this.#context(), this.#hover);
+  }
+
+  #documentChanged(doc: AnnotationDocument, change: DocumentChange): void {
+    if (doc !== this.document) return;
+    this.version = doc.version;
+    this.canUndo = doc.canUndo;
+    this.canRedo = doc.canRedo;
+    if (change.kind === 'reset') return;
+    if (change.kind !== 'edit') this.#notes.push(change.kind);
+    if (change.bounds) this.localVcdr = verticalCupToDiscRatio(doc.labels, doc.width, doc.height, doc.labelBounds());
+    this.#scheduleSave();
+    if (change.bounds) this.#scheduleAssess();
+  }
+
+  #scheduleAssess(): void {
+    if (this.#assessTimer) return;
+    this.#assessTimer = setTimeout(() => {
+      this.#assessTimer = null;
+      void this.#assess();
+    }, ASSESS_INTERVAL_MS);
+  }
+
+  async #assess(): Promise<void> {
+    const doc = this.document;
+    if (!doc || !this.detail?.prediction) return;
+    const seq = ++this.#assessSeq;
+    this.assessing = true;
+    try {
+      const result = await this.#app.api['cases.assess']({ caseId: this.caseId, labels: encodeLabelRuns(doc.labels, doc.width, doc.height) });
+      if (seq === this.#assessSeq) this.assessment = result;
+    } catch (error) {
+      if (seq === this.#assessSeq) this.#app.notify('error', `Could not update the assessment: ${errorMessage(error)}`);
+    } finally {
+      if (seq === this.#assessSeq) this.assessing = false;
+    }
+  }
+}

@@ -1,0 +1,61 @@
+// One study's review queue: its cases, how they are sorted and filtered, kept
+// fresh while screening writes predictions (case events, folded together).
+import type { CaseSummary } from '../../../src-main/core/api/contract';
+import { defaultOrder, filterCases, sortCases, type QueueFilter, type QueueSortKey, type SortOrder } from '../queue/sort';
+import type { AppState } from './app.svelte';
+
+export class StudyQueue {
+  readonly studyId: string;
+  readonly #app: AppState;
+  cases = $state.raw<CaseSummary[]>([]);
+  sortKey = $state<QueueSortKey>('probability');
+  order = $state<SortOrder>('desc');
+  filter = $state<QueueFilter>('all');
+  loading = $state(true);
+
+  readonly visible = $derived(sortCases(filterCases(this.cases, this.filter), this.sortKey, this.order));
+  readonly problems = $derived(this.cases.filter((c) => c.problem !== null));
+
+  #refresh: ReturnType<typeof setTimeout> | null = null;
+  #unsubscribe: (() => void) | null = null;
+
+  constructor(app: AppState, studyId: string) {
+    this.#app = app;
+    this.studyId = studyId;
+  }
+
+  async load(): Promise<void> {
+    const cases = await this.#app.attempt('Could not load the cases', () => this.#app.api['cases.list']({ studyId: this.studyId, sort: 'name', order: 'asc' }));
+    if (cases) this.cases = cases;
+    this.loading = false;
+  }
+
+  /** Starts following case events; returns the stop function (for $effect teardown). */
+  follow(): () => void {
+    this.#unsubscribe = this.#app.onCaseEvent((event) => {
+      if (event.studyId !== this.studyId || this.#refresh) return;
+      this.#refresh = setTimeout(() => {
+        this.#refresh = null;
+        void this.load();
+      }, 400);
+    });
+    return () => {
+      this.#unsubscribe?.();
+      if (this.#refresh) clearTimeout(this.#refresh);
+      this.#refresh = null;
+    };
+  }
+
+  /** A header click: the same column flips the order, a new column starts in its natural order. */
+  sortBy(key: QueueSortKey): void {
+    if (this.sortKey === key) this.order = this.order === 'asc' ? 'desc' : 'asc';
+    else {
+      this.sortKey = key;
+      this.order = defaultOrder(key);
+    }
+  }
+
+  countBy(filter: QueueFilter): number {
+    return filterCases(this.cases, filter).length;
+  }
+}

@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { fitView, panBy, toImage, toScreen, zoomAt } from '../../../src-renderer/src/canvas/view-transform';
+
+describe('view transform', () => {
+  it('fits the image into the viewport, centred', () => {
+    // 200x100 image into 416x316 with margin 8: scale min(400/200, 300/100) = 2, image 400x200 centred.
+    expect(fitView(200, 100, 416, 316)).toEqual({ scale: 2, offsetX: 8, offsetY: 58 });
+  });
+
+  it('maps screen to image and back', () => {
+    const view = { scale: 2, offsetX: 10, offsetY: 20 };
+    expect(toImage(view, 30, 40)).toEqual({ x: 10, y: 10 });
+    expect(toScreen(view, { x: 10, y: 10 })).toEqual({ x: 30, y: 40 });
+  });
+
+  it('zooms about the pointer: the image point under it stays', () => {
+    const view = { scale: 1, offsetX: 0, offsetY: 0 };
+    const zoomed = zoomAt(view, 50, 30, 4);
+    expect(zoomed.scale).toBe(4);
+    expect(toImage(zoomed, 50, 30)).toEqual({ x: 50, y: 30 });
+  });
+
+  it('pans by screen pixels', () => {
+    expect(panBy({ scale: 3, offsetX: 1, offsetY: 2 }, 5, -2)).toEqual({ scale: 3, offsetX: 6, offsetY: 0 });
+  });
+});
