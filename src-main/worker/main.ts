@@ -2,7 +2,7 @@
 // bridge server with child_process.fork, and by the Electron app as a
 // utilityProcess: both give it a message port to its parent. It loads the
 // backend once, says 'ready', then runs the jobs it is sent, one at a time.
-import { describeBackend, parseBackendChoice, selectBackend, BACKEND_ENV } from '../platform/tf-backend';
+import { parseBackendChoice, selectBackend, BACKEND_ENV } from '../platform/tf-backend';
 import { createSharpCodec } from '../platform/sharp-codec';
 import { errorMessage } from '../core/errors';
 import { JobWorker } from '../core/jobs/worker';
@@ -39,7 +39,6 @@ async function main(): Promise<void> {
   // A parent that dies must not leave TensorFlow running.
   process.on('disconnect', () => process.exit(0));
   port.send({ type: 'ready', backend });
-  process.stderr.write(`[job process] ${describeBackend(backend)}\n`);
 }
 
 main().catch((error: unknown) => {

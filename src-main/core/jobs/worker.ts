@@ -100,8 +100,7 @@ export class JobWorker {
           return;
         case 'progress': {
           const p = event.progress;
-          const etaUnit = p.etaS;
-          progress(event.overall.done, event.overall.total, `${event.unit}: epoch ${p.epoch + 1}/${p.epochs}, step ${p.step}/${p.steps}`, etaUnit);
+          progress(event.overall.done, event.overall.total, `${event.unit}: epoch ${p.epoch + 1}/${p.epochs}, step ${p.step}/${p.steps}`);
           return;
         }
         case 'epoch':
@@ -128,10 +127,7 @@ export class JobWorker {
             overlays: spec.overlays,
             overlaySide: 1024,
             signal,
-            onImage: (done, total, file, problem) => {
-              if (problem) this.#deps.send({ type: 'log', jobId, level: 'warn', message: `${file}: ${problem}` });
-              progress(done, total, path.basename(file));
-            },
+            onImage: (done, total, file) => progress(done, total, path.basename(file)),
           });
           const screened = result.images.filter((i) => i.prediction);
           return {

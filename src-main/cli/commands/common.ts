@@ -1,0 +1,73 @@
+// Options every TensorFlow command shares, and the model/training flags that
+// `train` and `experiment` both take.
+import { BACKEND_NAMES, parseBackendChoice, type BackendChoice } from '../../core/backend';
+import { ARCH_VARIANTS, resolveArchConfig, type ArchConfig } from '../../core/model/config';
+import { AUGMENTATIONS, DEFAULT_TRAINING, type AugmentationName, type CropStageConfig } from '../../core/train/run-training';
+import { TASKS, isTask, type Task } from '../../core/types';
+import { flag, num, str, UsageError, type OptionSpec, type ParsedOptions } from '../args';
+
+export const BACKEND_OPTION: Record<string, OptionSpec> = {
+  backend: { type: 'string', description: 'TensorFlow backend (auto: native GPU, native CPU, wasm, cpu)', default: 'auto', choices: ['auto', ...BACKEND_NAMES] },
+};
+
+export function backendOf(options: ParsedOptions): BackendChoice {
+  return parseBackendChoice(str(options, 'backend'), '--backend');
+}
+
+export const MODEL_OPTIONS: Record<string, OptionSpec> = {
+  arch: { type: 'string', description: 'network layout: vgg16 (paper text) or paper (its public code)', default: DEFAULT_TRAINING.arch.variant, choices: ARCH_VARIANTS },
+  width: { type: 'number', description: 'channel multiplier (1 = published size, 0.25 for CPU)', default: 0.25 },
+  size: { type: 'number', description: 'network input side in pixels (multiple of 16)', default: 256, integer: true, min: 32 },
+  'no-batch-norm': { type: 'boolean', description: 'plain convolutions with bias instead of batch norm' },
+  epochs: { type: 'number', description: 'training epochs', default: DEFAULT_TRAINING.epochs, integer: true, min: 1 },
+  batch: { type: 'number', description: 'batch size', default: DEFAULT_TRAINING.batchSize, integer: true, min: 1 },
+  lr: { type: 'number', description: 'Adam learning rate', default: DEFAULT_TRAINING.learningRate },
+  seed: { type: 'number', description: 'random seed (same seed, same run)', default: DEFAULT_TRAINING.seed, integer: true },
+  tasks: { type: 'string', description: `tasks to train, comma-separated (${TASKS.join(',')})`, default: TASKS.join(',') },
+  augment: { type: 'string', description: 'augmentation: none, default, or domain (strong zoom-out and shift)', default: 'default', choices: Object.keys(AUGMENTATIONS) },
+  'crop-stage': { type: 'boolean', description: 'also train a second network for disc and cup on crops around the disc' },
+  'crop-size': { type: 'number', description: 'input side of the disc-crop network', default: 256, integer: true, min: 32 },
+  'crop-width': { type: 'number', description: 'channel multiplier of the disc-crop network', default: 0.25 },
+  'crop-epochs': { type: 'number', description: 'epochs of the disc-crop network (default: --epochs)', integer: true, min: 1 },
+  'crop-scale': { type: 'number', description: 'crop side as a multiple of the disc diameter', default: 2 },
+  'validate-every': { type: 'number', description: 'validate every N epochs', default: 1, integer: true, min: 1 },
+  float16: { type: 'boolean', description: 'store the weights as float16 (half the size)' },
+};
+
+export function tasksOf(options: ParsedOptions): Task[] {
+  const list = (str(options, 'tasks') ?? '').split(',').map((t) => t.trim()).filter(Boolean);
+  const bad = list.filter((t) => !isTask(t));
+  if (bad.length) throw new UsageError(`--tasks: unknown task ${bad.join(', ')} (use ${TASKS.join(', ')})`);
+  if (list.length === 0) throw new UsageError('--tasks: at least one task');
+  return list as Task[];
+}
+
+export function archOf(options: ParsedOptions): ArchConfig {
+  try {
+    return resolveArchConfig({
+      variant: str(options, 'arch') as ArchConfig['variant'],
+      width: num(options, 'width'),
+      inputSize: num(options, 'size'),
+      normalization: flag(options, 'no-batch-norm') ? 'none' : 'batch',
+    });
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+}
+
+export function cropStageOf(options: ParsedOptions, epochs: number): CropStageConfig | null {
+  if (!flag(options, 'crop-stage')) return null;
+  const arch = resolveArchConfig({ variant: str(options, 'arch') as ArchConfig['variant'], width: num(options, 'crop-width'), inputSize: num(options, 'crop-size') });
+  const cropEpochs = options['crop-epochs'];
+  return {
+    arch,
+    epochs: typeof cropEpochs === 'number' ? cropEpochs : epochs,
+    cropScale: num(options, 'crop-scale'),
+    minSideFraction: 0.05,
+    augment: 'default',
+  };
+}
+
+export function augmentOf(options: ParsedOptions): AugmentationName {
+  return (str(options, 'augment') ?? 'default') as AugmentationName;
+}

@@ -1,0 +1,56 @@
+import path from 'node:path';
+import { STRATEGY_NAMES, type StrategyName } from '../../core/train/strategies';
+import { DEFAULT_TRAINING, validateTrainingConfig } from '../../core/train/run-training';
+import { flag, num, required, str, UsageError, type CommandSpec, type ParsedOptions } from '../args';
+import { runJob } from '../run-job';
+import { archOf, augmentOf, BACKEND_OPTION, backendOf, cropStageOf, MODEL_OPTIONS, tasksOf } from './common';
+
+export const experimentCommand: CommandSpec = {
+  name: 'experiment',
+  summary: "the paper's protocol: k-fold CV on train+validation per strategy, every fold model scored on the test split; table, JSON and HTML report",
+  usage: 'glaucoma-studio experiment --data SPEC --folds 5 --strategies mtl-io,mtl,single --out DIR [train flags]',
+  options: {
+    data: { type: 'string', description: 'dataset with a test split (REFUGE layout)', placeholder: 'SPEC' },
+    folds: { type: 'number', description: 'cross-validation folds', default: 5, integer: true, min: 2 },
+    strategies: { type: 'string', description: 'comma-separated strategies', default: STRATEGY_NAMES.join(',') },
+    out: { type: 'string', description: 'experiment folder (results.md, results.json, report.html)', placeholder: 'DIR' },
+    resume: { type: 'boolean', description: 'continue an interrupted experiment in DIR' },
+    tta: { type: 'boolean', description: 'test-time augmentation when scoring' },
+    ...MODEL_OPTIONS,
+    ...BACKEND_OPTION,
+  },
+  examples: ['glaucoma-studio experiment --data refuge:data/synth --folds 5 --strategies mtl-io,mtl,single --out runs/experiment --epochs 10 --size 64 --width 0.125'],
+};
+
+export async function runExperimentCommand(options: ParsedOptions): Promise<number> {
+  const strategies = (str(options, 'strategies') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const bad = strategies.filter((s) => !(STRATEGY_NAMES as readonly string[]).includes(s));
+  if (bad.length || strategies.length === 0) throw new UsageError(`--strategies: use a comma-separated list of ${STRATEGY_NAMES.join(', ')}`);
+  const out = path.resolve(required(options, 'out', 'experiment'));
+  const epochs = num(options, 'epochs');
+  const training = {
+    ...DEFAULT_TRAINING,
+    tasks: tasksOf(options),
+    arch: archOf(options),
+    epochs,
+    batchSize: num(options, 'batch'),
+    learningRate: num(options, 'lr'),
+    seed: num(options, 'seed'),
+    augment: augmentOf(options),
+    cropStage: cropStageOf(options, epochs),
+    validateEvery: num(options, 'validate-every'),
+    weightsDtype: flag(options, 'float16') ? ('float16' as const) : ('float32' as const),
+    dataCard: {},
+  };
+  const data = required(options, 'data', 'experiment');
+  validateTrainingConfig({ ...training, data, strategy: 'mtl-io', folds: num(options, 'folds'), finalModel: false, name: 'experiment' });
+  const result = await runJob(
+    { kind: 'experiment', config: { data, strategies: strategies as StrategyName[], folds: num(options, 'folds'), training, tta: flag(options, 'tta') }, outDir: out, resume: flag(options, 'resume') },
+    { backend: backendOf(options) },
+  );
+  if (result.kind !== 'experiment') throw new Error(`unexpected result ${result.kind}`);
+  const fs = await import('node:fs');
+  process.stdout.write(fs.readFileSync(path.join(out, 'results.md'), 'utf8'));
+  process.stdout.write(`\nreport: ${path.join(out, 'report.html')} (${(result.seconds / 60).toFixed(1)} min)\n`);
+  return 0;
+}

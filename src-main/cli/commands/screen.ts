@@ -1,0 +1,36 @@
+import path from 'node:path';
+import { flag, required, str, type CommandSpec, type ParsedOptions } from '../args';
+import { defaultModelDir } from '../paths';
+import { runJob } from '../run-job';
+import { BACKEND_OPTION, backendOf } from './common';
+
+export const screenCommand: CommandSpec = {
+  name: 'screen',
+  summary: 'screen a folder of fundus photographs: REFUGE submission files, overlays, summary.csv and report.html',
+  usage: 'glaucoma-studio screen FOLDER --out DIR [--model PKG] [--no-tta] [--no-overlays]',
+  positionals: { name: 'FOLDER', description: 'folder of photographs (jpg, png, bmp, tif; searched recursively) or one image', required: true },
+  options: {
+    out: { type: 'string', description: 'output folder', placeholder: 'DIR' },
+    model: { type: 'string', description: 'model package folder (default: the bundled model in resources/model)', placeholder: 'PKG' },
+    'no-tta': { type: 'boolean', description: 'skip the flipped second pass (faster; no uncertainty score)' },
+    'no-overlays': { type: 'boolean', description: 'do not write overlay images' },
+    ...BACKEND_OPTION,
+  },
+  examples: ['glaucoma-studio screen ../shared/data/refuge-samples --out screening'],
+};
+
+export async function runScreen(options: ParsedOptions, positionals: readonly string[]): Promise<number> {
+  const out = path.resolve(required(options, 'out', 'screen'));
+  const folder = path.resolve(positionals[0]!);
+  const result = await runJob(
+    { kind: 'screen-folder', folder, modelDir: path.resolve(str(options, 'model') ?? defaultModelDir()), outDir: out, tta: !flag(options, 'no-tta'), overlays: !flag(options, 'no-overlays') },
+    { backend: backendOf(options) },
+  );
+  if (result.kind !== 'screen-folder') throw new Error(`unexpected result ${result.kind}`);
+  for (const p of result.problems) process.stderr.write(`not screened: ${p.file}: ${p.problem}\n`);
+  process.stdout.write(
+    `screened ${result.screened} image(s), ${result.suspects} glaucoma suspect(s), ${result.failed} not readable; ` +
+      `${result.msPerImage.toFixed(0)} ms per image end to end\nresults: ${out}/summary.csv, ${out}/report.html, ${out}/segmentation/, ${out}/classification_results.csv\n`,
+  );
+  return 0;
+}

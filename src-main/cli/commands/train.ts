@@ -1,0 +1,60 @@
+import path from 'node:path';
+import { STRATEGY_NAMES, type StrategyName } from '../../core/train/strategies';
+import { DEFAULT_TRAINING, validateTrainingConfig, type TrainingConfig } from '../../core/train/run-training';
+import { flag, num, required, str, type CommandSpec, type ParsedOptions } from '../args';
+import { runJob } from '../run-job';
+import { archOf, augmentOf, BACKEND_OPTION, backendOf, cropStageOf, MODEL_OPTIONS, tasksOf } from './common';
+import { printValidation } from './print';
+
+export const trainCommand: CommandSpec = {
+  name: 'train',
+  summary: 'train a model from a dataset (optionally cross-validated); the model package goes to DIR/model/',
+  usage: 'glaucoma-studio train --data SPEC --strategy mtl-io|mtl|single --out DIR [options]',
+  options: {
+    data: { type: 'string', description: 'dataset: refuge:PATH, drishti:PATH, roi:PATH, manifest:FILE.csv or a path (detected)', placeholder: 'SPEC' },
+    strategy: { type: 'string', description: 'mtl-io: each task its own Adam, stepped in turn; mtl: summed loss; single: one network per task', default: 'mtl-io', choices: STRATEGY_NAMES },
+    out: { type: 'string', description: 'run folder (config, checkpoints, model/)', placeholder: 'DIR' },
+    folds: { type: 'number', description: 'k-fold cross-validation before the final model (0: none)', default: 0, integer: true, min: 0 },
+    resume: { type: 'boolean', description: 'continue an interrupted run in DIR from its checkpoints' },
+    name: { type: 'string', description: 'model name', default: 'Glaucoma Studio model' },
+    source: { type: 'string', description: 'data card: where the training data came from' },
+    licence: { type: 'string', description: 'data card: licence terms of the training data' },
+    ...MODEL_OPTIONS,
+    ...BACKEND_OPTION,
+  },
+  examples: [
+    'glaucoma-studio train --data refuge:data/synth --strategy mtl-io --out runs/synth --epochs 20 --width 0.25 --size 128',
+    'glaucoma-studio train --data drishti:../shared/data/drishti-gs1 --out runs/drishti --folds 5 --augment domain --crop-stage',
+  ],
+};
+
+export async function runTrain(options: ParsedOptions): Promise<number> {
+  const out = path.resolve(required(options, 'out', 'train'));
+  const epochs = num(options, 'epochs');
+  const config: TrainingConfig = {
+    ...DEFAULT_TRAINING,
+    data: required(options, 'data', 'train'),
+    strategy: str(options, 'strategy') as StrategyName,
+    tasks: tasksOf(options),
+    arch: archOf(options),
+    epochs,
+    batchSize: num(options, 'batch'),
+    learningRate: num(options, 'lr'),
+    seed: num(options, 'seed'),
+    folds: num(options, 'folds'),
+    augment: augmentOf(options),
+    cropStage: cropStageOf(options, epochs),
+    validateEvery: num(options, 'validate-every'),
+    weightsDtype: flag(options, 'float16') ? 'float16' : 'float32',
+    name: str(options, 'name') ?? DEFAULT_TRAINING.name,
+    dataCard: { ...(str(options, 'source') ? { source: str(options, 'source') } : {}), ...(str(options, 'licence') ? { licence: str(options, 'licence') } : {}) },
+    finalModel: true,
+  };
+  validateTrainingConfig(config);
+  const result = await runJob({ kind: 'train', config, outDir: out, resume: flag(options, 'resume') }, { backend: backendOf(options) });
+  if (result.kind !== 'train') throw new Error(`unexpected result ${result.kind}`);
+  for (const p of result.problems) process.stderr.write(`warning: ${p.file}: ${p.problem}\n`);
+  if (result.crossValidation) printValidation(result.crossValidation);
+  process.stdout.write(`model package: ${result.modelDir} (${(result.seconds / 60).toFixed(1)} min)\n`);
+  return 0;
+}
