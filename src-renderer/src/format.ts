@@ -13,6 +13,12 @@ export function formatNumber(v: number | null | undefined, digits = 3): string {
   return v === null || v === undefined || !Number.isFinite(v) ? '–' : v.toFixed(digits);
 }
 
+/** With a sign: "+0.012", "−0.009" (a real minus sign). */
+export function formatSigned(v: number, digits = 3): string {
+  const text = Math.abs(v).toFixed(digits);
+  return v < 0 ? `−${text}` : `+${text}`;
+}
+
 /** "about 3 min", "45 s", "–" */
 export function formatEta(seconds: number | null | undefined): string {
   if (seconds === null || seconds === undefined || !Number.isFinite(seconds)) return '–';
@@ -43,4 +49,15 @@ export function metricLabel(key: string): string {
 /** Whether a larger value of the metric is better (losses, errors and distances are not). */
 export function higherIsBetter(key: string): boolean {
   return !/(mae|loss|distance|error)/i.test(key);
+}
+
+/**
+ * A per-file problem without the file's path when the message starts with it
+ * ("/a/b/notes.txt: not an image" -> "not an image"): the file is shown beside it.
+ */
+export function problemWithoutPath(file: string, problem: string): string {
+  const name = file.split(/[\\/]/).pop() ?? file;
+  const m = /^(.*?): (.*)$/s.exec(problem);
+  if (m && (m[1] === file || m[1]!.endsWith(`/${name}`) || m[1]!.endsWith(`\\${name}`) || m[1] === name)) return m[2]!;
+  return problem;
 }

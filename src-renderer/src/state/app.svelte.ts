@@ -78,8 +78,9 @@ export class AppState {
 
   notify(kind: Notice['kind'], message: string): void {
     const notice = { id: this.#nextNotice++, kind, message };
-    this.notices = [...this.notices.slice(-4), notice];
-    if (kind !== 'error') setTimeout(() => this.dismiss(notice.id), 6000);
+    // A few at a time: older ones make room (errors stay until dismissed or pushed out).
+    this.notices = [...this.notices.slice(-2), notice];
+    if (kind !== 'error') setTimeout(() => this.dismiss(notice.id), kind === 'success' ? 4000 : 7000);
   }
 
   dismiss(id: number): void {

@@ -149,7 +149,8 @@ export class CaseEditor {
     this.saveError = null;
     this.loadError = null;
     this.#notes = [];
-    this.brushRadius = Math.min(60, Math.max(2, Math.round(Math.max(width, height) / 250)));
+    // About a tenth of a typical disc's diameter: coarse enough to reshape a cup in a few strokes.
+    this.brushRadius = Math.min(60, Math.max(2, Math.round(Math.max(width, height) / 120)));
     this.localVcdr = verticalCupToDiscRatio(doc.labels, width, height, doc.labelBounds());
     this.assessment = detail.summary.corrected ? { vcdr: detail.summary.corrected.vcdr, probability: detail.summary.corrected.probability, decision: detail.summary.corrected.decision } : null;
     for (const tool of this.toolList) tool.cancel();
