@@ -1,0 +1,124 @@
+// The composition root: every service of the back end built once, in order,
+// and handed to whoever needs it. Used by the Electron main process and by the
+// bridge server (serve.ts); nothing else creates a store, a job manager or
+// handlers, and no module keeps one in a global.
+//
+// What the Electron glue adds on top: a JobProcessLauncher on utilityProcess,
+// printToPdf (webContents.printToPDF) and pickFolder (dialog.showOpenDialog);
+// IPC registration that validates the sender and calls services.dispatch;
+// services.events forwarded to the windows; services.media behind the
+// gs-media:// protocol; services.close() on quit.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Handlers } from '../core/api/contract';
+import { dispatch, type ApiResult } from '../core/api/dispatch';
+import { AppEventBus } from '../core/api/events';
+import { createHandlers, type PrintToPdf } from '../core/api/handlers';
+import { resolveMedia, type MediaResponse } from '../core/api/media';
+import type { ImageCodec } from '../core/data/image-codec';
+import { errorMessage } from '../core/errors';
+import { FinetunePlanner } from '../core/jobs/finetune';
+import type { JobProcessLauncher } from '../core/jobs/launcher';
+import { JobManager, type JobManagerTuning, type Log } from '../core/jobs/manager';
+import type { Clock } from '../core/store/db';
+import { ModelRegistry } from '../core/store/model-registry';
+import { DATABASE_FILE, openStore, type Store } from '../core/store/store';
+import { createSharpCodec } from '../platform/sharp-codec';
+import { openDatabase } from '../platform/sqlite';
+
+export interface ServicesOptions {
+  /** Where the database, model versions, heat maps and fine-tuning runs live. */
+  readonly userDataDir: string;
+  /** The bundled default model package (resources/model); may be absent. */
+  readonly bundledModelDir: string | null;
+  readonly launcher: JobProcessLauncher;
+  readonly shell: 'electron' | 'browser';
+  readonly appVersion: string;
+  /** Who annotations and reviews are recorded as; default: the OS user name. */
+  readonly user?: string;
+  readonly codec?: ImageCodec;
+  readonly printToPdf?: PrintToPdf;
+  readonly pickFolder?: () => Promise<string | null>;
+  readonly jobTuning?: Partial<JobManagerTuning>;
+  readonly log?: Log;
+  readonly now?: Clock;
+}
+
+export interface Services {
+  readonly userDataDir: string;
+  readonly store: Store;
+  readonly events: AppEventBus;
+  readonly registry: ModelRegistry;
+  readonly jobs: JobManager;
+  readonly finetune: FinetunePlanner;
+  readonly codec: ImageCodec;
+  readonly handlers: Handlers;
+  /** Things worth telling the user at start-up (no bundled model, interrupted jobs). */
+  readonly notes: readonly string[];
+  /** Validates and runs one API call (the transports' single entry). */
+  dispatch(method: unknown, input: unknown): Promise<ApiResult>;
+  /** Answers a media path (mediaPath in the contract). */
+  media(pathname: string, query: URLSearchParams): Promise<MediaResponse>;
+  /** Interrupts a running job (resumable), stops the job process, closes the database. */
+  close(): Promise<void>;
+}
+
+function osUser(): string {
+  try {
+    return os.userInfo().username || 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+export function createServices(options: ServicesOptions): Services {
+  const userDataDir = path.resolve(options.userDataDir);
+  fs.mkdirSync(userDataDir, { recursive: true });
+  const log: Log = options.log ?? ((level, message) => process.stderr.write(`[${level}] ${message}\n`));
+  const store = openStore(openDatabase(path.join(userDataDir, DATABASE_FILE)), options.now ? { now: options.now } : {});
+  const events = new AppEventBus();
+  const codec = options.codec ?? createSharpCodec();
+  const registry = new ModelRegistry(store, userDataDir, options.bundledModelDir);
+  const notes: string[] = [];
+  const bundledNote = registry.ensureBundled();
+  if (bundledNote) {
+    notes.push(bundledNote);
+    log('warn', bundledNote);
+  }
+  const jobs = new JobManager({ store, registry, launcher: options.launcher, events, userDataDir, log, ...(options.jobTuning ? { tuning: options.jobTuning } : {}) });
+  const interrupted = jobs.recover();
+  if (interrupted.length > 0) notes.push(`${interrupted.length} job(s) were interrupted when the app last stopped; resume them from the jobs panel`);
+  const finetune = new FinetunePlanner({ store, registry, userDataDir, codec });
+  const handlers = createHandlers({
+    store,
+    registry,
+    jobs,
+    finetune,
+    codec,
+    events,
+    identity: { version: options.appVersion, userDataDir, user: options.user ?? osUser(), shell: options.shell },
+    ...(options.printToPdf ? { printToPdf: options.printToPdf } : {}),
+    ...(options.pickFolder ? { pickFolder: options.pickFolder } : {}),
+  });
+  let closed = false;
+  return {
+    userDataDir,
+    store,
+    events,
+    registry,
+    jobs,
+    finetune,
+    codec,
+    handlers,
+    notes,
+    dispatch: (method, input) => dispatch(handlers, method, input, (m, error) => log('error', `${String(m)}: ${error instanceof Error ? (error.stack ?? error.message) : errorMessage(error)}`)),
+    media: (pathname, query) => resolveMedia({ store, codec }, pathname, query),
+    async close() {
+      if (closed) return;
+      closed = true;
+      await jobs.close();
+      store.close();
+    },
+  };
+}

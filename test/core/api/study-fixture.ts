@@ -1,0 +1,104 @@
+// A folder of what a clinic's export might hold, and a services instance over
+// a temporary user-data folder with the in-memory job process. Images are
+// small synthetic fundus photographs (src-main/core/data/synth.ts).
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createServices, type Services } from '../../../src-main/app/services';
+import { encodeBmpRgb } from '../../../src-main/core/data/bmp';
+import { generateFundus } from '../../../src-main/core/data/synth';
+import { InputError } from '../../../src-main/core/errors';
+import { createSharpCodec } from '../../../src-main/platform/sharp-codec';
+import { columnPrediction, FakeLauncher, type FakeBehaviour } from '../jobs/fake-job-process';
+import { writeFakeModel } from '../jobs/model-fixture';
+
+export const codec = createSharpCodec();
+
+export interface StudyFolder {
+  readonly dir: string;
+  /** Readable photographs: a PNG of a right eye, a JPEG of a left eye, a grey PNG, a BMP. */
+  readonly good: readonly string[];
+}
+
+/**
+ * Writes: P001_OD.png, P002_L.jpg, grey.png, camera.bmp (readable);
+ * truncated.jpg (header intact, data cut: fails when screened); broken.png
+ * (PNG signature, garbage after: fails at import); tiny.png (20x20: too small);
+ * notes.txt (not an image).
+ */
+export async function writeStudyFolder(dir: string): Promise<StudyFolder> {
+  fs.mkdirSync(dir, { recursive: true });
+  const right = generateFundus(1, { width: 96, height: 88 }).image;
+  const left = generateFundus(2, { width: 96, height: 96 }).image;
+  await codec.writePng(path.join(dir, 'P001_OD.png'), right);
+  await codec.writeJpeg(path.join(dir, 'P002_L.jpg'), left, 90);
+  const grey = new Uint8Array(80 * 72);
+  for (let i = 0; i < grey.length; i++) grey[i] = (i * 7) % 256;
+  await codec.writePng(path.join(dir, 'grey.png'), { width: 80, height: 72, data: grey });
+  fs.writeFileSync(path.join(dir, 'camera.bmp'), encodeBmpRgb(generateFundus(3, { width: 72, height: 72 }).image));
+  const jpeg = fs.readFileSync(path.join(dir, 'P002_L.jpg'));
+  fs.writeFileSync(path.join(dir, 'truncated.jpg'), jpeg.subarray(0, Math.floor(jpeg.length * 0.6)));
+  fs.writeFileSync(path.join(dir, 'broken.png'), Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(64, 7)]));
+  await codec.writePng(path.join(dir, 'tiny.png'), { width: 20, height: 20, data: new Uint8Array(400 * 3).fill(90) });
+  fs.writeFileSync(path.join(dir, 'notes.txt'), 'exported by the camera\n');
+  return { dir, good: ['P001_OD.png', 'P002_L.jpg', 'grey.png', 'camera.bmp'] };
+}
+
+/** Screens like the job process would: reads the image (an unreadable one fails with its InputError) and predicts a fixed disc and cup. */
+export const readingBehaviour = (): FakeBehaviour => ({
+  predict: async (file) => {
+    const image = await codec.readRgb(file);
+    return columnPrediction(image.width, image.height, 0.7);
+  },
+});
+
+export interface AppHarness {
+  readonly root: string;
+  readonly userData: string;
+  readonly bundled: string;
+  readonly launcher: FakeLauncher;
+  services: Services;
+  /** Builds the services again over the same folders (a restart). */
+  restart(behaviour?: FakeBehaviour): Services;
+  cleanup(): Promise<void>;
+}
+
+export async function appHarness(options: { behaviour?: FakeBehaviour; training?: Record<string, unknown>; printToPdf?: (html: string, file: string) => Promise<void> } = {}): Promise<AppHarness> {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'gs-app-'));
+  const userData = path.join(root, 'user-data');
+  const bundled = path.join(root, 'resources', 'model');
+  await writeFakeModel(bundled, { id: 'drishti-v1', name: 'Default model', ...(options.training ? { training: options.training } : {}) });
+  const launcher = new FakeLauncher(options.behaviour ?? readingBehaviour());
+  const build = (): Services =>
+    createServices({
+      userDataDir: userData,
+      bundledModelDir: bundled,
+      launcher,
+      shell: 'browser',
+      appVersion: '0.0.0-test',
+      user: 'dr.test',
+      codec,
+      jobTuning: { progressIntervalMs: 0, readyTimeoutMs: 2000, cancelGraceMs: 100 },
+      log: () => {},
+      ...(options.printToPdf ? { printToPdf: options.printToPdf } : {}),
+    });
+  const harness: AppHarness = {
+    root,
+    userData,
+    bundled,
+    launcher,
+    services: build(),
+    restart(behaviour) {
+      if (behaviour) launcher.behaviour = behaviour;
+      harness.services = build();
+      return harness.services;
+    },
+    async cleanup() {
+      await harness.services.close();
+      fs.rmSync(root, { recursive: true, force: true });
+    },
+  };
+  return harness;
+}
+
+export { InputError };
