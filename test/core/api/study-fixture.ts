@@ -79,7 +79,7 @@ export async function appHarness(options: { behaviour?: FakeBehaviour; training?
       user: 'dr.test',
       codec,
       jobTuning: { progressIntervalMs: 0, readyTimeoutMs: 2000, cancelGraceMs: 100 },
-      log: () => {},
+      log: (level, message) => { if (process.env.GS_TEST_LOG) process.stderr.write(`[${level}] ${message}\n`); },
       ...(options.printToPdf ? { printToPdf: options.printToPdf } : {}),
     });
   const harness: AppHarness = {

@@ -69,7 +69,7 @@ export class FakeJobProcess implements JobChannel {
     switch (message.type) {
       case 'start':
         this.launcher.starts.push(message);
-        void this.#run(message.jobId, message.spec);
+        this.#run(message.jobId, message.spec).catch((error: unknown) => this.#emit({ type: 'failed', jobId: message.jobId, message: errorMessage(error) }));
         return;
       case 'cancel':
         this.#cancelled.add(message.jobId);
@@ -90,6 +90,11 @@ export class FakeJobProcess implements JobChannel {
 
   kill(): void {
     setImmediate(() => this.#exit(null));
+  }
+
+  /** Dies with its parent: stops at once and tells no one (the parent is gone too). */
+  vanish(): void {
+    this.exited = true;
   }
 
   #emit(message: FromJob): void {

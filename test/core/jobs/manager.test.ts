@@ -166,7 +166,8 @@ describe('screening jobs', () => {
     const job = first.manager.enqueueScreening('s_1', false);
     await until(() => predictions(first.store) === 3, 'three predictions');
     expect(first.store.jobs.get(job.id)!.status).toBe('running');
-    // The app dies: no orderly close, the database connection simply goes away.
+    // The app dies: no orderly close, the database connection simply goes away, the job process with it.
+    for (const p of first.launcher.processes) p.vanish();
     open.splice(open.findIndex((o) => o.store === first.store), 1);
     first.store.close();
 
