@@ -12,6 +12,16 @@ import type { AddressInfo } from 'node:net';
 import type { AppEvent, CaseDetail, CaseSummary, Job, Method, ModelVersion, StudySummary } from '../../../src-main/core/api/contract';
 import { decodeLabelRuns, encodeLabelRuns } from '../../../src-main/core/api/label-map';
 import { createSharpCodec } from '../../../src-main/platform/sharp-codec';
+import sharp from 'sharp';
+
+/** The brightest blob of a photograph (where a disc usually is), in image pixels: good enough for a fake. */
+async function brightestSpot(file: string, width: number, height: number): Promise<{ x: number; y: number }> {
+  const side = 64;
+  const { data, info } = await sharp(file).resize(side, side, { fit: 'fill' }).greyscale().blur(2).raw().toBuffer({ resolveWithObject: true });
+  let best = 0;
+  for (let i = 1; i < info.width * info.height; i++) if (data[i]! > data[best]!) best = i;
+  return { x: (((best % info.width) + 0.5) / info.width) * width, y: ((Math.floor(best / info.width) + 0.5) / info.height) * height };
+}
 
 interface FakeCase {
   summary: CaseSummary;
@@ -22,6 +32,8 @@ export interface RunningBackend {
   readonly url: string;
   readonly token: string;
   stop(): Promise<void>;
+  /** What the back end wrote to stderr so far (for failure reports). */
+  log(): string;
 }
 
 const now = () => new Date().toISOString();
@@ -115,7 +127,7 @@ export async function startFakeBridge(rendererDir: string): Promise<RunningBacke
     };
     jobs.set(job.id, job);
     let k = 0;
-    const step = () => {
+    const step = async () => {
       if (jobs.get(job.id)!.status !== 'running') return;
       if (k >= todo.length) {
         job = updateJob(job, { status: 'done', progress: { ...job.progress, done: k, etaS: 0, message: 'done' } });
@@ -125,7 +137,8 @@ export async function startFakeBridge(rendererDir: string): Promise<RunningBacke
       const w = c.summary.width!;
       const h = c.summary.height!;
       const seed = parseInt(crypto.createHash('md5').update(c.summary.name).digest('hex').slice(0, 6), 16) / 0xffffff;
-      const labels = discLabels(w, h, w * 0.62, h * 0.5, w * 0.07, 0.35 + seed * 0.4);
+      const spot = await brightestSpot(c.summary.file, w, h);
+      const labels = discLabels(w, h, spot.x, spot.y, Math.max(w, h) * 0.045, 0.35 + seed * 0.4);
       const vcdr = vcdrOf(labels, w);
       const probability = probabilityFromVcdr(vcdr) ?? 0;
       const decision = probability >= 0.5 ? 'glaucoma' : 'normal';
@@ -149,9 +162,9 @@ export async function startFakeBridge(rendererDir: string): Promise<RunningBacke
       refreshStudy(studyId);
       emit({ type: 'case', caseId: c.summary.id, studyId });
       job = updateJob(job, { progress: { done: k, total: todo.length, etaS: (todo.length - k) * 0.6, message: c.summary.name } });
-      setTimeout(step, 250);
+      setTimeout(() => void step(), 250);
     };
-    setTimeout(step, 100);
+    setTimeout(() => void step(), 100);
     return job;
   };
 
@@ -170,7 +183,7 @@ export async function startFakeBridge(rendererDir: string): Promise<RunningBacke
       const dir = String(folder);
       if (!fs.existsSync(dir)) throw Object.assign(new Error(`${dir}: folder not found`), { code: 'input-error', file: dir });
       const studyId = id();
-      const study: StudySummary = { id: studyId, name: String(name ?? path.basename(dir)), folder: dir, createdAt: now(), images: 0, screened: 0, failed: 0, byStatus: {}, suspects: 0 };
+      const study: StudySummary = { id: studyId, name: String(name ?? path.basename(dir)), folder: dir, createdAt: now(), images: 0, screened: 0, failed: 0, byStatus: { unreviewed: 0, corrected: 0, approved: 0, ungradable: 0 }, suspects: 0 };
       studies.set(studyId, study);
       const problems: { file: string; problem: string }[] = [];
       for (const file of fs.readdirSync(dir).sort()) {
@@ -355,6 +368,7 @@ export async function startFakeBridge(rendererDir: string): Promise<RunningBacke
   return {
     url: `http://127.0.0.1:${port}/`,
     token,
+    log: () => '',
     stop: () =>
       new Promise<void>((resolve) => {
         for (const c of clients) c.end();

@@ -11,17 +11,29 @@ import { sharedPath } from '../../helpers/shared-data';
 /** Real photographs used by the suite (REFUGE at 2124x2056, Drishti-GS1 at about 2045x1750). */
 export const REAL_IMAGES = [sharedPath('refuge-samples', 'Training400', 'Glaucoma', 'g0001.jpg'), sharedPath('refuge-samples', 'Training400', 'Non-Glaucoma', 'n0281.jpg'), sharedPath('drishti-gs1', 'Training', 'Images', 'drishtiGS_002.jpg')];
 
-export async function writeSyntheticImages(dir: string, count: number, size = { width: 640, height: 620 }): Promise<string[]> {
+/** A synthetic photograph and where its structures truly are (image pixels). */
+export interface SyntheticTruth {
+  readonly name: string;
+  readonly width: number;
+  readonly height: number;
+  readonly discCenter: { x: number; y: number };
+  /** Top row of the true disc. */
+  readonly discTop: number;
+  readonly fovea: { x: number; y: number };
+}
+
+export async function writeSyntheticImages(dir: string, count: number, size = { width: 640, height: 620 }): Promise<SyntheticTruth[]> {
   fs.mkdirSync(dir, { recursive: true });
   const codec = createSharpCodec();
-  const names: string[] = [];
+  const written: SyntheticTruth[] = [];
   for (let k = 0; k < count; k++) {
     const fundus = generateFundus(1000 + k, { ...size, glaucoma: k % 2 === 0 ? 1 : 0 });
     const name = `synthetic_${String(k + 1).padStart(2, '0')}.png`;
     await codec.writePng(path.join(dir, name), fundus.image);
-    names.push(name);
+    const first = fundus.od.data.indexOf(1);
+    written.push({ name, ...size, discCenter: fundus.discCenter, discTop: Math.floor(first / size.width), fovea: fundus.fovea });
   }
-  return names;
+  return written;
 }
 
 export function copyRealImages(dir: string, files: readonly string[] = REAL_IMAGES): string[] {
