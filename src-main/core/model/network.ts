@@ -20,6 +20,9 @@ import {
 import { initialValues, ParamStore, type ParamGroup, type ParamSpec } from './params';
 import type { Task } from '../types';
 
+/** Initial bias of the 1x1 heads: logit of a 1.8 % prior. */
+export const HEAD_PRIOR_BIAS = -4;
+
 /** Raw (pre-sigmoid) outputs keyed by task. glaucoma: [B]; dense tasks: [B,S,S,1]. */
 export interface TaskLogits {
   glaucoma?: tf.Tensor1D;
@@ -107,7 +110,11 @@ export function networkParamSpecs(config: ArchConfig): ParamSpec[] {
     const group: ParamGroup = `head:${task}`;
     specs.push(
       { name: `head.${task}.kernel`, shape: [1, 1, decoderOut, 1], group, trainable: true, init: 'kaiming-uniform', fanIn: decoderOut },
-      { name: `head.${task}.bias`, shape: [1], group, trainable: true, init: 'zeros' },
+      // Prior-probability bias (as RetinaNet's): the heads start out predicting "rare"
+      // (sigmoid(-4) = 0.018) instead of 0.5 everywhere. Disc, cup and the fovea blob
+      // cover a few percent of the image; starting at 0.5 spends the first epochs
+      // only pushing the background down, and a flat fovea map has no usable peak.
+      { name: `head.${task}.bias`, shape: [1], group, trainable: true, init: 'constant', value: HEAD_PRIOR_BIAS },
     );
   }
   const bottleneck = encoder[encoder.length - 1]!.at(-1)!.outChannels;

@@ -15,7 +15,9 @@ export interface ParamSpec {
   /** False for batch-norm moving statistics: saved, never stepped by an optimiser. */
   readonly trainable: boolean;
   /** How a fresh network initialises it. */
-  readonly init: 'kaiming-uniform' | 'zeros' | 'ones';
+  readonly init: 'kaiming-uniform' | 'zeros' | 'ones' | 'constant';
+  /** The value of a 'constant' init. */
+  readonly value?: number;
   /** Fan-in for Kaiming init (kh * kw * in-channels, or in-features). */
   readonly fanIn?: number;
 }
@@ -119,6 +121,7 @@ export function initialValues(specs: readonly ParamSpec[], seed: number): Map<st
     let value: tf.Tensor;
     if (spec.init === 'zeros') value = tf.zeros(shape);
     else if (spec.init === 'ones') value = tf.ones(shape);
+    else if (spec.init === 'constant') value = tf.fill(shape, spec.value ?? 0);
     else {
       const fanIn = spec.fanIn ?? 1;
       const bound = Math.sqrt(6 / fanIn);
