@@ -7,6 +7,7 @@
 // Review status rules: saving an annotation makes the case 'corrected' (also
 // an approved or ungradable one: what was approved has changed, so it needs
 // approving again); setStatus sets any status and logs who, when and why.
+import fs from 'node:fs';
 import path from 'node:path';
 import type { ImageCodec } from '../data/image-codec';
 import { writeFileAtomic } from '../fs/atomic';
@@ -121,7 +122,10 @@ export function createHandlers(s: HandlerServices): Handlers {
   };
 
   /** A label map must have the image's size: masks are stored at original resolution. */
-  const checkLabelSize = (caseRow: { width: number | null; height: number | null; name: string }, labels: LabelMapDto): void => {
+  const checkLabelSize = (caseRow: { width: number | null; height: number | null; name: string; problem: string | null }, labels: LabelMapDto): void => {
+    if (caseRow.width === null || caseRow.height === null) {
+      throw new ApiError('invalid-input', `${caseRow.name} could not be read${caseRow.problem ? ` (${caseRow.problem})` : ''}, so it cannot be annotated`);
+    }
     if (caseRow.width !== null && caseRow.height !== null && (labels.width !== caseRow.width || labels.height !== caseRow.height)) {
       throw new ApiError('invalid-input', `the label map is ${labels.width}x${labels.height} but ${caseRow.name} is ${caseRow.width}x${caseRow.height}`);
     }
@@ -191,8 +195,13 @@ export function createHandlers(s: HandlerServices): Handlers {
 
     'studies.remove': ({ studyId }) => {
       for (const job of store.jobs.pending('screen', studyId)) jobs.cancel(job.id);
+      const heatmaps = store.predictions.heatmapFilesOfStudy(studyId);
       const removed = store.studies.remove(studyId);
-      if (removed) s.events.emit({ type: 'study', studyId });
+      if (removed) {
+        // The rows are gone in one transaction; their heat-map files follow (best effort: a leftover file is harmless).
+        for (const file of heatmaps) fs.rmSync(file, { force: true });
+        s.events.emit({ type: 'study', studyId });
+      }
       return { removed };
     },
 

@@ -116,6 +116,16 @@ export class PredictionRepo {
     return new Set(rows.map((r) => r.case_id));
   }
 
+  /** Heat-map files of every prediction of a study's cases (to delete with the study). */
+  heatmapFilesOfStudy(studyId: string): string[] {
+    return this.db
+      .prepare<[string], { od: string | null; oc: string | null; fovea: string | null }>(
+        'SELECT p.heatmap_od AS od, p.heatmap_oc AS oc, p.heatmap_fovea AS fovea FROM predictions p JOIN cases c ON c.id = p.case_id WHERE c.study_id = ?',
+      )
+      .all(studyId)
+      .flatMap((r) => [r.od, r.oc, r.fovea].filter((f): f is string => f !== null));
+  }
+
   /** Ids of the cases that a given job predicted. */
   casesPredictedByJob(jobId: string): Set<string> {
     return new Set(this.db.prepare<[string], { case_id: string }>('SELECT case_id FROM predictions WHERE job_id = ?').all(jobId).map((r) => r.case_id));

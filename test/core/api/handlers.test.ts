@@ -61,6 +61,18 @@ describe('studies', () => {
     expect(await callApi(h.services.handlers, 'studies.list', {})).toHaveLength(1);
   });
 
+  it('removing a study removes its cases and heat maps, and cancels its screening', async () => {
+    h = await appHarness();
+    const { studyId, byName } = await importAndScreen();
+    const heatmap = h.services.store.predictions.get(byName.get('P001_OD.png')!.id, BUNDLED_MODEL_ID)!.heatmaps.od!;
+    expect(fs.existsSync(heatmap)).toBe(true);
+    expect(await callApi(h.services.handlers, 'studies.remove', { studyId })).toEqual({ removed: true });
+    expect(fs.existsSync(heatmap)).toBe(false);
+    expect(await callApi(h.services.handlers, 'studies.list', {})).toEqual([]);
+    expect(await dispatch(h.services.handlers, 'cases.get', { caseId: byName.get('P001_OD.png')!.id })).toMatchObject({ ok: false, error: { code: 'not-found' } });
+    expect(await callApi(h.services.handlers, 'studies.remove', { studyId })).toEqual({ removed: false });
+  });
+
   it('importing the folder again adds new images and keeps what was reviewed', async () => {
     h = await appHarness();
     const folder = await writeStudyFolder(path.join(h.root, 'clinic'));
@@ -173,6 +185,8 @@ describe('screening and review', () => {
     expect(wrong).toMatchObject({ ok: false, error: { code: 'invalid-input', message: 'the label map is 64x64 but P002_L.jpg is 96x96' } });
     const outside = await dispatch(h.services.handlers, 'cases.saveAnnotation', { caseId: c.id, baseRevision: 2, labels: second, fovea: { x: 96, y: 3 }, note: '' });
     expect(outside).toMatchObject({ ok: false, error: { code: 'invalid-input' } });
+    const unreadable = await dispatch(h.services.handlers, 'cases.saveAnnotation', { caseId: byName.get('broken.png')!.id, baseRevision: 0, labels: second, fovea: null, note: '' });
+    expect(unreadable).toMatchObject({ ok: false, error: { code: 'invalid-input', message: expect.stringMatching(/^broken\.png could not be read \(corrupt/) } });
   });
 
   it('logs status changes with who, when and why', async () => {
@@ -320,7 +334,7 @@ describe('fine-tuning and model versions', () => {
       expect(image.mask!.startsWith(path.join(h.userData, 'runs', job.id))).toBe(true);
     }
     const done = (await callApi(h.services.handlers, 'jobs.list', {})).find((j) => j.id === job.id)!;
-    expect(done).toMatchObject({ status: 'done', epochs: [{ epoch: 1 }, { epoch: 2 }, { epoch: 3 }] });
+    expect(done).toMatchObject({ status: 'done', epochs: [{ epoch: 0 }, { epoch: 1 }, { epoch: 2 }] });
     const models = await callApi(h.services.handlers, 'models.list', {});
     expect(models.map((m) => [m.id, m.parentId, m.active])).toEqual([
       [BUNDLED_MODEL_ID, null, true],

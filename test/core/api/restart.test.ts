@@ -94,7 +94,7 @@ describe('kill and restart', () => {
     const modelsDir = path.join(h.userData, 'models');
     expect(fs.existsSync(modelsDir) ? fs.readdirSync(modelsDir) : []).toEqual([]);
     const [interrupted] = await callApi(services.handlers, 'jobs.list', {});
-    expect(interrupted).toMatchObject({ id: job.id, status: 'interrupted', epochs: [{ epoch: 1 }, { epoch: 2 }] });
+    expect(interrupted).toMatchObject({ id: job.id, status: 'interrupted', epochs: [{ epoch: 0 }, { epoch: 1 }] });
     const before = h.launcher.starts.length;
     await callApi(services.handlers, 'jobs.resume', { jobId: job.id });
     await services.jobs.whenIdle();
@@ -103,7 +103,7 @@ describe('kill and restart', () => {
     expect(resumed.spec).toMatchObject({ kind: 'finetune', resume: true });
     expect(resumed.spec).toEqual({ ...first!.spec, resume: true });
     const [done] = await callApi(services.handlers, 'jobs.list', {});
-    expect(done).toMatchObject({ status: 'done', epochs: [{ epoch: 1 }, { epoch: 2 }, { epoch: 3 }, { epoch: 4 }] });
+    expect(done).toMatchObject({ status: 'done', epochs: [{ epoch: 0 }, { epoch: 1 }, { epoch: 2 }, { epoch: 3 }] });
     const models = await callApi(services.handlers, 'models.list', {});
     expect(models.map((m) => m.id)).toEqual(['bundled-default', done!.resultModelId]);
   });

@@ -166,13 +166,15 @@ export class FakeJobProcess implements JobChannel {
 
   async #finetune(jobId: string, spec: FinetuneJobSpec): Promise<void> {
     const checkpoint = path.join(spec.runDir, 'fake-checkpoint.json');
+    // Epochs are numbered from 0, as the training loop numbers them; the checkpoint counts finished ones.
     let from = 0;
-    if (spec.resume && fs.existsSync(checkpoint)) from = (JSON.parse(fs.readFileSync(checkpoint, 'utf8')) as { epoch: number }).epoch;
-    for (let epoch = from + 1; epoch <= spec.epochs; epoch++) {
-      if (this.#stopAt(jobId, epoch - 1) === 'stop') return;
-      writeFileAtomic(checkpoint, JSON.stringify({ epoch }));
-      this.#emit({ type: 'epoch', jobId, unit: 'finetune', record: { epoch, losses: { od: 1 / epoch, oc: 2 / epoch }, validation: { odDice: 0.5 + epoch / 100 }, seconds: 0.01 } });
-      this.#emit({ type: 'progress', jobId, progress: { done: epoch, total: spec.epochs, etaS: null, message: `epoch ${epoch}` } });
+    if (spec.resume && fs.existsSync(checkpoint)) from = (JSON.parse(fs.readFileSync(checkpoint, 'utf8')) as { done: number }).done;
+    for (let epoch = from; epoch < spec.epochs; epoch++) {
+      if (this.#stopAt(jobId, epoch) === 'stop') return;
+      const n = epoch + 1;
+      writeFileAtomic(checkpoint, JSON.stringify({ done: n }));
+      this.#emit({ type: 'epoch', jobId, unit: 'finetune', record: { epoch, losses: { od: 1 / n, oc: 2 / n }, validation: { odDice: 0.5 + n / 100 }, seconds: 0.01 } });
+      this.#emit({ type: 'progress', jobId, progress: { done: n, total: spec.epochs, etaS: null, message: `epoch ${n}` } });
       await tick();
     }
     if (this.#stopAt(jobId, spec.epochs) === 'stop') return;

@@ -265,7 +265,7 @@ describe('fine-tuning jobs', () => {
     await h.manager.whenIdle();
     const job = h.store.jobs.dto(h.store.jobs.get('j_ft')!);
     expect(job).toMatchObject({ status: 'done', resultModelId: 'ft-1' });
-    expect(job.epochs.map((e) => e.epoch)).toEqual([1, 2, 3]);
+    expect(job.epochs.map((e) => e.epoch)).toEqual([0, 1, 2]);
     expect(job.epochs[2]).toMatchObject({ losses: { od: 1 / 3 }, validation: { odDice: 0.53 } });
     expect(h.store.models.get('ft-1')).toMatchObject({ parentId: BUNDLED_MODEL_ID, active: false, dir: path.join('models', 'ft-1'), jobId: 'j_ft', metrics: { odDice: 0.53, 'parent.odDice': 0.5 } });
     expect(h.store.models.get('ft-1')!.metricsNote).toMatch(/^on 0 held-back corrected cases; parent/);
@@ -287,7 +287,7 @@ describe('fine-tuning jobs', () => {
     const [firstStart, secondStart] = h.launcher.starts;
     expect(firstStart!.spec).toMatchObject({ resume: false });
     expect(secondStart!.spec).toMatchObject({ resume: true, runDir: spec.runDir, outModelDir: spec.outModelDir });
-    expect(h.store.jobs.dto(h.store.jobs.get('j_ft')!).epochs.map((e) => e.epoch)).toEqual([1, 2, 3, 4]);
+    expect(h.store.jobs.dto(h.store.jobs.get('j_ft')!).epochs.map((e) => e.epoch)).toEqual([0, 1, 2, 3]);
     expect(h.store.models.get('ft-1')).not.toBeNull();
   });
 
