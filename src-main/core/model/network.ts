@@ -7,15 +7,16 @@ import * as tf from '@tensorflow/tfjs-core';
 import { DENSE_TASKS, type DenseTask } from './tasks';
 import { LAYOUTS, resolveArchConfig, scaledChannels, type ArchConfig } from './config';
 import {
-  batchNormInfer,
-  batchNormTrain,
+  batchNormReluTrain,
   BN_MOMENTUM,
   conv,
   dropout,
   foldBatchNorm,
   globalMaxPool,
   maxPool2x2,
+  reluTrain,
   upsample2x,
+  type BatchStatsSink,
 } from './layers';
 import { initialValues, ParamStore, type ParamGroup, type ParamSpec } from './params';
 import type { Task } from '../types';
@@ -176,7 +177,7 @@ export class MultiTaskUNet {
    * requested tasks. In training mode each batch norm's batch statistics go to
    * `onBatchStats` (see updateBatchNormStatistics).
    */
-  forward(x: tf.Tensor4D, options: ForwardOptions, onBatchStats?: (layer: string, mean: tf.Tensor1D, variance: tf.Tensor1D, count: number) => void): TaskLogits {
+  forward(x: tf.Tensor4D, options: ForwardOptions, onBatchStats?: BatchStatsSink): TaskLogits {
     const { training, tasks } = options;
     const size = this.config.inputSize;
     if (x.shape[1] !== size || x.shape[2] !== size || x.shape[3] !== 3) {
@@ -204,29 +205,24 @@ export class MultiTaskUNet {
     return out;
   }
 
-  #convUnit(
-    x: tf.Tensor4D,
-    u: ConvUnit,
-    training: boolean,
-    onBatchStats?: (layer: string, mean: tf.Tensor1D, variance: tf.Tensor1D, count: number) => void,
-  ): tf.Tensor4D {
+  #convUnit(x: tf.Tensor4D, u: ConvUnit, training: boolean, onBatchStats?: BatchStatsSink): tf.Tensor4D {
     const p = this.params;
+    const bias = p.has(`${u.name}.bias`) ? (p.get(`${u.name}.bias`) as tf.Tensor1D) : undefined;
+    const kernel = p.get(`${u.name}.kernel`) as tf.Tensor4D;
     if (this.config.normalization === 'none') {
-      return conv(x, p.get(`${u.name}.kernel`) as tf.Tensor4D, p.get(`${u.name}.bias`) as tf.Tensor1D, 'relu');
+      // Inference fuses conv, bias and ReLU; training keeps the ReLU apart for its one-kernel gradient.
+      return training ? reluTrain(conv(x, kernel, bias)) : conv(x, kernel, bias, 'relu');
     }
     if (!training) {
       const folded = this.#foldedWeights().get(u.name)!;
       return conv(x, folded.kernel, folded.bias, 'relu');
     }
-    const bias = p.has(`${u.name}.bias`) ? (p.get(`${u.name}.bias`) as tf.Tensor1D) : undefined;
-    const y = conv(x, p.get(`${u.name}.kernel`) as tf.Tensor4D, bias);
-    const normed = batchNormTrain(
-      y,
+    return batchNormReluTrain(
+      conv(x, kernel, bias),
       p.get(`${u.name}.bn.gamma`) as tf.Tensor1D,
       p.get(`${u.name}.bn.beta`) as tf.Tensor1D,
-      onBatchStats ? (mean, variance, n) => onBatchStats(u.name, mean, variance, n) : undefined,
+      onBatchStats ? (mean, variance) => onBatchStats(u.name, mean, variance) : undefined,
     );
-    return tf.relu(normed);
   }
 
   #foldedWeights(): Map<string, { kernel: tf.Tensor4D; bias: tf.Tensor1D }> {
@@ -254,7 +250,7 @@ export class MultiTaskUNet {
     let f = globalMaxPool(bottleneck);
     if (training) f = dropout(f, this.config.glaucomaDropout, seed);
     if (this.config.glaucomaHidden > 0) {
-      f = tf.relu(tf.add(tf.matMul(f, p.get('head.glaucoma.hidden.kernel') as tf.Tensor2D), p.get('head.glaucoma.hidden.bias'))) as tf.Tensor2D;
+      f = (training ? (v: tf.Tensor) => reluTrain(v as tf.Tensor4D) : tf.relu)(tf.add(tf.matMul(f, p.get('head.glaucoma.hidden.kernel') as tf.Tensor2D), p.get('head.glaucoma.hidden.bias'))) as tf.Tensor2D;
     }
     const logit = tf.add(tf.matMul(f, p.get('head.glaucoma.out.kernel') as tf.Tensor2D), p.get('head.glaucoma.out.bias'));
     return tf.reshape(logit, [-1]) as tf.Tensor1D;
@@ -266,18 +262,18 @@ export class MultiTaskUNet {
   }
 
   /**
-   * Moves the moving statistics toward a batch's statistics (PyTorch's rule,
-   * with the unbiased variance n/(n-1)). Disposes the batch tensors.
+   * Moves the moving statistics toward a batch's statistics (PyTorch's rule:
+   * moving = (1 - m) moving + m batch, with the unbiased batch variance).
+   * Disposes the batch tensors.
    */
-  updateBatchNormStatistics(stats: ReadonlyArray<{ layer: string; mean: tf.Tensor1D; variance: tf.Tensor1D; count: number }>): void {
+  updateBatchNormStatistics(stats: ReadonlyArray<{ layer: string; mean: tf.Tensor1D; variance: tf.Tensor1D }>): void {
     const m = BN_MOMENTUM;
-    for (const { layer, mean, variance, count } of stats) {
+    for (const { layer, mean, variance } of stats) {
       const movingMean = this.params.get(`${layer}.bn.mean`);
       const movingVar = this.params.get(`${layer}.bn.variance`);
       tf.tidy(() => {
-        const unbiased = tf.mul(variance, count > 1 ? count / (count - 1) : 1);
         movingMean.assign(tf.add(tf.mul(movingMean, 1 - m), tf.mul(mean, m)));
-        movingVar.assign(tf.add(tf.mul(movingVar, 1 - m), tf.mul(unbiased, m)));
+        movingVar.assign(tf.add(tf.mul(movingVar, 1 - m), tf.mul(variance, m)));
       });
       tf.dispose([mean, variance]);
     }

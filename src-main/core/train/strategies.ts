@@ -49,7 +49,7 @@ function labelledInput(batch: Batch, task: Task): tf.Tensor4D {
   return rows.length === batch.count ? batch.x : (tf.gather(batch.x, rows) as tf.Tensor4D);
 }
 
-type BnStat = { layer: string; mean: tf.Tensor1D; variance: tf.Tensor1D; count: number };
+type BnStat = { layer: string; mean: tf.Tensor1D; variance: tf.Tensor1D };
 
 /**
  * Computes the gradient of `loss` over `groups`' trainable weights, applies
@@ -92,8 +92,8 @@ export class MtlIndependentOptimizers implements TrainStrategy {
       losses[task] = optimise(model, this.optimizers.get(task)!, TASK_GROUPS[task], (collect) => {
         const x = labelledInput(batch, task);
         // The glaucoma pass asks for the glaucoma head only, so it stops at the encoder.
-        const out = model.forward(x, { training: true, tasks: [task], dropoutSeed: seed * 4 + k }, (layer, mean, variance, count) =>
-          collect({ layer, mean, variance, count }),
+        const out = model.forward(x, { training: true, tasks: [task], dropoutSeed: seed * 4 + k }, (layer, mean, variance) =>
+          collect({ layer, mean, variance }),
         );
         return taskLoss(task, out[task]!, target);
       });
@@ -136,8 +136,8 @@ class SharedOptimizerStrategy implements TrainStrategy {
     const groups = [...new Set(present.flatMap((t) => TASK_GROUPS[t]))];
     const total = optimise(model, this.optimizer, groups, (collect) => {
       const x = used.length === batch.count ? batch.x : (tf.gather(batch.x, used) as tf.Tensor4D);
-      const out: TaskLogits = model.forward(x, { training: true, tasks: present, dropoutSeed: seed }, (layer, mean, variance, count) =>
-        collect({ layer, mean, variance, count }),
+      const out: TaskLogits = model.forward(x, { training: true, tasks: present, dropoutSeed: seed }, (layer, mean, variance) =>
+        collect({ layer, mean, variance }),
       );
       const terms = present.map((task) => {
         const rows = batch.rows[task];
