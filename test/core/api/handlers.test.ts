@@ -45,9 +45,10 @@ describe('studies', () => {
     const events: AppEvent[] = [];
     h.services.events.subscribe((e) => events.push(e));
     const { study, problems } = await callApi(h.services.handlers, 'studies.import', { folder: folder.dir, name: 'Clinic A' });
-    expect(study).toMatchObject({ name: 'Clinic A', folder: folder.dir, images: 7, failed: 2, screened: 0, byStatus: { unreviewed: 7, corrected: 0, approved: 0, ungradable: 0 } });
+    expect(study).toMatchObject({ name: 'Clinic A', folder: folder.dir, images: 8, failed: 3, screened: 0, byStatus: { unreviewed: 8, corrected: 0, approved: 0, ungradable: 0 } });
     const byFile = new Map(problems.map((p) => [path.basename(p.file), p.problem]));
-    expect([...byFile.keys()].sort()).toEqual(['broken.png', 'notes.txt', 'tiny.png']);
+    expect([...byFile.keys()].sort()).toEqual(['broken.png', 'huge.png', 'notes.txt', 'tiny.png']);
+    expect(byFile.get('huge.png')).toBe('too large: 12000x10000 px is 120.0 megapixels (the limit is 100 megapixels)');
     expect(byFile.get('notes.txt')).toMatch(/not an image file/);
     expect(byFile.get('broken.png')).toMatch(/corrupt or truncated PNG/);
     expect(byFile.get('tiny.png')).toMatch(/too small: 20x20 px/);
@@ -108,7 +109,7 @@ describe('screening and review', () => {
     expect(byName.get('truncated.jpg')).toMatchObject({ prediction: null, problem: expect.stringMatching(/truncated JPEG: premature end of JPEG image/) });
     expect(h.launcher.starts[0]!.spec.kind === 'screen' && h.launcher.starts[0]!.spec.items).toHaveLength(5);
     const [study] = await callApi(h.services.handlers, 'studies.list', {});
-    expect(study).toMatchObject({ id: studyId, images: 7, screened: 4, failed: 3, suspects: 4 });
+    expect(study).toMatchObject({ id: studyId, images: 8, screened: 4, failed: 4, suspects: 4 });
     const [job] = await callApi(h.services.handlers, 'jobs.list', {});
     expect(job).toMatchObject({ kind: 'screen', status: 'done', problems: [{ problem: expect.stringMatching(/truncated JPEG/) }] });
     const info = await callApi(h.services.handlers, 'app.info', {});
@@ -121,7 +122,7 @@ describe('screening and review', () => {
     // One case with a lower probability than the fake's fixed 0.7.
     h.services.store.db.prepare('UPDATE predictions SET probability = 0.2 WHERE case_id = ?').run(byName.get('grey.png')!.id);
     const desc = await callApi(h.services.handlers, 'cases.list', { studyId, sort: 'probability', order: 'desc' });
-    expect(desc.map((c) => c.name)).toEqual(['camera.bmp', 'P001_OD.png', 'P002_L.jpg', 'grey.png', 'broken.png', 'tiny.png', 'truncated.jpg']);
+    expect(desc.map((c) => c.name)).toEqual(['camera.bmp', 'P001_OD.png', 'P002_L.jpg', 'grey.png', 'broken.png', 'huge.png', 'tiny.png', 'truncated.jpg']);
     const asc = await callApi(h.services.handlers, 'cases.list', { studyId, sort: 'probability', order: 'asc' });
     expect(asc.map((c) => c.name).slice(0, 2)).toEqual(['grey.png', 'camera.bmp']);
     expect(asc.at(-1)!.prediction).toBeNull();

@@ -8,6 +8,7 @@ import { createServices, type Services } from '../../../src-main/app/services';
 import { encodeBmpRgb } from '../../../src-main/core/data/bmp';
 import { generateFundus } from '../../../src-main/core/data/synth';
 import { InputError } from '../../../src-main/core/errors';
+import { encodePng } from '../../../src-main/core/report/png';
 import { createSharpCodec } from '../../../src-main/platform/sharp-codec';
 import { columnPrediction, FakeLauncher, type FakeBehaviour } from '../jobs/fake-job-process';
 import { writeFakeModel } from '../jobs/model-fixture';
@@ -24,7 +25,7 @@ export interface StudyFolder {
  * Writes: P001_OD.png, P002_L.jpg, grey.png, camera.bmp (readable);
  * truncated.jpg (header intact, data cut: fails when screened); broken.png
  * (PNG signature, garbage after: fails at import); tiny.png (20x20: too small);
- * notes.txt (not an image).
+ * huge.png (a header claiming 12000 x 10000 px: too large); notes.txt (not an image).
  */
 export async function writeStudyFolder(dir: string): Promise<StudyFolder> {
   fs.mkdirSync(dir, { recursive: true });
@@ -40,8 +41,27 @@ export async function writeStudyFolder(dir: string): Promise<StudyFolder> {
   fs.writeFileSync(path.join(dir, 'truncated.jpg'), jpeg.subarray(0, Math.floor(jpeg.length * 0.6)));
   fs.writeFileSync(path.join(dir, 'broken.png'), Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(64, 7)]));
   await codec.writePng(path.join(dir, 'tiny.png'), { width: 20, height: 20, data: new Uint8Array(400 * 3).fill(90) });
+  fs.writeFileSync(path.join(dir, 'huge.png'), pngClaimingSize(12_000, 10_000));
   fs.writeFileSync(path.join(dir, 'notes.txt'), 'exported by the camera\n');
   return { dir, good: ['P001_OD.png', 'P002_L.jpg', 'grey.png', 'camera.bmp'] };
+}
+
+/** A tiny grey PNG whose header claims another size (the limits are checked on the header, before any pixel is decoded). */
+function pngClaimingSize(width: number, height: number): Buffer {
+  const png = Buffer.from(encodePng({ width: 1, height: 1, data: new Uint8Array([0]) }));
+  png.writeUInt32BE(width, 16);
+  png.writeUInt32BE(height, 20);
+  png.writeUInt32BE(crc32(png.subarray(12, 29)), 29);
+  return png;
+}
+
+function crc32(bytes: Uint8Array): number {
+  let c = 0xffffffff;
+  for (const b of bytes) {
+    c ^= b;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  }
+  return (c ^ 0xffffffff) >>> 0;
 }
 
 /** Screens like the job process would: reads the image (an unreadable one fails with its InputError) and predicts a fixed disc and cup. */
