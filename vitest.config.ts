@@ -7,6 +7,7 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     exclude: ['test/e2e/**', 'node_modules/**'],
     environment: 'node',
+    globalSetup: ['test/global-setup.ts'],
     // TensorFlow's native kernels already use both cores; parallel files would only thrash.
     fileParallelism: false,
     testTimeout: 120_000,

@@ -20,6 +20,9 @@ export interface WorkerEntry {
  * from the built bundle, else the TypeScript source run through tsx (tests, development).
  */
 export function defaultWorkerEntry(): WorkerEntry {
+  // Tests point this at the bundle they build once, instead of transpiling the sources in every child.
+  const forced = process.env.GLAUCOMA_STUDIO_WORKER;
+  if (forced) return { entry: forced, execArgv: forced.endsWith('.ts') ? ['--import', 'tsx'] : [] };
   const here = path.dirname(fileURLToPath(import.meta.url));
   const bundled = path.join(here, 'worker.mjs');
   if (fs.existsSync(bundled)) return { entry: bundled, execArgv: [] };

@@ -154,9 +154,16 @@ function networkPlan(config: TrainingConfig): PlannedNetwork[] {
   return plan;
 }
 
+/**
+ * Identifies what a unit's checkpoint may be resumed into. Epoch counts are left
+ * out on purpose: resuming with a larger --epochs extends a finished run (order
+ * and augmentation depend only on seed and epoch, so the result equals a run
+ * that asked for more epochs from the start).
+ */
 function fingerprintOf(config: TrainingConfig, samples: readonly Sample[], unit: string): string {
   const h = crypto.createHash('sha256');
-  h.update(JSON.stringify({ ...config, name: undefined, dataCard: undefined, validateEvery: undefined }));
+  const cropStage = config.cropStage && { ...config.cropStage, epochs: undefined };
+  h.update(JSON.stringify({ ...config, cropStage, epochs: undefined, name: undefined, dataCard: undefined, validateEvery: undefined }));
   h.update(unit);
   for (const s of samples) h.update(`${s.id}\n`);
   return h.digest('hex');
