@@ -57,22 +57,32 @@ export function forkLauncher(worker: WorkerEntry = defaultWorkerEntry(), options
         buffered = lines.pop() ?? '';
         for (const line of lines) if (line && !TF_NOISE.test(line)) (options.onStderr ?? ((l) => process.stderr.write(`${l}\n`)))(line);
       });
-      let exited = false;
-      child.on('exit', () => {
-        exited = true;
+      let exitCode: number | null | undefined;
+      const exitListeners: Array<(code: number | null) => void> = [];
+      const exited = (code: number | null): void => {
+        if (exitCode !== undefined) return;
+        exitCode = code;
+        for (const listener of exitListeners) listener(code);
+      };
+      child.on('exit', (code) => exited(code));
+      // A child that cannot start at all (bad entry, no permission) emits 'error' and never 'exit'.
+      child.on('error', (error) => {
+        (options.onStderr ?? ((l) => process.stderr.write(`${l}\n`)))(`job process: ${error.message}`);
+        exited(null);
       });
       return {
         send(message: ToJob): void {
-          if (!exited && child.connected) child.send(message);
+          if (exitCode === undefined && child.connected) child.send(message);
         },
         onMessage(listener: (message: FromJob) => void): void {
           child.on('message', (m) => listener(m as FromJob));
         },
         onExit(listener: (code: number | null) => void): void {
-          child.on('exit', (code) => listener(code));
+          if (exitCode !== undefined) listener(exitCode);
+          else exitListeners.push(listener);
         },
         kill(): void {
-          if (!exited) child.kill('SIGKILL');
+          if (exitCode === undefined) child.kill('SIGKILL');
         },
       };
     },

@@ -55,8 +55,19 @@ async function tryNative(pkg: '@tensorflow/tfjs-node-gpu' | '@tensorflow/tfjs-no
   return undefined;
 }
 
+/**
+ * Kernel gradients are registered by the @tensorflow/tfjs union package, which
+ * tfjs-node loads itself; the wasm and cpu fallbacks load it here, or training
+ * fails on them with "gradient function not found". (tfjs-core's own
+ * register_all_gradients is ESM with directory imports, which Node refuses.)
+ */
+function registerGradients(): void {
+  requireFromHere('@tensorflow/tfjs');
+}
+
 async function tryWasm(): Promise<string | undefined> {
   try {
+    registerGradients();
     await import('@tensorflow/tfjs-backend-wasm');
     if (!(await tf.setBackend('wasm'))) return 'wasm backend did not initialise';
     return undefined;
@@ -66,6 +77,7 @@ async function tryWasm(): Promise<string | undefined> {
 }
 
 async function useCpu(): Promise<void> {
+  registerGradients();
   await import('@tensorflow/tfjs-backend-cpu');
   await tf.setBackend('cpu');
 }

@@ -3,6 +3,7 @@
 // picks the backend, builds the codec and connects this to its parent; tests
 // can drive it directly.
 import path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
 import type { BackendInfo } from '../backend';
 import { encodeLabelRuns, labelsFromMasks } from '../api/label-map';
 import { runBenchmark } from '../bench/bench';
@@ -113,8 +114,23 @@ export class JobWorker {
     };
   }
 
+  /**
+   * tfjs's wasm backend has no Conv2DBackpropFilter kernel, so it cannot train;
+   * training jobs move to the (slower) JavaScript backend and say so.
+   */
+  async #ensureTrainingBackend(jobId: string): Promise<void> {
+    if (tf.getBackend() !== 'wasm') return;
+    if (!tf.findBackendFactory('cpu') || !(await tf.setBackend('cpu'))) {
+      throw new Error('training needs the native TensorFlow backend or the JavaScript backend; only wasm is available here');
+    }
+    this.#deps.send({ type: 'log', jobId, level: 'warn', message: 'the wasm backend cannot train (it lacks convolution gradients): training on the much slower JavaScript backend instead' });
+  }
+
   async #run(jobId: string, spec: JobSpec, signal: AbortSignal): Promise<JobResult> {
     const { codec, backend } = this.#deps;
+    if (spec.kind === 'train' || spec.kind === 'finetune' || spec.kind === 'experiment' || (spec.kind === 'bench' && !spec.config.skipTraining)) {
+      await this.#ensureTrainingBackend(jobId);
+    }
     switch (spec.kind) {
       case 'screen':
         return this.#screen(jobId, spec, signal);

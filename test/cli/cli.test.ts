@@ -1,0 +1,130 @@
+// The glaucoma-studio command as a user runs it: the bin script, the bundled
+// CLI and the job process, on small synthetic data and on bad input.
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { decodeBmp } from '../../src-main/core/data/bmp';
+import { readManifest } from '../../src-main/core/model/package';
+import { CHECKPOINT_DIR } from '../../src-main/core/train/checkpoint';
+import { writeTinyModel } from '../helpers/model';
+import { useTestBackend } from '../helpers/backend';
+
+const root = path.resolve(import.meta.dirname, '..', '..');
+const bin = path.join(root, 'bin', 'glaucoma-studio.mjs');
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gs-cli-'));
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+function cli(...args: string[]): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [bin, ...args], { cwd: tmp, encoding: 'utf8', env: { ...process.env, GLAUCOMA_STUDIO_MODEL: path.join(tmp, 'tiny-model') } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const TINY = ['--size', '32', '--width', '0.0625', '--batch', '4', '--lr', '1e-3'];
+
+beforeAll(async () => {
+  await useTestBackend();
+  await writeTinyModel(path.join(tmp, 'tiny-model'), { size: 32 });
+  expect(cli('synth', '--out', 'data', '--count', '6', '--width', '96', '--height', '92', '--seed', '4').code).toBe(0);
+});
+
+describe('glaucoma-studio', () => {
+  it('prints help for every command and refuses bad usage with exit code 2', () => {
+    const top = cli('--help');
+    expect(top.code).toBe(0);
+    const commands = ['screen', 'train', 'evaluate', 'experiment', 'synth', 'bench', 'info'];
+    for (const c of commands) {
+      expect(top.stdout).toContain(c);
+      const help = cli(c, '--help');
+      expect(help.code).toBe(0);
+      expect(help.stdout).toContain(`Usage: glaucoma-studio ${c}`);
+    }
+    expect(cli().code).toBe(2);
+    const unknown = cli('segment');
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('unknown command "segment"');
+    const badNumber = cli('train', '--data', 'data', '--out', 'x', '--epochs', 'many');
+    expect(badNumber.code).toBe(2);
+    expect(badNumber.stderr).toContain('--epochs: "many" is not an integer');
+    expect(cli('screen', '--out', 'x').stderr).toContain('missing FOLDER');
+  });
+
+  it('trains with cross-validation, evaluates and screens, writing every promised file', () => {
+    const train = cli('train', '--data', 'data', '--out', 'run', '--epochs', '1', '--folds', '2', ...TINY);
+    expect(train.stderr).toContain('backend: tensorflow');
+    expect(train.code).toBe(0);
+    expect(train.stdout).toMatch(/2-fold cross-validation on 12 images/);
+    expect(train.stdout).toMatch(/OD Dice\s+\d\.\d{4} ± \d\.\d{4}/);
+    const manifest = readManifest(path.join(tmp, 'run', 'model'));
+    expect(manifest.validation?.note).toMatch(/2-fold cross-validation/);
+    expect(JSON.parse(fs.readFileSync(path.join(tmp, 'run', 'config.json'), 'utf8')).backend.name).toBe('tensorflow');
+
+    const evaluate = cli('evaluate', '--data', 'data', '--model', 'run/model', '--out', 'eval');
+    expect(evaluate.code).toBe(0);
+    expect(evaluate.stdout).toContain('6 images scored');
+    for (const f of ['metrics.json', 'report.md', 'report.html']) expect(fs.existsSync(path.join(tmp, 'eval', f))).toBe(true);
+    expect(JSON.parse(fs.readFileSync(path.join(tmp, 'eval', 'metrics.json'), 'utf8')).split).toBe('test');
+
+    const screen = cli('screen', path.join('data', 'REFUGE-Test400'), '--out', 'screened', '--model', 'run/model');
+    expect(screen.code).toBe(0);
+    expect(screen.stdout).toContain('screened 6 image(s)');
+    const out = path.join(tmp, 'screened');
+    const bmp = decodeBmp(new Uint8Array(fs.readFileSync(path.join(out, 'segmentation', 'T0001.bmp'))), 'T0001.bmp');
+    expect([bmp.width, bmp.height]).toEqual([96, 92]);
+    expect(fs.readFileSync(path.join(out, 'classification_results.csv'), 'utf8').split('\n')[0]).toBe('FileName,Glaucoma Risk');
+    expect(fs.readFileSync(path.join(out, 'fovea_location_results.csv'), 'utf8').split('\n')[0]).toBe('ImageName,Fovea_X,Fovea_Y');
+    expect(fs.readFileSync(path.join(out, 'classification_results.csv'), 'utf8').trim().split('\n')).toHaveLength(7);
+    for (const f of ['summary.csv', 'report.html', 'config.json', 'overlays/T0001.png']) expect(fs.existsSync(path.join(out, f))).toBe(true);
+  });
+
+  it('screens with the bundled default model when no --model is given', () => {
+    const screen = cli('screen', path.join('data', 'REFUGE-Test400'), '--out', 'default-screened', '--no-overlays');
+    expect(screen.code).toBe(0);
+    expect(JSON.parse(fs.readFileSync(path.join(tmp, 'default-screened', 'config.json'), 'utf8')).model.id).toBe('tiny-test-model');
+  });
+
+  it('names each bad file and its problem, and screens the rest', () => {
+    const bad = path.join(tmp, 'bad');
+    fs.mkdirSync(bad);
+    fs.copyFileSync(path.join(tmp, 'data', 'REFUGE-Test400', 'Test400', 'T0001.jpg'), path.join(bad, 'good.jpg'));
+    fs.writeFileSync(path.join(bad, 'notes.txt'), 'hello');
+    fs.writeFileSync(path.join(bad, 'fake.png'), 'not an image at all');
+    fs.writeFileSync(path.join(bad, 'cut.jpg'), fs.readFileSync(path.join(bad, 'good.jpg')).subarray(0, 600));
+    const screen = cli('screen', 'bad', '--out', 'bad-out');
+    expect(screen.code).toBe(0);
+    expect(screen.stdout).toContain('screened 1 image(s)');
+    expect(screen.stderr).toMatch(/fake\.png: not an image/);
+    expect(screen.stderr).toMatch(/cut\.jpg: truncated JPEG/);
+    expect(screen.stderr).toMatch(/notes\.txt: not an image file/);
+    const summary = fs.readFileSync(path.join(tmp, 'bad-out', 'summary.csv'), 'utf8');
+    expect(summary).toMatch(/cut\.jpg,.*truncated JPEG/);
+    expect(cli('screen', 'no-such-folder', '--out', 'x').stderr).toMatch(/no-such-folder: image folder not found/);
+  });
+
+  it('continues a killed training run with --resume', async () => {
+    const args = ['train', '--data', 'data', '--out', 'killed', '--epochs', '4', ...TINY];
+    const child = spawn(process.execPath, [bin, ...args], { cwd: tmp, stdio: 'ignore' });
+    const state = path.join(tmp, 'killed', 'final', 'runs', 'main', CHECKPOINT_DIR, 'state.json');
+    await new Promise<void>((resolve, reject) => {
+      const started = Date.now();
+      const timer = setInterval(() => {
+        if (fs.existsSync(state)) {
+          clearInterval(timer);
+          child.kill('SIGKILL');
+          resolve();
+        } else if (Date.now() - started > 120_000) {
+          clearInterval(timer);
+          reject(new Error('no checkpoint appeared'));
+        }
+      }, 100);
+    });
+    await new Promise((r) => child.on('exit', r));
+    expect(fs.existsSync(path.join(tmp, 'killed', 'model'))).toBe(false);
+    const resumed = cli(...args, '--resume');
+    expect(resumed.code).toBe(0);
+    const manifest = readManifest(path.join(tmp, 'killed', 'model'));
+    const history = (manifest.training as { histories: { main: unknown[] } }).histories.main;
+    expect(history).toHaveLength(4);
+  });
+});
