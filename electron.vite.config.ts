@@ -16,10 +16,10 @@ export default defineConfig({
       rolldownOptions: {
         input: {
           index: here('./src-main/app/main.ts'),
-          worker: here('./src-main/core/jobs/worker-main.ts'),
+          worker: here('./src-main/worker/main.ts'),
         },
         // Native modules are loaded from node_modules (unpacked from asar), never bundled.
-        external: ['better-sqlite3', 'sharp', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu'],
+        external: ['better-sqlite3', 'sharp', /^@tensorflow\//],
       },
     },
   },

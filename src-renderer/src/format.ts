@@ -42,6 +42,7 @@ export function metricLabel(key: string): string {
     auc: 'AUC',
     sensitivity: 'Sensitivity @ 85 % spec.',
     foveaDistance: 'Fovea distance (px)',
+    foveaErrorPx: 'Fovea error (px)',
   };
   return known[key] ?? key;
 }
@@ -51,12 +52,17 @@ export function higherIsBetter(key: string): boolean {
   return !/(mae|loss|distance|error)/i.test(key);
 }
 
+/** The last part of a path, for either separator. */
+export function baseName(file: string): string {
+  return file.split(/[\\/]/).pop() || file;
+}
+
 /**
  * A per-file problem without the file's path when the message starts with it
  * ("/a/b/notes.txt: not an image" -> "not an image"): the file is shown beside it.
  */
 export function problemWithoutPath(file: string, problem: string): string {
-  const name = file.split(/[\\/]/).pop() ?? file;
+  const name = baseName(file);
   const m = /^(.*?): (.*)$/s.exec(problem);
   if (m && (m[1] === file || m[1]!.endsWith(`/${name}`) || m[1]!.endsWith(`\\${name}`) || m[1] === name)) return m[2]!;
   return problem;

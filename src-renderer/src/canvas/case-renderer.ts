@@ -1,8 +1,9 @@
-// Draws a case: the photograph on one canvas (brightness, contrast and gamma
-// come from a CSS/SVG filter on that canvas, so a slider costs one filter of
-// the viewport, not a pass over 4 million pixels), and everything else on a
-// second canvas above it: heat map, the expert's fill, model and expert
-// contours, fovea marks and the tool preview.
+// Draws a case on three stacked canvases: the photograph (brightness,
+// contrast and gamma come from a CSS/SVG filter on that canvas, so a slider
+// costs one filter of the viewport, not a pass over 4 million pixels); the
+// heat map (made transparent where the model's value is low, so it does not
+// wash the photograph in the colour map's darkest colour); and everything else: the expert's fill, model and expert contours,
+// fovea marks and the tool preview.
 //
 // Large images stay smooth because work is done once per change, not per
 // frame: the fill lives in an offscreen canvas at image size updated only in
@@ -13,6 +14,7 @@ import { nonZeroBounds, unionRect, type ImagePoint, type PixelRect } from '../ed
 import { isCup, isDisc } from '../editor/labels';
 import { outlineSegments, paintLabelFill, type Rgba } from '../editor/outline';
 import type { ToolPreview } from '../editor/tools/types';
+import { alphaFromLuminance } from './heat-alpha';
 import type { ViewState } from './view-transform';
 
 export const COLORS = {
@@ -35,7 +37,6 @@ export interface OverlayInputs {
   readonly showFill: boolean;
   readonly showFovea: boolean;
   readonly heatmap: HTMLImageElement | null;
-  readonly heatmapOpacity: number;
   readonly modelFovea: ImagePoint | null;
   readonly preview: ToolPreview | null;
 }
@@ -51,6 +52,7 @@ function pathFromSegments(segments: Float32Array): Path2D {
 
 export class CaseRenderer {
   readonly #imageCanvas: HTMLCanvasElement;
+  readonly #heatCanvas: HTMLCanvasElement;
   readonly #overlayCanvas: HTMLCanvasElement;
   #image: HTMLImageElement | null = null;
   #document: AnnotationDocument | null = null;
@@ -63,14 +65,17 @@ export class CaseRenderer {
   #modelDisc: Path2D | null = null;
   #modelCup: Path2D | null = null;
   #inputs: OverlayInputs | null = null;
+  #heatSource: HTMLImageElement | null = null;
+  #heat: CanvasImageSource | null = null;
   #width = 0;
   #height = 0;
   #dpr = 1;
   #frame = 0;
   #imageDirty = true;
 
-  constructor(imageCanvas: HTMLCanvasElement, overlayCanvas: HTMLCanvasElement) {
+  constructor(imageCanvas: HTMLCanvasElement, heatCanvas: HTMLCanvasElement, overlayCanvas: HTMLCanvasElement) {
     this.#imageCanvas = imageCanvas;
+    this.#heatCanvas = heatCanvas;
     this.#overlayCanvas = overlayCanvas;
   }
 
@@ -78,7 +83,7 @@ export class CaseRenderer {
     this.#width = width;
     this.#height = height;
     this.#dpr = dpr;
-    for (const canvas of [this.#imageCanvas, this.#overlayCanvas]) {
+    for (const canvas of [this.#imageCanvas, this.#heatCanvas, this.#overlayCanvas]) {
       canvas.width = Math.max(1, Math.round(width * dpr));
       canvas.height = Math.max(1, Math.round(height * dpr));
     }
@@ -125,7 +130,8 @@ export class CaseRenderer {
   }
 
   setInputs(inputs: OverlayInputs): void {
-    if (this.#inputs?.view !== inputs.view) this.#imageDirty = true;
+    const before = this.#inputs;
+    if (before?.view !== inputs.view || before?.heatmap !== inputs.heatmap) this.#imageDirty = true;
     this.#inputs = inputs;
     this.requestDraw();
   }
@@ -189,6 +195,16 @@ export class CaseRenderer {
         ctx.imageSmoothingQuality = 'high';
         ctx.drawImage(this.#image, 0, 0);
       }
+      const heat = this.#heatCanvas.getContext('2d')!;
+      heat.setTransform(1, 0, 0, 1, 0, 0);
+      heat.clearRect(0, 0, this.#heatCanvas.width, this.#heatCanvas.height);
+      const map = this.#heatLayer(inputs?.heatmap ?? null);
+      if (view && map && this.#image) {
+        heat.setTransform(dpr * view.scale, 0, 0, dpr * view.scale, dpr * view.offsetX, dpr * view.offsetY);
+        heat.imageSmoothingEnabled = true;
+        // The heat map covers the photograph whatever its own resolution.
+        heat.drawImage(map, 0, 0, this.#image.naturalWidth, this.#image.naturalHeight);
+      }
       this.#imageDirty = false;
     }
 
@@ -201,12 +217,6 @@ export class CaseRenderer {
     const s = view.scale;
     ctx.setTransform(dpr * s, 0, 0, dpr * s, dpr * view.offsetX, dpr * view.offsetY);
 
-    if (inputs.heatmap && inputs.heatmap.complete && inputs.heatmap.naturalWidth > 0 && doc) {
-      ctx.globalAlpha = inputs.heatmapOpacity;
-      ctx.imageSmoothingEnabled = true;
-      ctx.drawImage(inputs.heatmap, 0, 0, doc.width, doc.height);
-      ctx.globalAlpha = 1;
-    }
     if (inputs.showFill && this.#fill) {
       ctx.imageSmoothingEnabled = s < 2;
       ctx.drawImage(this.#fill, 0, 0);
@@ -230,6 +240,15 @@ export class CaseRenderer {
       if (doc?.fovea) this.#foveaMark(ctx, doc.fovea, s, COLORS.fovea, false);
     }
     if (inputs.preview) this.#drawPreview(ctx, inputs.preview, s);
+  }
+
+  /** The heat map with alpha from its value, made once per heat map image. */
+  #heatLayer(source: HTMLImageElement | null): CanvasImageSource | null {
+    if (source !== this.#heatSource) {
+      this.#heatSource = source;
+      this.#heat = source && source.complete && source.naturalWidth > 0 ? heatWithAlpha(source) : null;
+    }
+    return this.#heat;
   }
 
   #stroke(ctx: CanvasRenderingContext2D, path: Path2D | null, color: string): void {
@@ -323,4 +342,27 @@ export class CaseRenderer {
       ctx.stroke();
     });
   }
+}
+
+/**
+ * A colour-mapped heat map (viridis or grey: both grow in luminance with the
+ * value) as a canvas whose alpha follows the value: low values vanish, high
+ * values keep their colour. Falls back to the image itself when its pixels
+ * cannot be read (a cross-origin image without CORS).
+ */
+export function heatWithAlpha(image: HTMLImageElement): CanvasImageSource {
+  const canvas = document.createElement('canvas');
+  canvas.width = image.naturalWidth;
+  canvas.height = image.naturalHeight;
+  const ctx = canvas.getContext('2d', { willReadFrequently: true })!;
+  ctx.drawImage(image, 0, 0);
+  let data: ImageData;
+  try {
+    data = ctx.getImageData(0, 0, canvas.width, canvas.height);
+  } catch {
+    return image;
+  }
+  alphaFromLuminance(data.data);
+  ctx.putImageData(data, 0, 0);
+  return canvas;
 }

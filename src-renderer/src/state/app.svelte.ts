@@ -39,6 +39,7 @@ export class AppState {
   readonly runningJobs = $derived(this.jobs.filter((j) => j.status === 'running' || j.status === 'queued'));
 
   #nextNotice = 1;
+  #infoAsked = false;
   readonly #caseListeners = new Set<CaseListener>();
   #unsubscribe: (() => void) | null = null;
   #studiesRefresh: ReturnType<typeof setTimeout> | null = null;
@@ -121,6 +122,11 @@ export class AppState {
     if (studies) this.studies = studies;
   }
 
+  async refreshInfo(): Promise<void> {
+    const info = await this.attempt('Could not read the app status', () => this.api['app.info']({}));
+    if (info) this.info = info;
+  }
+
   async refreshModels(): Promise<void> {
     const [models, info] = await Promise.all([
       this.attempt('Could not load the model versions', () => this.api['models.list']({})),
@@ -181,6 +187,11 @@ export class AppState {
         const finished = event.job.status !== 'running' && event.job.status !== 'queued';
         if (finished && previous?.status !== event.job.status) this.#jobFinished(event.job);
         if (event.job.kind === 'screen') this.#refreshStudiesSoon();
+        // The backend is known once the job process has started work: show it without waiting for the end.
+        if (!this.info?.backend && event.job.status === 'running' && event.job.progress.done > 0 && !this.#infoAsked) {
+          this.#infoAsked = true;
+          void this.refreshInfo().finally(() => (this.#infoAsked = false));
+        }
         break;
       }
       case 'case':
@@ -201,6 +212,8 @@ export class AppState {
   }
 
   #jobFinished(job: Job): void {
+    // The job process reports the backend it chose once it has run: show it in the status bar.
+    void this.refreshInfo();
     if (job.status === 'failed') this.notify('error', `${job.title} failed: ${job.error ?? 'no reason given'}`);
     else if (job.status === 'done' && job.kind === 'finetune') {
       this.notify('success', `${job.title} finished: a new model version is ready to compare.`);

@@ -324,7 +324,8 @@ export class CaseEditor {
     this.busy = 'approving';
     try {
       // Approving the model's output unchanged still records it as the expert's version.
-      const saved = this.revision === 0 ? await this.#save(true, "approved the model's output") : await this.flush();
+      const unchanged = this.revision === 0 && doc.version === this.#savedVersion;
+      const saved = unchanged ? await this.#save(true, "approved the model's output") : await this.flush();
       if (!saved) return;
       await this.#setStatus('approved');
     } finally {

@@ -40,3 +40,11 @@ export async function screenshot(page: Page, name: string): Promise<string> {
   await page.screenshot({ path: file });
   return file;
 }
+
+/** Waits until the study view says screening is complete; fails at once with the UI's message if screening failed. */
+export async function waitForScreening(page: Page, timeoutMs: number): Promise<void> {
+  const done = page.getByText('Every readable image has a prediction from the active model.');
+  const failed = page.getByText(/^The last screening failed/);
+  await done.or(failed).first().waitFor({ timeout: timeoutMs });
+  if ((await failed.count()) > 0) throw new Error(`screening failed in the UI: ${await failed.first().textContent()}`);
+}

@@ -21,7 +21,7 @@ export function e2eModelDir(): string {
   return isModel(bundled) ? bundled : trainedModel;
 }
 
-/** Makes sure e2eModelDir() holds a model package; trains the tiny one when needed (a minute or two on a CPU). */
+/** Makes sure e2eModelDir() holds a model package; trains the tiny one when needed (about two minutes on two CPU cores). */
 export function prepareE2eModel(): string {
   const dir = e2eModelDir();
   if (isModel(dir)) return dir;
@@ -30,7 +30,7 @@ export function prepareE2eModel(): string {
   fs.mkdirSync(cache, { recursive: true });
   const cli = (args: string[]) => execFileSync(process.execPath, [path.join(root, 'bin', 'glaucoma-studio.mjs'), ...args], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
   cli(['synth', '--out', path.join(cache, 'synth'), '--count', '16', '--seed', '11']);
-  cli(['train', '--data', `refuge:${path.join(cache, 'synth')}`, '--out', path.join(cache, 'run'), '--epochs', '4', '--width', '0.125', '--size', '64', '--batch', '8', '--augment', 'none', '--name', 'E2E tiny synthetic model', '--source', 'synthetic fundus images (e2e)']);
+  cli(['train', '--data', `refuge:${path.join(cache, 'synth')}`, '--out', path.join(cache, 'run'), '--epochs', '30', '--width', '0.125', '--size', '64', '--batch', '8', '--augment', 'none', '--name', 'E2E tiny synthetic model', '--source', 'synthetic fundus images (e2e)']);
   if (!isModel(trainedModel)) throw new Error(`training the e2e model did not write ${trainedModel}`);
   return trainedModel;
 }
