@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CaseDetail } from '../../src-main/core/api/contract';
 import { decodeLabelRuns } from '../../src-main/core/api/label-map';
@@ -39,6 +40,16 @@ function currentLabels(detail: CaseDetail): { cup: number; disc: number } {
     if (v === 2) cup++;
   }
   return { cup, disc };
+}
+
+/** Mean grey level of the image area in a screenshot (overlays included, but they do not change here). */
+async function canvasLuminance(page: Page): Promise<number> {
+  const box = (await page.getByLabel(/^Fundus photograph/).boundingBox())!;
+  const png = await page.screenshot({ clip: { x: box.x + box.width * 0.3, y: box.y + box.height * 0.3, width: box.width * 0.4, height: box.height * 0.4 } });
+  const { data } = await sharp(png).greyscale().raw().toBuffer({ resolveWithObject: true });
+  let sum = 0;
+  for (const v of data) sum += v;
+  return sum / data.length;
 }
 
 const saveStatus = (page: Page) => page.getByRole('status', { name: 'Save status' }).textContent();
@@ -133,6 +144,16 @@ describe.runIf(hasChromium() && hasSharedData('refuge-samples') && hasSharedData
     }
     await page.waitForTimeout(400);
     await screenshot(page, '04-case-overlays');
+
+    // ---- brightness and gamma really change the photograph (brightness: CSS filter; gamma: the SVG filter) ----
+    const plain = await canvasLuminance(page);
+    await page.getByRole('slider', { name: 'Brightness' }).fill('1.4');
+    await expect.poll(() => canvasLuminance(page)).toBeGreaterThan(plain * 1.15);
+    const brightened = await canvasLuminance(page);
+    await page.getByRole('slider', { name: 'Gamma' }).fill('2');
+    await expect.poll(() => canvasLuminance(page)).toBeGreaterThan(brightened * 1.1);
+    await page.getByRole('button', { name: 'Reset' }).click();
+    await expect.poll(() => canvasLuminance(page)).toBeLessThan(plain * 1.05);
 
     // ---- the synthetic case: correct the cup with the brush ----
     const caseId = cases.find((c) => c.name === edited.name)!.id;

@@ -6,13 +6,15 @@
 // fovea marks and the tool preview.
 //
 // Large images stay smooth because work is done once per change, not per
-// frame: the fill lives in an offscreen canvas at image size updated only in
-// the changed rectangle, and the contours are Path2D objects rebuilt only
-// after an edit. A frame is a few drawImage calls and strokes.
+// frame: the fill lives in an offscreen canvas covering only the labelled box,
+// updated only in the changed rectangle; the contours are Path2D objects
+// rebuilt only after an edit; the photograph is drawn from a pre-scaled copy
+// near the display size, with brightness/contrast/gamma baked in, and only
+// when the view or the display settings change. A frame of brushing or
+// hovering is one small drawImage and a few strokes.
 import type { AnnotationDocument, DocumentChange } from '../editor/document';
-import { nonZeroBounds, unionRect, type ImagePoint, type PixelRect } from '../editor/geometry';
-import { isCup, isDisc } from '../editor/labels';
-import { outlineSegments, paintLabelFill, type Rgba } from '../editor/outline';
+import { growRect, nonZeroBounds, unionRect, type ImagePoint, type PixelRect } from '../editor/geometry';
+import { CUP_LABELS, DISC_LABELS, outlineSegments, paintLabelFill, type Rgba } from '../editor/outline';
 import type { ToolPreview } from '../editor/tools/types';
 import { alphaFromLuminance } from './heat-alpha';
 import type { ViewState } from './view-transform';
@@ -55,9 +57,15 @@ export class CaseRenderer {
   readonly #heatCanvas: HTMLCanvasElement;
   readonly #overlayCanvas: HTMLCanvasElement;
   #image: HTMLImageElement | null = null;
+  /** Pre-scaled copies of the photograph: [scale, bitmap], smallest scale first. */
+  #levels: { scale: number; source: CanvasImageSource }[] = [];
+  #filter = 'none';
+  #filterValues = '';
   #document: AnnotationDocument | null = null;
   #unsubscribe: (() => void) | null = null;
   #fill: HTMLCanvasElement | null = null;
+  /** Where the fill canvas sits in image pixels (it covers the labelled box with a margin, not the whole image). */
+  #fillRect: PixelRect | null = null;
   #fillDirty: PixelRect | null = null;
   #contoursDirty = false;
   #expertDisc: Path2D | null = null;
@@ -92,9 +100,52 @@ export class CaseRenderer {
   }
 
   setImage(image: HTMLImageElement | null): void {
-    this.#image = image;
+    if (image !== this.#image) {
+      this.#image = image;
+      this.#levels = [];
+      if (image) void this.#buildLevels(image);
+    }
     this.#imageDirty = true;
     this.requestDraw();
+  }
+
+  /**
+   * A CSS filter string (brightness, contrast, url(#svg-gamma)) applied when the photograph is drawn; 'none' for
+   * none. `values` names the settings behind it: an SVG filter's string stays the same when its numbers change.
+   */
+  setFilter(filter: string, values: string): void {
+    if (filter === this.#filter && values === this.#filterValues) return;
+    this.#filter = filter;
+    this.#filterValues = values;
+    this.#imageDirty = true;
+    this.requestDraw();
+  }
+
+  /** Half, quarter... copies so that drawing at a small zoom does not resample 4 million pixels each time. */
+  async #buildLevels(image: HTMLImageElement): Promise<void> {
+    const levels: { scale: number; source: CanvasImageSource }[] = [];
+    for (let scale = 0.5; image.naturalWidth * scale >= 256; scale /= 2) {
+      try {
+        const bitmap = await createImageBitmap(image, {
+          resizeWidth: Math.round(image.naturalWidth * scale),
+          resizeHeight: Math.round(image.naturalHeight * scale),
+          resizeQuality: 'high',
+        });
+        levels.unshift({ scale, source: bitmap });
+      } catch {
+        break;
+      }
+    }
+    if (this.#image !== image) return;
+    this.#levels = levels;
+    this.#imageDirty = true;
+    this.requestDraw();
+  }
+
+  /** The smallest copy still at least as sharp as the screen needs. */
+  #sourceFor(displayScale: number): { scale: number; source: CanvasImageSource } {
+    for (const level of this.#levels) if (level.scale >= displayScale) return level;
+    return { scale: 1, source: this.#image! };
   }
 
   setDocument(doc: AnnotationDocument | null): void {
@@ -104,11 +155,8 @@ export class CaseRenderer {
     this.#fill = null;
     this.#expertDisc = null;
     this.#expertCup = null;
+    this.#fillRect = null;
     if (doc) {
-      const fill = document.createElement('canvas');
-      fill.width = doc.width;
-      fill.height = doc.height;
-      this.#fill = fill;
       this.#fillDirty = doc.labelBounds();
       this.#contoursDirty = true;
       this.#unsubscribe = doc.subscribe((change) => this.#documentChanged(change));
@@ -123,8 +171,8 @@ export class CaseRenderer {
       this.#modelCup = null;
     } else {
       const region = nonZeroBounds(labels, width, height);
-      this.#modelDisc = pathFromSegments(outlineSegments(labels, width, height, isDisc, region));
-      this.#modelCup = pathFromSegments(outlineSegments(labels, width, height, isCup, region));
+      this.#modelDisc = pathFromSegments(outlineSegments(labels, width, height, DISC_LABELS, region));
+      this.#modelCup = pathFromSegments(outlineSegments(labels, width, height, CUP_LABELS, region));
     }
     this.requestDraw();
   }
@@ -160,22 +208,35 @@ export class CaseRenderer {
   #refreshAnnotation(): void {
     const doc = this.#document;
     if (!doc) return;
-    if (this.#fillDirty && this.#fill) {
-      const r = this.#fillDirty;
+    if (this.#fillDirty) {
+      let r = this.#fillDirty;
+      const box = this.#fillRect;
+      if (box === null || r.x0 < box.x0 || r.y0 < box.y0 || r.x1 > box.x1 || r.y1 > box.y1) {
+        // Grow the fill canvas around the labelled box (with room to brush) and repaint all of it.
+        const bounds = unionRect(doc.labelBounds(), r)!;
+        const margin = Math.round(Math.max(doc.width, doc.height) * 0.05);
+        const grown = growRect(unionRect(bounds, box)!, margin, doc.width, doc.height);
+        const fill = document.createElement('canvas');
+        fill.width = grown.x1 - grown.x0;
+        fill.height = grown.y1 - grown.y0;
+        this.#fill = fill;
+        this.#fillRect = grown;
+        r = grown;
+      }
       const w = r.x1 - r.x0;
       const h = r.y1 - r.y0;
-      if (w > 0 && h > 0) {
+      if (w > 0 && h > 0 && this.#fill && this.#fillRect) {
         const ctx = this.#fill.getContext('2d')!;
         const data = ctx.createImageData(w, h);
         paintLabelFill(doc.labels, doc.width, r, RIM_FILL, CUP_FILL, data.data);
-        ctx.putImageData(data, r.x0, r.y0);
+        ctx.putImageData(data, r.x0 - this.#fillRect.x0, r.y0 - this.#fillRect.y0);
       }
       this.#fillDirty = null;
     }
     if (this.#contoursDirty) {
       const region = doc.labelBounds();
-      this.#expertDisc = pathFromSegments(outlineSegments(doc.labels, doc.width, doc.height, isDisc, region));
-      this.#expertCup = pathFromSegments(outlineSegments(doc.labels, doc.width, doc.height, isCup, region));
+      this.#expertDisc = pathFromSegments(outlineSegments(doc.labels, doc.width, doc.height, DISC_LABELS, region));
+      this.#expertCup = pathFromSegments(outlineSegments(doc.labels, doc.width, doc.height, CUP_LABELS, region));
       this.#contoursDirty = false;
     }
   }
@@ -190,10 +251,13 @@ export class CaseRenderer {
       ctx.fillStyle = COLORS.background;
       ctx.fillRect(0, 0, this.#imageCanvas.width, this.#imageCanvas.height);
       if (view && this.#image && this.#image.complete && this.#image.naturalWidth > 0) {
+        const level = this.#sourceFor(view.scale * dpr);
         ctx.setTransform(dpr * view.scale, 0, 0, dpr * view.scale, dpr * view.offsetX, dpr * view.offsetY);
         ctx.imageSmoothingEnabled = view.scale < 4;
-        ctx.imageSmoothingQuality = 'high';
-        ctx.drawImage(this.#image, 0, 0);
+        ctx.imageSmoothingQuality = level.scale === 1 ? 'high' : 'medium';
+        ctx.filter = this.#filter;
+        ctx.drawImage(level.source, 0, 0, this.#image.naturalWidth, this.#image.naturalHeight);
+        ctx.filter = 'none';
       }
       const heat = this.#heatCanvas.getContext('2d')!;
       heat.setTransform(1, 0, 0, 1, 0, 0);
@@ -217,9 +281,9 @@ export class CaseRenderer {
     const s = view.scale;
     ctx.setTransform(dpr * s, 0, 0, dpr * s, dpr * view.offsetX, dpr * view.offsetY);
 
-    if (inputs.showFill && this.#fill) {
+    if (inputs.showFill && this.#fill && this.#fillRect) {
       ctx.imageSmoothingEnabled = s < 2;
-      ctx.drawImage(this.#fill, 0, 0);
+      ctx.drawImage(this.#fill, this.#fillRect.x0, this.#fillRect.y0);
     }
     ctx.lineJoin = 'round';
     ctx.lineCap = 'round';

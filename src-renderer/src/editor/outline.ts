@@ -8,23 +8,33 @@ import type { PixelRect } from './geometry';
 export type Segments = Float32Array;
 
 /**
- * Boundary of {pixels where inside(label)} restricted to `region` (which must
- * hold every inside pixel; pass the label bounds). Pixels outside the image
- * count as outside, so a structure touching the border is closed there.
+ * Boundary of {pixels whose label is in `inside`} restricted to `region` (which
+ * must hold every inside pixel; pass the label bounds). Pixels outside the
+ * image count as outside, so a structure touching the border is closed there.
+ * `inside` is a lookup table by label (index 0, 1, 2): plain array reads keep
+ * this fast enough to run after every brush dab on a 2124 x 2056 map.
  */
-export function outlineSegments(labels: Uint8Array, width: number, height: number, inside: (label: number) => boolean, region: PixelRect | null): Segments {
+export function outlineSegments(labels: Uint8Array, width: number, height: number, inside: ArrayLike<number>, region: PixelRect | null): Segments {
   if (region === null) return new Float32Array(0);
   const out: number[] = [];
   const x0 = Math.max(0, region.x0);
   const x1 = Math.min(width, region.x1);
   const y0 = Math.max(0, region.y0);
   const y1 = Math.min(height, region.y1);
-  const at = (x: number, y: number): boolean => x >= 0 && y >= 0 && x < width && y < height && inside(labels[y * width + x]!);
   // Horizontal edges: between row y - 1 and row y, for y in y0..y1.
   for (let y = y0; y <= y1; y++) {
+    const above = (y - 1) * width;
+    const below = y * width;
+    const hasAbove = y > 0;
+    const hasBelow = y < height;
     let start = -1;
     for (let x = x0; x <= x1; x++) {
-      const edge = x < x1 && at(x, y - 1) !== at(x, y);
+      let edge = false;
+      if (x < x1) {
+        const a = hasAbove ? inside[labels[above + x]!]! : 0;
+        const b = hasBelow ? inside[labels[below + x]!]! : 0;
+        edge = a !== b;
+      }
       if (edge && start < 0) start = x;
       if (!edge && start >= 0) {
         out.push(start, y, x, y);
@@ -34,9 +44,17 @@ export function outlineSegments(labels: Uint8Array, width: number, height: numbe
   }
   // Vertical edges: between column x - 1 and column x.
   for (let x = x0; x <= x1; x++) {
+    const hasLeft = x > 0;
+    const hasRight = x < width;
     let start = -1;
     for (let y = y0; y <= y1; y++) {
-      const edge = y < y1 && at(x - 1, y) !== at(x, y);
+      let edge = false;
+      if (y < y1) {
+        const row = y * width;
+        const a = hasLeft ? inside[labels[row + x - 1]!]! : 0;
+        const b = hasRight ? inside[labels[row + x]!]! : 0;
+        edge = a !== b;
+      }
       if (edge && start < 0) start = y;
       if (!edge && start >= 0) {
         out.push(x, start, x, y);
@@ -46,6 +64,10 @@ export function outlineSegments(labels: Uint8Array, width: number, height: numbe
   }
   return Float32Array.from(out);
 }
+
+/** Lookup tables for outlineSegments: which labels belong to the structure. */
+export const DISC_LABELS: readonly number[] = [0, 1, 1];
+export const CUP_LABELS: readonly number[] = [0, 0, 1];
 
 /** RGBA colour with alpha 0..255. */
 export type Rgba = readonly [number, number, number, number];

@@ -12,9 +12,18 @@ export interface UndoStackOptions {
 
 export const DEFAULT_UNDO_OPTIONS: UndoStackOptions = { mergeWindowMs: 1500, limit: 200 };
 
+/**
+ * One undo step: the change sets merged into it, in the order applied. They are
+ * merged into one change set only when the step is undone (once), so a long
+ * brush stroke costs O(1) per dab instead of re-merging everything each time.
+ */
+interface Step {
+  readonly sets: ChangeSet[];
+}
+
 export class UndoStack {
   readonly #options: UndoStackOptions;
-  #done: ChangeSet[] = [];
+  #done: Step[] = [];
   #undone: ChangeSet[] = [];
 
   constructor(options: Partial<UndoStackOptions> = {}) {
@@ -24,20 +33,22 @@ export class UndoStack {
   /** Records an applied change set; returns whether it merged into the previous step. */
   push(cs: ChangeSet): 'merged' | 'pushed' {
     this.#undone = [];
-    const top = this.#done.at(-1);
-    if (top && cs.mergeKey !== null && top.mergeKey === cs.mergeKey && cs.at - top.at <= this.#options.mergeWindowMs) {
-      this.#done[this.#done.length - 1] = mergeChangeSets(top, cs);
+    const step = this.#done.at(-1);
+    const last = step?.sets.at(-1);
+    if (step && last && cs.mergeKey !== null && last.mergeKey === cs.mergeKey && cs.at - last.at <= this.#options.mergeWindowMs) {
+      step.sets.push(cs);
       return 'merged';
     }
-    this.#done.push(cs);
+    this.#done.push({ sets: [cs] });
     if (this.#done.length > this.#options.limit) this.#done.shift();
     return 'pushed';
   }
 
   /** The step to take back (apply it backwards), or null. */
   undo(): ChangeSet | null {
-    const cs = this.#done.pop();
-    if (!cs) return null;
+    const step = this.#done.pop();
+    if (!step) return null;
+    const cs = step.sets.reduce((merged, next) => mergeChangeSets(merged, next));
     this.#undone.push(cs);
     return cs;
   }
@@ -48,7 +59,7 @@ export class UndoStack {
     if (!cs) return null;
     // A redone step never merges with what follows: seal it with a null key.
     const sealed = { ...cs, mergeKey: null };
-    this.#done.push(sealed);
+    this.#done.push({ sets: [sealed] });
     return sealed;
   }
 

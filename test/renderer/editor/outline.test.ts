@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { outlineSegments, paintLabelFill } from '../../../src-renderer/src/editor/outline';
-import { isCup, isDisc } from '../../../src-renderer/src/editor/labels';
+import { CUP_LABELS, DISC_LABELS, outlineSegments, paintLabelFill } from '../../../src-renderer/src/editor/outline';
 import { labelsFromText } from './helpers';
 
 function segments(s: Float32Array): number[][] {
@@ -12,7 +11,7 @@ function segments(s: Float32Array): number[][] {
 describe('outlines', () => {
   it('outlines a 2x1 block with 4 joined edges', () => {
     const { width, height, labels } = labelsFromText(['....', '.rr.', '....']);
-    expect(segments(outlineSegments(labels, width, height, isDisc, { x0: 1, y0: 1, x1: 3, y1: 2 }))).toEqual([
+    expect(segments(outlineSegments(labels, width, height, DISC_LABELS, { x0: 1, y0: 1, x1: 3, y1: 2 }))).toEqual([
       [1, 1, 3, 1],
       [1, 2, 3, 2],
       [1, 1, 1, 2],
@@ -22,13 +21,13 @@ describe('outlines', () => {
 
   it('closes a structure at the image border and outlines the cup apart from the disc', () => {
     const { width, height, labels } = labelsFromText(['cr']);
-    expect(segments(outlineSegments(labels, width, height, isCup, { x0: 0, y0: 0, x1: 2, y1: 1 }))).toEqual([
+    expect(segments(outlineSegments(labels, width, height, CUP_LABELS, { x0: 0, y0: 0, x1: 2, y1: 1 }))).toEqual([
       [0, 0, 1, 0],
       [0, 1, 1, 1],
       [0, 0, 0, 1],
       [1, 0, 1, 1],
     ]);
-    expect(outlineSegments(labels, width, height, isDisc, null).length).toBe(0);
+    expect(outlineSegments(labels, width, height, DISC_LABELS, null).length).toBe(0);
   });
 
   it('paints rim and cup colours and leaves background transparent', () => {
