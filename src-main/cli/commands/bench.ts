@@ -61,7 +61,7 @@ export async function runBench(options: ParsedOptions): Promise<number> {
     `backend            ${r.backend} on ${r.device}`,
     `model              ${r.variant}, width ${r.width}, ${r.size}x${r.size}, ${(r.params / 1e6).toFixed(2)} M parameters, ${r.forwardGflopPerImage.toFixed(1)} GFLOP/image forward`,
     ...Object.entries(r.inferMsPerImage).map(([b, ms]) => `inference b${b.padEnd(3)}     ${ms.toFixed(1)} ms/image`),
-    `MTL-IO step        ${r.mtlioStepMsPerImage === null ? 'skipped' : `${r.mtlioStepMsPerImage.toFixed(1)} ms/image (batch ${r.trainBatch})`}`,
+    `MTL-IO step        ${r.mtlioStepMsPerImage === null ? 'skipped' : `${r.mtlioStepMsPerImage.toFixed(1)} ms/image (batch ${r.trainBatch}${r.trainBackend !== r.backend ? `, on ${r.trainBackend}` : ''})`}`,
     `achieved           ${r.inferGflops.toFixed(1)} GFLOP/s inference${r.trainGflops === null ? '' : `, ${r.trainGflops.toFixed(1)} GFLOP/s training`}`,
     `peak memory        ${r.peakRssMb.toFixed(0)} MB`,
     `screening          ${r.screening ? `${r.screening.msPerImage.toFixed(0)} ms/image end to end (${r.screening.images} images ${r.screening.imageSize}, model ${r.screening.model})` : 'skipped'}`,

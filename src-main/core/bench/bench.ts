@@ -172,6 +172,7 @@ export async function runBenchmark(config: BenchConfig, deps: BenchDeps): Promis
       params: model.parameterCount(),
       inferMsPerImage,
       mtlioStepMsPerImage,
+      trainBackend: mtlioStepMsPerImage === null ? null : tf.getBackend(),
       trainBatch: config.batch,
       forwardGflopPerImage: forwardGflop,
       inferGflops: forwardGflop / (Math.min(...Object.values(inferMsPerImage), b1) / 1000),

@@ -29,6 +29,8 @@ export interface BenchResult {
   /** Inference ms per image at each batch size, e.g. { "1": 812, "8": 640 }. */
   readonly inferMsPerImage: Readonly<Record<string, number>>;
   readonly mtlioStepMsPerImage: number | null;
+  /** The backend the training step ran on (wasm cannot train; it falls back to cpu). */
+  readonly trainBackend: string | null;
   readonly trainBatch: number;
   /** Forward GFLOP per image (multiply-adds x 2) and achieved GFLOP/s. */
   readonly forwardGflopPerImage: number;
