@@ -394,7 +394,7 @@ export class CaseEditor {
       },
       (error: unknown) => {
         if (isConflict(error)) {
-          this.#app.notify('error', `This case was saved elsewhere meanwhile (${errorMessage(error)}). It has been reloaded with that version; your last edits were not saved.`);
+          this.#app.notify('error', 'This case was saved elsewhere meanwhile (another window?). It has been reloaded with that version; your last edits were not saved.');
           void this.load();
           return false;
         }
