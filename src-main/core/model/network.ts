@@ -217,8 +217,12 @@ export class MultiTaskUNet {
       const folded = this.#foldedWeights().get(u.name)!;
       return conv(x, folded.kernel, folded.bias, 'relu');
     }
+    // The conv bias (kept by the paper variant for parity with its code) cannot change
+    // a batch-normalised output: BN subtracts the batch mean, so its gradient is
+    // exactly zero. Skipping it saves an add and a reduction per layer; the folded
+    // inference path still adds it (it stays at its initial value, zero).
     return batchNormReluTrain(
-      conv(x, kernel, bias),
+      conv(x, kernel),
       p.get(`${u.name}.bn.gamma`) as tf.Tensor1D,
       p.get(`${u.name}.bn.beta`) as tf.Tensor1D,
       onBatchStats ? (mean, variance) => onBatchStats(u.name, mean, variance) : undefined,
