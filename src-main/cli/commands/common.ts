@@ -3,6 +3,7 @@
 import { BACKEND_NAMES, parseBackendChoice, type BackendChoice } from '../../core/backend';
 import { ARCH_VARIANTS, resolveArchConfig, type ArchConfig } from '../../core/model/config';
 import { AUGMENTATIONS, DEFAULT_TRAINING, type AugmentationName, type CropStageConfig } from '../../core/train/run-training';
+import type { LearningRateSchedule } from '../../core/train/loop';
 import { TASKS, isTask, type Task } from '../../core/types';
 import { flag, num, str, UsageError, type OptionSpec, type ParsedOptions } from '../args';
 
@@ -22,6 +23,7 @@ export const MODEL_OPTIONS: Record<string, OptionSpec> = {
   epochs: { type: 'number', description: 'training epochs', default: DEFAULT_TRAINING.epochs, integer: true, min: 1 },
   batch: { type: 'number', description: 'batch size', default: DEFAULT_TRAINING.batchSize, integer: true, min: 1 },
   lr: { type: 'number', description: 'Adam learning rate', default: DEFAULT_TRAINING.learningRate },
+  schedule: { type: 'string', description: 'learning-rate schedule: constant (the paper) or cosine (decays to zero)', default: DEFAULT_TRAINING.schedule, choices: ['constant', 'cosine'] },
   seed: { type: 'number', description: 'random seed (same seed, same run)', default: DEFAULT_TRAINING.seed, integer: true },
   tasks: { type: 'string', description: `tasks to train, comma-separated (${TASKS.join(',')})`, default: TASKS.join(',') },
   augment: { type: 'string', description: 'augmentation: none, default, or domain (strong zoom-out and shift)', default: 'default', choices: Object.keys(AUGMENTATIONS) },
@@ -70,4 +72,8 @@ export function cropStageOf(options: ParsedOptions, epochs: number): CropStageCo
 
 export function augmentOf(options: ParsedOptions): AugmentationName {
   return (str(options, 'augment') ?? 'default') as AugmentationName;
+}
+
+export function scheduleOf(options: ParsedOptions): LearningRateSchedule {
+  return (str(options, 'schedule') ?? 'constant') as LearningRateSchedule;
 }

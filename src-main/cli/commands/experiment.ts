@@ -3,7 +3,7 @@ import { STRATEGY_NAMES, type StrategyName } from '../../core/train/strategies';
 import { DEFAULT_TRAINING, validateTrainingConfig } from '../../core/train/run-training';
 import { flag, num, required, str, UsageError, type CommandSpec, type ParsedOptions } from '../args';
 import { runJob } from '../run-job';
-import { archOf, augmentOf, BACKEND_OPTION, backendOf, cropStageOf, MODEL_OPTIONS, tasksOf } from './common';
+import { archOf, augmentOf, BACKEND_OPTION, backendOf, cropStageOf, MODEL_OPTIONS, scheduleOf, tasksOf } from './common';
 
 export const experimentCommand: CommandSpec = {
   name: 'experiment',
@@ -35,6 +35,7 @@ export async function runExperimentCommand(options: ParsedOptions): Promise<numb
     epochs,
     batchSize: num(options, 'batch'),
     learningRate: num(options, 'lr'),
+    schedule: scheduleOf(options),
     seed: num(options, 'seed'),
     augment: augmentOf(options),
     cropStage: cropStageOf(options, epochs),

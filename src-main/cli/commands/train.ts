@@ -3,7 +3,7 @@ import { STRATEGY_NAMES, type StrategyName } from '../../core/train/strategies';
 import { DEFAULT_TRAINING, validateTrainingConfig, type TrainingConfig } from '../../core/train/run-training';
 import { flag, num, required, str, type CommandSpec, type ParsedOptions } from '../args';
 import { runJob } from '../run-job';
-import { archOf, augmentOf, BACKEND_OPTION, backendOf, cropStageOf, MODEL_OPTIONS, tasksOf } from './common';
+import { archOf, augmentOf, BACKEND_OPTION, backendOf, cropStageOf, MODEL_OPTIONS, scheduleOf, tasksOf } from './common';
 import { printValidation } from './print';
 
 export const trainCommand: CommandSpec = {
@@ -40,6 +40,7 @@ export async function runTrain(options: ParsedOptions): Promise<number> {
     epochs,
     batchSize: num(options, 'batch'),
     learningRate: num(options, 'lr'),
+    schedule: scheduleOf(options),
     seed: num(options, 'seed'),
     folds: num(options, 'folds'),
     augment: augmentOf(options),

@@ -25,11 +25,20 @@ interface Moments {
 }
 
 export class Adam {
-  readonly settings: AdamSettings;
+  #settings: AdamSettings;
   readonly #state = new Map<string, Moments>();
 
   constructor(settings: Partial<AdamSettings> = {}) {
-    this.settings = { ...DEFAULT_ADAM, ...settings };
+    this.#settings = { ...DEFAULT_ADAM, ...settings };
+  }
+
+  get settings(): AdamSettings {
+    return this.#settings;
+  }
+
+  /** For learning-rate schedules; the moments are untouched. */
+  setLearningRate(learningRate: number): void {
+    this.#settings = { ...this.#settings, learningRate };
   }
 
   /**
@@ -38,7 +47,7 @@ export class Adam {
    * w -= lr * (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps).
    */
   apply(updates: ReadonlyArray<{ readonly name: string; readonly variable: tf.Variable; readonly grad: tf.Tensor }>): void {
-    const { learningRate: lr, beta1: b1, beta2: b2, epsilon: eps } = this.settings;
+    const { learningRate: lr, beta1: b1, beta2: b2, epsilon: eps } = this.#settings;
     for (const { name, variable, grad } of updates) {
       let s = this.#state.get(name);
       if (!s) {

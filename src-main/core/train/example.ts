@@ -103,3 +103,23 @@ export function makeBatch(examples: readonly TrainingExample[]): Batch {
 export function disposeBatch(batch: Batch): void {
   tf.dispose([batch.x, ...Object.values(batch.targets).filter((t): t is tf.Tensor => t !== undefined)]);
 }
+
+/** Mean target value of each dense task over the examples that carry it (the heads' prior). */
+export function foregroundFractions(examples: readonly TrainingExample[]): Partial<Record<'od' | 'oc' | 'fovea', number>> {
+  const out: Partial<Record<'od' | 'oc' | 'fovea', number>> = {};
+  for (const task of ['od', 'oc'] as const) {
+    const masks = examples.flatMap((e) => (e[task] ? [e[task]!] : []));
+    if (masks.length === 0) continue;
+    let on = 0;
+    let total = 0;
+    for (const m of masks) {
+      for (let i = 0; i < m.length; i++) on += m[i]!;
+      total += m.length;
+    }
+    out[task] = on / total;
+  }
+  const withFovea = examples.find((e) => e.fovea);
+  // A Gaussian of peak 1 sums to 2 pi sigma^2: that over the image is the mean target.
+  if (withFovea) out.fovea = (2 * Math.PI * foveaSigma(withFovea.size) ** 2) / (withFovea.size * withFovea.size);
+  return out;
+}

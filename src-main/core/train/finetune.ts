@@ -89,6 +89,7 @@ export async function runFinetune(
           batchSize: spec.batchSize,
           seed: spec.seed,
           augment: DEFAULT_AUGMENTATION,
+          schedule: { learningRate: spec.learningRate, kind: 'cosine' },
           evaluate: validationSet.length ? (m) => quickValidate(m, validationSet, tasks) : undefined,
           runDir: path.join(spec.runDir, network.entry.id),
           fingerprint: `${fingerprint}:${network.entry.id}`,

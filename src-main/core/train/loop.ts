@@ -40,6 +40,13 @@ export interface TrainLoopOptions {
   readonly batchSize: number;
   readonly seed: number;
   readonly augment?: AugmentConfig;
+  /**
+   * Learning-rate schedule over the run: 'constant' (the paper) or 'cosine'
+   * (from `learningRate` down to zero at the last step), which settles the
+   * weights at the end of a short run instead of leaving them wherever the
+   * last noisy steps put them. Omit to leave the optimisers' rate alone.
+   */
+  readonly schedule?: { readonly learningRate: number; readonly kind: LearningRateSchedule };
   /** Scores the model on held-out data after an epoch (every `validateEvery` epochs and the last). */
   readonly evaluate?: (model: MultiTaskUNet) => Promise<Record<string, number | null>> | Record<string, number | null>;
   readonly validateEvery?: number;
@@ -52,6 +59,14 @@ export interface TrainLoopOptions {
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: TrainProgress) => void;
   readonly onEpoch?: (record: EpochRecord) => void;
+}
+
+export type LearningRateSchedule = 'constant' | 'cosine';
+
+/** The learning rate at global step `step` of `total`. */
+export function scheduledLearningRate(base: number, kind: LearningRateSchedule, step: number, total: number): number {
+  if (kind === 'constant' || total <= 1) return base;
+  return 0.5 * base * (1 + Math.cos((Math.PI * Math.min(step, total - 1)) / (total - 1)));
 }
 
 export interface TrainLoopResult {
@@ -95,6 +110,7 @@ export async function trainLoop(options: TrainLoopOptions): Promise<TrainLoopRes
         return augment === NO_AUGMENTATION ? e : augmentExample(e, augment, createRng(deriveSeed(seed, 'augment', epoch, i)));
       });
       const batch = makeBatch(examples);
+      if (options.schedule) strategy.setLearningRate(scheduledLearningRate(options.schedule.learningRate, options.schedule.kind, epoch * steps + s, epochs * steps));
       try {
         const losses = strategy.step(model, batch, deriveSeed(seed, 'dropout', epoch, s));
         for (const [task, loss] of Object.entries(losses) as [Task, tf.Scalar][]) {

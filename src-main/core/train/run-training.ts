@@ -37,9 +37,9 @@ import {
 import type { WeightDtype } from '../model/weights-io';
 import { TASKS, type Task } from '../types';
 import { DEFAULT_AUGMENTATION, DOMAIN_AUGMENTATION, NO_AUGMENTATION, type AugmentConfig } from './augment';
-import { hasLabel } from './example';
+import { foregroundFractions, hasLabel } from './example';
 import { stratifiedFolds } from './folds';
-import { trainLoop, type EpochRecord, type TrainProgress } from './loop';
+import { trainLoop, type EpochRecord, type LearningRateSchedule, type TrainProgress } from './loop';
 import { prepareExamples } from './prepare';
 import { quickValidate } from './quick-validate';
 import { createStrategy, type StrategyName } from './strategies';
@@ -63,6 +63,7 @@ export interface TrainingConfig {
   readonly epochs: number;
   readonly batchSize: number;
   readonly learningRate: number;
+  readonly schedule: LearningRateSchedule;
   readonly seed: number;
   /** 0 or 1: no cross-validation; k >= 2: k folds, then the final model on all images. */
   readonly folds: number;
@@ -84,6 +85,7 @@ export const DEFAULT_TRAINING: Omit<TrainingConfig, 'data'> = {
   epochs: 30,
   batchSize: 8,
   learningRate: 1e-4,
+  schedule: 'constant',
   seed: 1,
   folds: 0,
   augment: 'default',
@@ -236,7 +238,7 @@ export async function runTraining(config: TrainingConfig, outDir: string, deps: 
         const usable = train.filter((e) => net.tasks.some((t) => hasLabel(e, t)));
         if (usable.length === 0) throw new InputError(config.data, `${unit}: no training image carries a label for ${net.tasks.join(', ')}`);
         const runDir = path.join(unitDir, 'runs', net.id);
-        const model = MultiTaskUNet.create(net.arch, config.seed * 1000 + (isFinal ? 999 : fold));
+        const model = MultiTaskUNet.create(net.arch, config.seed * 1000 + (isFinal ? 999 : fold), foregroundFractions(usable));
         const strategy = createStrategy(config.strategy === 'single' ? 'single' : config.strategy, net.tasks, { learningRate: config.learningRate });
         try {
           const done = unitIndex;
@@ -248,6 +250,7 @@ export async function runTraining(config: TrainingConfig, outDir: string, deps: 
             batchSize: config.batchSize,
             seed: config.seed + (isFinal ? 0 : fold + 1) * 7919,
             augment: AUGMENTATIONS[net.augment],
+            schedule: { learningRate: config.learningRate, kind: config.schedule },
             evaluate: validation.length > 0 ? (m) => quickValidate(m, validation, net.tasks) : undefined,
             validateEvery: config.validateEvery,
             runDir,

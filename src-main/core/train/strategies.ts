@@ -24,6 +24,8 @@ export interface TrainStrategy {
   readonly tasks: readonly Task[];
   /** One optimisation step on a batch. `seed` drives dropout. */
   step(model: MultiTaskUNet, batch: Batch, seed: number): StepLosses;
+  /** Sets every optimiser's learning rate (schedules). */
+  setLearningRate(learningRate: number): void;
   /** Optimiser state for checkpoints, keyed "<optimiser>/<weight>/<m|v>". */
   exportState(): { tensors: Map<string, tf.Tensor>; steps: Record<string, Record<string, number>> };
   importState(tensors: ReadonlyMap<string, tf.Tensor>, steps: Readonly<Record<string, Record<string, number>>>): void;
@@ -101,6 +103,10 @@ export class MtlIndependentOptimizers implements TrainStrategy {
     return losses;
   }
 
+  setLearningRate(learningRate: number): void {
+    for (const o of this.optimizers.values()) o.setLearningRate(learningRate);
+  }
+
   exportState() {
     return exportOptimizers(this.optimizers);
   }
@@ -150,6 +156,10 @@ class SharedOptimizerStrategy implements TrainStrategy {
     });
     total.dispose();
     return parts;
+  }
+
+  setLearningRate(learningRate: number): void {
+    this.optimizer.setLearningRate(learningRate);
   }
 
   exportState() {
