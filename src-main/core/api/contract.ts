@@ -7,7 +7,7 @@
 //
 // Adding a call: add an entry to `contract` (input + output schema), implement
 // it in handlers.ts (the compiler lists what is missing), use it in the renderer
-// through `api.call('name', input)`.
+// as `api['name'](input)` (one function per call, derived from this file).
 import { z } from 'zod';
 
 // ---------- shared value schemas ----------

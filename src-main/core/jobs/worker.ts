@@ -16,6 +16,7 @@ import { renderEvaluationReport } from '../infer/evaluation-report';
 import { Predictor } from '../infer/predictor';
 import { screenFolder } from '../infer/screen-folder';
 import { heatmapToRgb } from '../render/heatmap';
+import { letterbox, mapToOriginal } from '../geometry/letterbox';
 import { runExperiment } from '../train/experiment';
 import { runFinetune } from '../train/finetune';
 import { runTraining, type TrainingEvent } from '../train/run-training';
@@ -216,7 +217,7 @@ export class JobWorker {
           const heatmap = async (task: 'od' | 'oc' | 'fovea', map: FloatMap | null): Promise<string | null> => {
             if (!spec.heatmaps || !map) return null;
             const file = path.join(spec.outDir, `${item.key}.${task}.png`);
-            await codec.writePng(file, heatmapToRgb(map, { min: 0, max: 1 }));
+            await codec.writePng(file, heatmapToRgb(heatmapInImageFrame(map, prediction.summary), { min: 0, max: 1 }));
             return file;
           };
           const heatmapFiles = {
@@ -239,4 +240,15 @@ export class JobWorker {
     }
     return { kind: 'screen', screened, failed, seconds: (performance.now() - started) / 1000 };
   }
+}
+
+/**
+ * A network-size map cut to the photograph's own frame (the letterbox padding
+ * removed) at a display size (longer side 512 px), so the review screen can
+ * stretch it over the photograph of any aspect ratio.
+ */
+export function heatmapInImageFrame(map: FloatMap, size: { width: number; height: number }): FloatMap {
+  const scale = Math.min(1, 512 / Math.max(size.width, size.height));
+  const small = { width: Math.max(1, Math.round(size.width * scale)), height: Math.max(1, Math.round(size.height * scale)) };
+  return mapToOriginal(letterbox(small, map.width), map, small);
 }
