@@ -1,0 +1,119 @@
+// electron-builder.yml without running electron-builder (which downloads
+// Electron): it passes electron-builder's own schema validation, every native
+// binary and shared library of the production native modules that gets
+// packaged is unpacked from app.asar (dlopen and rpath cannot read inside an
+// archive), the bundles main.ts loads are packaged, the model goes beside the
+// archive where main.ts looks for it, and the packaged binary's fuses are set.
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { minimatch } from 'minimatch';
+import { describe, expect, it } from 'vitest';
+
+const root = path.resolve(import.meta.dirname, '..', '..');
+const requireHere = createRequire(import.meta.url);
+
+interface BuilderConfig {
+  readonly files: readonly string[];
+  readonly asarUnpack: readonly string[];
+  readonly extraResources: ReadonlyArray<{ from: string; to: string }>;
+  readonly npmRebuild: boolean;
+  readonly beforePack: string;
+  readonly electronFuses: Readonly<Record<string, boolean>>;
+  readonly extraMetadata: { productName: string };
+  readonly productName: string;
+}
+
+const yaml = requireHere('js-yaml') as { load(text: string): unknown };
+const config = yaml.load(fs.readFileSync(path.join(root, 'electron-builder.yml'), 'utf8')) as BuilderConfig;
+
+/** electron-builder matches its patterns with minimatch and { dot: true }. */
+const matches = (file: string, pattern: string): boolean => minimatch(file, pattern, { dot: true });
+const excludedByFiles = (file: string): boolean => config.files.filter((p) => p.startsWith('!')).some((p) => matches(file, p.slice(1)));
+const unpacked = (file: string): boolean => config.asarUnpack.some((p) => matches(file, p));
+
+/** Files under `dir` (relative to the project) whose names satisfy `keep`. */
+function walk(dir: string, keep: (name: string) => boolean): string[] {
+  const full = path.join(root, dir);
+  if (!fs.existsSync(full)) return [];
+  return fs.readdirSync(full, { withFileTypes: true }).flatMap((entry) => {
+    const rel = `${dir}/${entry.name}`;
+    if (entry.isDirectory()) return walk(rel, keep);
+    return keep(entry.name) ? [rel] : [];
+  });
+}
+
+const NATIVE = (name: string): boolean => /\.(node|dylib|dll)$/.test(name) || /\.so(\.\d+)*$/.test(name);
+
+describe('electron-builder.yml', () => {
+  it("passes electron-builder's own configuration schema", async () => {
+    const { getConfig, validateConfiguration } = requireHere('app-builder-lib/out/util/config/config') as {
+      getConfig(projectDir: string, configPath: string, fromOptions: null): Promise<unknown>;
+      validateConfiguration(config: unknown, debugLogger: unknown): Promise<void>;
+    };
+    const { DebugLogger } = requireHere('builder-util') as { DebugLogger: new (enabled: boolean) => unknown };
+    const loaded = await getConfig(root, path.join(root, 'electron-builder.yml'), null);
+    await expect(validateConfiguration(loaded, new DebugLogger(false))).resolves.toBeUndefined();
+    // The validator does refuse a wrong key (so the check above can fail).
+    await expect(validateConfiguration({ ...(loaded as object), asarUnpak: ['x'] }, new DebugLogger(false))).rejects.toThrow(/asarUnpak/);
+  });
+
+  it('unpacks every packaged native binary and the shared libraries beside it', () => {
+    const natives = ['node_modules/better-sqlite3', 'node_modules/sharp', 'node_modules/@img', 'node_modules/@tensorflow/tfjs-node', 'node_modules/@tensorflow/tfjs-node-gpu'].flatMap((dir) => walk(dir, NATIVE));
+    // This machine has at least better-sqlite3's binding, sharp's and libvips.
+    expect(natives.some((f) => f.endsWith('better_sqlite3.node'))).toBe(true);
+    expect(natives.some((f) => f.startsWith('node_modules/@img/'))).toBe(true);
+    const packed = natives.filter((f) => !excludedByFiles(f));
+    expect(packed.filter((f) => !unpacked(f))).toEqual([]);
+    // tfjs-node's binding finds libtensorflow through the rpath $ORIGIN/../../deps/lib: both must be unpacked.
+    for (const f of ['node_modules/@tensorflow/tfjs-node/lib/napi-v8/tfjs_binding.node', 'node_modules/@tensorflow/tfjs-node/deps/lib/libtensorflow.so.2']) {
+      expect(unpacked(f)).toBe(true);
+      expect(excludedByFiles(f)).toBe(false);
+    }
+  });
+
+  it('drops build leftovers that are never loaded', () => {
+    for (const f of ['node_modules/@tensorflow/tfjs-node/deps/include/tensorflow/c/c_api.h', 'node_modules/@tensorflow/tfjs-node/build-tmp-napi-v8/Release/tfjs_binding.node', 'node_modules/better-sqlite3/deps/sqlite3/sqlite3.c', 'node_modules/better-sqlite3/build/Release/obj.target/better_sqlite3.node', 'out/main/index.js.map']) {
+      expect(excludedByFiles(f), f).toBe(true);
+    }
+    expect(excludedByFiles('node_modules/better-sqlite3/build/Release/better_sqlite3.node')).toBe(false);
+  });
+
+  it('packages what main.ts loads: package.json main, worker.js beside it, the preload, the renderer', () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { main: string };
+    expect(pkg.main).toBe('out/main/index.js');
+    const included = (file: string): boolean => config.files.some((p) => !p.startsWith('!') && matches(file, p)) && !excludedByFiles(file);
+    for (const f of [pkg.main, 'out/main/worker.js', 'out/main/chunks/shared.js', 'out/preload/index.cjs', 'out/renderer/index.html', 'out/renderer/assets/index.js', 'package.json', 'resources/icon.png']) {
+      expect(included(f), f).toBe(true);
+    }
+    // The CLI's bundles and the icon sources stay out.
+    for (const f of ['out/node/cli.mjs', 'resources/icon.svg', 'resources/make-icons.mjs', 'resources/model/model.json']) expect(included(f), f).toBe(false);
+  });
+
+  it('puts the bundled model beside the archive, where main.ts reads <resources>/model', () => {
+    expect(config.extraResources).toEqual([{ from: 'resources/model', to: 'model' }]);
+    const main = fs.readFileSync(path.join(root, 'src-main', 'app', 'main.ts'), 'utf8');
+    expect(main).toContain("path.join(process.resourcesPath, 'model')");
+  });
+
+  it('rebuilds only better-sqlite3 for Electron, through a hook that exists', async () => {
+    expect(config.npmRebuild).toBe(false);
+    const hook = path.resolve(root, config.beforePack);
+    expect(fs.existsSync(hook)).toBe(true);
+    const source = fs.readFileSync(hook, 'utf8');
+    expect(source).toMatch(/export default async function beforePack/);
+    expect(source).toContain("onlyModules: ['better-sqlite3']");
+  });
+
+  it('names the app and locks the packaged binary down with fuses', () => {
+    expect(config.productName).toBe('Glaucoma Studio');
+    expect(config.extraMetadata.productName).toBe('Glaucoma Studio');
+    expect(config.electronFuses).toMatchObject({
+      runAsNode: false,
+      enableNodeOptionsEnvironmentVariable: false,
+      enableNodeCliInspectArguments: false,
+      onlyLoadAppFromAsar: true,
+      grantFileProtocolExtraPrivileges: false,
+    });
+  });
+});
