@@ -2,6 +2,8 @@
 // contract's calls (as main passes them in argv), each on its own channel with
 // one argument, the event subscription with a working unsubscribe, the media
 // origin, and nothing else.
+import path from 'node:path';
+import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { METHODS, type AppEvent } from '../../src-main/core/api/contract';
 import { apiChannel, apiMethodsArgument, apiMethodsFromArgv, EVENT_CHANNEL } from '../../src-main/app/channels';
@@ -77,5 +79,22 @@ describe('createPreloadBridge', () => {
     ipc.emit(EVENT_CHANNEL, { type: 'models' });
     expect(got).toEqual([[event]]);
     expect(ipc.listeners.get(EVENT_CHANNEL)?.size).toBe(0);
+  });
+});
+
+describe('the preload bundle', () => {
+  it("loads nothing but 'electron' (a sandboxed preload can require no package, not even zod)", async () => {
+    const result = await build({
+      entryPoints: [path.resolve(import.meta.dirname, '..', '..', 'src-main', 'app', 'preload.ts')],
+      bundle: true,
+      write: false,
+      platform: 'node',
+      format: 'cjs',
+      packages: 'external',
+      metafile: true,
+      logLevel: 'silent',
+    });
+    const imports = Object.values(result.metafile.inputs).flatMap((input) => input.imports.filter((i) => i.external).map((i) => i.path));
+    expect([...new Set(imports)]).toEqual(['electron']);
   });
 });
