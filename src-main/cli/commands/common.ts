@@ -2,7 +2,7 @@
 // `train` and `experiment` both take.
 import { BACKEND_NAMES, parseBackendChoice, type BackendChoice } from '../../core/backend';
 import { ARCH_VARIANTS, resolveArchConfig, type ArchConfig } from '../../core/model/config';
-import { AUGMENTATIONS, DEFAULT_TRAINING, type AugmentationName, type CropStageConfig } from '../../core/train/run-training';
+import { AUGMENTATIONS, DEFAULT_TRAINING, type AugmentationName, type CropStageConfig, type TrainingConfig } from '../../core/train/run-training';
 import type { LearningRateSchedule } from '../../core/train/loop';
 import { TASKS, isTask, type Task } from '../../core/types';
 import { flag, num, str, UsageError, type OptionSpec, type ParsedOptions } from '../args';
@@ -76,4 +76,24 @@ export function augmentOf(options: ParsedOptions): AugmentationName {
 
 export function scheduleOf(options: ParsedOptions): LearningRateSchedule {
   return (str(options, 'schedule') ?? 'constant') as LearningRateSchedule;
+}
+
+/** The model and training flags `train` and `experiment` share, as a training configuration (without data, strategy, folds). */
+export function trainingFlagsOf(options: ParsedOptions): Omit<TrainingConfig, 'data' | 'strategy' | 'folds' | 'finalModel' | 'name'> {
+  const epochs = num(options, 'epochs');
+  return {
+    ...DEFAULT_TRAINING,
+    tasks: tasksOf(options),
+    arch: archOf(options),
+    epochs,
+    batchSize: num(options, 'batch'),
+    learningRate: num(options, 'lr'),
+    schedule: scheduleOf(options),
+    seed: num(options, 'seed'),
+    augment: augmentOf(options),
+    cropStage: cropStageOf(options, epochs),
+    validateEvery: num(options, 'validate-every'),
+    weightsDtype: flag(options, 'float16') ? 'float16' : 'float32',
+    dataCard: {},
+  };
 }

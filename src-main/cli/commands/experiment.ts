@@ -1,9 +1,10 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { STRATEGY_NAMES, type StrategyName } from '../../core/train/strategies';
 import { DEFAULT_TRAINING, validateTrainingConfig } from '../../core/train/run-training';
 import { flag, num, required, str, UsageError, type CommandSpec, type ParsedOptions } from '../args';
 import { runJob } from '../run-job';
-import { archOf, augmentOf, BACKEND_OPTION, backendOf, cropStageOf, MODEL_OPTIONS, scheduleOf, tasksOf } from './common';
+import { BACKEND_OPTION, backendOf, MODEL_OPTIONS, trainingFlagsOf } from './common';
 
 export const experimentCommand: CommandSpec = {
   name: 'experiment',
@@ -27,22 +28,7 @@ export async function runExperimentCommand(options: ParsedOptions): Promise<numb
   const bad = strategies.filter((s) => !(STRATEGY_NAMES as readonly string[]).includes(s));
   if (bad.length || strategies.length === 0) throw new UsageError(`--strategies: use a comma-separated list of ${STRATEGY_NAMES.join(', ')}`);
   const out = path.resolve(required(options, 'out', 'experiment'));
-  const epochs = num(options, 'epochs');
-  const training = {
-    ...DEFAULT_TRAINING,
-    tasks: tasksOf(options),
-    arch: archOf(options),
-    epochs,
-    batchSize: num(options, 'batch'),
-    learningRate: num(options, 'lr'),
-    schedule: scheduleOf(options),
-    seed: num(options, 'seed'),
-    augment: augmentOf(options),
-    cropStage: cropStageOf(options, epochs),
-    validateEvery: num(options, 'validate-every'),
-    weightsDtype: flag(options, 'float16') ? ('float16' as const) : ('float32' as const),
-    dataCard: {},
-  };
+  const training = trainingFlagsOf(options);
   const data = required(options, 'data', 'experiment');
   validateTrainingConfig({ ...training, data, strategy: 'mtl-io', folds: num(options, 'folds'), finalModel: false, name: 'experiment' });
   const result = await runJob(
@@ -50,7 +36,6 @@ export async function runExperimentCommand(options: ParsedOptions): Promise<numb
     { backend: backendOf(options) },
   );
   if (result.kind !== 'experiment') throw new Error(`unexpected result ${result.kind}`);
-  const fs = await import('node:fs');
   process.stdout.write(fs.readFileSync(path.join(out, 'results.md'), 'utf8'));
   process.stdout.write(`\nreport: ${path.join(out, 'report.html')} (${(result.seconds / 60).toFixed(1)} min)\n`);
   return 0;

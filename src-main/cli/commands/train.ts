@@ -3,7 +3,7 @@ import { STRATEGY_NAMES, type StrategyName } from '../../core/train/strategies';
 import { DEFAULT_TRAINING, validateTrainingConfig, type TrainingConfig } from '../../core/train/run-training';
 import { flag, num, required, str, type CommandSpec, type ParsedOptions } from '../args';
 import { runJob } from '../run-job';
-import { archOf, augmentOf, BACKEND_OPTION, backendOf, cropStageOf, MODEL_OPTIONS, scheduleOf, tasksOf } from './common';
+import { BACKEND_OPTION, backendOf, MODEL_OPTIONS, trainingFlagsOf } from './common';
 import { printValidation } from './print';
 
 export const trainCommand: CommandSpec = {
@@ -30,23 +30,11 @@ export const trainCommand: CommandSpec = {
 
 export async function runTrain(options: ParsedOptions): Promise<number> {
   const out = path.resolve(required(options, 'out', 'train'));
-  const epochs = num(options, 'epochs');
   const config: TrainingConfig = {
-    ...DEFAULT_TRAINING,
+    ...trainingFlagsOf(options),
     data: required(options, 'data', 'train'),
     strategy: str(options, 'strategy') as StrategyName,
-    tasks: tasksOf(options),
-    arch: archOf(options),
-    epochs,
-    batchSize: num(options, 'batch'),
-    learningRate: num(options, 'lr'),
-    schedule: scheduleOf(options),
-    seed: num(options, 'seed'),
     folds: num(options, 'folds'),
-    augment: augmentOf(options),
-    cropStage: cropStageOf(options, epochs),
-    validateEvery: num(options, 'validate-every'),
-    weightsDtype: flag(options, 'float16') ? 'float16' : 'float32',
     name: str(options, 'name') ?? DEFAULT_TRAINING.name,
     dataCard: { ...(str(options, 'source') ? { source: str(options, 'source') } : {}), ...(str(options, 'licence') ? { licence: str(options, 'licence') } : {}) },
     finalModel: true,
