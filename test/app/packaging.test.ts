@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { minimatch } from 'minimatch';
 import { describe, expect, it } from 'vitest';
 
@@ -19,6 +20,7 @@ interface BuilderConfig {
   readonly extraResources: ReadonlyArray<{ from: string; to: string }>;
   readonly npmRebuild: boolean;
   readonly beforePack: string;
+  readonly afterPack: string;
   readonly electronFuses: Readonly<Record<string, boolean>>;
   readonly extraMetadata: { productName: string };
   readonly productName: string;
@@ -96,13 +98,14 @@ describe('electron-builder.yml', () => {
     expect(main).toContain("path.join(process.resourcesPath, 'model')");
   });
 
-  it('rebuilds only better-sqlite3 for Electron, through a hook that exists', async () => {
+  it('rebuilds only better-sqlite3 for Electron and puts it back afterwards, through hooks that exist', async () => {
     expect(config.npmRebuild).toBe(false);
-    const hook = path.resolve(root, config.beforePack);
-    expect(fs.existsSync(hook)).toBe(true);
-    const source = fs.readFileSync(hook, 'utf8');
-    expect(source).toMatch(/export default async function beforePack/);
-    expect(source).toContain("onlyModules: ['better-sqlite3']");
+    expect(config.afterPack).toBe(config.beforePack);
+    const hooks = (await import(pathToFileURL(path.resolve(root, config.beforePack)).href)) as Record<string, unknown>;
+    // electron-builder takes the export named after the hook.
+    expect(typeof hooks.beforePack).toBe('function');
+    expect(typeof hooks.afterPack).toBe('function');
+    expect(fs.readFileSync(path.resolve(root, config.beforePack), 'utf8')).toContain("onlyModules: ['better-sqlite3']");
   });
 
   it('names the app and locks the packaged binary down with fuses', () => {
