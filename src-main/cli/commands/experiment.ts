@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { STRATEGY_NAMES, type StrategyName } from '../../core/train/strategies';
-import { DEFAULT_TRAINING, validateTrainingConfig } from '../../core/train/run-training';
+import { validateTrainingConfig } from '../../core/train/run-training';
 import { flag, num, required, str, UsageError, type CommandSpec, type ParsedOptions } from '../args';
 import { runJob } from '../run-job';
 import { BACKEND_OPTION, backendOf, MODEL_OPTIONS, trainingFlagsOf } from './common';

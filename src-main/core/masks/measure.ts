@@ -23,7 +23,7 @@ export function area(mask: BinaryMask): number {
 /** Tight box around the mask (x1, y1 exclusive), or null for an empty mask. */
 export function boundingBox(mask: BinaryMask): BoundingBox | null {
   assertLayout(mask, 'boundingBox');
-  const { width, height, data } = mask;
+  const { width, data } = mask;
   // Rows are found by skipping zeros four bytes at a time (masks are mostly
   // empty: a disc covers ~4 % of a REFUGE photograph); columns only in those rows.
   const first = firstNonZero(data);

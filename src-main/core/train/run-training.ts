@@ -36,7 +36,7 @@ import {
 } from '../model/package';
 import type { WeightDtype } from '../model/weights-io';
 import { TASKS, type Task } from '../types';
-import { DEFAULT_AUGMENTATION, DOMAIN_AUGMENTATION, NO_AUGMENTATION, type AugmentConfig } from './augment';
+import { DEFAULT_AUGMENTATION, DOMAIN_AUGMENTATION, NO_AUGMENTATION } from './augment';
 import { foregroundFractions, hasLabel } from './example';
 import { stratifiedFolds } from './folds';
 import { trainLoop, type EpochRecord, type LearningRateSchedule, type TrainProgress } from './loop';
