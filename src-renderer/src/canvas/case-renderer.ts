@@ -75,8 +75,6 @@ export class CaseRenderer {
   #inputs: OverlayInputs | null = null;
   #heatSource: HTMLImageElement | null = null;
   #heat: CanvasImageSource | null = null;
-  #width = 0;
-  #height = 0;
   #dpr = 1;
   #frame = 0;
   #imageDirty = true;
@@ -88,8 +86,6 @@ export class CaseRenderer {
   }
 
   resize(width: number, height: number, dpr: number): void {
-    this.#width = width;
-    this.#height = height;
     this.#dpr = dpr;
     for (const canvas of [this.#imageCanvas, this.#heatCanvas, this.#overlayCanvas]) {
       canvas.width = Math.max(1, Math.round(width * dpr));
