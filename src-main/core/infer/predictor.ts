@@ -71,9 +71,14 @@ export class Predictor {
     return TASKS.filter((t) => this.#trained.has(t));
   }
 
-  async predictFile(file: string, options: PredictOptions): Promise<CasePrediction> {
+  /**
+   * Predicts one image file. `readOriginal`, when given, supplies the decoded
+   * full-size photograph (a caller that needs it too, for an overlay, decodes
+   * it once); otherwise it is decoded only if a disc-crop stage needs it.
+   */
+  async predictFile(file: string, options: PredictOptions, readOriginal?: () => Promise<RgbImage>): Promise<CasePrediction> {
     const input = await this.#codec.readLetterboxed(file, this.inputSize);
-    return this.predictLetterboxed(input.image, input.original, () => this.#codec.readRgb(file), options, input.warnings);
+    return this.predictLetterboxed(input.image, input.original, readOriginal ?? (() => this.#codec.readRgb(file)), options, input.warnings);
   }
 
   /**

@@ -21,6 +21,7 @@ import { encodeRefugeMask, resizeMaskNearest } from '../masks';
 import { drawOverlayInPlace } from '../render/overlay';
 import { downscaleForPreview } from '../render/preview';
 import type { Predictor } from './predictor';
+import type { RgbImage } from '../types';
 import type { CasePrediction } from './types';
 import { renderScreeningReport } from './screening-report';
 
@@ -82,10 +83,13 @@ export async function screenFolder(
     let problem: string | null = null;
     let summary: CasePrediction['summary'] | null = null;
     try {
-      const prediction = await predictor.predictFile(sample.imageFile, { tta: options.tta });
+      // The full-size photograph is decoded at most once, for the disc-crop stage and the overlay alike.
+      let decoded: Promise<RgbImage> | undefined;
+      const original = (): Promise<RgbImage> => (decoded ??= codec.readRgb(sample.imageFile));
+      const prediction = await predictor.predictFile(sample.imageFile, { tta: options.tta }, original);
       summary = prediction.summary;
       writeBmpGrey(path.join(outDir, 'segmentation', `${stem}.bmp`), encodeRefugeMask(prediction.od, prediction.oc));
-      if (options.overlays) await writeOverlay(path.join(outDir, 'overlays', `${stem}.png`), sample.imageFile, prediction, codec, options.overlaySide);
+      if (options.overlays) await writeOverlay(path.join(outDir, 'overlays', `${stem}.png`), await original(), prediction, codec, options.overlaySide);
     } catch (error) {
       if (!(error instanceof InputError)) throw error;
       problem = error.problem;
@@ -107,14 +111,14 @@ function uniqueStem(stem: string, used: Set<string>): string {
 }
 
 /** The overlay at preview size: masks shrunk with the image, so outlines keep their pixel width. */
-async function writeOverlay(file: string, imageFile: string, prediction: CasePrediction, codec: ImageCodec, side: number): Promise<void> {
-  const full = await codec.readRgb(imageFile);
+async function writeOverlay(file: string, full: RgbImage, prediction: CasePrediction, codec: ImageCodec, side: number): Promise<void> {
   const small = downscaleForPreview(full, side);
   const sx = small.width / full.width;
   const sy = small.height / full.height;
   const scaled = (m: CasePrediction['od']) => (small === full ? m : resizeMaskNearest(m, small.width, small.height));
   const fovea = prediction.summary.fovea;
-  const image = small === full ? { ...full, data: full.data } : small;
+  // A small photograph comes back as is: draw on a copy, never on the decoded original.
+  const image = small === full ? { ...full, data: full.data.slice() } : small;
   drawOverlayInPlace(image, {
     od: prediction.summary.disc.found ? scaled(prediction.od) : null,
     oc: prediction.summary.cup.found ? scaled(prediction.oc) : null,
