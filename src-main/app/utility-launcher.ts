@@ -9,9 +9,7 @@
 import type { JobChannel, JobProcessLauncher } from '../core/jobs/launcher';
 import type { Log, LogLevel } from '../core/jobs/manager';
 import type { FromJob, ToJob } from '../core/jobs/protocol';
-
-/** Lines TensorFlow's C++ runtime prints at start-up (as in platform/fork-launcher.ts); noise for our users. */
-const TF_NOISE = /^(WARNING: All log messages before absl|I0000 |W0000 |.*oneDNN custom operations are on|.*cpu_feature_guard|To enable the following instructions)/;
+import { eachOutputLine } from '../platform/child-output';
 
 /** What the launcher uses of Electron's UtilityProcess. */
 export interface UtilityProcessLike {
@@ -43,22 +41,6 @@ export interface UtilityLauncherOptions {
   readonly log: Log;
 }
 
-/** Calls `onLine` with each complete line of a stream; the last partial line when it ends. */
-function eachLine(stream: NodeJS.ReadableStream | null, onLine: (line: string) => void): void {
-  if (!stream) return;
-  let buffered = '';
-  stream.on('data', (chunk: Buffer | string) => {
-    buffered += typeof chunk === 'string' ? chunk : chunk.toString('utf8');
-    const lines = buffered.split(/\r?\n/);
-    buffered = lines.pop() ?? '';
-    for (const line of lines) onLine(line);
-  });
-  stream.on('end', () => {
-    if (buffered) onLine(buffered);
-    buffered = '';
-  });
-}
-
 export function utilityLauncher(options: UtilityLauncherOptions): JobProcessLauncher {
   const name = options.serviceName ?? 'Glaucoma Studio jobs';
   return {
@@ -68,11 +50,9 @@ export function utilityLauncher(options: UtilityLauncherOptions): JobProcessLaun
         stdio: 'pipe',
         env: { TF_CPP_MIN_LOG_LEVEL: '2', ...process.env, ...options.env },
       });
-      const relay = (level: LogLevel) => (line: string) => {
-        if (line.trim() !== '' && !TF_NOISE.test(line)) options.log(level, `[jobs] ${line}`);
-      };
-      eachLine(child.stdout, relay('info'));
-      eachLine(child.stderr, relay('warn'));
+      const relay = (level: LogLevel) => (line: string) => options.log(level, `[jobs] ${line}`);
+      eachOutputLine(child.stdout, relay('info'));
+      eachOutputLine(child.stderr, relay('warn'));
 
       let exitCode: number | null | undefined;
       const exitListeners: Array<(code: number | null) => void> = [];

@@ -6,9 +6,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { JobChannel, JobProcessLauncher } from '../core/jobs/launcher';
 import type { FromJob, ToJob } from '../core/jobs/protocol';
+import { eachOutputLine } from './child-output';
 
-/** Lines TensorFlow's C++ runtime prints at start-up; noise for our users. */
-const TF_NOISE = /^(WARNING: All log messages before absl|I0000 |W0000 |.*oneDNN custom operations are on|.*cpu_feature_guard|To enable the following instructions)/;
 
 export interface WorkerEntry {
   readonly entry: string;
@@ -49,14 +48,7 @@ export function forkLauncher(worker: WorkerEntry = defaultWorkerEntry(), options
         env: { TF_CPP_MIN_LOG_LEVEL: '2', ...process.env, ...options.env },
         stdio: ['ignore', 'inherit', 'pipe', 'ipc'],
       });
-      let buffered = '';
-      child.stderr?.setEncoding('utf8');
-      child.stderr?.on('data', (chunk: string) => {
-        buffered += chunk;
-        const lines = buffered.split('\n');
-        buffered = lines.pop() ?? '';
-        for (const line of lines) if (line && !TF_NOISE.test(line)) (options.onStderr ?? ((l) => process.stderr.write(`${l}\n`)))(line);
-      });
+      eachOutputLine(child.stderr, options.onStderr ?? ((l) => process.stderr.write(`${l}\n`)));
       let exitCode: number | null | undefined;
       const exitListeners: Array<(code: number | null) => void> = [];
       const exited = (code: number | null): void => {
