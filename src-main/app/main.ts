@@ -166,6 +166,8 @@ async function start(): Promise<void> {
     (listener) => services.events.subscribe(listener),
     () => openWindows().map((w) => w.webContents),
   );
+  // Load TensorFlow in the job process now, so the status bar shows the backend before the first job.
+  services.jobs.warmUp();
 
   const importFolder = importFolderAction({ pickFolder, dispatch: (method, input) => services.dispatch(method, input), tell });
   Menu.setApplicationMenu(

@@ -63,6 +63,8 @@ async function main(): Promise<void> {
     appVersion: version,
     ...(values.user ? { user: values.user } : {}),
   });
+  // Load TensorFlow in the job process now, so the UI can show the backend before the first job.
+  services.jobs.warmUp();
   const port = values.port === undefined ? 0 : Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0-65535, got ${values.port}`);
   const bridge = await startBridge({

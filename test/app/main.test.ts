@@ -103,7 +103,14 @@ vi.mock('electron', async () => {
     },
     session: { defaultSession: { setPermissionRequestHandler: (h: typeof record.permissionRequest) => (record.permissionRequest = h), setPermissionCheckHandler: () => {} } },
     shell: { openPath: async () => '' },
-    utilityProcess: { fork: () => new Emitter() },
+    // A job process that never gets ready (TensorFlow is not loaded in this test) and exits when killed.
+    utilityProcess: {
+      fork: () => {
+        const child = Object.assign(new Emitter(), { stdout: null, stderr: null, postMessage: () => {}, kill: () => (child.emit('exit', 0), true) });
+        record.calls.push('job process started');
+        return child;
+      },
+    },
   };
 });
 
@@ -177,6 +184,10 @@ describe('the Electron main process', () => {
     const imported = (await record.ipc.get('glaucoma-studio:api:studies.import')!(ourFrame(id), { folder })) as ApiResult;
     expect(imported.ok).toBe(true);
     expect(record.windows[0]!.contents.sent).toContainEqual(['glaucoma-studio:event', expect.objectContaining({ type: 'study' })]);
+  });
+
+  it('starts the job process at start-up, so the backend is known before the first job', () => {
+    expect(record.calls).toContain('job process started');
   });
 
   it('has the menu with File > Import folder…', () => {

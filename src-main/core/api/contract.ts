@@ -201,6 +201,8 @@ export const AppEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('case'), caseId: Id, studyId: Id }),
   z.object({ type: z.literal('study'), studyId: Id }),
   z.object({ type: z.literal('models') }),
+  /** app.info changed (e.g. the job process reported its backend). */
+  z.object({ type: z.literal('app') }),
 ]);
 export type AppEvent = z.infer<typeof AppEventSchema>;
 

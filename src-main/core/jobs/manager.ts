@@ -126,6 +126,27 @@ export class JobManager {
   }
 
   /**
+   * Starts the job process ahead of the first job, so TensorFlow is loaded and
+   * the backend is known (and shown) before the user asks for anything. The
+   * process is shut down again after the usual idle time if no job comes.
+   */
+  warmUp(): void {
+    if (this.#closed || (this.#proc && !this.#proc.exited)) return;
+    try {
+      const proc = this.#ensureProcess();
+      proc.ready.then(
+        () => {
+          this.#events.emit({ type: 'app' });
+          if (!this.#loop && !this.#current) this.#scheduleIdleShutdown();
+        },
+        (error: unknown) => this.#log('warn', `the job process did not start: ${errorMessage(error)}`),
+      );
+    } catch (error) {
+      this.#log('warn', errorMessage(error));
+    }
+  }
+
+  /**
    * Start-up recovery: jobs left 'queued' or 'running' by a process that did
    * not shut down cleanly become 'interrupted'. Call once, before anything is enqueued.
    */

@@ -204,6 +204,9 @@ export class AppState {
       case 'models':
         void this.refreshModels();
         break;
+      case 'app':
+        void this.refreshInfo();
+        break;
       default: {
         const unknown: never = event;
         void unknown;
