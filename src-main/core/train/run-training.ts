@@ -296,7 +296,8 @@ export async function runTraining(config: TrainingConfig, outDir: string, deps: 
           { dir: modelDir, manifest, networks: networks.map((n) => ({ entry: manifest.networks.find((e) => e.id === n.id)!, net: n.net })), dispose: () => undefined },
           deps.codec,
         );
-        const evaluation = await evaluateModel(predictor, heldOut, deps.codec, { tta: false, signal: deps.signal });
+        // Scored exactly as `screen` and the app predict (with the flipped second pass).
+        const evaluation = await evaluateModel(predictor, heldOut, deps.codec, { tta: true, signal: deps.signal });
         problems.push(...evaluation.problems);
         foldSummaries.push(evaluation.summary);
         writeJsonAtomic(path.join(unitDir, 'evaluation.json'), evaluation);
