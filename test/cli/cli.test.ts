@@ -63,7 +63,8 @@ describe('glaucoma-studio', () => {
     const evaluate = cli('evaluate', '--data', 'data', '--model', 'run/model', '--out', 'eval');
     expect(evaluate.code).toBe(0);
     expect(evaluate.stdout).toContain('6 images scored');
-    for (const f of ['metrics.json', 'report.md', 'report.html']) expect(fs.existsSync(path.join(tmp, 'eval', f))).toBe(true);
+    for (const f of ['metrics.json', 'report.md', 'report.html', 'config.json']) expect(fs.existsSync(path.join(tmp, 'eval', f))).toBe(true);
+    expect(JSON.parse(fs.readFileSync(path.join(tmp, 'data', 'glaucoma-studio-synth.json'), 'utf8')).seed).toBe(4);
     expect(JSON.parse(fs.readFileSync(path.join(tmp, 'eval', 'metrics.json'), 'utf8')).split).toBe('test');
 
     const screen = cli('screen', path.join('data', 'REFUGE-Test400'), '--out', 'screened', '--model', 'run/model');

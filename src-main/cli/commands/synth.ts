@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { writeSyntheticRefuge } from '../../core/data/synth';
+import { writeJsonAtomic } from '../../core/fs/atomic';
 import { createSharpCodec } from '../../platform/sharp-codec';
 import { num, required, type CommandSpec, type ParsedOptions } from '../args';
 
@@ -26,6 +27,16 @@ export async function runSynth(options: ParsedOptions): Promise<number> {
     { count: num(options, 'count'), seed: num(options, 'seed'), width: num(options, 'width'), height: num(options, 'height'), positiveRate: num(options, 'positive-rate') },
     createSharpCodec(),
   );
+  // The settings that reproduce this dataset, beside it (readers ignore the file).
+  writeJsonAtomic(path.join(out, 'glaucoma-studio-synth.json'), {
+    count: num(options, 'count'),
+    seed: num(options, 'seed'),
+    width: num(options, 'width'),
+    height: num(options, 'height'),
+    positiveRate: num(options, 'positive-rate'),
+    layout: 'refuge',
+    createdAt: new Date().toISOString(),
+  });
   const glaucoma = samples.filter((s) => s.glaucoma === 1).length;
   process.stdout.write(`wrote ${samples.length} synthetic images (${glaucoma} glaucoma) in REFUGE layout to ${out}\n`);
   return 0;

@@ -171,6 +171,16 @@ export class JobWorker {
         const samples = opened.dataset.samples.filter((s) => (spec.split === 'test' && hasTest ? s.split === 'test' : true));
         const predictor = Predictor.open(spec.modelDir, codec);
         try {
+          writeJsonAtomic(path.join(spec.outDir, 'config.json'), {
+            data: spec.data,
+            model: { dir: spec.modelDir, id: predictor.model.manifest.id, name: predictor.model.manifest.name },
+            split: hasTest && spec.split === 'test' ? 'test' : 'all',
+            images: samples.length,
+            tta: spec.tta,
+            preprocessing: predictor.model.manifest.preprocessing,
+            backend,
+            startedAt: new Date().toISOString(),
+          });
           const progress = this.#progress(jobId);
           const evaluation = await evaluateModel(predictor, samples, codec, { tta: spec.tta, signal, onImage: (done, total) => progress(done, total, 'scoring') });
           const problems = [...opened.dataset.problems, ...evaluation.problems];
