@@ -14,6 +14,7 @@ import { writeDirAtomic, writeJsonAtomic } from '../fs/atomic';
 import { TASKS, type Task } from '../types';
 import { ARCH_VARIANTS, NORMALIZATIONS, resolveArchConfig, type ArchConfig } from './config';
 import { MultiTaskUNet } from './network';
+import { foveaSigma } from './tasks';
 import { decodeTensors, encodeTensors, type WeightDtype } from './weights-io';
 
 export const MODEL_FORMAT = 'glaucoma-studio-model';
@@ -146,7 +147,7 @@ export function defaultPreprocessing(inputSize: number): Preprocessing {
     maskConvention: 'refuge-0-128-255',
     threshold: 0.5,
     postprocess: 'largest-connected-component',
-    foveaSigmaPx: Math.sqrt(50) * (inputSize / 256),
+    foveaSigmaPx: foveaSigma(inputSize),
     foveaLocation: 'peak-centre-of-mass',
   };
 }

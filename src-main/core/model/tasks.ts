@@ -14,3 +14,11 @@ export const TASK_LABELS: Readonly<Record<Task, string>> = {
   oc: 'optic cup segmentation',
   fovea: 'fovea localisation',
 };
+
+/**
+ * Sigma of the fovea's Gaussian target in network pixels: the paper's
+ * covariance of 50 px^2 at 256 px, scaled with the input size.
+ */
+export function foveaSigma(inputSize: number): number {
+  return Math.sqrt(50) * (inputSize / 256);
+}

@@ -2,6 +2,7 @@
 // letterboxed to the model size, labels in the same pixel frame. Any label may
 // be missing; each task trains only on the examples that carry its label.
 import * as tf from '@tensorflow/tfjs-core';
+import { foveaSigma } from '../model/tasks';
 import type { Point, Task } from '../types';
 
 export interface TrainingExample {
@@ -32,10 +33,6 @@ export function hasLabel(example: TrainingExample, task: Task): boolean {
   }
 }
 
-/** Fovea sigma of the paper: covariance 50 px^2 at 256 px, scaled with the input size. */
-export function foveaSigma(size: number): number {
-  return Math.sqrt(50) * (size / 256);
-}
 
 /**
  * Isotropic Gaussian heat map with peak 1 at `center` (pixel centres at

@@ -9,7 +9,7 @@ import type { MultiTaskUNet } from '../model/network';
 import type { Task } from '../types';
 import type { TrainingExample } from './example';
 import { foveaFromHeatmap } from '../infer/fovea';
-import { foveaSigma } from './example';
+import { foveaSigma } from '../model/tasks';
 
 export interface QuickValidation {
   readonly [metric: string]: number | null;

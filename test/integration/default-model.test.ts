@@ -1,0 +1,102 @@
+// The bundled default model (resources/model) on real photographs: it must find
+// one disc of plausible size on the REFUGE samples (another camera, a wider
+// field of view than its Drishti-GS1 training images), and the files `screen`
+// writes for Drishti-GS1 images must match the expert consensus.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BackendInfo } from '../../src-main/core/backend';
+import { readDrishti } from '../../src-main/core/data/drishti';
+import { readRefuge } from '../../src-main/core/data/refuge';
+import { readSampleMasks } from '../../src-main/core/data/sample';
+import { Predictor } from '../../src-main/core/infer/predictor';
+import { screenFolder } from '../../src-main/core/infer/screen-folder';
+import { decodeMaskAuto } from '../../src-main/core/masks';
+import { dice } from '../../src-main/core/metrics';
+import { readManifest } from '../../src-main/core/model/package';
+import { createSharpCodec } from '../../src-main/platform/sharp-codec';
+import { useTestBackend } from '../helpers/backend';
+import { hasSharedData, isCI, sharedPath } from '../helpers/shared-data';
+
+const modelDir = path.resolve(import.meta.dirname, '..', '..', 'resources', 'model');
+const hasModel = fs.existsSync(path.join(modelDir, 'model.json'));
+if (!hasModel && isCI) throw new Error(`the bundled default model is missing: ${modelDir}`);
+const codec = createSharpCodec();
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gs-default-model-'));
+let backend: BackendInfo;
+beforeAll(async () => {
+  backend = await useTestBackend();
+});
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+describe.runIf(hasModel)('the bundled default model', () => {
+  it('carries its data card, its cross-validated metrics and no fovea task (Drishti-GS1 has no fovea labels)', () => {
+    const m = readManifest(modelDir);
+    expect(m.trainedTasks).not.toContain('fovea');
+    expect(m.dataCard.source).toMatch(/Drishti-GS1/);
+    expect(m.dataCard.intendedUse).toMatch(/not for clinical use/);
+    expect(m.validation?.note).toMatch(/5-fold cross-validation/);
+    expect(m.validation!.metrics.odDice).toBeGreaterThanOrEqual(0.93);
+    expect(m.validation!.metrics.ocDice).toBeGreaterThanOrEqual(0.8);
+    const bytes = fs.readdirSync(modelDir).reduce((n, f) => n + fs.statSync(path.join(modelDir, f)).size, 0);
+    expect(bytes).toBeLessThan(10 * 1024 * 1024);
+  });
+
+  describe.runIf(hasSharedData('refuge-samples'))('on the ten REFUGE samples (2124x2056, macula-centred)', () => {
+    it('finds one disc of plausible size and place in every image, and no fovea', async () => {
+      const predictor = Predictor.open(modelDir, codec);
+      try {
+        const samples = readRefuge(sharedPath('refuge-samples')).samples;
+        expect(samples).toHaveLength(10);
+        for (const sample of samples) {
+          const p = await predictor.predictFile(sample.imageFile, { tta: true });
+          const s = p.summary;
+          expect(s.disc.found, sample.id).toBe(true);
+          // A REFUGE disc is about 1.5-2 mm: some 250-350 px tall at this camera's resolution.
+          expect(s.disc.verticalDiameterPx, sample.id).toBeGreaterThan(150);
+          expect(s.disc.verticalDiameterPx, sample.id).toBeLessThan(550);
+          const box = s.disc.box!;
+          const width = box.x1 - box.x0;
+          const height = box.y1 - box.y0;
+          // Roughly round, and inside the field of view (not on the black border).
+          expect(width / height, sample.id).toBeGreaterThan(0.6);
+          expect(width / height, sample.id).toBeLessThan(1.6);
+          expect(box.x0, sample.id).toBeGreaterThan(0.05 * s.width);
+          expect(box.x1, sample.id).toBeLessThan(0.95 * s.width);
+          expect(s.fovea).toBeNull();
+          expect(s.vcdr, sample.id).not.toBeNull();
+        }
+      } finally {
+        predictor.dispose();
+      }
+    });
+  });
+
+  describe.runIf(hasSharedData('drishti-gs1'))('screening Drishti-GS1 images with the default model', () => {
+    it('writes REFUGE masks that match the expert consensus (the images it was trained on)', async () => {
+      const samples = readDrishti(sharedPath('drishti-gs1')).samples.slice(0, 8);
+      const folder = path.join(tmp, 'drishti');
+      fs.mkdirSync(folder);
+      for (const s of samples) fs.copyFileSync(s.imageFile, path.join(folder, path.basename(s.imageFile)));
+      const predictor = Predictor.open(modelDir, codec);
+      try {
+        await screenFolder(folder, path.join(tmp, 'out'), predictor, codec, backend, { tta: true, overlays: false, overlaySide: 1024 });
+      } finally {
+        predictor.dispose();
+      }
+      const od: number[] = [];
+      const oc: number[] = [];
+      for (const s of samples) {
+        const file = path.join(tmp, 'out', 'segmentation', `${s.id}.bmp`);
+        const written = decodeMaskAuto(await codec.readGrey(file), file);
+        const truth = await readSampleMasks(s, codec);
+        od.push(dice(written.od, truth.od));
+        oc.push(dice(written.oc, truth.oc));
+      }
+      const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
+      expect(mean(od)).toBeGreaterThanOrEqual(0.93);
+      expect(mean(oc)).toBeGreaterThanOrEqual(0.8);
+    });
+  });
+});
