@@ -36,9 +36,17 @@ export interface NativeKernels {
 
 let cached: { backend: unknown; kernels: NativeKernels | null } | undefined;
 
+/**
+ * Set to 0 to train with tfjs's own composed kernels even on native TensorFlow:
+ * for comparing speed (bench/RESULTS.md), or as a way out should a TensorFlow
+ * build ever lack one of the fused kernels.
+ */
+export const FUSED_KERNELS_ENV = 'GLAUCOMA_STUDIO_FUSED_KERNELS';
+
 /** The fused kernels when the current backend is native TensorFlow, else null. */
 export function nativeKernels(): NativeKernels | null {
-  const backend = tf.getBackend() === 'tensorflow' ? (tf.backend() as unknown) : null;
+  const enabled = (typeof process === 'undefined' ? undefined : process.env[FUSED_KERNELS_ENV]) !== '0';
+  const backend = enabled && tf.getBackend() === 'tensorflow' ? (tf.backend() as unknown) : null;
   if (cached && cached.backend === backend) return cached.kernels;
   cached = { backend, kernels: backend && isNative(backend) ? makeKernels(backend) : null };
   return cached.kernels;
