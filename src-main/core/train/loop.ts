@@ -57,8 +57,25 @@ export interface TrainLoopOptions {
   /** Continue from runDir's checkpoint if there is one. */
   readonly resume?: boolean;
   readonly signal?: AbortSignal;
+  /**
+   * After `afterEpochs` epochs (counted from the start, not from a resume), asks
+   * `reason` whether the run has stalled; a reason stops the run with a
+   * StalledStartError before that epoch's checkpoint is written.
+   */
+  readonly stallCheck?: { readonly afterEpochs: number; readonly reason: (model: MultiTaskUNet) => string | null };
   readonly onProgress?: (progress: TrainProgress) => void;
   readonly onEpoch?: (record: EpochRecord) => void;
+}
+
+/** The run stopped because its initialisation does not learn (see stall.ts). */
+export class StalledStartError extends Error {
+  constructor(
+    readonly reason: string,
+    readonly epochs: number,
+  ) {
+    super(`no learning after ${epochs} epochs: ${reason}`);
+    this.name = 'StalledStartError';
+  }
 }
 
 export type LearningRateSchedule = 'constant' | 'cosine';
@@ -138,6 +155,10 @@ export async function trainLoop(options: TrainLoopOptions): Promise<TrainLoopRes
     const every = options.validateEvery ?? 1;
     const validation = options.evaluate && (isLast || (epoch + 1) % every === 0) ? await options.evaluate(model) : undefined;
     const record: EpochRecord = { epoch, losses, ...(validation ? { validation } : {}), seconds: (performance.now() - epochStart) / 1000 };
+    if (options.stallCheck && epoch + 1 === options.stallCheck.afterEpochs) {
+      const reason = options.stallCheck.reason(model);
+      if (reason) throw new StalledStartError(reason, epoch + 1);
+    }
     history.push(record);
     if (options.runDir) await saveCheckpoint(options.runDir, model, strategy, { fingerprint, epochsDone: epoch + 1, history });
     options.onEpoch?.(record);

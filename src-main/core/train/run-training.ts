@@ -37,11 +37,13 @@ import {
 import type { WeightDtype } from '../model/weights-io';
 import { TASKS, type Task } from '../types';
 import { DEFAULT_AUGMENTATION, DOMAIN_AUGMENTATION, NO_AUGMENTATION } from './augment';
-import { foregroundFractions, hasLabel } from './example';
+import { CHECKPOINT_DIR } from './checkpoint';
+import { foregroundFractions, hasLabel, type TrainingExample } from './example';
 import { stratifiedFolds } from './folds';
-import { trainLoop, type EpochRecord, type LearningRateSchedule, type TrainProgress } from './loop';
+import { StalledStartError, trainLoop, type EpochRecord, type LearningRateSchedule, type TrainProgress } from './loop';
 import { prepareExamples } from './prepare';
 import { quickValidate } from './quick-validate';
+import { DEFAULT_STALL_POLICY, restartSeed, stallCheckEpoch, stalledReason, type StallPolicy } from './stall';
 import { createStrategy, type StrategyName } from './strategies';
 
 export const AUGMENTATIONS = { none: NO_AUGMENTATION, default: DEFAULT_AUGMENTATION, domain: DOMAIN_AUGMENTATION } as const;
@@ -109,6 +111,8 @@ export interface TrainingDeps {
   readonly backend: BackendInfo;
   readonly signal?: AbortSignal;
   readonly onEvent?: (event: TrainingEvent) => void;
+  /** Restart networks whose initialisation does not learn (stall.ts); false turns the check off. */
+  readonly stallPolicy?: StallPolicy | false;
 }
 
 export interface TrainingResult {
@@ -179,6 +183,7 @@ function stratum(sample: Sample): string {
 export async function runTraining(config: TrainingConfig, outDir: string, deps: TrainingDeps, resume: boolean): Promise<TrainingResult> {
   const started = performance.now();
   const log = (message: string): void => deps.onEvent?.({ type: 'log', message });
+  const stallPolicy = deps.stallPolicy === false ? null : (deps.stallPolicy ?? DEFAULT_STALL_POLICY);
   const opened = await openDataset(config.data, deps.codec);
   const all = opened.dataset.samples;
   const problems: DataProblem[] = [...opened.dataset.problems];
@@ -228,6 +233,7 @@ export async function runTraining(config: TrainingConfig, outDir: string, deps: 
     const modelDir = isFinal ? path.join(outDir, 'model') : path.join(unitDir, 'model');
     const networks: NetworkToSave[] = [];
     const histories: Record<string, readonly EpochRecord[]> = {};
+    const restarts: Record<string, number> = {};
     try {
       for (const net of plan) {
         const unit = `${label} ${net.id}`;
@@ -238,36 +244,51 @@ export async function runTraining(config: TrainingConfig, outDir: string, deps: 
         const usable = train.filter((e) => net.tasks.some((t) => hasLabel(e, t)));
         if (usable.length === 0) throw new InputError(config.data, `${unit}: no training image carries a label for ${net.tasks.join(', ')}`);
         const runDir = path.join(unitDir, 'runs', net.id);
-        const model = MultiTaskUNet.create(net.arch, config.seed * 1000 + (isFinal ? 999 : fold), foregroundFractions(usable));
-        const strategy = createStrategy(config.strategy === 'single' ? 'single' : config.strategy, net.tasks, { learningRate: config.learningRate });
-        try {
-          const done = unitIndex;
-          const result = await trainLoop({
-            model,
-            strategy,
-            train: usable,
-            epochs: net.epochs,
-            batchSize: config.batchSize,
-            seed: config.seed + (isFinal ? 0 : fold + 1) * 7919,
-            augment: AUGMENTATIONS[net.augment],
-            schedule: { learningRate: config.learningRate, kind: config.schedule },
-            evaluate: validation.length > 0 ? (m) => quickValidate(m, validation, net.tasks) : undefined,
-            validateEvery: config.validateEvery,
-            runDir,
-            fingerprint: fingerprintOf(effective, training, unit),
-            resume,
-            signal: deps.signal,
-            onProgress: (progress) =>
-              deps.onEvent?.({ type: 'progress', unit, progress, overall: { done: done + (progress.epoch + progress.step / progress.steps) / progress.epochs, total: totalUnits } }),
-            onEpoch: (record) => deps.onEvent?.({ type: 'epoch', unit, record }),
-          });
-          histories[net.id] = result.history;
-          networks.push({ id: net.id, tasks: net.tasks, input: net.input, net: model });
-        } catch (error) {
-          model.dispose();
-          throw error;
-        } finally {
-          strategy.dispose();
+        const initSeed = config.seed * 1000 + (isFinal ? 999 : fold);
+        const checkAfter = stallPolicy ? stallCheckEpoch(net.epochs, stallPolicy) : null;
+        const attempts = stallPolicy && checkAfter !== null ? stallPolicy.attempts : 1;
+        for (let attempt = 0; ; attempt++) {
+          const model = MultiTaskUNet.create(net.arch, restartSeed(initSeed, attempt), foregroundFractions(usable));
+          const strategy = createStrategy(config.strategy === 'single' ? 'single' : config.strategy, net.tasks, { learningRate: config.learningRate });
+          try {
+            const done = unitIndex;
+            const lastAttempt = attempt === attempts - 1;
+            const result = await trainLoop({
+              model,
+              strategy,
+              train: usable,
+              epochs: net.epochs,
+              batchSize: config.batchSize,
+              seed: config.seed + (isFinal ? 0 : fold + 1) * 7919,
+              augment: AUGMENTATIONS[net.augment],
+              schedule: { learningRate: config.learningRate, kind: config.schedule },
+              evaluate: validation.length > 0 ? (m) => quickValidate(m, validation, net.tasks) : undefined,
+              validateEvery: config.validateEvery,
+              runDir,
+              fingerprint: fingerprintOf(effective, training, unit),
+              resume,
+              signal: deps.signal,
+              stallCheck:
+                stallPolicy && checkAfter !== null && !lastAttempt
+                  ? { afterEpochs: checkAfter, reason: (m) => stalledReason(trainingDice(m, usable, net.tasks), net.tasks, stallPolicy) }
+                  : undefined,
+              onProgress: (progress) =>
+                deps.onEvent?.({ type: 'progress', unit, progress, overall: { done: done + (progress.epoch + progress.step / progress.steps) / progress.epochs, total: totalUnits } }),
+              onEpoch: (record) => deps.onEvent?.({ type: 'epoch', unit, record }),
+            });
+            histories[net.id] = result.history;
+            networks.push({ id: net.id, tasks: net.tasks, input: net.input, net: model });
+            if (attempt > 0) restarts[net.id] = attempt;
+            break;
+          } catch (error) {
+            model.dispose();
+            if (!(error instanceof StalledStartError)) throw error;
+            // The stalled attempt's checkpoint must not be resumed into the next one.
+            fs.rmSync(path.join(runDir, CHECKPOINT_DIR), { recursive: true, force: true });
+            log(`${unit}: ${error.message}; restarting from a new initialisation (${attempt + 2}/${attempts})`);
+          } finally {
+            strategy.dispose();
+          }
         }
         unitIndex++;
       }
@@ -281,7 +302,7 @@ export async function runTraining(config: TrainingConfig, outDir: string, deps: 
         preprocessing: defaultPreprocessing(config.arch.inputSize),
         vcdrRegression: regression,
         dataCard: dataCardFor(config, trainIds.size, training.filter((s) => trainIds.has(s.id))),
-        training: { ...effective, backend: deps.backend, histories },
+        training: { ...effective, backend: deps.backend, histories, ...(Object.keys(restarts).length ? { restarts } : {}) },
         validation: isFinal ? crossValidation : null,
         parent: null,
       };
@@ -312,6 +333,12 @@ export async function runTraining(config: TrainingConfig, outDir: string, deps: 
   if (crossValidation) writeJsonAtomic(path.join(outDir, 'cross-validation.json'), crossValidation);
   if (tf.memory().numTensors > 10_000) log(`warning: ${tf.memory().numTensors} tensors alive after training`);
   return { modelDir: finalDir, manifest: finalManifest, crossValidation, foldSummaries, foldModelDirs, problems, seconds: (performance.now() - started) / 1000 };
+}
+
+/** Dice of the network on its own training images (un-augmented), for the stall check. */
+function trainingDice(model: MultiTaskUNet, examples: readonly TrainingExample[], tasks: readonly Task[]): Partial<Record<Task, number | null>> {
+  const scores = quickValidate(model, examples, tasks.filter((t) => t === 'od' || t === 'oc'));
+  return { od: scores.odDice, oc: scores.ocDice };
 }
 
 function fitRegression(samples: readonly Sample[], vcdr: ReadonlyMap<string, number>, log: (m: string) => void): VcdrRegression | null {
