@@ -26,11 +26,17 @@ export const MODEL_OPTIONS: Record<string, OptionSpec> = {
   schedule: { type: 'string', description: 'learning-rate schedule: constant (the paper) or cosine (decays to zero)', default: DEFAULT_TRAINING.schedule, choices: ['constant', 'cosine'] },
   seed: { type: 'number', description: 'random seed (same seed, same run)', default: DEFAULT_TRAINING.seed, integer: true },
   tasks: { type: 'string', description: `tasks to train, comma-separated (${TASKS.join(',')})`, default: TASKS.join(',') },
-  augment: { type: 'string', description: 'augmentation: none, default, or domain (strong zoom-out and shift)', default: 'default', choices: Object.keys(AUGMENTATIONS) },
+  augment: {
+    type: 'string',
+    description: 'augmentation: none, default, domain (strong zoom-out and shift), camera (strong colour changes) or domain-camera (both)',
+    default: 'default',
+    choices: Object.keys(AUGMENTATIONS),
+  },
   'crop-stage': { type: 'boolean', description: 'also train a second network for disc and cup on crops around the disc' },
   'crop-size': { type: 'number', description: 'input side of the disc-crop network', default: 256, integer: true, min: 32 },
   'crop-width': { type: 'number', description: 'channel multiplier of the disc-crop network', default: 0.25 },
   'crop-epochs': { type: 'number', description: 'epochs of the disc-crop network (default: --epochs)', integer: true, min: 1 },
+  'crop-augment': { type: 'string', description: 'augmentation of the disc-crop network (as --augment)', default: 'default', choices: Object.keys(AUGMENTATIONS) },
   'crop-scale': { type: 'number', description: 'crop side as a multiple of the disc diameter', default: 2 },
   'validate-every': { type: 'number', description: 'validate every N epochs', default: 1, integer: true, min: 1 },
   float16: { type: 'boolean', description: 'store the weights as float16 (half the size)' },
@@ -66,7 +72,7 @@ export function cropStageOf(options: ParsedOptions, epochs: number): CropStageCo
     epochs: typeof cropEpochs === 'number' ? cropEpochs : epochs,
     cropScale: num(options, 'crop-scale'),
     minSideFraction: 0.05,
-    augment: 'default',
+    augment: (str(options, 'crop-augment') ?? 'default') as AugmentationName,
   };
 }
 

@@ -36,7 +36,7 @@ import {
 } from '../model/package';
 import type { WeightDtype } from '../model/weights-io';
 import { TASKS, type Task } from '../types';
-import { DEFAULT_AUGMENTATION, DOMAIN_AUGMENTATION, NO_AUGMENTATION } from './augment';
+import { CAMERA_AUGMENTATION, DEFAULT_AUGMENTATION, DOMAIN_AUGMENTATION, DOMAIN_CAMERA_AUGMENTATION, NO_AUGMENTATION } from './augment';
 import { CHECKPOINT_DIR } from './checkpoint';
 import { foregroundFractions, hasLabel, type TrainingExample } from './example';
 import { stratifiedFolds } from './folds';
@@ -46,7 +46,13 @@ import { quickValidate } from './quick-validate';
 import { DEFAULT_STALL_POLICY, restartSeed, stallCheckEpoch, stalledReason, type StallPolicy } from './stall';
 import { createStrategy, type StrategyName } from './strategies';
 
-export const AUGMENTATIONS = { none: NO_AUGMENTATION, default: DEFAULT_AUGMENTATION, domain: DOMAIN_AUGMENTATION } as const;
+export const AUGMENTATIONS = {
+  none: NO_AUGMENTATION,
+  default: DEFAULT_AUGMENTATION,
+  domain: DOMAIN_AUGMENTATION,
+  camera: CAMERA_AUGMENTATION,
+  'domain-camera': DOMAIN_CAMERA_AUGMENTATION,
+} as const;
 export type AugmentationName = keyof typeof AUGMENTATIONS;
 
 export interface CropStageConfig {

@@ -1,0 +1,85 @@
+// Training augmentation: labels move with the image, the camera's black border
+// stays black, colour changes leave geometry alone, and a seed gives one result.
+import { describe, expect, it } from 'vitest';
+import { createRng } from '../../../src-main/core/random';
+import { augmentExample, CAMERA_AUGMENTATION, DOMAIN_AUGMENTATION, NO_AUGMENTATION, type AugmentConfig } from '../../../src-main/core/train/augment';
+import { syntheticExample } from '../../helpers/examples';
+
+const SIZE = 48;
+const example = syntheticExample('a', SIZE, { cx: 14, cy: 20, r: 6, glaucoma: 1 });
+
+function sum(mask: Uint8Array): number {
+  return mask.reduce((a, b) => a + b, 0);
+}
+
+function centroid(mask: Uint8Array): { x: number; y: number } {
+  let sx = 0;
+  let sy = 0;
+  let n = 0;
+  mask.forEach((v, i) => {
+    if (!v) return;
+    sx += i % SIZE;
+    sy += Math.floor(i / SIZE);
+    n++;
+  });
+  return { x: sx / n, y: sy / n };
+}
+
+describe('augmentExample', () => {
+  it('returns the example unchanged with no augmentation', () => {
+    const out = augmentExample(example, NO_AUGMENTATION, createRng(1));
+    expect(out.image).toEqual(example.image);
+    expect(out.od).toEqual(example.od);
+    expect(out.fovea).toEqual(example.fovea);
+  });
+
+  it('mirrors image, masks and fovea together on a flip', () => {
+    const flipOnly: AugmentConfig = { ...NO_AUGMENTATION, flip: 1 };
+    const out = augmentExample(example, flipOnly, createRng(1));
+    const c = centroid(out.od!);
+    expect(c.x).toBeCloseTo(SIZE - 1 - 14, 0);
+    expect(c.y).toBeCloseTo(20, 0);
+    expect(out.fovea!.x).toBeCloseTo(SIZE - 1 - example.fovea!.x, 5);
+    // The disc's bright pixels went where its mask went.
+    const at = (x: number, y: number) => out.image[(y * SIZE + x) * 3]!;
+    expect(at(SIZE - 1 - 14, 20)).toBe(250);
+    expect(out.od![20 * SIZE + (SIZE - 1 - 14)]).toBe(1);
+  });
+
+  it('zooms out with a black border and keeps the disc inside the frame', () => {
+    const zoomOut: AugmentConfig = { ...NO_AUGMENTATION, scale: [0.5, 0.5] };
+    const out = augmentExample(example, zoomOut, createRng(1));
+    expect(sum(out.od!)).toBeGreaterThan(0.15 * sum(example.od!));
+    expect(sum(out.od!)).toBeLessThan(0.4 * sum(example.od!));
+    expect(out.image.slice(0, 3 * SIZE)).toEqual(new Uint8Array(3 * SIZE)); // first row is border
+  });
+
+  it('changes colours per channel without moving anything, and keeps black black', () => {
+    const withBorder = { ...example, image: example.image.map((v, i) => (i < 3 * SIZE ? 0 : v)) };
+    const colourOnly: AugmentConfig = { ...NO_AUGMENTATION, channelGain: 0.15 };
+    const ratios = new Set<string>();
+    for (let seed = 0; seed < 5; seed++) {
+      const out = augmentExample(withBorder, colourOnly, createRng(seed));
+      expect(out.od).toEqual(example.od);
+      expect(out.image.slice(0, 3 * SIZE)).toEqual(new Uint8Array(3 * SIZE));
+      // Background pixel (170, 70, 40): each channel scaled by its own factor within ±15 %.
+      const i = (40 * SIZE + 40) * 3;
+      const gains = [out.image[i]! / 170, out.image[i + 1]! / 70, out.image[i + 2]! / 40];
+      for (const g of gains) {
+        expect(g).toBeGreaterThan(0.83);
+        expect(g).toBeLessThan(1.17);
+      }
+      ratios.add(gains.map((g) => g.toFixed(2)).join(','));
+    }
+    expect(ratios.size).toBeGreaterThan(1);
+  });
+
+  it('gives the same result for the same seed', () => {
+    for (const config of [DOMAIN_AUGMENTATION, CAMERA_AUGMENTATION]) {
+      const a = augmentExample(example, config, createRng(7));
+      const b = augmentExample(example, config, createRng(7));
+      expect(a.image).toEqual(b.image);
+      expect(a.oc).toEqual(b.oc);
+    }
+  });
+});
