@@ -51,13 +51,14 @@ describe('glaucoma-studio', () => {
   });
 
   it('trains with cross-validation, evaluates and screens, writing every promised file', () => {
-    const train = cli('train', '--data', 'data', '--out', 'run', '--epochs', '1', '--folds', '2', ...TINY);
+    const train = cli('train', '--data', 'data', '--out', 'run', '--epochs', '1', '--folds', '2', '--source', 'synthetic set', '--notes', 'finds only synthetic discs', ...TINY);
     expect(train.stderr).toContain('backend: tensorflow');
     expect(train.code).toBe(0);
     expect(train.stdout).toMatch(/2-fold cross-validation on 12 images/);
     expect(train.stdout).toMatch(/OD Dice\s+\d\.\d{4} ± \d\.\d{4}/);
     const manifest = readManifest(path.join(tmp, 'run', 'model'));
     expect(manifest.validation?.note).toMatch(/2-fold cross-validation/);
+    expect(manifest.dataCard).toMatchObject({ source: 'synthetic set', notes: 'finds only synthetic discs', licence: 'as the source dataset; see its terms' });
     expect(JSON.parse(fs.readFileSync(path.join(tmp, 'run', 'config.json'), 'utf8')).backend.name).toBe('tensorflow');
 
     const evaluate = cli('evaluate', '--data', 'data', '--model', 'run/model', '--out', 'eval');
@@ -77,6 +78,7 @@ describe('glaucoma-studio', () => {
     expect(fs.readFileSync(path.join(out, 'fovea_location_results.csv'), 'utf8').split('\n')[0]).toBe('ImageName,Fovea_X,Fovea_Y');
     expect(fs.readFileSync(path.join(out, 'classification_results.csv'), 'utf8').trim().split('\n')).toHaveLength(7);
     for (const f of ['summary.csv', 'report.html', 'config.json', 'overlays/T0001.png']) expect(fs.existsSync(path.join(out, f))).toBe(true);
+    expect(fs.readFileSync(path.join(out, 'report.html'), 'utf8')).toContain('Known limitations of this model: finds only synthetic discs');
   });
 
   it('screens with the bundled default model when no --model is given', () => {

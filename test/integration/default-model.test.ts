@@ -36,6 +36,8 @@ describe.runIf(hasModel)('the bundled default model', () => {
     expect(m.trainedTasks).not.toContain('fovea');
     expect(m.dataCard.source).toMatch(/Drishti-GS1/);
     expect(m.dataCard.intendedUse).toMatch(/not for clinical use/);
+    // What it was seen to get wrong on another camera travels with it (shown in reports and the app).
+    expect(m.dataCard.notes).toMatch(/over-estimates the cup/);
     expect(m.validation?.note).toMatch(/5-fold cross-validation/);
     expect(m.validation!.metrics.odDice).toBeGreaterThanOrEqual(0.93);
     expect(m.validation!.metrics.ocDice).toBeGreaterThanOrEqual(0.8);
@@ -59,11 +61,24 @@ describe.runIf(hasModel)('the bundled default model', () => {
           const box = s.disc.box!;
           const width = box.x1 - box.x0;
           const height = box.y1 - box.y0;
-          // Roughly round, and inside the field of view (not on the black border).
+          // Roughly round.
           expect(width / height, sample.id).toBeGreaterThan(0.6);
           expect(width / height, sample.id).toBeLessThan(1.6);
-          expect(box.x0, sample.id).toBeGreaterThan(0.05 * s.width);
-          expect(box.x1, sample.id).toBeLessThan(0.95 * s.width);
+          // On the disc, not on the black border or the retina: the disc is the brightest structure
+          // of the fundus, so the middle of its box is brighter than the field of view on average.
+          // (A fixed margin from the edges would not do: in g0001 the disc sits 106 px from the left.)
+          const image = await codec.readRgb(sample.imageFile);
+          const luma = (i: number): number => 0.299 * image.data[i * 3]! + 0.587 * image.data[i * 3 + 1]! + 0.114 * image.data[i * 3 + 2]!;
+          let fieldSum = 0;
+          let fieldCount = 0;
+          for (let i = 0; i < image.width * image.height; i += 7) {
+            if (luma(i) > 15) (fieldSum += luma(i)), fieldCount++;
+          }
+          const cx = Math.round((box.x0 + box.x1) / 2);
+          const cy = Math.round((box.y0 + box.y1) / 2);
+          let centreSum = 0;
+          for (let dy = -10; dy <= 10; dy++) for (let dx = -10; dx <= 10; dx++) centreSum += luma((cy + dy) * image.width + cx + dx);
+          expect(centreSum / 441, sample.id).toBeGreaterThan(1.1 * (fieldSum / fieldCount));
           expect(s.fovea).toBeNull();
           expect(s.vcdr, sample.id).not.toBeNull();
         }

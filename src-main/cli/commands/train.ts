@@ -19,6 +19,7 @@ export const trainCommand: CommandSpec = {
     name: { type: 'string', description: 'model name', default: 'Glaucoma Studio model' },
     source: { type: 'string', description: 'data card: where the training data came from' },
     licence: { type: 'string', description: 'data card: licence terms of the training data' },
+    notes: { type: 'string', description: 'data card: known limitations and other notes for users of the model' },
     ...MODEL_OPTIONS,
     ...BACKEND_OPTION,
   },
@@ -36,7 +37,7 @@ export async function runTrain(options: ParsedOptions): Promise<number> {
     strategy: str(options, 'strategy') as StrategyName,
     folds: num(options, 'folds'),
     name: str(options, 'name') ?? DEFAULT_TRAINING.name,
-    dataCard: { ...(str(options, 'source') ? { source: str(options, 'source') } : {}), ...(str(options, 'licence') ? { licence: str(options, 'licence') } : {}) },
+    dataCard: Object.fromEntries((['source', 'licence', 'notes'] as const).flatMap((key) => (str(options, key) ? [[key, str(options, key)]] : []))),
     finalModel: true,
   };
   validateTrainingConfig(config);

@@ -192,7 +192,7 @@ export const ModelVersionSchema = z.object({
   metrics: z.record(z.string(), z.number().nullable()),
   /** On what data the metrics were measured, in words. */
   metricsNote: z.string(),
-  dataCard: z.object({ source: z.string(), licence: z.string(), intendedUse: z.string(), images: z.number().int() }),
+  dataCard: z.object({ source: z.string(), licence: z.string(), intendedUse: z.string(), images: z.number().int(), notes: z.string().optional() }),
 });
 export type ModelVersion = z.infer<typeof ModelVersionSchema>;
 

@@ -39,6 +39,7 @@ export function renderScreeningReport(input: {
 Model <b>${escapeHtml(model.name)}</b> (${escapeHtml(model.id)}), trained tasks: ${escapeHtml(model.trainedTasks.join(', '))}.
 Backend: ${escapeHtml(describeBackend(backend))}.</p>
 <p class="note">${escapeHtml(NOT_FOR_CLINICAL_USE)} Model data: ${escapeHtml(model.dataCard.source)} — ${escapeHtml(model.dataCard.intendedUse)}.</p>
+${model.dataCard.notes ? `<p class="note">Known limitations of this model: ${escapeHtml(model.dataCard.notes)}</p>` : ''}
 <table><thead><tr><th>Overlay</th><th>File</th><th>vCDR</th><th>Glaucoma risk</th><th>Network</th><th>vCDR regression</th><th>Decision</th><th>Uncertainty</th><th>Notes</th></tr></thead>
 <tbody>${rows}</tbody></table>
 ${problemList}`;

@@ -97,6 +97,7 @@ export async function buildCaseReport(deps: ReportDeps, caseId: string): Promise
             warnings: prediction.summary.warnings,
             intendedUse: modelRow.dataCard.intendedUse,
             dataSource: `${modelRow.dataCard.source} (${modelRow.dataCard.images} images)`,
+            ...(modelRow.dataCard.notes ? { limitations: modelRow.dataCard.notes } : {}),
           }
         : null,
     expert: annotation

@@ -29,6 +29,8 @@ export interface CaseReportData {
     readonly warnings: readonly string[];
     readonly intendedUse: string;
     readonly dataSource: string;
+    /** The model's known limitations (its data card's notes), when it states any. */
+    readonly limitations?: string;
   } | null;
   readonly expert: (ReportFindings & { readonly revision: number; readonly author: string; readonly at: string }) | null;
   readonly review: { readonly status: string; readonly by: string | null; readonly at: string | null; readonly reason: string | null };
@@ -116,7 +118,7 @@ export function renderCaseReport(d: CaseReportData): string {
 <table>${row('Status', d.review.status)}${row('Reviewed by', d.review.by ? `${d.review.by}${d.review.at ? `, ${d.review.at}` : ''}` : 'not reviewed')}${d.review.reason ? row('Reason', d.review.reason) : ''}</table>
 <h2>Image</h2>
 <table>${row('Study', d.studyName)}${row('File', d.file)}${row('Size', d.width && d.height ? `${d.width} × ${d.height} px` : 'unknown')}${row('Eye', eyeName(d.eye))}${row('Patient', d.patientId ?? 'not recorded')}</table>
-${d.model ? `<h2>About the model</h2><table>${row('Intended use', d.model.intendedUse)}${row('Trained on', d.model.dataSource)}</table>` : ''}
+${d.model ? `<h2>About the model</h2><table>${row('Intended use', d.model.intendedUse)}${row('Trained on', d.model.dataSource)}${d.model.limitations ? row('Known limitations', d.model.limitations) : ''}</table>` : ''}
 <footer>Generated ${escapeHtml(d.generatedAt)} by Glaucoma Studio ${escapeHtml(d.appVersion)}. vCDR by the REFUGE rule (vertical diameters as the largest number of mask pixels in one image column); probability = mean of the network's score and the vCDR regression's; decision at 50 %.</footer>
 </body>
 </html>

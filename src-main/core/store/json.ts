@@ -9,7 +9,7 @@ export const JobProgressSchema = z.object({ done: z.number(), total: z.number(),
 
 export const MetricsSchema = z.record(z.string(), z.number().nullable());
 
-export const DataCardColumnSchema = z.object({ source: z.string(), licence: z.string(), intendedUse: z.string(), images: z.number().int() });
+export const DataCardColumnSchema = z.object({ source: z.string(), licence: z.string(), intendedUse: z.string(), images: z.number().int(), notes: z.string().optional() });
 
 export const TrainedTasksSchema = z.array(TaskSchema);
 

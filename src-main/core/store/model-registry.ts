@@ -46,7 +46,7 @@ function versionFields(manifest: ModelManifest): Pick<Mutable<NewModelVersion>, 
     trainedTasks: [...manifest.trainedTasks],
     metrics,
     metricsNote: note,
-    dataCard: { source: card.source, licence: card.licence, intendedUse: card.intendedUse, images: card.images },
+    dataCard: { source: card.source, licence: card.licence, intendedUse: card.intendedUse, images: card.images, ...(card.notes ? { notes: card.notes } : {}) },
   };
 }
 

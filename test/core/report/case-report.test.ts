@@ -48,6 +48,12 @@ describe('renderCaseReport', () => {
     expect(html).toContain(`content="default-src 'none'; img-src data:; style-src 'unsafe-inline'"`);
   });
 
+  it('carries the model’s known limitations when its data card states them', () => {
+    expect(renderCaseReport(base)).not.toContain('Known limitations');
+    const html = renderCaseReport({ ...base, model: { ...base.model!, limitations: 'over-estimates the cup on <other> cameras' } });
+    expect(html).toContain('<th scope="row">Known limitations</th><td>over-estimates the cup on &lt;other&gt; cameras</td>');
+  });
+
   it('says when the image was not screened', () => {
     const html = renderCaseReport({ ...base, model: null, overlaySource: 'none' });
     expect(html).toContain('Not screened');
