@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ARCH_VARIANTS, type ArchVariant } from '../../core/model/config';
-import { flag, num, str, type CommandSpec, type ParsedOptions } from '../args';
+import { flag, num, str, UsageError, type CommandSpec, type ParsedOptions } from '../args';
 import { defaultModelDir } from '../paths';
 import { runJob } from '../run-job';
 import { BACKEND_OPTION, backendOf } from './common';
@@ -18,6 +18,7 @@ export const benchCommand: CommandSpec = {
     width: { type: 'number', description: 'channel multiplier', default: 1 },
     size: { type: 'number', description: 'input side in pixels', default: 256, integer: true, min: 32 },
     batch: { type: 'number', description: 'training batch of the MTL-IO step', default: 4, integer: true, min: 1 },
+    'infer-batches': { type: 'string', description: 'inference batch sizes, comma-separated (2 is the image and its flip, as screening runs them)', default: '1,2,8', placeholder: 'LIST' },
     repeats: { type: 'number', description: 'timed repetitions (median reported)', default: 3, integer: true, min: 1 },
     'no-train': { type: 'boolean', description: 'skip the training-step measurement' },
     screening: { type: 'string', description: `folder of real photographs for end-to-end screening (default ${DEFAULT_SCREENING} if present; "none" to skip)`, placeholder: 'DIR' },
@@ -42,7 +43,7 @@ export async function runBench(options: ParsedOptions): Promise<number> {
         width: num(options, 'width'),
         size: num(options, 'size'),
         batch: num(options, 'batch'),
-        inferBatches: [1, 8],
+        inferBatches: inferBatchesOf(str(options, 'infer-batches') ?? '1,2,8'),
         repeats: num(options, 'repeats'),
         screeningFolder: screening,
         screeningModelDir: screening ? modelDir : null,
@@ -68,4 +69,10 @@ export async function runBench(options: ParsedOptions): Promise<number> {
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
   return 0;
+}
+
+function inferBatchesOf(list: string): number[] {
+  const batches = list.split(',').map((b) => Number(b.trim()));
+  if (batches.length === 0 || batches.some((b) => !Number.isInteger(b) || b < 1)) throw new UsageError(`--infer-batches: expected positive integers separated by commas, got "${list}"`);
+  return batches;
 }

@@ -12,7 +12,7 @@ export const screenCommand: CommandSpec = {
   options: {
     out: { type: 'string', description: 'output folder', placeholder: 'DIR' },
     model: { type: 'string', description: 'model package folder (default: the bundled model in resources/model)', placeholder: 'PKG' },
-    'no-tta': { type: 'boolean', description: 'skip the flipped second pass (faster; no uncertainty score)' },
+    'no-tta': { type: 'boolean', description: 'skip the flipped second pass (no uncertainty score; on native CPU TensorFlow not faster: see bench/RESULTS.md)' },
     'no-overlays': { type: 'boolean', description: 'do not write overlay images' },
     ...BACKEND_OPTION,
   },
