@@ -251,7 +251,9 @@ export async function runTraining(config: TrainingConfig, outDir: string, deps: 
         if (usable.length === 0) throw new InputError(config.data, `${unit}: no training image carries a label for ${net.tasks.join(', ')}`);
         const runDir = path.join(unitDir, 'runs', net.id);
         const initSeed = config.seed * 1000 + (isFinal ? 999 : fold);
-        const checkAfter = stallPolicy ? stallCheckEpoch(net.epochs, stallPolicy) : null;
+        // Judged by the masks' Dice: a network without a mask task (single-task glaucoma) is not checked.
+        const hasMask = net.tasks.some((t) => t === 'od' || t === 'oc');
+        const checkAfter = stallPolicy && hasMask ? stallCheckEpoch(net.epochs, stallPolicy) : null;
         const attempts = stallPolicy && checkAfter !== null ? stallPolicy.attempts : 1;
         for (let attempt = 0; ; attempt++) {
           const model = MultiTaskUNet.create(net.arch, restartSeed(initSeed, attempt), foregroundFractions(usable));
