@@ -16,9 +16,9 @@
 // the case id is looked up in the store (core/api/media.ts), so the page can
 // reach no other file on the disk.
 import fs from 'node:fs';
-import path from 'node:path';
 import type { CustomScheme } from 'electron';
 import type { MediaResponse } from '../core/api/media';
+import { contentTypeOf, resolveRendererFile } from '../core/api/renderer-files';
 import { APP_ORIGIN, APP_SCHEME, MEDIA_ORIGIN, MEDIA_SCHEME } from './channels';
 import { ELECTRON_RENDERER_CSP, originOf } from './security';
 
@@ -33,23 +33,6 @@ export const PRIVILEGED_SCHEMES: CustomScheme[] = [
   { scheme: MEDIA_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: true } },
 ];
 
-const CONTENT_TYPES: Readonly<Record<string, string>> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.woff': 'font/woff',
-  '.wasm': 'application/wasm',
-  '.txt': 'text/plain; charset=utf-8',
-};
-
 const BASE_HEADERS: Readonly<Record<string, string>> = {
   'X-Content-Type-Options': 'nosniff',
   'Referrer-Policy': 'no-referrer',
@@ -58,34 +41,14 @@ const BASE_HEADERS: Readonly<Record<string, string>> = {
 const plain = (status: number, message: string, extra: Record<string, string> = {}): Response =>
   new Response(message, { status, headers: { ...BASE_HEADERS, 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store', ...extra } });
 
-async function isFile(file: string): Promise<boolean> {
-  try {
-    return (await fs.promises.stat(file)).isFile();
-  } catch {
-    return false;
-  }
-}
-
 /**
  * Which file of the renderer folder answers a pathname: the file itself, the
  * app's page for a client-side route (no extension), or null (outside the
- * folder, or a missing asset).
+ * folder, malformed, or a missing asset).
  */
 export async function rendererFileFor(rendererDir: string, pathname: string): Promise<string | null> {
-  const root = path.resolve(rendererDir);
-  let relative: string;
-  try {
-    relative = decodeURIComponent(pathname);
-  } catch {
-    return null;
-  }
-  if (relative.includes('\0')) return null;
-  const target = path.resolve(root, `.${relative === '/' || relative === '' ? '/index.html' : relative}`);
-  if (target !== root && !target.startsWith(root + path.sep)) return null;
-  if (await isFile(target)) return target;
-  if (path.extname(target) !== '') return null;
-  const index = path.join(root, 'index.html');
-  return (await isFile(index)) ? index : null;
+  const found = await resolveRendererFile(rendererDir, pathname);
+  return found.kind === 'file' ? found.file : null;
 }
 
 /** protocol.handle('app', ...): the built renderer, read from out/renderer (inside app.asar when packaged). */
@@ -95,7 +58,7 @@ export async function serveRenderer(rendererDir: string, request: Request): Prom
   if (originOf(request.url) !== APP_ORIGIN) return plain(404, 'not found');
   const file = await rendererFileFor(rendererDir, url.pathname);
   if (file === null) return plain(404, 'not found');
-  const type = CONTENT_TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
+  const type = contentTypeOf(file);
   const body = request.method === 'HEAD' ? null : new Uint8Array(await fs.promises.readFile(file));
   return new Response(body, {
     status: 200,

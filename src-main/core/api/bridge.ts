@@ -22,6 +22,7 @@ import type { AppEvent, Handlers } from './contract';
 import { dispatch, type DispatchLog } from './dispatch';
 import { httpStatusOf } from './errors';
 import type { MediaResponse } from './media';
+import { contentTypeOf, resolveRendererFile } from './renderer-files';
 
 /** The renderer's Content-Security-Policy (the Electron shell uses the same). */
 export const RENDERER_CSP = [
@@ -67,23 +68,6 @@ export interface Bridge {
   readonly pageUrl: string;
   close(): Promise<void>;
 }
-
-const CONTENT_TYPES: Readonly<Record<string, string>> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.woff': 'font/woff',
-  '.txt': 'text/plain; charset=utf-8',
-  '.map': 'application/json; charset=utf-8',
-  '.wasm': 'application/wasm',
-};
 
 const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'X-Content-Type-Options': 'nosniff',
@@ -196,38 +180,20 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
     res.on('close', end);
   };
 
-  const handleStatic = (res: http.ServerResponse, pathname: string): void => {
+  const handleStatic = async (res: http.ServerResponse, pathname: string): Promise<void> => {
     if (rendererDir === null) {
       send(res, 404, 'text/plain; charset=utf-8', 'no renderer is served here');
       return;
     }
-    let relative: string;
-    try {
-      relative = decodeURIComponent(pathname);
-    } catch {
-      send(res, 400, 'text/plain; charset=utf-8', 'malformed path');
-      return;
+    const found = await resolveRendererFile(rendererDir, pathname);
+    if (found.kind === 'malformed') send(res, 400, 'text/plain; charset=utf-8', 'malformed path');
+    else if (found.kind === 'not-found') send(res, 404, 'text/plain; charset=utf-8', 'not found');
+    else if (found.kind === 'not-built') send(res, 404, 'text/plain; charset=utf-8', `the renderer is not built (no ${found.index}); run npm run build`);
+    else {
+      const type = contentTypeOf(found.file);
+      const body = await fs.promises.readFile(found.file);
+      send(res, 200, type, body, { 'Content-Security-Policy': RENDERER_CSP, 'Cache-Control': type.startsWith('text/html') ? 'no-store' : 'private, max-age=3600' });
     }
-    const target = path.resolve(rendererDir, `.${relative === '/' ? '/index.html' : relative}`);
-    if (target !== rendererDir && !target.startsWith(rendererDir + path.sep)) {
-      send(res, 404, 'text/plain; charset=utf-8', 'not found');
-      return;
-    }
-    let file = target;
-    if (!fs.existsSync(file) || !fs.statSync(file).isFile()) {
-      // Client-side routes (no extension) get the app's page.
-      if (path.extname(target) !== '') {
-        send(res, 404, 'text/plain; charset=utf-8', 'not found');
-        return;
-      }
-      file = path.join(rendererDir, 'index.html');
-      if (!fs.existsSync(file)) {
-        send(res, 404, 'text/plain; charset=utf-8', `the renderer is not built (no ${file}); run npm run build`);
-        return;
-      }
-    }
-    const type = CONTENT_TYPES[path.extname(file).toLowerCase()] ?? 'application/octet-stream';
-    send(res, 200, type, fs.readFileSync(file), { 'Content-Security-Policy': RENDERER_CSP, 'Cache-Control': type.startsWith('text/html') ? 'no-store' : 'private, max-age=3600' });
   };
 
   const server = http.createServer((req, res) => {
@@ -277,7 +243,7 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
         send(res, media.status, media.contentType, media.body, media.status === 200 ? { 'Cache-Control': 'private, max-age=300' } : {});
         return;
       }
-      handleStatic(res, pathname);
+      await handleStatic(res, pathname);
     })().catch((error: unknown) => {
       options.log?.('bridge', error);
       if (!res.headersSent) sendError(res, 500, 'internal', 'internal error');
