@@ -16,6 +16,7 @@ export const trainCommand: CommandSpec = {
     out: { type: 'string', description: 'run folder (config, checkpoints, model/)', placeholder: 'DIR' },
     folds: { type: 'number', description: 'k-fold cross-validation before the final model (0: none)', default: 0, integer: true, min: 0 },
     resume: { type: 'boolean', description: 'continue an interrupted run in DIR from its checkpoints' },
+    'include-test': { type: 'boolean', description: "train and cross-validate on the dataset's test split too (a model to ship, once the recipe is measured)" },
     name: { type: 'string', description: 'model name', default: 'Glaucoma Studio model' },
     source: { type: 'string', description: 'data card: where the training data came from' },
     licence: { type: 'string', description: 'data card: licence terms of the training data' },
@@ -39,6 +40,7 @@ export async function runTrain(options: ParsedOptions): Promise<number> {
     name: str(options, 'name') ?? DEFAULT_TRAINING.name,
     dataCard: Object.fromEntries((['source', 'licence', 'notes'] as const).flatMap((key) => (str(options, key) ? [[key, str(options, key)]] : []))),
     finalModel: true,
+    includeTestSplit: flag(options, 'include-test'),
   };
   validateTrainingConfig(config);
   const result = await runJob({ kind: 'train', config, outDir: out, resume: flag(options, 'resume') }, { backend: backendOf(options) });

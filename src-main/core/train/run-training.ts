@@ -84,6 +84,11 @@ export interface TrainingConfig {
   readonly dataCard: Partial<Pick<DataCard, 'source' | 'licence' | 'intendedUse' | 'notes'>>;
   /** Train the final model on all images (false: only the cross-validation, e.g. for experiments). */
   readonly finalModel: boolean;
+  /**
+   * Train (and cross-validate) on the dataset's test split too. Off by default, so a test split stays held apart;
+   * on for a model meant to ship, once the test split has been used to measure the recipe.
+   */
+  readonly includeTestSplit?: boolean;
 }
 
 export const DEFAULT_TRAINING: Omit<TrainingConfig, 'data'> = {
@@ -193,14 +198,14 @@ export async function runTraining(config: TrainingConfig, outDir: string, deps: 
   const opened = await openDataset(config.data, deps.codec);
   const all = opened.dataset.samples;
   const problems: DataProblem[] = [...opened.dataset.problems];
-  const training = all.filter((s) => s.split !== 'test');
+  const training = config.includeTestSplit ? all : all.filter((s) => s.split !== 'test');
   if (training.length === 0) throw new InputError(config.data, 'no training images found (only a test split, or an empty dataset)');
   const withLabels = (task: Task): number => training.filter((s) => (task === 'glaucoma' ? s.glaucoma !== undefined : task === 'fovea' ? s.fovea !== undefined : s.masks !== undefined)).length;
   const trainedTasks = config.tasks.filter((t) => withLabels(t) > 0);
   for (const t of config.tasks) if (withLabels(t) === 0) log(`no training image carries a ${t} label: that head is not trained and its output will not be shown`);
   if (trainedTasks.length === 0) throw new InputError(config.data, 'no image carries any label: nothing to train');
   const effective: TrainingConfig = { ...config, tasks: trainedTasks };
-  log(`${opened.detected ? `${opened.detected}; ` : ''}${training.length} training images${all.length > training.length ? ` (${all.length - training.length} test images held apart)` : ''}`);
+  log(`${opened.detected ? `${opened.detected}; ` : ''}${training.length} training images${all.length > training.length ? ` (${all.length - training.length} test images held apart)` : config.includeTestSplit ? ' (test split included)' : ''}`);
   fs.mkdirSync(outDir, { recursive: true });
   writeJsonAtomic(path.join(outDir, 'config.json'), { ...effective, backend: deps.backend, dataset: { kind: opened.kind, root: opened.dataset.root } });
 
