@@ -5,7 +5,7 @@ import path from 'node:path';
 import { InputError } from '../errors';
 import { IMAGE_EXTENSIONS } from './image-codec';
 import type { DataProblem, Dataset, Sample } from './sample';
-import { extensionOf, walkFiles } from './walk';
+import { extensionOf, walkFolder } from './walk';
 
 export interface ImageFolderOptions {
   /** Folder levels searched (default 16: effectively everything). */
@@ -38,7 +38,12 @@ export function readImageFolder(root: string, options: ImageFolderOptions = {}):
   const problems: DataProblem[] = [];
   const samples: Sample[] = [];
   const ids = new Set<string>();
-  for (const rel of walkFiles(absRoot, options.maxDepth ?? 16)) {
+  const walked = walkFolder(absRoot, options.maxDepth ?? 16);
+  for (const skipped of walked.skipped) problems.push({ file: path.join(absRoot, ...skipped.relPath.split('/')), problem: skipped.reason });
+  for (const rel of walked.folders) {
+    if (IMAGE_EXTENSIONS.includes(extensionOf(rel))) problems.push({ file: path.join(absRoot, ...rel.split('/')), problem: 'a folder named like an image file, not an image; its contents were searched' });
+  }
+  for (const rel of walked.files) {
     const file = path.join(absRoot, ...rel.split('/'));
     const ext = extensionOf(rel);
     if (!IMAGE_EXTENSIONS.includes(ext)) {
