@@ -7,13 +7,14 @@ import { BACKEND_OPTION, backendOf } from './common';
 export const screenCommand: CommandSpec = {
   name: 'screen',
   summary: 'screen a folder of fundus photographs: REFUGE submission files, overlays, summary.csv and report.html',
-  usage: 'glaucoma-studio screen FOLDER --out DIR [--model PKG] [--no-tta] [--no-overlays]',
+  usage: 'glaucoma-studio screen FOLDER --out DIR [--model PKG] [--no-tta] [--no-overlays] [--resume]',
   positionals: { name: 'FOLDER', description: 'folder of photographs (jpg, png, bmp, tif; searched recursively) or one image', required: true },
   options: {
     out: { type: 'string', description: 'output folder', placeholder: 'DIR' },
     model: { type: 'string', description: 'model package folder (default: the bundled model in resources/model)', placeholder: 'PKG' },
     'no-tta': { type: 'boolean', description: 'skip the flipped second pass (no uncertainty score; on native CPU TensorFlow not faster: see bench/RESULTS.md)' },
     'no-overlays': { type: 'boolean', description: 'do not write overlay images' },
+    resume: { type: 'boolean', description: 'continue a stopped run in DIR (same folder and model); without it, a previous run\'s files in DIR are replaced' },
     ...BACKEND_OPTION,
   },
   examples: ['glaucoma-studio screen ../shared/data/refuge-samples --out screening'],
@@ -23,7 +24,7 @@ export async function runScreen(options: ParsedOptions, positionals: readonly st
   const out = path.resolve(required(options, 'out', 'screen'));
   const folder = path.resolve(positionals[0]!);
   const result = await runJob(
-    { kind: 'screen-folder', folder, modelDir: path.resolve(str(options, 'model') ?? defaultModelDir()), outDir: out, tta: !flag(options, 'no-tta'), overlays: !flag(options, 'no-overlays') },
+    { kind: 'screen-folder', folder, modelDir: path.resolve(str(options, 'model') ?? defaultModelDir()), outDir: out, tta: !flag(options, 'no-tta'), overlays: !flag(options, 'no-overlays'), resume: flag(options, 'resume') },
     { backend: backendOf(options) },
   );
   if (result.kind !== 'screen-folder') throw new Error(`unexpected result ${result.kind}`);

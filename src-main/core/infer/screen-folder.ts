@@ -5,7 +5,7 @@
 //   fovea_location_results.csv        ImageName,Fovea_X,Fovea_Y (original pixels; models trained for the fovea)
 //   overlays/<stem>.png               outlines and fovea mark (longer side at most 1024 px)
 //   summary.csv, report.html          vCDR, probabilities, decision, problems
-//   config.json                       model, options and backend of the run
+//   config.json                       model, options and backend of the run; status running|partial|complete
 // A file that cannot be read is listed with its problem and the rest go on.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -24,6 +24,7 @@ import type { Predictor } from './predictor';
 import type { RgbImage } from '../types';
 import type { CasePrediction } from './types';
 import { renderScreeningReport } from './screening-report';
+import { clearPreviousRun, logScreenedImage, readPreviousRun, type ScreenRunStatus } from './screen-run-state';
 
 export interface ScreenFolderOptions {
   readonly tta: boolean;
@@ -31,6 +32,8 @@ export interface ScreenFolderOptions {
   /** Longest side of overlay images. */
   readonly overlaySide: number;
   readonly signal?: AbortSignal;
+  /** Continue the run already in outDir (same folder and model): images it finished are not screened again. */
+  readonly resume?: boolean;
   readonly onImage?: (done: number, total: number, file: string, problem: string | null) => void;
 }
 
@@ -48,6 +51,8 @@ export interface ScreenFolderResult {
   readonly images: readonly ScreenedImage[];
   readonly problems: readonly DataProblem[];
   readonly seconds: number;
+  /** False when the run stopped before the last image (config.json says 'partial'). */
+  readonly complete: boolean;
 }
 
 export async function screenFolder(
@@ -62,8 +67,12 @@ export async function screenFolder(
   const dataset = readImageFolder(folder);
   if (dataset.samples.length === 0 && dataset.problems.length === 0) throw new InputError(folder, 'no images found (looked for jpg, jpeg, png, bmp, tif, tiff)');
   const problems: DataProblem[] = [...dataset.problems];
+  // Never leave a folder that looks complete but is not: a new run removes the previous run's
+  // files first; --resume keeps them and reads back the images already done.
+  const previous = options.resume ? readPreviousRun(outDir, folder, predictor.model.manifest.id) : new Map<string, ScreenedImage>();
+  if (!options.resume) clearPreviousRun(outDir);
   for (const dir of ['segmentation', ...(options.overlays ? ['overlays'] : [])]) fs.mkdirSync(path.join(outDir, dir), { recursive: true });
-  writeJsonAtomic(path.join(outDir, 'config.json'), {
+  const config = {
     folder: path.resolve(folder),
     model: { dir: predictor.model.dir, id: predictor.model.manifest.id, name: predictor.model.manifest.name, trainedTasks: predictor.model.manifest.trainedTasks },
     preprocessing: predictor.model.manifest.preprocessing,
@@ -71,12 +80,21 @@ export async function screenFolder(
     overlays: options.overlays,
     backend,
     startedAt: new Date().toISOString(),
-  });
+    resumed: options.resume === true,
+  };
+  writeJsonAtomic(path.join(outDir, 'config.json'), { status: 'running' satisfies ScreenRunStatus, ...config });
   const images: ScreenedImage[] = [];
-  const usedStems = new Set<string>();
+  const usedStems = new Set<string>([...previous.values()].map((i) => i.id));
   let done = 0;
   for (const sample of dataset.samples) {
     if (options.signal?.aborted) break;
+    const before = previous.get(sample.imageFile);
+    if (before) {
+      images.push(before);
+      if (before.problem) problems.push({ file: before.file, problem: before.problem });
+      options.onImage?.(++done, dataset.samples.length, sample.imageFile, before.problem);
+      continue;
+    }
     const t0 = performance.now();
     const name = path.basename(sample.imageFile);
     const stem = uniqueStem(path.basename(sample.imageFile, path.extname(sample.imageFile)), usedStems);
@@ -92,15 +110,29 @@ export async function screenFolder(
       if (options.overlays) await writeOverlay(path.join(outDir, 'overlays', `${stem}.png`), await original(), prediction, codec, options.overlaySide);
     } catch (error) {
       if (!(error instanceof InputError)) throw error;
+      // A file found damaged while its overlay was drawn has no answer: its segmentation goes too.
+      summary = null;
+      fs.rmSync(path.join(outDir, 'segmentation', `${stem}.bmp`), { force: true });
       problem = error.problem;
       problems.push({ file: error.file, problem: error.problem });
     }
-    images.push({ id: stem, file: sample.imageFile, name, prediction: summary, problem, ms: performance.now() - t0 });
+    const image: ScreenedImage = { id: stem, file: sample.imageFile, name, prediction: summary, problem, ms: performance.now() - t0 };
+    images.push(image);
+    logScreenedImage(outDir, image);
     options.onImage?.(++done, dataset.samples.length, sample.imageFile, problem);
   }
+  const complete = images.length === dataset.samples.length;
   writeSubmissionFiles(outDir, images, predictor.tasks.includes('fovea'), problems);
-  writeFileAtomic(path.join(outDir, 'report.html'), renderScreeningReport({ images, problems, model: predictor.model.manifest, backend, overlays: options.overlays }));
-  return { images, problems, seconds: (performance.now() - started) / 1000 };
+  const partial = complete ? undefined : { done: images.length, total: dataset.samples.length };
+  writeFileAtomic(path.join(outDir, 'report.html'), renderScreeningReport({ images, problems, model: predictor.model.manifest, backend, overlays: options.overlays, partial }));
+  // Written last: 'complete' is only ever said of a folder whose every file is in place.
+  writeJsonAtomic(path.join(outDir, 'config.json'), {
+    status: (complete ? 'complete' : 'partial') satisfies ScreenRunStatus,
+    ...config,
+    images: { total: dataset.samples.length, done: images.length, screened: images.filter((i) => i.prediction).length, problems: problems.length },
+    finishedAt: new Date().toISOString(),
+  });
+  return { images, problems, seconds: (performance.now() - started) / 1000, complete };
 }
 
 function uniqueStem(stem: string, used: Set<string>): string {

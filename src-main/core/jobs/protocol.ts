@@ -87,6 +87,8 @@ export interface ScreenFolderJobSpec {
   readonly outDir: string;
   readonly tta: boolean;
   readonly overlays: boolean;
+  /** Continue the partial run already in outDir (config.json status 'partial' or 'running'). */
+  readonly resume?: boolean;
 }
 
 /** CLI `experiment`: the paper's protocol for several strategies (see train/experiment.ts). */

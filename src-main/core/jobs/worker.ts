@@ -142,6 +142,7 @@ export class JobWorker {
           const result = await screenFolder(spec.folder, spec.outDir, predictor, codec, backend, {
             tta: spec.tta,
             overlays: spec.overlays,
+            resume: spec.resume === true,
             overlaySide: 1024,
             signal,
             onImage: (done, total, file) => progress(done, total, path.basename(file)),
