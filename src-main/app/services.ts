@@ -23,9 +23,11 @@ import type { JobProcessLauncher } from '../core/jobs/launcher';
 import { JobManager, type JobManagerTuning, type Log } from '../core/jobs/manager';
 import type { Clock } from '../core/store/db';
 import { ModelRegistry } from '../core/store/model-registry';
-import { DATABASE_FILE, openStore, type Store } from '../core/store/store';
+import { openCheckedStore } from '../core/store/integrity';
+import { DATABASE_FILE, type Store } from '../core/store/store';
 import { createSharpCodec } from '../platform/sharp-codec';
 import { openDatabase } from '../platform/sqlite';
+import { acquireInstanceLock } from './instance-lock';
 
 export interface ServicesOptions {
   /** Where the database, model versions, heat maps and fine-tuning runs live. */
@@ -76,11 +78,21 @@ export function createServices(options: ServicesOptions): Services {
   const userDataDir = path.resolve(options.userDataDir);
   fs.mkdirSync(userDataDir, { recursive: true });
   const log: Log = options.log ?? ((level, message) => process.stderr.write(`[${level}] ${message}\n`));
-  const store = openStore(openDatabase(path.join(userDataDir, DATABASE_FILE)), options.now ? { now: options.now } : {});
+  // One instance per user-data folder, and a checked database (both throw a message naming the folder or file).
+  const lock = acquireInstanceLock(userDataDir);
+  let checked: ReturnType<typeof openCheckedStore>;
+  try {
+    checked = openCheckedStore(path.join(userDataDir, DATABASE_FILE), openDatabase, options.now ? { now: options.now } : {});
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+  const store = checked.store;
+  for (const note of checked.notes) log('warn', note);
   const events = new AppEventBus();
   const codec = options.codec ?? createSharpCodec();
   const registry = new ModelRegistry(store, userDataDir, options.bundledModelDir);
-  const notes: string[] = [];
+  const notes: string[] = [...checked.notes];
   const bundledNote = registry.ensureBundled();
   if (bundledNote) {
     notes.push(bundledNote);
@@ -119,6 +131,7 @@ export function createServices(options: ServicesOptions): Services {
       closed = true;
       await jobs.close();
       store.close();
+      lock.release();
     },
   };
 }
