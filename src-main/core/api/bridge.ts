@@ -13,6 +13,7 @@
 // public (they hold no data). Requests whose Host is not 127.0.0.1:port or
 // localhost:port are refused (DNS rebinding), as are cross-origin Origins,
 // non-JSON API bodies and bodies over the size cap.
+import { parseJsonBody } from './json-body';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -150,14 +151,12 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
       else sendError(res, 400, 'invalid-input', 'could not read the request body');
       return;
     }
-    let input: unknown;
-    try {
-      input = body.length === 0 ? {} : JSON.parse(body.toString('utf8'));
-    } catch {
-      sendError(res, 400, 'invalid-input', 'the request body is not valid JSON');
+    const parsed = parseJsonBody(body);
+    if (!parsed.ok) {
+      sendError(res, 400, 'invalid-input', parsed.message);
       return;
     }
-    const result = await dispatch(options.handlers, method, input, options.log);
+    const result = await dispatch(options.handlers, method, parsed.value, options.log);
     if (result.ok) sendJson(res, 200, result.value);
     else sendJson(res, httpStatusOf(result.error.code), { error: result.error });
   };
