@@ -7,8 +7,8 @@
 // with the edited vCDR; their mean is what screening would report.
 import { verticalCupToDiscRatio } from '../masks/measure';
 import { vcdrProbability } from '../infer/vcdr-regression';
-import type { LabelMapDto } from './contract';
-import { decodeLabelRuns, masksFromLabels } from './label-map';
+import type { LabelMapDto } from '../contract/contract';
+import { decodeLabelRuns, masksFromLabels } from '../contract/label-map';
 
 export const DECISION_THRESHOLD = 0.5;
 

@@ -18,13 +18,13 @@ import { renderCaseReport } from '../report/case-report';
 import type { CaseListRow } from '../store/cases';
 import type { JobRow } from '../store/jobs';
 import { modelVersionDto } from '../store/models';
-import type { ModelRegistry } from '../store/model-registry';
+import type { ModelRegistry } from '../registry/model-registry';
 import type { StudyRow } from '../store/studies';
 import type { Store } from '../store/store';
 import { assessVcdr, vcdrOfLabels, type Assessment } from './assessment';
-import { mediaPath, type CaseSummary, type Handlers, type Job, type LabelMapDto, type ReviewStatus, type StudySummary } from './contract';
-import { ApiError, notFound } from './errors';
-import type { AppEventSink } from './events';
+import { mediaPath, type CaseSummary, type Handlers, type Job, type LabelMapDto, type ReviewStatus, type StudySummary } from '../contract/contract';
+import { ApiError, notFound } from '../contract/errors';
+import type { AppEventSink } from '../contract/events';
 import { exportCorrections } from './export-corrections';
 import { importStudy } from './study-import';
 

@@ -22,7 +22,7 @@ import { drawOverlayInPlace } from '../render/overlay';
 import { downscaleForPreview } from '../render/preview';
 import type { Predictor } from './predictor';
 import type { RgbImage } from '../types';
-import type { CasePrediction } from './types';
+import type { CasePrediction, ScreenedImage } from './types';
 import { renderScreeningReport } from './screening-report';
 
 export interface ScreenFolderOptions {
@@ -32,16 +32,6 @@ export interface ScreenFolderOptions {
   readonly overlaySide: number;
   readonly signal?: AbortSignal;
   readonly onImage?: (done: number, total: number, file: string, problem: string | null) => void;
-}
-
-export interface ScreenedImage {
-  readonly id: string;
-  readonly file: string;
-  /** File name as written in the CSVs (REFUGE uses the image's file name). */
-  readonly name: string;
-  readonly prediction: CasePrediction['summary'] | null;
-  readonly problem: string | null;
-  readonly ms: number;
 }
 
 export interface ScreenFolderResult {

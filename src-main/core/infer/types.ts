@@ -57,3 +57,14 @@ export interface CasePrediction {
   /** The network's probability maps at model resolution, for the heat-map view. */
   readonly maps: { readonly od: FloatMap; readonly oc: FloatMap; readonly fovea: FloatMap | null };
 }
+
+/** One photograph of a screened folder (the CLI's `screen`). */
+export interface ScreenedImage {
+  readonly id: string;
+  readonly file: string;
+  /** File name as written in the CSVs (REFUGE uses the image's file name). */
+  readonly name: string;
+  readonly prediction: PredictionSummary | null;
+  readonly problem: string | null;
+  readonly ms: number;
+}

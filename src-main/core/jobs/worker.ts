@@ -5,7 +5,7 @@
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendInfo } from '../backend';
-import { encodeLabelRuns, labelsFromMasks } from '../api/label-map';
+import { encodeLabelRuns, labelsFromMasks } from '../contract/label-map';
 import { runBenchmark } from '../bench/bench';
 import type { ImageCodec } from '../data/image-codec';
 import { openDataset } from '../data/spec';

@@ -3,12 +3,12 @@
 // photograph, shrunk to REPORT_IMAGE_SIDE, as PNG.
 import type { ImageCodec } from '../data/image-codec';
 import { assessVcdr } from '../api/assessment';
-import { decodeLabelRuns, masksFromLabels } from '../api/label-map';
-import { notFound } from '../api/errors';
+import { decodeLabelRuns, masksFromLabels } from '../contract/label-map';
+import { notFound } from '../contract/errors';
 import { drawOverlayInPlace, downscaleForPreview } from '../render';
-import type { ModelRegistry } from '../store/model-registry';
+import type { ModelRegistry } from '../registry/model-registry';
 import type { Store } from '../store/store';
-import type { LabelMapDto } from '../api/contract';
+import type { LabelMapDto } from '../contract/contract';
 import type { Point } from '../types';
 import { encodePng } from './png';
 import type { CaseReportData } from './case-report';

@@ -3,8 +3,8 @@
 // Big buffers (labels) live in the framework-free AnnotationDocument; Svelte
 // only sees a version number that changes with every edit, so an edit never
 // makes Svelte walk a 4-million-entry array.
-import type { CaseDetail, CaseSummary, Output } from '../../../src-main/core/api/contract';
-import { decodeLabelRuns, encodeLabelRuns } from '../../../src-main/core/api/label-map';
+import type { CaseDetail, CaseSummary, Output } from '../../../src-main/core/contract/contract';
+import { decodeLabelRuns, encodeLabelRuns } from '../../../src-main/core/contract/label-map';
 import { fitView, zoomAt, type ViewState } from '../canvas/view-transform';
 import { LabelChangeBuilder, type ChangeSet } from '../editor/change-set';
 import { AnnotationDocument, type DocumentChange } from '../editor/document';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { assessVcdr, vcdrOfLabels } from '../../../src-main/core/api/assessment';
-import { encodeLabelRuns } from '../../../src-main/core/api/label-map';
+import { encodeLabelRuns } from '../../../src-main/core/contract/label-map';
 import { sigmoid } from '../../../src-main/core/infer/vcdr-regression';
 
 describe('assessment', () => {
