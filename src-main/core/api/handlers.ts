@@ -21,7 +21,7 @@ import { modelVersionDto } from '../store/models';
 import type { ModelRegistry } from '../registry/model-registry';
 import type { StudyRow } from '../store/studies';
 import type { Store } from '../store/store';
-import { assessVcdr, vcdrOfLabels, type Assessment } from './assessment';
+import { assessVcdr, vcdrOfLabels, type Assessment } from '../infer/assessment';
 import { mediaPath, type CaseSummary, type Handlers, type Job, type LabelMapDto, type ReviewStatus, type StudySummary } from '../contract/contract';
 import { ApiError, notFound } from '../contract/errors';
 import type { AppEventSink } from '../contract/events';

@@ -15,10 +15,10 @@ import { resampleRgbRegion } from '../geometry/resample-region';
 import { area, boundingBox, constrainCupInsideDisc, largestComponent, verticalDiameter } from '../masks';
 import { loadModelPackage, type LoadedModel, type PackageNetwork, type Preprocessing } from '../model/package';
 import { TASKS, type BinaryMask, type FloatMap, type Point, type RgbImage, type Size, type Task } from '../types';
-import type { CasePrediction, GlaucomaScores, StructureSummary } from './types';
+import { assessGlaucoma } from './assessment';
+import type { CasePrediction, StructureSummary } from './types';
 import { discRegion } from './disc-crop';
 import { foveaFromHeatmap } from './fovea';
-import { vcdrProbability } from './vcdr-regression';
 
 export interface PredictOptions {
   /** Also predict the left-right flipped image and average; gives the uncertainty score. */
@@ -115,7 +115,7 @@ export class Predictor {
       summary: {
         width: original.width,
         height: original.height,
-        glaucoma: this.#glaucoma(this.#trained.has('glaucoma') ? maps.glaucoma : null, vcdr),
+        glaucoma: assessGlaucoma(this.#trained.has('glaucoma') ? maps.glaucoma : null, vcdr, this.model.manifest.vcdrRegression ?? null),
         vcdr,
         disc,
         cup,
@@ -127,19 +127,6 @@ export class Predictor {
       od,
       oc,
       maps: { od: maps.od ?? emptyMap(this.inputSize), oc: maps.oc ?? emptyMap(this.inputSize), fovea: this.#trained.has('fovea') ? maps.fovea : null },
-    };
-  }
-
-  #glaucoma(network: number | null, vcdr: number | null): GlaucomaScores {
-    const regression = this.model.manifest.vcdrRegression;
-    const fromVcdr = regression && vcdr !== null ? vcdrProbability(regression, vcdr) : null;
-    const scores = [network, fromVcdr].filter((p): p is number => p !== null);
-    const probability = scores.length > 0 ? scores.reduce((a, b) => a + b, 0) / scores.length : null;
-    return {
-      network,
-      vcdrRegression: fromVcdr,
-      probability,
-      decision: probability === null ? null : probability >= 0.5 ? 'glaucoma' : 'normal',
     };
   }
 

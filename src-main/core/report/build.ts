@@ -2,7 +2,7 @@
 // outlines (or the model's when there is no correction) drawn on the
 // photograph, shrunk to REPORT_IMAGE_SIDE, as PNG.
 import type { ImageCodec } from '../data/image-codec';
-import { assessVcdr } from '../api/assessment';
+import { assessVcdr } from '../infer/assessment';
 import { decodeLabelRuns, masksFromLabels } from '../contract/label-map';
 import { notFound } from '../contract/errors';
 import { drawOverlayInPlace, downscaleForPreview } from '../render';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assessVcdr, vcdrOfLabels } from '../../../src-main/core/api/assessment';
+import { assessGlaucoma, assessVcdr, vcdrOfLabels } from '../../../src-main/core/infer/assessment';
 import { encodeLabelRuns } from '../../../src-main/core/contract/label-map';
 import { sigmoid } from '../../../src-main/core/infer/vcdr-regression';
 
@@ -23,5 +23,12 @@ describe('assessment', () => {
     expect(assessVcdr(null, 0.9, regression)).toEqual({ vcdr: null, probability: 0.9, decision: 'glaucoma' });
     expect(assessVcdr(0.5, null, null)).toEqual({ vcdr: 0.5, probability: null, decision: null });
     expect(assessVcdr(0.6, 0.5, regression).decision).toBe('glaucoma'); // exactly 0.5 is glaucoma
+  });
+
+  it('assessGlaucoma keeps both scores beside the fused probability (what the predictor reports)', () => {
+    const regression = { intercept: -3, slope: 5 };
+    expect(assessGlaucoma(0.2, 0.6, regression)).toEqual({ network: 0.2, vcdrRegression: sigmoid(0), probability: (0.2 + sigmoid(0)) / 2, decision: 'normal' });
+    expect(assessGlaucoma(null, null, regression)).toEqual({ network: null, vcdrRegression: null, probability: null, decision: null });
+    expect(assessGlaucoma(0.7, 0.6, null)).toEqual({ network: 0.7, vcdrRegression: null, probability: 0.7, decision: 'glaucoma' });
   });
 });
