@@ -37,7 +37,7 @@ export const CORE_LAYERS: readonly (readonly string[])[] = [
 ];
 
 /** Mask geometry modules the renderer may use at run time (pure functions on typed arrays, no Node). */
-export const RENDERER_SHARED_CORE: readonly string[] = ['src-main/core/contract/contract', 'src-main/core/contract/label-map'];
+export const RENDERER_SHARED_CORE: readonly string[] = ['src-main/core/contract/contract', 'src-main/core/contract/label-map', 'src-main/core/masks/measure', 'src-main/core/masks/mask'];
 
 function sourceFiles(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];

@@ -6,9 +6,8 @@
 // screened one. Today's rule is the paper's: the mean of the available scores
 // (the network's glaucoma output and the logistic regression on vCDR), decision
 // at 0.5. A different rule (a fitted decision model) replaces assessGlaucoma.
-import { decodeLabelRuns, masksFromLabels } from '../contract/label-map';
+import { decodeLabelRuns, labelVerticalCupToDiscRatio } from '../contract/label-map';
 import type { LabelMapDto } from '../contract/contract';
-import { verticalCupToDiscRatio } from '../masks/measure';
 import type { VcdrRegression } from '../model/package';
 import type { GlaucomaDecision, GlaucomaScores } from './types';
 import { vcdrProbability } from './vcdr-regression';
@@ -48,7 +47,5 @@ export function assessVcdr(vcdr: number | null, network: number | null, regressi
 
 /** vCDR of a label map (null without a disc). */
 export function vcdrOfLabels(labels: LabelMapDto): number | null {
-  const { od, oc } = masksFromLabels(decodeLabelRuns(labels));
-  const { width, height } = labels;
-  return verticalCupToDiscRatio({ width, height, data: od }, { width, height, data: oc });
+  return labelVerticalCupToDiscRatio(decodeLabelRuns(labels), labels.width, labels.height);
 }

@@ -12,7 +12,7 @@ import type { ImageCodec } from '../data/image-codec';
 import { pasteCropMask } from '../geometry/crop';
 import { letterbox, mapToOriginalMask, toOriginal, type Letterbox } from '../geometry/letterbox';
 import { resampleRgbRegion } from '../geometry/resample-region';
-import { area, boundingBox, constrainCupInsideDisc, largestComponent, verticalDiameter } from '../masks';
+import { area, boundingBox, constrainCupInsideDisc, cupToDiscRatio, largestComponent, verticalDiameter } from '../masks';
 import { loadModelPackage, type LoadedModel, type PackageNetwork, type Preprocessing } from '../model/package';
 import { TASKS, type BinaryMask, type FloatMap, type Point, type RgbImage, type Size, type Task } from '../types';
 import { assessGlaucoma } from './assessment';
@@ -109,7 +109,7 @@ export class Predictor {
     const disc = summarise(od);
     const cup = summarise(oc);
     if (this.#trained.has('od') && !disc.found) warnings.push('no optic disc found');
-    const vcdr = disc.found ? cup.verticalDiameterPx / disc.verticalDiameterPx : null;
+    const vcdr = cupToDiscRatio(cup.verticalDiameterPx, disc.verticalDiameterPx);
     const fovea = maps.fovea && this.#trained.has('fovea') ? this.#foveaPoint(maps.fovea, lb) : null;
     return {
       summary: {

@@ -4,7 +4,7 @@
 // only sees a version number that changes with every edit, so an edit never
 // makes Svelte walk a 4-million-entry array.
 import type { CaseDetail, CaseSummary, Output } from '../../../src-main/core/contract/contract';
-import { decodeLabelRuns, encodeLabelRuns } from '../../../src-main/core/contract/label-map';
+import { decodeLabelRuns, encodeLabelRuns, labelVerticalCupToDiscRatio } from '../../../src-main/core/contract/label-map';
 import { fitView, zoomAt, type ViewState } from '../canvas/view-transform';
 import { LabelChangeBuilder, type ChangeSet } from '../editor/change-set';
 import { AnnotationDocument, type DocumentChange } from '../editor/document';
@@ -12,7 +12,6 @@ import type { ImagePoint } from '../editor/geometry';
 import type { Structure } from '../editor/labels';
 import { createDefaultToolRegistry } from '../editor/tools/registry';
 import type { EditorTool, ToolContext, ToolId, ToolPreview } from '../editor/tools/types';
-import { verticalCupToDiscRatio } from '../editor/vcdr';
 import { errorMessage } from '../transport';
 import { isConflict, type AppState } from './app.svelte';
 
@@ -151,7 +150,7 @@ export class CaseEditor {
     this.#notes = [];
     // About a tenth of a typical disc's diameter: coarse enough to reshape a cup in a few strokes.
     this.brushRadius = Math.min(60, Math.max(2, Math.round(Math.max(width, height) / 120)));
-    this.localVcdr = verticalCupToDiscRatio(doc.labels, width, height, doc.labelBounds());
+    this.localVcdr = labelVerticalCupToDiscRatio(doc.labels, width, height, doc.labelBounds());
     this.assessment = detail.summary.corrected ? { vcdr: detail.summary.corrected.vcdr, probability: detail.summary.corrected.probability, decision: detail.summary.corrected.decision } : null;
     for (const tool of this.toolList) tool.cancel();
     this.preview = null;
@@ -453,7 +452,7 @@ export class CaseEditor {
     this.canRedo = doc.canRedo;
     if (change.kind === 'reset') return;
     if (change.kind !== 'edit') this.#notes.push(change.kind);
-    if (change.bounds) this.localVcdr = verticalCupToDiscRatio(doc.labels, doc.width, doc.height, doc.labelBounds());
+    if (change.bounds) this.localVcdr = labelVerticalCupToDiscRatio(doc.labels, doc.width, doc.height, doc.labelBounds());
     this.#scheduleSave();
     if (change.bounds) this.#scheduleAssess();
   }
