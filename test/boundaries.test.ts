@@ -21,13 +21,14 @@ export const CORE_LAYERS: readonly (readonly string[])[] = [
   ['types', 'log', 'random'],
   ['errors', 'fs', 'backend'],
   ['masks'],
-  ['geometry', 'metrics', 'render', 'data', 'model'],
+  ['geometry', 'metrics', 'render', 'data'],
+  // The glaucoma decision model and the image-quality gate: pure measurements and
+  // statistics that the model package stores and the predictor applies.
+  ['decision', 'quality'],
+  ['model'],
   ['contract'],
   ['infer'],
   ['train'],
-  // The decision model is fitted with train's folds; if infer is to call it,
-  // the folds (pure data splitting) move below it first.
-  ['decision', 'quality'],
   ['bench'],
   ['store'],
   ['registry'],

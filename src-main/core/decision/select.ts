@@ -8,7 +8,7 @@
 // eligible one is refitted on all cases. Nested cross-validation (the choice
 // repeated inside each outer fold) gives the procedure's own, unbiased AUC.
 import { auc } from '../metrics/roc';
-import { stratifiedFolds } from '../train/folds';
+import { stratifiedFolds } from '../data/folds';
 import { FEATURE_NAMES, type FeatureName } from './features';
 import { fitLogistic } from './logistic';
 import { DEFAULT_TARGET_SPECIFICITY, inputRow, ruleProbability, type DecisionCaseInputs, type DecisionInput, type DecisionModel, type DecisionRule } from './model';

@@ -39,7 +39,7 @@ import { TASKS, type Task } from '../types';
 import { CAMERA_AUGMENTATION, DEFAULT_AUGMENTATION, DOMAIN_AUGMENTATION, DOMAIN_CAMERA_AUGMENTATION, NO_AUGMENTATION } from './augment';
 import { CHECKPOINT_DIR } from './checkpoint';
 import { foregroundFractions, hasLabel, type TrainingExample } from './example';
-import { stratifiedFolds } from './folds';
+import { stratifiedFolds } from '../data/folds';
 import { StalledStartError, trainLoop, type EpochRecord, type LearningRateSchedule, type TrainProgress } from './loop';
 import { prepareExamples } from './prepare';
 import { quickValidate } from './quick-validate';
