@@ -37,8 +37,8 @@ export const CORE_LAYERS: readonly (readonly string[])[] = [
   ['api'],
 ];
 
-/** Mask geometry modules the renderer may use at run time (pure functions on typed arrays, no Node). */
-export const RENDERER_SHARED_CORE: readonly string[] = ['src-main/core/contract/contract', 'src-main/core/contract/label-map', 'src-main/core/masks/measure', 'src-main/core/masks/mask'];
+/** Core modules the renderer may load at run time: the contract, the label-map codec, pure mask geometry and the small pure modules they need (no Node). */
+export const RENDERER_SHARED_CORE: readonly string[] = ['src-main/core/contract/contract', 'src-main/core/contract/label-map', 'src-main/core/masks/measure', 'src-main/core/masks/mask', 'src-main/core/backend', 'src-main/core/types'];
 
 function sourceFiles(dir: string): string[] {
   if (!fs.existsSync(dir)) return [];

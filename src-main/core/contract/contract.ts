@@ -9,6 +9,8 @@
 // it in handlers.ts (the compiler lists what is missing), use it in the renderer
 // as `api['name'](input)` (one function per call, derived from this file).
 import { z } from 'zod';
+import { BackendInfoSchema } from '../backend';
+import { TASKS } from '../types';
 
 // ---------- shared value schemas ----------
 
@@ -16,7 +18,7 @@ const Id = z.string().min(1).max(64);
 const PointSchema = z.object({ x: z.number().finite(), y: z.number().finite() });
 export type PointDto = z.infer<typeof PointSchema>;
 
-export const TaskSchema = z.enum(['glaucoma', 'od', 'oc', 'fovea']);
+export const TaskSchema = z.enum(TASKS);
 
 /**
  * A label map of an image, run-length encoded in raster order: 0 background,
@@ -40,43 +42,48 @@ export type ReviewStatus = z.infer<typeof ReviewStatusSchema>;
 
 export const EyeSchema = z.enum(['left', 'right', 'unknown']);
 
-const GlaucomaScoresSchema = z.object({
+export const GlaucomaScoresSchema = z.object({
+  /** The network's fully connected branch, or null if the model was not trained for glaucoma. */
   network: z.number().nullable(),
+  /** Logistic regression on the predicted vCDR, or null without a fitted regression or a disc. */
   vcdrRegression: z.number().nullable(),
-  /** Null when the model has neither a glaucoma head nor a vCDR regression with a disc found. */
+  /** The fused score (infer/assessment.ts); null when the model has neither a glaucoma head nor a vCDR regression with a disc found. */
   probability: z.number().nullable(),
+  /** probability >= the decision threshold; null with no probability. */
   decision: z.enum(['glaucoma', 'normal']).nullable(),
 });
 
-const StructureSchema = z.object({
+export const StructureSummarySchema = z.object({
+  /** Whether a component survived thresholding and the largest-component step. */
   found: z.boolean(),
   areaPx: z.number(),
+  /** Vertical diameter by the REFUGE rule: the most mask pixels in any one column. */
   verticalDiameterPx: z.number(),
+  /** Bounding box in original pixels: x0, y0 inclusive; x1, y1 exclusive. */
   box: z.object({ x0: z.number(), y0: z.number(), x1: z.number(), y1: z.number() }).nullable(),
 });
 
-/** Mirrors core/infer/types.ts PredictionSummary. */
+/** Scalar results of one image: JSON-safe, stored in SQLite, written to CSVs; infer/types.ts PredictionSummary is this type. */
 export const PredictionSummarySchema = z.object({
   width: z.number().int(),
   height: z.number().int(),
   glaucoma: GlaucomaScoresSchema,
+  /** Vertical cup-to-disc ratio (REFUGE rule), null when no disc was found. */
   vcdr: z.number().nullable(),
-  disc: StructureSchema,
-  cup: StructureSchema,
+  disc: StructureSummarySchema,
+  cup: StructureSummarySchema,
+  /** Fovea in original pixels; null when the model was not trained for it. */
   fovea: PointSchema.nullable(),
+  /** Disagreement between test-time augmentations (0 = identical, 1 = disjoint), null when TTA was not run. Used to sort the review queue. */
   uncertainty: z.number().nullable(),
+  /** Tasks the model was trained on (others are absent from the result). */
   tasks: z.array(TaskSchema),
+  /** Problems worth telling the user that did not stop the prediction. */
   warnings: z.array(z.string()),
 });
 export type PredictionSummaryDto = z.infer<typeof PredictionSummarySchema>;
 
-export const BackendInfoSchema = z.object({
-  name: z.enum(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']),
-  device: z.string(),
-  tfjsVersion: z.string(),
-  nativeVersion: z.string().optional(),
-  skipped: z.array(z.string()),
-});
+export { BackendInfoSchema };
 
 export const StudySummarySchema = z.object({
   id: Id,

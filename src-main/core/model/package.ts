@@ -9,10 +9,11 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { DecisionModelSchema } from '../decision/model';
 import { InputError } from '../errors';
 import { writeDirAtomic, writeJsonAtomic } from '../fs/atomic';
 import { TASKS, type Task } from '../types';
-import { ARCH_VARIANTS, NORMALIZATIONS, resolveArchConfig, type ArchConfig } from './config';
+import { ArchConfigSchema, resolveArchConfig, type ArchConfig } from './config';
 import { MultiTaskUNet } from './network';
 import { foveaSigma } from './tasks';
 import { decodeTensors, encodeTensors, type WeightDtype } from './weights-io';
@@ -22,15 +23,6 @@ export const MODEL_FORMAT_VERSION = 1;
 export const MANIFEST_FILE = 'model.json';
 
 const TaskSchema = z.enum(TASKS);
-
-const ArchSchema = z.object({
-  variant: z.enum(ARCH_VARIANTS),
-  width: z.number().positive(),
-  normalization: z.enum(NORMALIZATIONS),
-  inputSize: z.number().int().positive(),
-  glaucomaDropout: z.number().min(0).max(1),
-  glaucomaHidden: z.number().int().min(0),
-});
 
 const WeightEntrySchema = z.object({
   name: z.string().min(1),
@@ -56,7 +48,7 @@ export type NetworkInput = z.infer<typeof NetworkInputSchema>;
 const NetworkEntrySchema = z.object({
   id: z.string().regex(/^[a-z0-9-]+$/, 'lowercase letters, digits and dashes'),
   tasks: z.array(TaskSchema).min(1),
-  architecture: ArchSchema,
+  architecture: ArchConfigSchema,
   input: NetworkInputSchema,
   weights: z.object({
     file: z.string().regex(/^[\w.-]+$/, 'a plain file name inside the package'),
@@ -129,6 +121,11 @@ export const ModelManifestSchema = z.object({
   networks: z.array(NetworkEntrySchema).min(1),
   preprocessing: PreprocessingSchema,
   vcdrRegression: VcdrRegressionSchema.nullable(),
+  /**
+   * The glaucoma decision rule chosen by cross-validation, with its operating point
+   * (absent in packages made before it existed: they use the paper's rule).
+   */
+  decision: DecisionModelSchema.nullable().optional(),
   dataCard: DataCardSchema,
   /** The resolved training configuration (strategy, epochs, batch, lr, seed, backend...). */
   training: z.record(z.string(), z.unknown()),
