@@ -21,6 +21,7 @@ import { encodeRefugeMask, resizeMaskNearest } from '../masks';
 import { drawOverlayInPlace } from '../render/overlay';
 import { downscaleForPreview } from '../render/preview';
 import type { Predictor } from './predictor';
+import { screenImage } from './screen-image';
 import type { RgbImage } from '../types';
 import type { CasePrediction, ScreenedImage } from './types';
 import { renderScreeningReport } from './screening-report';
@@ -67,25 +68,15 @@ export async function screenFolder(
   let done = 0;
   for (const sample of dataset.samples) {
     if (options.signal?.aborted) break;
-    const t0 = performance.now();
     const name = path.basename(sample.imageFile);
     const stem = uniqueStem(path.basename(sample.imageFile, path.extname(sample.imageFile)), usedStems);
-    let problem: string | null = null;
-    let summary: CasePrediction['summary'] | null = null;
-    try {
-      // The full-size photograph is decoded at most once, for the disc-crop stage and the overlay alike.
-      let decoded: Promise<RgbImage> | undefined;
-      const original = (): Promise<RgbImage> => (decoded ??= codec.readRgb(sample.imageFile));
-      const prediction = await predictor.predictFile(sample.imageFile, { tta: options.tta }, original);
-      summary = prediction.summary;
+    const result = await screenImage(predictor, codec, sample.imageFile, { tta: options.tta }, async (prediction, original) => {
       writeBmpGrey(path.join(outDir, 'segmentation', `${stem}.bmp`), encodeRefugeMask(prediction.od, prediction.oc));
       if (options.overlays) await writeOverlay(path.join(outDir, 'overlays', `${stem}.png`), await original(), prediction, codec, options.overlaySide);
-    } catch (error) {
-      if (!(error instanceof InputError)) throw error;
-      problem = error.problem;
-      problems.push({ file: error.file, problem: error.problem });
-    }
-    images.push({ id: stem, file: sample.imageFile, name, prediction: summary, problem, ms: performance.now() - t0 });
+    });
+    if (!result.ok) problems.push({ file: result.file, problem: result.problem });
+    const problem = result.ok ? null : result.problem;
+    images.push({ id: stem, file: sample.imageFile, name, prediction: result.ok ? result.prediction.summary : null, problem, ms: result.ms });
     options.onImage?.(++done, dataset.samples.length, sample.imageFile, problem);
   }
   writeSubmissionFiles(outDir, images, predictor.tasks.includes('fovea'), problems);
