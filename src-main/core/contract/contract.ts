@@ -18,6 +18,22 @@ const Id = z.string().min(1).max(64);
 const PointSchema = z.object({ x: z.number().finite(), y: z.number().finite() });
 export type PointDto = z.infer<typeof PointSchema>;
 
+/**
+ * Points cross the contract in the core's pixel convention: image pixels with
+ * pixel centres at integers (pixel (i, j)'s centre is (i, j)), as the CSVs,
+ * the model's fovea and the fine-tune targets use. The renderer draws in
+ * continuous coordinates (pixel (i, j) covers [i, i+1) x [j, j+1), centre
+ * (i + 0.5, j + 0.5)); these two functions are the only conversion between them.
+ */
+export function pointToDisplay(p: PointDto): PointDto {
+  return { x: p.x + 0.5, y: p.y + 0.5 };
+}
+
+/** The inverse of pointToDisplay: a point drawn or placed in the renderer, in the contract's convention. */
+export function pointFromDisplay(p: PointDto): PointDto {
+  return { x: p.x - 0.5, y: p.y - 0.5 };
+}
+
 export const TaskSchema = z.enum(TASKS);
 
 /**
