@@ -22,11 +22,13 @@ export const CORE_LAYERS: readonly (readonly string[])[] = [
   ['errors', 'fs', 'backend'],
   ['masks'],
   ['geometry', 'metrics', 'render', 'data'],
-  // The glaucoma decision model and the image-quality gate: pure measurements and
-  // statistics that the model package stores and the predictor applies.
-  ['decision', 'quality'],
+  // The glaucoma decision model: pure measurements and statistics that the model
+  // package stores and the predictor applies.
+  ['decision'],
   ['model'],
   ['contract'],
+  // The image-quality gate: its reasons are the contract's vocabulary.
+  ['quality'],
   ['infer'],
   ['train'],
   ['bench'],

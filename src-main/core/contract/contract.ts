@@ -58,6 +58,37 @@ export type ReviewStatus = z.infer<typeof ReviewStatusSchema>;
 
 export const EyeSchema = z.enum(['left', 'right', 'unknown']);
 
+/**
+ * Why a photograph cannot be graded (the image-quality gate, core/quality). An
+ * ungradable photograph gets no glaucoma decision anywhere: "ungradable — retake".
+ */
+export const QUALITY_REASONS = ['no-fundus-field', 'under-exposed', 'over-exposed', 'out-of-focus', 'disc-not-found', 'too-uncertain'] as const;
+export const QualityReasonSchema = z.enum(QUALITY_REASONS);
+export type QualityReason = z.infer<typeof QualityReasonSchema>;
+
+export const QUALITY_MESSAGES: Readonly<Record<QualityReason, string>> = {
+  'no-fundus-field': 'no colour fundus field in the picture',
+  'under-exposed': 'under-exposed (too dark to grade)',
+  'over-exposed': 'over-exposed (washed out)',
+  'out-of-focus': 'out of focus',
+  'disc-not-found': 'optic disc not found',
+  'too-uncertain': 'the model is too uncertain (its two passes disagree)',
+};
+
+export const QualitySchema = z.object({
+  gradable: z.boolean(),
+  /** Empty when gradable. */
+  reasons: z.array(QualityReasonSchema),
+  /** What the gate measured on the photograph (core/quality ImageMeasures); null when it was not measured. */
+  measures: z.record(z.string(), z.number()).nullable(),
+});
+export type QualityDto = z.infer<typeof QualitySchema>;
+
+/** One line for CSVs, reports and the queue: "gradable" or "ungradable: out of focus; optic disc not found". */
+export function describeQuality(q: Pick<QualityDto, 'gradable' | 'reasons'>): string {
+  return q.gradable ? 'gradable' : `ungradable: ${q.reasons.map((r) => QUALITY_MESSAGES[r]).join('; ')}`;
+}
+
 export const GlaucomaScoresSchema = z.object({
   /** The network's fully connected branch, or null if the model was not trained for glaucoma. */
   network: z.number().nullable(),
@@ -65,8 +96,14 @@ export const GlaucomaScoresSchema = z.object({
   vcdrRegression: z.number().nullable(),
   /** The fused score (infer/assessment.ts); null when the model has neither a glaucoma head nor a vCDR regression with a disc found. */
   probability: z.number().nullable(),
-  /** probability >= the decision threshold; null with no probability. */
+  /** probability >= the decision threshold; null with no probability or an ungradable photograph. */
   decision: z.enum(['glaucoma', 'normal']).nullable(),
+  /** Which rule made the probability: a decision model's id ('measurements', 'vcdr'...) or 'paper' (absent in older results: 'paper'). */
+  rule: z.string().optional(),
+  /** The operating point: glaucoma when probability >= threshold (absent in older results: 0.5). */
+  threshold: z.number().optional(),
+  /** The specificity the threshold was fitted for on cross-validated cases; null for the paper's fixed 0.5. */
+  targetSpecificity: z.number().nullable().optional(),
 });
 
 export const StructureSummarySchema = z.object({
@@ -94,6 +131,8 @@ export const PredictionSummarySchema = z.object({
   uncertainty: z.number().nullable(),
   /** Tasks the model was trained on (others are absent from the result). */
   tasks: z.array(TaskSchema),
+  /** The image-quality gate's verdict (absent in results made before the gate existed). */
+  quality: QualitySchema.optional(),
   /** Problems worth telling the user that did not stop the prediction. */
   warnings: z.array(z.string()),
 });

@@ -7,21 +7,10 @@
 // each sits well outside the range measured on every real photograph we have
 // (Drishti-GS1, the REFUGE samples, the ROI crops of four hospitals) and inside
 // the range of the degraded versions the robustness benchmark makes.
+import type { QualityReason } from '../contract/contract';
 import type { RgbImage } from '../types';
 
 export const QUALITY_SIZE = 512;
-
-export const QUALITY_REASONS = ['no-fundus-field', 'under-exposed', 'over-exposed', 'out-of-focus', 'disc-not-found', 'too-uncertain'] as const;
-export type QualityReason = (typeof QUALITY_REASONS)[number];
-
-export const QUALITY_MESSAGES: Readonly<Record<QualityReason, string>> = {
-  'no-fundus-field': 'no colour fundus field in the picture',
-  'under-exposed': 'under-exposed (too dark to grade)',
-  'over-exposed': 'over-exposed (washed out)',
-  'out-of-focus': 'out of focus',
-  'disc-not-found': 'optic disc not found',
-  'too-uncertain': 'the model is too uncertain (its two passes disagree)',
-};
 
 /** What the gate measured on the photograph itself. */
 export interface ImageMeasures {
@@ -172,9 +161,4 @@ export function qualityVerdict(
   if (!model.discFound) reasons.push('disc-not-found');
   if (model.uncertainty !== null && model.uncertainty > t.maxUncertainty) reasons.push('too-uncertain');
   return { gradable: reasons.length === 0, reasons, measures };
-}
-
-/** One line for CSVs and reports: "ungradable: out of focus; optic disc not found". */
-export function describeQuality(v: Pick<QualityVerdict, 'gradable' | 'reasons'>): string {
-  return v.gradable ? 'gradable' : `ungradable: ${v.reasons.map((r) => QUALITY_MESSAGES[r]).join('; ')}`;
 }

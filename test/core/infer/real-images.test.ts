@@ -77,7 +77,7 @@ describe.runIf(hasSharedData('drishti-gs1'))('Drishti-GS1 expert maps through th
     for (const sample of samples.slice(0, 10)) {
       const truth = await readSampleMasks(sample, codec);
       const id = sample.id;
-      const values = fs.readFileSync(sharedPath('drishti-gs1', 'Training', 'GT', id, `${id}_cdrValues.txt`), 'utf8').trim().split(/\s+/).map(Number);
+      const values = fs.readFileSync(sharedPath('drishti-gs1', sample.split === 'test' ? 'Test' : 'Training', 'GT', id, `${id}_cdrValues.txt`), 'utf8').trim().split(/\s+/).map(Number);
       const experts = values.reduce((a, b) => a + b, 0) / values.length;
       errors.push(Math.abs(refugeVerticalCupToDiscRatio(truth.od, truth.oc) - experts));
     }
