@@ -4,7 +4,7 @@
 // an exhaustive switch. Messages are structured-clone/JSON safe: paths and
 // numbers, never tensors or images.
 import type { LabelMapDto } from '../contract/contract';
-import type { BackendChoice, BackendInfo } from '../backend';
+import type { BackendInfo } from '../backend';
 import type { DataProblem } from '../data/sample';
 import type { EvaluationSummary } from '../infer/evaluate';
 import type { ValidationRecord } from '../model/package';
@@ -126,11 +126,6 @@ export type JobResult =
   | { readonly kind: 'screen-folder'; readonly screened: number; readonly failed: number; readonly suspects: number; readonly problems: readonly DataProblem[]; readonly msPerImage: number; readonly seconds: number }
   | { readonly kind: 'experiment'; readonly reportDir: string; readonly seconds: number }
   | { readonly kind: 'bench'; readonly result: BenchResult };
-
-/** Settings the job process starts with (argv/env of the child). */
-export interface JobProcessOptions {
-  readonly backend: BackendChoice;
-}
 
 /** Compile-time exhaustiveness for switch statements over the unions above. */
 export function assertNever(value: never, what = 'message'): never {

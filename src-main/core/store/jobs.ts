@@ -60,9 +60,6 @@ function toJob(r: Row): JobRow {
   };
 }
 
-/** Statuses a job never leaves by itself. */
-export const FINISHED_STATUSES: readonly JobStatus[] = ['done', 'failed', 'cancelled', 'interrupted'];
-
 export class JobRepo {
   constructor(
     private readonly db: Db,
