@@ -85,7 +85,7 @@ export const QualitySchema = z.object({
 export type QualityDto = z.infer<typeof QualitySchema>;
 
 /** One line for CSVs, reports and the queue: "gradable" or "ungradable: out of focus; optic disc not found". */
-export function describeQuality(q: Pick<QualityDto, 'gradable' | 'reasons'>): string {
+export function describeQuality(q: { readonly gradable: boolean; readonly reasons: readonly QualityReason[] }): string {
   return q.gradable ? 'gradable' : `ungradable: ${q.reasons.map((r) => QUALITY_MESSAGES[r]).join('; ')}`;
 }
 
@@ -104,6 +104,8 @@ export const GlaucomaScoresSchema = z.object({
   threshold: z.number().optional(),
   /** The specificity the threshold was fitted for on cross-validated cases; null for the paper's fixed 0.5. */
   targetSpecificity: z.number().nullable().optional(),
+  /** Why no decision was made although there is a probability (ungradable, outside the validated field of view); null when decided. */
+  withheld: z.string().nullable().optional(),
 });
 
 export const StructureSummarySchema = z.object({

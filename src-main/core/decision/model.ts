@@ -70,6 +70,13 @@ export const DecisionModelSchema = z.object({
     positives: z.number().int().positive(),
     negatives: z.number().int().positive(),
   }),
+  /**
+   * The field of view the rule was validated on: the range of disc sizes (disc
+   * diameter / the image's shorter side) of its cases, widened by a quarter each
+   * way. Outside it the measurements come from a scale the model never saw, so
+   * no decision is made (absent in older packages: no check).
+   */
+  domain: z.object({ discSize: z.object({ low: z.number(), high: z.number() }) }).optional(),
   /** The default operating point (target specificity 0.85). */
   operatingPoint: z.object({ targetSpecificity: z.number(), threshold: z.number(), sensitivity: IntervalSchema, specificity: IntervalSchema }),
 });
@@ -112,4 +119,21 @@ export function ruleProbability(rule: DecisionRule, c: DecisionCaseInputs): numb
 export function decisionOperatingPoint(model: DecisionModel, targetSpecificity?: number): OperatingPoint {
   if (targetSpecificity === undefined || targetSpecificity === model.operatingPoint.targetSpecificity) return model.operatingPoint;
   return operatingPointFor(model.roc, targetSpecificity);
+}
+
+/** How far the validated disc-size range is widened each way (a factor). */
+export const DOMAIN_MARGIN = 1.25;
+
+/** The validated disc-size range of a set of cases. */
+export function discSizeDomain(sizes: readonly number[]): { low: number; high: number } {
+  return { low: Math.min(...sizes) / DOMAIN_MARGIN, high: Math.max(...sizes) * DOMAIN_MARGIN };
+}
+
+/** Why the rule should not decide on these measurements (outside its validated field of view), or null. */
+export function outsideDomain(model: Pick<DecisionModel, 'domain'>, features: DiscCupFeatures | null): string | null {
+  const range = model.domain?.discSize;
+  if (!range || !features) return null;
+  if (features.discSize >= range.low && features.discSize <= range.high) return null;
+  const pct = (v: number): string => `${(100 * v).toFixed(0)} %`;
+  return `outside the field of view the decision was validated on: the disc spans ${pct(features.discSize)} of the image, validated ${pct(range.low)}-${pct(range.high)} (another camera or field: correct and fine-tune on your own images first)`;
 }

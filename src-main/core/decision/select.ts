@@ -11,7 +11,7 @@ import { auc } from '../metrics/roc';
 import { stratifiedFolds } from '../data/folds';
 import { FEATURE_NAMES, type FeatureName } from './features';
 import { fitLogistic } from './logistic';
-import { DEFAULT_TARGET_SPECIFICITY, inputRow, ruleProbability, type DecisionCaseInputs, type DecisionInput, type DecisionModel, type DecisionRule } from './model';
+import { DEFAULT_TARGET_SPECIFICITY, discSizeDomain, inputRow, ruleProbability, type DecisionCaseInputs, type DecisionInput, type DecisionModel, type DecisionRule } from './model';
 import { operatingPointFor, rocCounts } from './operating-point';
 import { aucWithInterval, reliability } from './statistics';
 
@@ -182,6 +182,7 @@ export function selectDecisionModel(all: readonly DecisionCase[], options: Selec
       ece: calibration.ece,
       reliability: calibration.bins,
     },
+    domain: { discSize: discSizeDomain(cases.map((c) => c.features!.discSize)) },
     roc: { ...roc, thresholds: [...roc.thresholds], truePositives: [...roc.truePositives], falsePositives: [...roc.falsePositives] },
     operatingPoint: operatingPointFor(roc, options.targetSpecificity ?? DEFAULT_TARGET_SPECIFICITY),
   };

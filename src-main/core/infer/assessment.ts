@@ -8,11 +8,12 @@
 // core/decision) at its operating point for a target specificity; packages
 // without one, and `--fusion paper`, use the paper's rule: the mean of the
 // network's output and a logistic regression on vCDR, decision at 0.5.
-// An ungradable photograph (core/quality) keeps its scores but gets no decision.
+// An ungradable photograph (core/quality), or one outside the field of view the
+// rule was validated on, keeps its scores but gets no decision (`withheld` says why).
 import { decodeLabelRuns, labelVerticalCupToDiscRatio } from '../contract/label-map';
 import type { LabelMapDto } from '../contract/contract';
 import { discCupFeatures, type DiscCupFeatures } from '../decision/features';
-import { decisionOperatingPoint, ruleProbability, type DecisionModel } from '../decision/model';
+import { decisionOperatingPoint, outsideDomain, ruleProbability, type DecisionModel } from '../decision/model';
 import type { VcdrRegression } from '../model/package';
 import type { BinaryMask } from '../types';
 import type { GlaucomaDecision, GlaucomaScores } from './types';
@@ -49,6 +50,8 @@ export interface AssessmentInputs {
   readonly measurements: DiscCupFeatures | null;
   /** False for an ungradable photograph: scores are kept, no decision is made. */
   readonly gradable?: boolean;
+  /** Why the photograph is ungradable, in words (for `withheld`). */
+  readonly ungradableReason?: string;
 }
 
 /** The probability, the decision and the operating point it was made at. */
@@ -59,7 +62,9 @@ export function assessGlaucoma(source: AssessmentSource, inputs: AssessmentInput
   let probability: number | null;
   let threshold = DECISION_THRESHOLD;
   let targetSpecificity: number | null = null;
+  let withheld: string | null = inputs.gradable === false ? (inputs.ungradableReason ?? 'ungradable') : null;
   if (model) {
+    withheld ??= outsideDomain(model, inputs.measurements);
     probability = ruleProbability(model.rule, { features: inputs.measurements, network });
     const point = decisionOperatingPoint(model, settings.specificity);
     threshold = point.threshold;
@@ -68,8 +73,8 @@ export function assessGlaucoma(source: AssessmentSource, inputs: AssessmentInput
     const scores = [network, fromVcdr].filter((p): p is number => p !== null);
     probability = scores.length > 0 ? scores.reduce((a, b) => a + b, 0) / scores.length : null;
   }
-  const decision: GlaucomaDecision | null = probability === null || inputs.gradable === false ? null : probability >= threshold ? 'glaucoma' : 'normal';
-  return { network: inputs.network, vcdrRegression: fromVcdr, probability, decision, rule: model ? model.id : 'paper', threshold, targetSpecificity };
+  const decision: GlaucomaDecision | null = probability === null || withheld !== null ? null : probability >= threshold ? 'glaucoma' : 'normal';
+  return { network: inputs.network, vcdrRegression: fromVcdr, probability, decision, rule: model ? model.id : 'paper', threshold, targetSpecificity, withheld };
 }
 
 /** Disc (rim and cup) and cup masks of a label map. */

@@ -19,6 +19,7 @@ import { area, boundingBox, constrainCupInsideDisc, cupToDiscRatio, largestCompo
 import { loadModelPackage, type LoadedModel, type PackageNetwork, type Preprocessing } from '../model/package';
 import { TASKS, type BinaryMask, type FloatMap, type Point, type RgbImage, type Size, type Task } from '../types';
 import { discCupFeatures } from '../decision/features';
+import { describeQuality } from '../contract/contract';
 import { measureImage, qualityVerdict } from '../quality/image-quality';
 import { assessGlaucoma, type DecisionSettings } from './assessment';
 import type { CasePrediction, StructureSummary } from './types';
@@ -145,7 +146,7 @@ export class Predictor {
     const manifest = this.model.manifest;
     const glaucoma = assessGlaucoma(
       { vcdrRegression: manifest.vcdrRegression ?? null, decision: manifest.decision ?? null },
-      { network: this.#trained.has('glaucoma') ? maps.glaucoma : null, vcdr, measurements: disc.found ? discCupFeatures(od, oc) : null, gradable: quality.gradable },
+      { network: this.#trained.has('glaucoma') ? maps.glaucoma : null, vcdr, measurements: disc.found ? discCupFeatures(od, oc) : null, gradable: quality.gradable, ungradableReason: describeQuality(quality) },
       options.decision,
     );
     return {

@@ -32,7 +32,7 @@ describe('assessment', () => {
   it('assessGlaucoma keeps both scores beside the fused probability and names the rule and threshold', () => {
     const regression = { intercept: -3, slope: 5 };
     const at = (network: number | null, vcdr: number | null, r: AssessmentSource['vcdrRegression']) => assessGlaucoma(paper(r), { network, vcdr, measurements: null });
-    expect(at(0.2, 0.6, regression)).toEqual({ network: 0.2, vcdrRegression: sigmoid(0), probability: (0.2 + sigmoid(0)) / 2, decision: 'normal', rule: 'paper', threshold: 0.5, targetSpecificity: null });
+    expect(at(0.2, 0.6, regression)).toEqual({ network: 0.2, vcdrRegression: sigmoid(0), probability: (0.2 + sigmoid(0)) / 2, decision: 'normal', rule: 'paper', threshold: 0.5, targetSpecificity: null, withheld: null });
     expect(at(null, null, regression)).toMatchObject({ network: null, vcdrRegression: null, probability: null, decision: null });
     expect(at(0.7, 0.6, null)).toMatchObject({ network: 0.7, vcdrRegression: null, probability: 0.7, decision: 'glaucoma' });
   });
@@ -73,14 +73,24 @@ describe('assessment', () => {
     });
 
     it("assesses a corrected label map on its own measurements", () => {
-      // 20 x 20: a disc of 10 rows, a cup of 8 rows inside it (vCDR 0.8).
-      const w = 20;
+      // 50 x 50: a disc of 10 rows (a fifth of the frame, as the cases), a cup of 8 rows inside it (vCDR 0.8).
+      const w = 50;
       const labels = new Uint8Array(w * w);
-      for (let y = 5; y < 15; y++) for (let x = 5; x < 15; x++) labels[y * w + x] = y >= 6 && y < 14 && x >= 7 && x < 13 ? 2 : 1;
+      for (let y = 20; y < 30; y++) for (let x = 20; x < 30; x++) labels[y * w + x] = y >= 21 && y < 29 && x >= 22 && x < 28 ? 2 : 1;
       const map = encodeLabelRuns(labels, w, w);
       expect(measurementsOfLabels(map)!.vcdr).toBeCloseTo(0.8, 9);
       const a = assessCorrected(source, 0.2, vcdrOfLabels(map), measurementsOfLabels(map));
       expect(a.decision).toBe('glaucoma');
+    });
+
+    it('withholds the decision outside the field of view it was validated on, and says why', () => {
+      const big = { ...f(0.75), discSize: 0.6 };
+      const g = assessGlaucoma(source, { network: 0.2, vcdr: 0.75, measurements: big });
+      expect(g.probability).not.toBeNull();
+      expect(g.decision).toBeNull();
+      expect(g.withheld).toMatch(/outside the field of view.*60 %/);
+      const ungradable = assessGlaucoma(source, { network: 0.2, vcdr: 0.75, measurements: f(0.75), gradable: false, ungradableReason: 'ungradable: out of focus' });
+      expect(ungradable.withheld).toBe('ungradable: out of focus');
     });
   });
 });
