@@ -21,8 +21,9 @@ import { encodeRefugeMask, resizeMaskNearest } from '../masks';
 import { drawOverlayInPlace } from '../render/overlay';
 import { downscaleForPreview } from '../render/preview';
 import type { Predictor } from './predictor';
+import { screenImage } from './screen-image';
 import type { RgbImage } from '../types';
-import type { CasePrediction } from './types';
+import type { CasePrediction, ScreenedImage } from './types';
 import { renderScreeningReport } from './screening-report';
 import { clearPreviousRun, logScreenedImage, readPreviousRun, type ScreenRunStatus } from './screen-run-state';
 
@@ -35,16 +36,6 @@ export interface ScreenFolderOptions {
   /** Continue the run already in outDir (same folder and model): images it finished are not screened again. */
   readonly resume?: boolean;
   readonly onImage?: (done: number, total: number, file: string, problem: string | null) => void;
-}
-
-export interface ScreenedImage {
-  readonly id: string;
-  readonly file: string;
-  /** File name as written in the CSVs (REFUGE uses the image's file name). */
-  readonly name: string;
-  readonly prediction: CasePrediction['summary'] | null;
-  readonly problem: string | null;
-  readonly ms: number;
 }
 
 export interface ScreenFolderResult {
@@ -95,28 +86,19 @@ export async function screenFolder(
       options.onImage?.(++done, dataset.samples.length, sample.imageFile, before.problem);
       continue;
     }
-    const t0 = performance.now();
     const name = path.basename(sample.imageFile);
     const stem = uniqueStem(path.basename(sample.imageFile, path.extname(sample.imageFile)), usedStems);
-    let problem: string | null = null;
-    let summary: CasePrediction['summary'] | null = null;
-    try {
-      // The full-size photograph is decoded at most once, for the disc-crop stage and the overlay alike.
-      let decoded: Promise<RgbImage> | undefined;
-      const original = (): Promise<RgbImage> => (decoded ??= codec.readRgb(sample.imageFile));
-      const prediction = await predictor.predictFile(sample.imageFile, { tta: options.tta }, original);
-      summary = prediction.summary;
+    const result = await screenImage(predictor, codec, sample.imageFile, { tta: options.tta }, async (prediction, original) => {
       writeBmpGrey(path.join(outDir, 'segmentation', `${stem}.bmp`), encodeRefugeMask(prediction.od, prediction.oc));
       if (options.overlays) await writeOverlay(path.join(outDir, 'overlays', `${stem}.png`), await original(), prediction, codec, options.overlaySide);
-    } catch (error) {
-      if (!(error instanceof InputError)) throw error;
+    });
+    if (!result.ok) {
       // A file found damaged while its overlay was drawn has no answer: its segmentation goes too.
-      summary = null;
       fs.rmSync(path.join(outDir, 'segmentation', `${stem}.bmp`), { force: true });
-      problem = error.problem;
-      problems.push({ file: error.file, problem: error.problem });
+      problems.push({ file: result.file, problem: result.problem });
     }
-    const image: ScreenedImage = { id: stem, file: sample.imageFile, name, prediction: summary, problem, ms: performance.now() - t0 };
+    const problem = result.ok ? null : result.problem;
+    const image: ScreenedImage = { id: stem, file: sample.imageFile, name, prediction: result.ok ? result.prediction.summary : null, problem, ms: result.ms };
     images.push(image);
     logScreenedImage(outDir, image);
     options.onImage?.(++done, dataset.samples.length, sample.imageFile, problem);

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { InputError } from '../errors';
-import type { ScreenedImage } from './screen-folder';
+import type { ScreenedImage } from './types';
 
 /** config.json `status`: running (or killed while running), partial (stopped before the end), complete. */
 export type ScreenRunStatus = 'running' | 'partial' | 'complete';

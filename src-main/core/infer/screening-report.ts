@@ -5,8 +5,8 @@ import type { BackendInfo } from '../backend';
 import { describeBackend } from '../backend';
 import type { DataProblem } from '../data/sample';
 import type { ModelManifest } from '../model/package';
-import { escapeHtml, fmt, NOT_FOR_CLINICAL_USE, page } from '../report/html';
-import type { ScreenedImage } from './screen-folder';
+import { escapeHtml, fmt, NOT_FOR_CLINICAL_USE, page } from '../render/html';
+import type { ScreenedImage } from './types';
 
 export function renderScreeningReport(input: {
   images: readonly ScreenedImage[];

@@ -5,7 +5,7 @@
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendInfo } from '../backend';
-import { encodeLabelRuns, labelsFromMasks } from '../api/label-map';
+import { encodeLabelRuns, labelsFromMasks } from '../contract/label-map';
 import { runBenchmark } from '../bench/bench';
 import type { ImageCodec } from '../data/image-codec';
 import { openDataset } from '../data/spec';
@@ -15,6 +15,7 @@ import { evaluateModel } from '../infer/evaluate';
 import { renderEvaluationReport } from '../infer/evaluation-report';
 import { Predictor } from '../infer/predictor';
 import { screenFolder } from '../infer/screen-folder';
+import { screenImage } from '../infer/screen-image';
 import { heatmapToRgb } from '../render/heatmap';
 import { letterbox, mapToOriginal } from '../geometry/letterbox';
 import { runExperiment } from '../train/experiment';
@@ -223,8 +224,7 @@ export class JobWorker {
     try {
       for (const [i, item] of spec.items.entries()) {
         if (signal.aborted) throw new CancelledError();
-        try {
-          const prediction = await predictor.predictFile(item.file, { tta: spec.tta });
+        const result = await screenImage(predictor, codec, item.file, { tta: spec.tta }, async (prediction) => {
           const heatmap = async (task: 'od' | 'oc' | 'fovea', map: FloatMap | null): Promise<string | null> => {
             if (!spec.heatmaps || !map) return null;
             const file = path.join(spec.outDir, `${item.key}.${task}.png`);
@@ -238,10 +238,10 @@ export class JobWorker {
           };
           const labels = encodeLabelRuns(labelsFromMasks(prediction.od.data, prediction.oc.data), prediction.od.width, prediction.od.height);
           send({ type: 'item', jobId, item: { key: item.key, file: item.file, summary: prediction.summary, labels, heatmapFiles } });
-          screened++;
-        } catch (error) {
-          if (!(error instanceof InputError)) throw error;
-          send({ type: 'item-error', jobId, key: item.key, file: error.file, problem: error.problem });
+        });
+        if (result.ok) screened++;
+        else {
+          send({ type: 'item-error', jobId, key: item.key, file: result.file, problem: result.problem });
           failed++;
         }
         progress(i + 1, spec.items.length, path.basename(item.file));

@@ -1,6 +1,6 @@
 // Cases: one image of a study, its review status and per-file problem, and the
 // log of status changes (who, when, why).
-import type { ReviewStatus } from '../api/contract';
+import type { ReviewStatus } from '../contract/contract';
 import type { Clock, Db } from './db';
 
 export type Eye = 'left' | 'right' | 'unknown';

@@ -18,7 +18,8 @@ import type { DataProblem, Sample } from '../data/sample';
 import { openDataset } from '../data/spec';
 import { ConfigError, InputError } from '../errors';
 import { writeJsonAtomic } from '../fs/atomic';
-import { evaluateModel, type EvaluationSummary } from '../infer/evaluate';
+import { evaluateModel, type EvaluationSummary, type ImageScore } from '../infer/evaluate';
+import { fitDecisionFromScores } from './fit-decision';
 import { Predictor } from '../infer/predictor';
 import { fitVcdrRegression } from '../infer/vcdr-regression';
 import { mean, sampleSd } from '../metrics';
@@ -39,7 +40,7 @@ import { TASKS, type Task } from '../types';
 import { CAMERA_AUGMENTATION, DEFAULT_AUGMENTATION, DOMAIN_AUGMENTATION, DOMAIN_CAMERA_AUGMENTATION, NO_AUGMENTATION } from './augment';
 import { CHECKPOINT_DIR } from './checkpoint';
 import { foregroundFractions, hasLabel, type TrainingExample } from './example';
-import { stratifiedFolds } from './folds';
+import { stratifiedFolds } from '../data/folds';
 import { StalledStartError, trainLoop, type EpochRecord, type LearningRateSchedule, type TrainProgress } from './loop';
 import { prepareExamples } from './prepare';
 import { quickValidate } from './quick-validate';
@@ -233,6 +234,8 @@ export async function runTraining(config: TrainingConfig, outDir: string, deps: 
   let finalDir: string | null = null;
   let finalManifest: ModelManifest | null = null;
   let crossValidation: ValidationRecord | null = null;
+  // Every held-out image's score from its fold model: the decision model is fitted on these.
+  const outOfFold: ImageScore[] = [];
 
   for (const fold of units) {
     const isFinal = fold === -1;
@@ -314,6 +317,7 @@ export async function runTraining(config: TrainingConfig, outDir: string, deps: 
         trainedTasks,
         preprocessing: defaultPreprocessing(config.arch.inputSize),
         vcdrRegression: regression,
+        decision: isFinal && outOfFold.length > 0 ? fitDecisionFromScores(outOfFold, `${k}-fold cross-validation on ${training.length} images of ${opened.dataset.name}: each image measured on the segmentation of a model that did not train on it`, log) : null,
         dataCard: dataCardFor(config, trainIds.size, training.filter((s) => trainIds.has(s.id))),
         training: { ...effective, backend: deps.backend, histories, ...(Object.keys(restarts).length ? { restarts } : {}) },
         validation: isFinal ? crossValidation : null,
@@ -334,6 +338,7 @@ export async function runTraining(config: TrainingConfig, outDir: string, deps: 
         const evaluation = await evaluateModel(predictor, heldOut, deps.codec, { tta: true, signal: deps.signal });
         problems.push(...evaluation.problems);
         foldSummaries.push(evaluation.summary);
+        outOfFold.push(...evaluation.images);
         writeJsonAtomic(path.join(unitDir, 'evaluation.json'), evaluation);
         deps.onEvent?.({ type: 'fold', fold, summary: evaluation.summary });
         if (fold === k - 1) crossValidation = summariseFolds(foldSummaries, `${k}-fold cross-validation on ${training.length} images of ${opened.dataset.name} (each fold scored by a model that did not train on it)`);

@@ -1,8 +1,8 @@
 // A body of millions of empty objects is refused before JSON.parse builds them.
 import { describe, expect, it } from 'vitest';
-import { MAX_JSON_CONTAINERS, parseJsonBody } from '../../../src-main/core/api/json-body';
-import { appHarness } from './study-fixture';
-import { startBridge } from '../../../src-main/core/api/bridge';
+import { MAX_JSON_CONTAINERS, parseJsonBody } from '../../src-main/app/json-body';
+import { appHarness } from '../core/api/study-fixture';
+import { startBridge } from '../../src-main/app/bridge';
 
 describe('API bodies', () => {
   it('parses ordinary bodies, refuses container floods and bad JSON', () => {

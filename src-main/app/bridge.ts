@@ -13,16 +13,16 @@
 // public (they hold no data). Requests whose Host is not 127.0.0.1:port or
 // localhost:port are refused (DNS rebinding), as are cross-origin Origins,
 // non-JSON API bodies and bodies over the size cap.
-import { parseJsonBody } from './json-body';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import type { AppEvent, Handlers } from './contract';
-import { dispatch, type DispatchLog } from './dispatch';
-import { httpStatusOf } from './errors';
-import type { MediaResponse } from './media';
+import type { AppEvent, Handlers } from '../core/contract/contract';
+import { dispatch, type DispatchLog } from '../core/contract/dispatch';
+import type { ApiErrorCode } from '../core/contract/errors';
+import type { MediaResponse } from '../core/api/media';
+import { parseJsonBody } from './json-body';
 import { contentTypeOf, resolveRendererFile } from './renderer-files';
 
 /** The renderer's Content-Security-Policy (the Electron shell uses the same). */
@@ -268,4 +268,20 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
         server.closeAllConnections();
       }),
   };
+}
+
+/** HTTP status of an error code (the bridge). */
+export function httpStatusOf(code: ApiErrorCode): number {
+  switch (code) {
+    case 'invalid-input':
+      return 400;
+    case 'not-found':
+      return 404;
+    case 'conflict':
+      return 409;
+    case 'input-error':
+      return 422;
+    case 'internal':
+      return 500;
+  }
 }

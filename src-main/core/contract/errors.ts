@@ -3,7 +3,6 @@
 // the renderer shows, so a message never depends on which transport carried it.
 import { z } from 'zod';
 import { errorMessage, InputError } from '../errors';
-import { StaleRevisionError } from '../store/annotations';
 import type { ApiErrorDto } from './contract';
 
 export type ApiErrorCode = ApiErrorDto['code'];
@@ -19,6 +18,18 @@ export class ApiError extends Error {
   }
 }
 
+/** A save based on a revision that is no longer the current one. */
+export class StaleRevisionError extends Error {
+  override readonly name = 'StaleRevisionError';
+  constructor(
+    readonly caseId: string,
+    readonly baseRevision: number,
+    readonly currentRevision: number,
+  ) {
+    super(`the annotation was saved elsewhere meanwhile: this edit started from revision ${baseRevision}, the current one is ${currentRevision}; reload the case`);
+  }
+}
+
 export const notFound = (what: string, id: string): ApiError => new ApiError('not-found', `${what} ${id} not found (it may have been removed)`);
 
 /** The one place where thrown values become ApiErrorDto. */
@@ -31,20 +42,4 @@ export function toApiError(error: unknown): ApiErrorDto {
     return { code: 'invalid-input', message: issue ? `${issue.path.join('.') || 'input'}: ${issue.message}` : 'invalid input' };
   }
   return { code: 'internal', message: errorMessage(error) };
-}
-
-/** HTTP status of an error code (the bridge). */
-export function httpStatusOf(code: ApiErrorCode): number {
-  switch (code) {
-    case 'invalid-input':
-      return 400;
-    case 'not-found':
-      return 404;
-    case 'conflict':
-      return 409;
-    case 'input-error':
-      return 422;
-    case 'internal':
-      return 500;
-  }
 }

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { contentTypeOf, resolveRendererFile } from '../../../src-main/core/api/renderer-files';
+import { contentTypeOf, resolveRendererFile } from '../../src-main/app/renderer-files';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gs-renderer-files-'));
 const built = path.join(tmp, 'built');

@@ -4,9 +4,9 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { AppEvent } from '../../../src-main/core/api/contract';
-import { RENDERER_CSP, startBridge, type Bridge } from '../../../src-main/core/api/bridge';
-import { appHarness, writeStudyFolder, type AppHarness } from './study-fixture';
+import type { AppEvent } from '../../src-main/core/contract/contract';
+import { RENDERER_CSP, startBridge, type Bridge } from '../../src-main/app/bridge';
+import { appHarness, writeStudyFolder, type AppHarness } from '../core/api/study-fixture';
 
 let h: AppHarness;
 let bridge: Bridge;

@@ -9,6 +9,8 @@
 // it in handlers.ts (the compiler lists what is missing), use it in the renderer
 // as `api['name'](input)` (one function per call, derived from this file).
 import { z } from 'zod';
+import { BackendInfoSchema } from '../backend';
+import { TASKS } from '../types';
 
 // ---------- shared value schemas ----------
 
@@ -16,7 +18,23 @@ const Id = z.string().min(1).max(64);
 const PointSchema = z.object({ x: z.number().finite(), y: z.number().finite() });
 export type PointDto = z.infer<typeof PointSchema>;
 
-export const TaskSchema = z.enum(['glaucoma', 'od', 'oc', 'fovea']);
+/**
+ * Points cross the contract in the core's pixel convention: image pixels with
+ * pixel centres at integers (pixel (i, j)'s centre is (i, j)), as the CSVs,
+ * the model's fovea and the fine-tune targets use. The renderer draws in
+ * continuous coordinates (pixel (i, j) covers [i, i+1) x [j, j+1), centre
+ * (i + 0.5, j + 0.5)); these two functions are the only conversion between them.
+ */
+export function pointToDisplay(p: PointDto): PointDto {
+  return { x: p.x + 0.5, y: p.y + 0.5 };
+}
+
+/** The inverse of pointToDisplay: a point drawn or placed in the renderer, in the contract's convention. */
+export function pointFromDisplay(p: PointDto): PointDto {
+  return { x: p.x - 0.5, y: p.y - 0.5 };
+}
+
+export const TaskSchema = z.enum(TASKS);
 
 /**
  * A label map of an image, run-length encoded in raster order: 0 background,
@@ -40,43 +58,89 @@ export type ReviewStatus = z.infer<typeof ReviewStatusSchema>;
 
 export const EyeSchema = z.enum(['left', 'right', 'unknown']);
 
-const GlaucomaScoresSchema = z.object({
+/**
+ * Why a photograph cannot be graded (the image-quality gate, core/quality). An
+ * ungradable photograph gets no glaucoma decision anywhere: "ungradable — retake".
+ */
+export const QUALITY_REASONS = ['no-fundus-field', 'under-exposed', 'over-exposed', 'out-of-focus', 'disc-not-found', 'too-uncertain'] as const;
+export const QualityReasonSchema = z.enum(QUALITY_REASONS);
+export type QualityReason = z.infer<typeof QualityReasonSchema>;
+
+export const QUALITY_MESSAGES: Readonly<Record<QualityReason, string>> = {
+  'no-fundus-field': 'no colour fundus field in the picture',
+  'under-exposed': 'under-exposed (too dark to grade)',
+  'over-exposed': 'over-exposed (washed out)',
+  'out-of-focus': 'out of focus',
+  'disc-not-found': 'optic disc not found',
+  'too-uncertain': 'the model is too uncertain (its two passes disagree)',
+};
+
+export const QualitySchema = z.object({
+  gradable: z.boolean(),
+  /** Empty when gradable. */
+  reasons: z.array(QualityReasonSchema),
+  /** What the gate measured on the photograph (core/quality ImageMeasures); null when it was not measured. */
+  measures: z.record(z.string(), z.number()).nullable(),
+});
+export type QualityDto = z.infer<typeof QualitySchema>;
+
+/** One line for CSVs, reports and the queue: "gradable" or "ungradable: out of focus; optic disc not found". */
+export function describeQuality(q: { readonly gradable: boolean; readonly reasons: readonly QualityReason[] }): string {
+  return q.gradable ? 'gradable' : `ungradable: ${q.reasons.map((r) => QUALITY_MESSAGES[r]).join('; ')}`;
+}
+
+export const GlaucomaScoresSchema = z.object({
+  /** The network's fully connected branch, or null if the model was not trained for glaucoma. */
   network: z.number().nullable(),
+  /** Logistic regression on the predicted vCDR, or null without a fitted regression or a disc. */
   vcdrRegression: z.number().nullable(),
-  /** Null when the model has neither a glaucoma head nor a vCDR regression with a disc found. */
+  /** The fused score (infer/assessment.ts); null when the model has neither a glaucoma head nor a vCDR regression with a disc found. */
   probability: z.number().nullable(),
+  /** probability >= the decision threshold; null with no probability or an ungradable photograph. */
   decision: z.enum(['glaucoma', 'normal']).nullable(),
+  /** Which rule made the probability: a decision model's id ('measurements', 'vcdr'...) or 'paper' (absent in older results: 'paper'). */
+  rule: z.string().optional(),
+  /** The operating point: glaucoma when probability >= threshold (absent in older results: 0.5). */
+  threshold: z.number().optional(),
+  /** The specificity the threshold was fitted for on cross-validated cases; null for the paper's fixed 0.5. */
+  targetSpecificity: z.number().nullable().optional(),
+  /** Why no decision was made although there is a probability (ungradable, outside the validated field of view); null when decided. */
+  withheld: z.string().nullable().optional(),
 });
 
-const StructureSchema = z.object({
+export const StructureSummarySchema = z.object({
+  /** Whether a component survived thresholding and the largest-component step. */
   found: z.boolean(),
   areaPx: z.number(),
+  /** Vertical diameter by the REFUGE rule: the most mask pixels in any one column. */
   verticalDiameterPx: z.number(),
+  /** Bounding box in original pixels: x0, y0 inclusive; x1, y1 exclusive. */
   box: z.object({ x0: z.number(), y0: z.number(), x1: z.number(), y1: z.number() }).nullable(),
 });
 
-/** Mirrors core/infer/types.ts PredictionSummary. */
+/** Scalar results of one image: JSON-safe, stored in SQLite, written to CSVs; infer/types.ts PredictionSummary is this type. */
 export const PredictionSummarySchema = z.object({
   width: z.number().int(),
   height: z.number().int(),
   glaucoma: GlaucomaScoresSchema,
+  /** Vertical cup-to-disc ratio (REFUGE rule), null when no disc was found. */
   vcdr: z.number().nullable(),
-  disc: StructureSchema,
-  cup: StructureSchema,
+  disc: StructureSummarySchema,
+  cup: StructureSummarySchema,
+  /** Fovea in original pixels; null when the model was not trained for it. */
   fovea: PointSchema.nullable(),
+  /** Disagreement between test-time augmentations (0 = identical, 1 = disjoint), null when TTA was not run. Used to sort the review queue. */
   uncertainty: z.number().nullable(),
+  /** Tasks the model was trained on (others are absent from the result). */
   tasks: z.array(TaskSchema),
+  /** The image-quality gate's verdict (absent in results made before the gate existed). */
+  quality: QualitySchema.optional(),
+  /** Problems worth telling the user that did not stop the prediction. */
   warnings: z.array(z.string()),
 });
 export type PredictionSummaryDto = z.infer<typeof PredictionSummarySchema>;
 
-export const BackendInfoSchema = z.object({
-  name: z.enum(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']),
-  device: z.string(),
-  tfjsVersion: z.string(),
-  nativeVersion: z.string().optional(),
-  skipped: z.array(z.string()),
-});
+export { BackendInfoSchema };
 
 export const StudySummarySchema = z.object({
   id: Id,

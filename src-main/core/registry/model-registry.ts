@@ -6,10 +6,10 @@
 // active; rollback = activate the parent.
 import fs from 'node:fs';
 import path from 'node:path';
-import { ApiError } from '../api/errors';
+import { ApiError } from '../contract/errors';
 import { readManifest, type ModelManifest } from '../model/package';
-import type { ModelVersionRow, NewModelVersion } from './models';
-import type { Store } from './store';
+import type { ModelVersionRow, NewModelVersion } from '../store/models';
+import type { Store } from '../store/store';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { verticalCupToDiscRatio, verticalDiameters } from '../../../src-renderer/src/editor/vcdr';
-import { labelsFromText } from './helpers';
+import { labelVerticalCupToDiscRatio as verticalCupToDiscRatio, labelVerticalDiameters as verticalDiameters } from '../../../src-main/core/contract/label-map';
+import { labelsFromText } from '../../renderer/editor/helpers';
 
 describe('local vCDR by the REFUGE rule', () => {
   it('uses the largest per-column pixel count, not the bounding-box height', () => {
