@@ -46,8 +46,8 @@ export interface EvaluateJobSpec {
   readonly modelDir: string;
   readonly outDir: string;
   readonly tta: boolean;
-  /** 'test': the dataset's test split if it has one, else everything; 'all': every labelled image. */
-  readonly split: 'test' | 'all';
+  /** 'test': the dataset's test split if it has one, else everything; 'train': all but the test split; 'all': every labelled image. */
+  readonly split: 'test' | 'train' | 'all';
 }
 
 /** CLI `screen`: a folder of photographs to REFUGE submission files, overlays and a report. */

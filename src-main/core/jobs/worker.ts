@@ -169,13 +169,14 @@ export class JobWorker {
         const started = performance.now();
         const opened = await openDataset(spec.data, codec);
         const hasTest = opened.dataset.samples.some((s) => s.split === 'test');
-        const samples = opened.dataset.samples.filter((s) => (spec.split === 'test' && hasTest ? s.split === 'test' : true));
+        const split = spec.split === 'train' ? 'train' : hasTest && spec.split === 'test' ? 'test' : 'all';
+        const samples = opened.dataset.samples.filter((s) => (split === 'test' ? s.split === 'test' : split === 'train' ? s.split !== 'test' : true));
         const predictor = Predictor.open(spec.modelDir, codec);
         try {
           writeJsonAtomic(path.join(spec.outDir, 'config.json'), {
             data: spec.data,
             model: { dir: spec.modelDir, id: predictor.model.manifest.id, name: predictor.model.manifest.name },
-            split: hasTest && spec.split === 'test' ? 'test' : 'all',
+            split,
             images: samples.length,
             tta: spec.tta,
             preprocessing: predictor.model.manifest.preprocessing,
@@ -185,7 +186,7 @@ export class JobWorker {
           const progress = this.#progress(jobId);
           const evaluation = await evaluateModel(predictor, samples, codec, { tta: spec.tta, signal, onImage: (done, total) => progress(done, total, 'scoring') });
           const problems = [...opened.dataset.problems, ...evaluation.problems];
-          writeJsonAtomic(path.join(spec.outDir, 'metrics.json'), { data: spec.data, model: predictor.model.manifest.id, split: hasTest && spec.split === 'test' ? 'test' : 'all', backend, ...evaluation, problems });
+          writeJsonAtomic(path.join(spec.outDir, 'metrics.json'), { data: spec.data, model: predictor.model.manifest.id, split, backend, ...evaluation, problems });
           const report = renderEvaluationReport({ evaluation, problems, model: predictor.model.manifest, data: spec.data, backend });
           writeFileAtomic(path.join(spec.outDir, 'report.md'), report.markdown);
           writeFileAtomic(path.join(spec.outDir, 'report.html'), report.html);
