@@ -11,7 +11,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { BackendInfo } from '../backend';
 import { writeBmpGrey } from '../data/bmp';
+import { describeQuality } from '../contract/contract';
 import { csvField } from '../data/csv';
+import type { DecisionSettings } from './assessment';
 import type { ImageCodec } from '../data/image-codec';
 import { readImageFolder } from '../data/folder';
 import type { DataProblem } from '../data/sample';
@@ -32,6 +34,8 @@ export interface ScreenFolderOptions {
   /** Longest side of overlay images. */
   readonly overlaySide: number;
   readonly signal?: AbortSignal;
+  /** Decision rule and operating point (default: the package's decision model at its stored specificity). */
+  readonly decision?: DecisionSettings;
   readonly onImage?: (done: number, total: number, file: string, problem: string | null) => void;
 }
 
@@ -60,6 +64,7 @@ export async function screenFolder(
     preprocessing: predictor.model.manifest.preprocessing,
     tta: options.tta,
     overlays: options.overlays,
+    decision: { rule: predictor.model.manifest.decision && options.decision?.fusion !== 'paper' ? predictor.model.manifest.decision.id : 'paper', ...options.decision },
     backend,
     startedAt: new Date().toISOString(),
   });
@@ -70,7 +75,7 @@ export async function screenFolder(
     if (options.signal?.aborted) break;
     const name = path.basename(sample.imageFile);
     const stem = uniqueStem(path.basename(sample.imageFile, path.extname(sample.imageFile)), usedStems);
-    const result = await screenImage(predictor, codec, sample.imageFile, { tta: options.tta }, async (prediction, original) => {
+    const result = await screenImage(predictor, codec, sample.imageFile, { tta: options.tta, ...(options.decision ? { decision: options.decision } : {}) }, async (prediction, original) => {
       writeBmpGrey(path.join(outDir, 'segmentation', `${stem}.bmp`), encodeRefugeMask(prediction.od, prediction.oc));
       if (options.overlays) await writeOverlay(path.join(outDir, 'overlays', `${stem}.png`), await original(), prediction, codec, options.overlaySide);
     });
@@ -121,7 +126,8 @@ export function writeSubmissionFiles(outDir: string, images: readonly ScreenedIm
     const rows = ['ImageName,Fovea_X,Fovea_Y', ...ok.filter((i) => i.prediction!.fovea).map((i) => `${csvField(i.name)},${i.prediction!.fovea!.x.toFixed(2)},${i.prediction!.fovea!.y.toFixed(2)}`)];
     writeFileAtomic(path.join(outDir, 'fovea_location_results.csv'), `${rows.join('\n')}\n`);
   }
-  const header = 'FileName,Width,Height,vCDR,Glaucoma Risk,Network Probability,vCDR Regression Probability,Decision,Disc Found,Uncertainty,Fovea_X,Fovea_Y,Milliseconds,Problem';
+  const header =
+    'FileName,Width,Height,vCDR,Glaucoma Risk,Network Probability,vCDR Regression Probability,Decision,Decision Rule,Threshold,Target Specificity,Quality,Decision Withheld,Disc Found,Uncertainty,Fovea_X,Fovea_Y,Milliseconds,Problem';
   const rows = images.map((i) => {
     const p = i.prediction;
     return [
@@ -133,6 +139,11 @@ export function writeSubmissionFiles(outDir: string, images: readonly ScreenedIm
       fixed(p?.glaucoma.network, 6),
       fixed(p?.glaucoma.vcdrRegression, 6),
       p?.glaucoma.decision ?? '',
+      p?.glaucoma.rule ?? (p ? 'paper' : ''),
+      fixed(p?.glaucoma.threshold ?? (p ? 0.5 : null), 4),
+      fixed(p?.glaucoma.targetSpecificity, 2),
+      csvField(p?.quality ? describeQuality(p.quality) : ''),
+      csvField(p?.glaucoma.withheld ?? ''),
       p ? (p.disc.found ? 'yes' : 'no') : '',
       fixed(p?.uncertainty, 4),
       fixed(p?.fovea?.x, 2),
@@ -141,6 +152,6 @@ export function writeSubmissionFiles(outDir: string, images: readonly ScreenedIm
       csvField(i.problem ?? (p?.warnings.join('; ') || '')),
     ].join(',');
   });
-  const others = problems.filter((pr) => !images.some((i) => i.file === pr.file)).map((pr) => `${csvField(path.basename(pr.file))},,,,,,,,,,,,,${csvField(pr.problem)}`);
+  const others = problems.filter((pr) => !images.some((i) => i.file === pr.file)).map((pr) => `${csvField(path.basename(pr.file))}${','.repeat(header.split(',').length - 1)}${csvField(pr.problem)}`);
   writeFileAtomic(path.join(outDir, 'summary.csv'), `${[header, ...rows, ...others].join('\n')}\n`);
 }

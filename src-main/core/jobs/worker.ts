@@ -15,6 +15,7 @@ import { evaluateModel } from '../infer/evaluate';
 import { renderEvaluationReport } from '../infer/evaluation-report';
 import { Predictor } from '../infer/predictor';
 import { screenFolder } from '../infer/screen-folder';
+import { describeOperatingPoint } from '../infer/screen-operating-point';
 import { screenImage } from '../infer/screen-image';
 import { heatmapToRgb } from '../render/heatmap';
 import { letterbox, mapToOriginal } from '../geometry/letterbox';
@@ -144,6 +145,7 @@ export class JobWorker {
             tta: spec.tta,
             overlays: spec.overlays,
             overlaySide: 1024,
+            ...(spec.decision ? { decision: spec.decision } : {}),
             signal,
             onImage: (done, total, file) => progress(done, total, path.basename(file)),
           });
@@ -153,6 +155,8 @@ export class JobWorker {
             screened: screened.length,
             failed: result.problems.length,
             suspects: screened.filter((i) => i.prediction!.glaucoma.decision === 'glaucoma').length,
+            undecided: screened.filter((i) => i.prediction!.glaucoma.decision === null).length,
+            operatingPoint: describeOperatingPoint(screened[0]?.prediction?.glaucoma ?? null),
             problems: result.problems,
             msPerImage: screened.length ? screened.reduce((s, i) => s + i.ms, 0) / screened.length : 0,
             seconds: result.seconds,
