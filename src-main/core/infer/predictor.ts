@@ -46,6 +46,8 @@ const MAX_EXPOSURE_GAIN = 4;
  * 30-degree discs are about a quarter): the wider search runs.
  */
 export const WIDE_SEARCH_DISC_FRACTION = 0.35;
+/** A first-pass disc whose plain and flipped masks disagree more than this (1 - Dice) also sends the search wider. */
+export const WIDE_SEARCH_DISAGREEMENT = 0.2;
 /** Zoom-out factors of the wider search: a disc filling 50-70 % of a crop becomes 17-35 % of the frame. */
 export const WIDE_SEARCH_ZOOMS = [2, 3] as const;
 
@@ -130,7 +132,10 @@ export class Predictor {
     let od = maps.od && this.#trained.has('od') ? largestComponent(mapToOriginalMask(lb, maps.od, t)) : emptyMask(original);
     let oc = maps.oc && this.#trained.has('oc') ? mapToOriginalMask(lb, maps.oc, t) : emptyMask(original);
     const disagreement = [...maps.disagreement];
-    if (this.#trained.has('od') && (options.wideSearch ?? true) && needsWideSearch(od, original)) {
+    // The first pass's disc disagreement between the plain and flipped images (TTA only): a disc at a scale the
+    // network does not know is found differently in the two.
+    const firstDiscDisagreement = options.tta && maps.od ? (maps.disagreement[0] ?? 0) : 0;
+    if (this.#trained.has('od') && (options.wideSearch ?? true) && (needsWideSearch(od, original) || firstDiscDisagreement > WIDE_SEARCH_DISAGREEMENT)) {
       const wider = await this.#wideSearch(original, full, expose, options.tta);
       if (wider) {
         od = wider.od;
