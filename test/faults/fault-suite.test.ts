@@ -81,6 +81,8 @@ function runCli(args: string[], timeoutMs = 240_000): { status: number | null; s
 }
 
 const summary = (out: string): Map<string, string[]> => new Map(parseCsv(fs.readFileSync(path.join(out, 'summary.csv'), 'utf8')).rows.map((r) => [r.cells[0]!, r.cells]));
+/** The index of a summary.csv column, by its header. */
+const col = (out: string, name: string): number => parseCsv(fs.readFileSync(path.join(out, 'summary.csv'), 'utf8')).header.indexOf(name);
 const status = (out: string): string => JSON.parse(fs.readFileSync(path.join(out, 'config.json'), 'utf8')).status;
 
 /** A PNG whose header claims width x height. */
@@ -143,7 +145,7 @@ describe('fault suite', () => {
       return 'exit 0, complete';
     });
     const rows = fs.existsSync(path.join(out, 'summary.csv')) ? summary(out) : new Map<string, string[]>();
-    const problemOf = (name: string): string => rows.get(name)?.[13] ?? '(no row)';
+    const problemOf = (name: string): string => rows.get(name)?.[col(out, 'Problem')] ?? '(no row)';
     const decided = (name: string): boolean => (rows.get(name)?.[1] ?? '') !== '';
     const problemCase = (name: string, file: string, pattern: RegExp, what: string) =>
       fault(G, name, what, () => {
@@ -170,7 +172,7 @@ describe('fault suite', () => {
     await fault(G, 'EXIF orientation 6', 'screened at the oriented size (200x320)', () => {
       const row = rows.get('rotated6.jpg');
       must(row && row[1] === '200' && row[2] === '320', `size ${row?.[1]}x${row?.[2]}`);
-      return `${row![1]}x${row![2]}; ${row![13]}`;
+      return `${row![1]}x${row![2]}; ${row![col(out, 'Problem')]}`;
     });
     for (const [file, warning] of [['grey.png', /greyscale/], ['sixteen.png', /16-bit/], ['cmyk.jpg', /CMYK/]] as const) {
       await fault(G, `${file.split('.')[0]} image`, 'screened, with a warning in summary.csv', () => {
@@ -200,7 +202,7 @@ describe('fault suite', () => {
     for (let i = 0; i < 8; i++) await fundusLikeJpeg(path.join(folder, `p${i}.jpg`), 400 + i * 16, 360);
     const straight = path.join(tmp, 'kill-straight');
     must(runCli(['screen', folder, '--out', straight, '--no-tta']).status === 0, 'straight run failed');
-    const strip = (o: string) => [...summary(o).values()].map((r) => r.filter((_, i) => i !== 12).join(','));
+    const strip = (o: string) => [...summary(o).values()].map((r) => r.filter((_, i) => i !== col(o, 'Milliseconds')).join(','));
 
     for (const [name, target] of [['kill -9 of the CLI and its job process', 'group'], ['kill -9 of the job process only', 'worker']] as const) {
       const killed = path.join(tmp, `kill-${target}`);

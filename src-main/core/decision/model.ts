@@ -72,7 +72,7 @@ export const DecisionModelSchema = z.object({
   }),
   /**
    * The field of view the rule was validated on: the range of disc sizes (disc
-   * diameter / the image's shorter side) of its cases, widened by a quarter each
+   * diameter / the image's shorter side) of its cases, widened by a tenth each
    * way. Outside it the measurements come from a scale the model never saw, so
    * no decision is made (absent in older packages: no check).
    */
@@ -122,7 +122,7 @@ export function decisionOperatingPoint(model: DecisionModel, targetSpecificity?:
 }
 
 /** How far the validated disc-size range is widened each way (a factor). */
-export const DOMAIN_MARGIN = 1.25;
+export const DOMAIN_MARGIN = 1.1;
 
 /** The validated disc-size range of a set of cases. */
 export function discSizeDomain(sizes: readonly number[]): { low: number; high: number } {

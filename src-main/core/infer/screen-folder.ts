@@ -11,7 +11,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { BackendInfo } from '../backend';
 import { writeBmpGrey } from '../data/bmp';
+import { describeQuality } from '../contract/contract';
 import { csvField } from '../data/csv';
+import type { DecisionSettings } from './assessment';
 import type { ImageCodec } from '../data/image-codec';
 import { readImageFolder } from '../data/folder';
 import type { DataProblem } from '../data/sample';
@@ -35,6 +37,8 @@ export interface ScreenFolderOptions {
   readonly signal?: AbortSignal;
   /** Continue the run already in outDir (same folder and model): images it finished are not screened again. */
   readonly resume?: boolean;
+  /** Decision rule and operating point (default: the package's decision model at its stored specificity). */
+  readonly decision?: DecisionSettings;
   readonly onImage?: (done: number, total: number, file: string, problem: string | null) => void;
 }
 
@@ -60,7 +64,8 @@ export async function screenFolder(
   const problems: DataProblem[] = [...dataset.problems];
   // Never leave a folder that looks complete but is not: a new run removes the previous run's
   // files first; --resume keeps them and reads back the images already done.
-  const previous = options.resume ? readPreviousRun(outDir, folder, predictor.model.manifest.id) : new Map<string, ScreenedImage>();
+  const decision = { rule: predictor.model.manifest.decision && options.decision?.fusion !== 'paper' ? predictor.model.manifest.decision.id : 'paper', ...options.decision };
+  const previous = options.resume ? readPreviousRun(outDir, folder, predictor.model.manifest.id, decision) : new Map<string, ScreenedImage>();
   if (!options.resume) clearPreviousRun(outDir);
   for (const dir of ['segmentation', ...(options.overlays ? ['overlays'] : [])]) fs.mkdirSync(path.join(outDir, dir), { recursive: true });
   const config = {
@@ -69,6 +74,7 @@ export async function screenFolder(
     preprocessing: predictor.model.manifest.preprocessing,
     tta: options.tta,
     overlays: options.overlays,
+    decision,
     backend,
     startedAt: new Date().toISOString(),
     resumed: options.resume === true,
@@ -88,7 +94,7 @@ export async function screenFolder(
     }
     const name = path.basename(sample.imageFile);
     const stem = uniqueStem(path.basename(sample.imageFile, path.extname(sample.imageFile)), usedStems);
-    const result = await screenImage(predictor, codec, sample.imageFile, { tta: options.tta }, async (prediction, original) => {
+    const result = await screenImage(predictor, codec, sample.imageFile, { tta: options.tta, ...(options.decision ? { decision: options.decision } : {}) }, async (prediction, original) => {
       writeBmpGrey(path.join(outDir, 'segmentation', `${stem}.bmp`), encodeRefugeMask(prediction.od, prediction.oc));
       if (options.overlays) await writeOverlay(path.join(outDir, 'overlays', `${stem}.png`), await original(), prediction, codec, options.overlaySide);
     });
@@ -154,7 +160,8 @@ export function writeSubmissionFiles(outDir: string, images: readonly ScreenedIm
     const rows = ['ImageName,Fovea_X,Fovea_Y', ...ok.filter((i) => i.prediction!.fovea).map((i) => `${csvField(i.name)},${i.prediction!.fovea!.x.toFixed(2)},${i.prediction!.fovea!.y.toFixed(2)}`)];
     writeFileAtomic(path.join(outDir, 'fovea_location_results.csv'), `${rows.join('\n')}\n`);
   }
-  const header = 'FileName,Width,Height,vCDR,Glaucoma Risk,Network Probability,vCDR Regression Probability,Decision,Disc Found,Uncertainty,Fovea_X,Fovea_Y,Milliseconds,Problem';
+  const header =
+    'FileName,Width,Height,vCDR,Glaucoma Risk,Network Probability,vCDR Regression Probability,Decision,Decision Rule,Threshold,Target Specificity,Quality,Decision Withheld,Disc Found,Uncertainty,Fovea_X,Fovea_Y,Milliseconds,Problem';
   const rows = images.map((i) => {
     const p = i.prediction;
     return [
@@ -166,6 +173,11 @@ export function writeSubmissionFiles(outDir: string, images: readonly ScreenedIm
       fixed(p?.glaucoma.network, 6),
       fixed(p?.glaucoma.vcdrRegression, 6),
       p?.glaucoma.decision ?? '',
+      p?.glaucoma.rule ?? (p ? 'paper' : ''),
+      fixed(p?.glaucoma.threshold ?? (p ? 0.5 : null), 4),
+      fixed(p?.glaucoma.targetSpecificity, 2),
+      csvField(p?.quality ? describeQuality(p.quality) : ''),
+      csvField(p?.glaucoma.withheld ?? ''),
       p ? (p.disc.found ? 'yes' : 'no') : '',
       fixed(p?.uncertainty, 4),
       fixed(p?.fovea?.x, 2),
@@ -174,6 +186,6 @@ export function writeSubmissionFiles(outDir: string, images: readonly ScreenedIm
       csvField(i.problem ?? (p?.warnings.join('; ') || '')),
     ].join(',');
   });
-  const others = problems.filter((pr) => !images.some((i) => i.file === pr.file)).map((pr) => `${csvField(path.basename(pr.file))},,,,,,,,,,,,,${csvField(pr.problem)}`);
+  const others = problems.filter((pr) => !images.some((i) => i.file === pr.file)).map((pr) => `${csvField(path.basename(pr.file))}${','.repeat(header.split(',').length - 1)}${csvField(pr.problem)}`);
   writeFileAtomic(path.join(outDir, 'summary.csv'), `${[header, ...rows, ...others].join('\n')}\n`);
 }

@@ -4,6 +4,7 @@
 // and turn a file the user gave that cannot be screened (corrupt, truncated,
 // too small...) into a one-line problem instead of an error that stops the run.
 import type { ImageCodec } from '../data/image-codec';
+import type { DecisionSettings } from './assessment';
 import { InputError } from '../errors';
 import type { RgbImage } from '../types';
 import type { Predictor } from './predictor';
@@ -23,14 +24,14 @@ export async function screenImage(
   predictor: Predictor,
   codec: ImageCodec,
   file: string,
-  options: { readonly tta: boolean },
+  options: { readonly tta: boolean; readonly decision?: DecisionSettings },
   keep: (prediction: CasePrediction, original: () => Promise<RgbImage>) => Promise<void>,
 ): Promise<ScreenImageResult> {
   const t0 = performance.now();
   try {
     let decoded: Promise<RgbImage> | undefined;
     const original = (): Promise<RgbImage> => (decoded ??= codec.readRgb(file));
-    const prediction = await predictor.predictFile(file, { tta: options.tta }, original);
+    const prediction = await predictor.predictFile(file, options, original);
     await keep(prediction, original);
     return { ok: true, prediction, ms: performance.now() - t0 };
   } catch (error) {

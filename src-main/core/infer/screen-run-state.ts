@@ -63,13 +63,14 @@ export function logScreenedImage(outDir: string, image: ScreenedImage): void {
 }
 
 /**
- * The images a previous run finished, for --resume. The config must name the same folder and model;
+ * The images a previous run finished, for --resume. The config must name the same folder, model and
+ * decision settings;
  * a half-written last line (a kill during the write) is dropped, so that image is screened again.
  * An image whose segmentation file is gone is screened again too.
  */
-export function readPreviousRun(outDir: string, folder: string, modelId: string): Map<string, ScreenedImage> {
+export function readPreviousRun(outDir: string, folder: string, modelId: string, decision?: unknown): Map<string, ScreenedImage> {
   const configFile = path.join(outDir, 'config.json');
-  let config: { folder?: unknown; model?: { id?: unknown }; status?: unknown };
+  let config: { folder?: unknown; model?: { id?: unknown }; decision?: unknown; status?: unknown };
   try {
     config = JSON.parse(fs.readFileSync(configFile, 'utf8'));
   } catch {
@@ -77,6 +78,10 @@ export function readPreviousRun(outDir: string, folder: string, modelId: string)
   }
   if (config.folder !== path.resolve(folder)) throw new InputError(configFile, `the earlier run screened ${String(config.folder)}, not ${path.resolve(folder)}; resume with the same folder or start a new run`);
   if (config.model?.id !== modelId) throw new InputError(configFile, `the earlier run used model ${String(config.model?.id)}, not ${modelId}; resume with the same model or start a new run`);
+  // Decisions at another operating point (--specificity, --fusion) would mix two rules in one summary.
+  if (decision !== undefined && config.decision !== undefined && JSON.stringify(config.decision) !== JSON.stringify(decision)) {
+    throw new InputError(configFile, `the earlier run decided with ${JSON.stringify(config.decision)}, not ${JSON.stringify(decision)}; resume with the same --fusion and --specificity or start a new run`);
+  }
   const done = new Map<string, ScreenedImage>();
   let text = '';
   try {

@@ -6,6 +6,7 @@
 import type { LabelMapDto } from '../contract/contract';
 import type { BackendInfo } from '../backend';
 import type { DataProblem } from '../data/sample';
+import type { DecisionSettings } from '../infer/assessment';
 import type { EvaluationSummary } from '../infer/evaluate';
 import type { ValidationRecord } from '../model/package';
 import type { BenchConfig, BenchResult } from '../bench/types';
@@ -46,8 +47,8 @@ export interface EvaluateJobSpec {
   readonly modelDir: string;
   readonly outDir: string;
   readonly tta: boolean;
-  /** 'test': the dataset's test split if it has one, else everything; 'all': every labelled image. */
-  readonly split: 'test' | 'all';
+  /** 'test': the dataset's test split if it has one, else everything; 'train': all but the test split; 'all': every labelled image. */
+  readonly split: 'test' | 'train' | 'all';
 }
 
 /** CLI `screen`: a folder of photographs to REFUGE submission files, overlays and a report. */
@@ -58,6 +59,8 @@ export interface ScreenFolderJobSpec {
   readonly outDir: string;
   readonly tta: boolean;
   readonly overlays: boolean;
+  /** Decision rule and operating point (default: the package's decision model at its stored specificity). */
+  readonly decision?: DecisionSettings;
   /** Continue the partial run already in outDir (config.json status 'partial' or 'running'). */
   readonly resume?: boolean;
 }
@@ -125,7 +128,7 @@ export type JobResult =
     }
   | { readonly kind: 'train'; readonly modelDir: string | null; readonly crossValidation: ValidationRecord | null; readonly problems: readonly DataProblem[]; readonly seconds: number }
   | { readonly kind: 'evaluate'; readonly summary: EvaluationSummary; readonly images: number; readonly problems: readonly DataProblem[]; readonly seconds: number }
-  | { readonly kind: 'screen-folder'; readonly screened: number; readonly failed: number; readonly suspects: number; readonly problems: readonly DataProblem[]; readonly msPerImage: number; readonly seconds: number }
+  | { readonly kind: 'screen-folder'; readonly screened: number; readonly failed: number; readonly suspects: number; readonly undecided: number; readonly operatingPoint: string; readonly problems: readonly DataProblem[]; readonly msPerImage: number; readonly seconds: number }
   | { readonly kind: 'experiment'; readonly reportDir: string; readonly seconds: number }
   | { readonly kind: 'bench'; readonly result: BenchResult };
 

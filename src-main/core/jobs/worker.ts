@@ -15,6 +15,7 @@ import { evaluateModel } from '../infer/evaluate';
 import { renderEvaluationReport } from '../infer/evaluation-report';
 import { Predictor } from '../infer/predictor';
 import { screenFolder } from '../infer/screen-folder';
+import { describeOperatingPoint } from '../infer/screen-operating-point';
 import { screenImage } from '../infer/screen-image';
 import { heatmapToRgb } from '../render/heatmap';
 import { letterbox, mapToOriginal } from '../geometry/letterbox';
@@ -145,6 +146,7 @@ export class JobWorker {
             overlays: spec.overlays,
             resume: spec.resume === true,
             overlaySide: 1024,
+            ...(spec.decision ? { decision: spec.decision } : {}),
             signal,
             onImage: (done, total, file) => progress(done, total, path.basename(file)),
           });
@@ -154,6 +156,8 @@ export class JobWorker {
             screened: screened.length,
             failed: result.problems.length,
             suspects: screened.filter((i) => i.prediction!.glaucoma.decision === 'glaucoma').length,
+            undecided: screened.filter((i) => i.prediction!.glaucoma.decision === null).length,
+            operatingPoint: describeOperatingPoint(screened[0]?.prediction?.glaucoma ?? null),
             problems: result.problems,
             msPerImage: screened.length ? screened.reduce((s, i) => s + i.ms, 0) / screened.length : 0,
             seconds: result.seconds,
@@ -170,13 +174,14 @@ export class JobWorker {
         const started = performance.now();
         const opened = await openDataset(spec.data, codec);
         const hasTest = opened.dataset.samples.some((s) => s.split === 'test');
-        const samples = opened.dataset.samples.filter((s) => (spec.split === 'test' && hasTest ? s.split === 'test' : true));
+        const split = spec.split === 'train' ? 'train' : hasTest && spec.split === 'test' ? 'test' : 'all';
+        const samples = opened.dataset.samples.filter((s) => (split === 'test' ? s.split === 'test' : split === 'train' ? s.split !== 'test' : true));
         const predictor = Predictor.open(spec.modelDir, codec);
         try {
           writeJsonAtomic(path.join(spec.outDir, 'config.json'), {
             data: spec.data,
             model: { dir: spec.modelDir, id: predictor.model.manifest.id, name: predictor.model.manifest.name },
-            split: hasTest && spec.split === 'test' ? 'test' : 'all',
+            split,
             images: samples.length,
             tta: spec.tta,
             preprocessing: predictor.model.manifest.preprocessing,
@@ -186,7 +191,7 @@ export class JobWorker {
           const progress = this.#progress(jobId);
           const evaluation = await evaluateModel(predictor, samples, codec, { tta: spec.tta, signal, onImage: (done, total) => progress(done, total, 'scoring') });
           const problems = [...opened.dataset.problems, ...evaluation.problems];
-          writeJsonAtomic(path.join(spec.outDir, 'metrics.json'), { data: spec.data, model: predictor.model.manifest.id, split: hasTest && spec.split === 'test' ? 'test' : 'all', backend, ...evaluation, problems });
+          writeJsonAtomic(path.join(spec.outDir, 'metrics.json'), { data: spec.data, model: predictor.model.manifest.id, split, backend, ...evaluation, problems });
           const report = renderEvaluationReport({ evaluation, problems, model: predictor.model.manifest, data: spec.data, backend });
           writeFileAtomic(path.join(spec.outDir, 'report.md'), report.markdown);
           writeFileAtomic(path.join(spec.outDir, 'report.html'), report.html);

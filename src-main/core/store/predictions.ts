@@ -22,14 +22,7 @@ export interface PredictionRow {
   readonly createdAt: string;
 }
 
-export interface NewPrediction {
-  readonly caseId: string;
-  readonly modelId: string;
-  readonly jobId: string | null;
-  readonly summary: PredictionSummaryDto;
-  readonly labels: LabelMapDto;
-  readonly heatmaps: HeatmapFiles;
-}
+export type NewPrediction = Omit<PredictionRow, 'id' | 'createdAt'>;
 
 interface Row {
   id: number;

@@ -45,6 +45,8 @@ async function screen(folder: string, out: string, extra: Partial<ScreenFolderOp
 
 const config = (out: string) => JSON.parse(fs.readFileSync(path.join(out, 'config.json'), 'utf8'));
 const summaryRows = (out: string) => parseCsv(fs.readFileSync(path.join(out, 'summary.csv'), 'utf8')).rows.map((r) => r.cells);
+/** The index of a summary.csv column, by its header. */
+const column = (out: string, name: string): number => parseCsv(fs.readFileSync(path.join(out, 'summary.csv'), 'utf8')).header.indexOf(name);
 
 describe('screening output folders', () => {
   it('a second run into the same --out leaves none of the first run\'s files', async () => {
@@ -82,7 +84,8 @@ describe('screening output folders', () => {
     // The same as one uninterrupted run.
     const straight = path.join(tmp, 'out-straight');
     await screen(folder, straight);
-    const strip = (rows: string[][]) => rows.map((r) => r.filter((_, i) => i !== 12)); // Milliseconds differ
+    const ms = column(out, 'Milliseconds');
+    const strip = (rows: string[][]) => rows.map((r) => r.filter((_, i) => i !== ms)); // Milliseconds differ
     expect(strip(summaryRows(out))).toEqual(strip(summaryRows(straight)));
   });
 
@@ -90,6 +93,15 @@ describe('screening output folders', () => {
     const folder = await photoFolder('resume-other', 1);
     await expect(screen(folder, path.join(tmp, 'out-stopped'), { resume: true })).rejects.toThrow(/earlier run screened .*stopped, not/);
     await expect(screen(folder, path.join(tmp, 'nothing'), { resume: true })).rejects.toThrow(/nothing to resume/);
+  });
+
+  it('--resume at another operating point is a clear error (one summary, one decision rule)', async () => {
+    const folder = await photoFolder('resume-rule', 2);
+    const out = path.join(tmp, 'out-rule');
+    const abort = new AbortController();
+    await screen(folder, out, { signal: abort.signal, onImage: (done) => done === 1 && abort.abort() });
+    await expect(screen(folder, out, { resume: true, decision: { fusion: 'paper', specificity: 0.9 } })).rejects.toThrow(/earlier run decided with .*resume with the same --fusion and --specificity/);
+    expect((await screen(folder, out, { resume: true })).complete).toBe(true);
   });
 
   it('a half-written last log line (kill -9 mid-write) is screened again on resume', async () => {
@@ -112,9 +124,9 @@ describe('screening output folders', () => {
     await screen(folder, out);
     const rows = summaryRows(out);
     const damaged = rows.find((r) => r[0] === 'img1.jpg')!;
-    expect(damaged[1]).toBe(''); // Width: no prediction
-    expect(damaged[7]).toBe(''); // Decision
-    expect(damaged[13]).toMatch(/^damaged JPEG: Corrupt JPEG data/);
+    expect(damaged[column(out, 'Width')]).toBe(''); // no prediction
+    expect(damaged[column(out, 'Decision')]).toBe('');
+    expect(damaged[column(out, 'Problem')]).toMatch(/^damaged JPEG: Corrupt JPEG data/);
     expect(rows.find((r) => r[0] === 'img0.jpg')![1]).toBe('96');
     expect(fs.readdirSync(path.join(out, 'segmentation'))).toEqual(['img0.bmp']);
   });
