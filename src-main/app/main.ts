@@ -126,6 +126,9 @@ function startServices(log: Log): Services {
     appVersion: app.getVersion(),
     printToPdf: createPrintToPdf(hiddenReportPage),
     pickFolder,
+    // The page may name only folders chosen in the picker; GLAUCOMA_STUDIO_FOLDERS (path-list) adds roots
+    // under which a typed folder is allowed too (the Electron e2e test, a managed install).
+    folderRoots: (process.env.GLAUCOMA_STUDIO_FOLDERS ?? '').split(path.delimiter).filter((f) => f !== '').map((f) => path.resolve(f)),
     log,
   });
 }
@@ -165,7 +168,7 @@ async function start(): Promise<void> {
   // Load TensorFlow in the job process now, so the status bar shows the backend before the first job.
   services.jobs.warmUp();
 
-  const importFolder = importFolderAction({ pickFolder, dispatch: (method, input) => services.dispatch(method, input), tell });
+  const importFolder = importFolderAction({ pickFolder: services.pickFolder ?? pickFolder, dispatch: (method, input) => services.dispatch(method, input), tell });
   Menu.setApplicationMenu(
     Menu.buildFromTemplate(
       applicationMenuTemplate({

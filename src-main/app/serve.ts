@@ -5,7 +5,8 @@
 // running job (resumable next time).
 //
 //   npx tsx src-main/app/serve.ts --user-data DIR [--renderer out/renderer] [--model resources/model]
-//                                 [--worker FILE] [--port 0] [--user NAME]
+//                                 [--worker FILE] [--port 0] [--user NAME] [--folders DIR]...
+// --folders: the page may import from and export to folders under DIR only (repeatable; default the home folder).
 // --worker names the job process entry (default: the built worker.mjs, else src-main/worker/main.ts through tsx).
 import fs from 'node:fs';
 import os from 'node:os';
@@ -50,6 +51,7 @@ async function main(): Promise<void> {
       worker: { type: 'string' },
       port: { type: 'string' },
       user: { type: 'string' },
+      folders: { type: 'string', multiple: true },
     },
     strict: true,
   });
@@ -62,6 +64,8 @@ async function main(): Promise<void> {
     shell: 'browser',
     appVersion: version,
     ...(values.user ? { user: values.user } : {}),
+    // The page has no picker here: it may name folders under these (default: the home folder).
+    folderRoots: (values.folders ?? [os.homedir()]).map((f) => path.resolve(f)),
   });
   // Load TensorFlow in the job process now, so the UI can show the backend before the first job.
   services.jobs.warmUp();

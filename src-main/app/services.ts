@@ -28,6 +28,7 @@ import { ModelRegistry } from '../core/registry/model-registry';
 import { DATABASE_FILE, type Store } from '../core/store/store';
 import { createSharpCodec } from '../platform/sharp-codec';
 import { openDatabase } from '../platform/sqlite';
+import { confineFolders, createFolderAccess, grantingPicker } from './folder-access';
 import { acquireInstanceLock } from './instance-lock';
 
 export interface ServicesOptions {
@@ -43,6 +44,12 @@ export interface ServicesOptions {
   readonly codec?: ImageCodec;
   readonly printToPdf?: PrintToPdf;
   readonly pickFolder?: () => Promise<string | null>;
+  /**
+   * Folders under which the page may name a folder to import or export to (browser
+   * mode: serve --folders). Folders chosen in pickFolder are always allowed; nothing
+   * else is (see folder-access.ts).
+   */
+  readonly folderRoots?: readonly string[];
   readonly jobTuning?: Partial<JobManagerTuning>;
   readonly log?: Log;
   readonly now?: Clock;
@@ -57,6 +64,8 @@ export interface Services {
   readonly finetune: FinetunePlanner;
   readonly codec: ImageCodec;
   readonly handlers: Handlers;
+  /** The main-process folder picker, its answer allowed to the page (absent in the browser mode). */
+  readonly pickFolder?: () => Promise<string | null>;
   /** Things worth telling the user at start-up (no bundled model, interrupted jobs). */
   readonly notes: readonly string[];
   /** Validates and runs one API call (the transports' single entry). */
@@ -103,7 +112,9 @@ export function createServices(options: ServicesOptions): Services {
   const interrupted = jobs.recover();
   if (interrupted.length > 0) notes.push(`${interrupted.length} job(s) were interrupted when the app last stopped; resume them from the jobs panel`);
   const finetune = new FinetunePlanner({ store, registry, userDataDir, codec });
-  const handlers = createHandlers({
+  const folders = createFolderAccess({ roots: options.folderRoots ?? [], userDataDir });
+  const pickFolder = options.pickFolder ? grantingPicker(options.pickFolder, folders) : undefined;
+  const handlers = confineFolders(createHandlers({
     store,
     registry,
     jobs,
@@ -112,8 +123,8 @@ export function createServices(options: ServicesOptions): Services {
     events,
     identity: { version: options.appVersion, userDataDir, user: options.user ?? osUser(), shell: options.shell },
     ...(options.printToPdf ? { printToPdf: options.printToPdf } : {}),
-    ...(options.pickFolder ? { pickFolder: options.pickFolder } : {}),
-  });
+    ...(pickFolder ? { pickFolder } : {}),
+  }), folders);
   let closed = false;
   return {
     userDataDir,
@@ -124,6 +135,7 @@ export function createServices(options: ServicesOptions): Services {
     finetune,
     codec,
     handlers,
+    ...(pickFolder ? { pickFolder } : {}),
     notes,
     dispatch: (method, input) => dispatch(handlers, method, input, (m, error) => log('error', `${String(m)}: ${error instanceof Error ? (error.stack ?? error.message) : errorMessage(error)}`)),
     media: (pathname, query) => resolveMedia({ store, codec }, pathname, query),

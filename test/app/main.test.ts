@@ -29,6 +29,8 @@ const record = vi.hoisted(() => ({
   permissionRequest: null as null | ((c: unknown, p: string, cb: (granted: boolean) => void) => void),
   userData: '',
   appPath: '',
+  /** What the stand-in folder picker answers (null: cancelled). */
+  pick: null as string | null,
 }));
 
 vi.mock('electron', async () => {
@@ -91,7 +93,7 @@ vi.mock('electron', async () => {
   return {
     app,
     BrowserWindow,
-    dialog: { showOpenDialog: async () => ({ canceled: true, filePaths: [] }), showMessageBox: async () => ({ response: 0 }), showErrorBox: (t: string, m: string) => record.calls.push(`error box ${t}: ${m}`) },
+    dialog: { showOpenDialog: async () => (record.pick === null ? { canceled: true, filePaths: [] } : { canceled: false, filePaths: [record.pick] }), showMessageBox: async () => ({ response: 0 }), showErrorBox: (t: string, m: string) => record.calls.push(`error box ${t}: ${m}`) },
     ipcMain: { handle: (channel: string, listener: Handler) => record.ipc.set(channel, listener), removeHandler: (channel: string) => record.ipc.delete(channel) },
     Menu: { buildFromTemplate: (template: unknown) => template, setApplicationMenu: (menu: unknown) => (record.menu = menu) },
     protocol: {
@@ -101,7 +103,12 @@ vi.mock('electron', async () => {
       },
       handle: (scheme: string, handler: ProtocolHandler) => record.protocols.set(scheme, handler),
     },
-    session: { defaultSession: { setPermissionRequestHandler: (h: typeof record.permissionRequest) => (record.permissionRequest = h), setPermissionCheckHandler: () => {} } },
+    session: {
+      defaultSession: {
+        setPermissionRequestHandler: (h: typeof record.permissionRequest) => (record.permissionRequest = h),
+        setPermissionCheckHandler: () => {},
+      },
+    },
     shell: { openPath: async () => '' },
     // A job process that never gets ready (TensorFlow is not loaded in this test) and exits when killed.
     utilityProcess: {
@@ -183,6 +190,12 @@ describe('the Electron main process', () => {
     const folder = path.join(tmp, 'study');
     fs.mkdirSync(folder);
     fs.writeFileSync(path.join(folder, 'P001_OD.png'), encodePng(generateFundus(1, { width: 96, height: 88 }).image, 3));
+    // A folder the page names itself is refused; the same folder chosen in the main-process picker is imported.
+    const named = (await record.ipc.get('glaucoma-studio:api:studies.import')!(ourFrame(id), { folder })) as ApiResult;
+    expect(named).toMatchObject({ ok: false, error: { code: 'input-error', file: folder, message: expect.stringMatching(/choose it with Browse/) } });
+    record.pick = folder;
+    const picked = (await record.ipc.get('glaucoma-studio:api:studies.pickFolder')!(ourFrame(id), {})) as ApiResult;
+    expect(picked).toEqual({ ok: true, value: { folder } });
     const imported = (await record.ipc.get('glaucoma-studio:api:studies.import')!(ourFrame(id), { folder })) as ApiResult;
     expect(imported.ok).toBe(true);
     expect(record.windows[0]!.contents.sent).toContainEqual(['glaucoma-studio:event', expect.objectContaining({ type: 'study' })]);
