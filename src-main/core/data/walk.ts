@@ -14,6 +14,15 @@ export interface SkippedEntry {
   readonly reason: string;
 }
 
+export interface WalkedFolder {
+  readonly files: string[];
+  readonly folders: string[];
+  readonly skipped: SkippedEntry[];
+}
+
+/** Entries stat'ed between two yields of the walk (a few milliseconds of work). */
+const ENTRIES_PER_STEP = 256;
+
 /**
  * Files under root, as relative POSIX paths, sorted, and what was skipped with the reason:
  * hidden files and folders (dot names) and __MACOSX silently; dangling links, FIFOs, sockets and
@@ -22,18 +31,42 @@ export interface SkippedEntry {
  * Folders are told apart by device and inode, so two links to one folder are walked once;
  * `folders` lists the folders walked.
  */
-export function walkFolder(root: string, maxDepth = DEFAULT_SEARCH_DEPTH): { files: string[]; folders: string[]; skipped: SkippedEntry[] } {
+export function walkFolder(root: string, maxDepth = DEFAULT_SEARCH_DEPTH): WalkedFolder {
+  const steps = walkSteps(root, maxDepth);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/**
+ * walkFolder that lets other work run: it gives the event loop back after every
+ * folder read and every few hundred entries, so a server importing a folder of
+ * a hundred thousand files keeps answering its other calls.
+ */
+export async function walkFolderAsync(root: string, maxDepth = DEFAULT_SEARCH_DEPTH): Promise<WalkedFolder> {
+  const steps = walkSteps(root, maxDepth);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}
+
+/** The walk, as steps: it yields after each folder read and every ENTRIES_PER_STEP entries. */
+function* walkSteps(root: string, maxDepth: number): Generator<void, WalkedFolder> {
   const out: string[] = [];
   const folders: string[] = [];
   const skipped: SkippedEntry[] = [];
   const seen = new Set<string>();
   const folderKey = (stat: fs.Stats): string => `${stat.dev}:${stat.ino}`;
+  let entriesSinceYield = 0;
   try {
     seen.add(folderKey(fs.statSync(root)));
   } catch {
     // the readers report a missing root themselves
   }
-  const visit = (dir: string, rel: string, depth: number): void => {
+  function* visit(dir: string, rel: string, depth: number): Generator<void, void> {
     let entries: fs.Dirent[];
     try {
       entries = fs.readdirSync(dir, { withFileTypes: true });
@@ -41,8 +74,13 @@ export function walkFolder(root: string, maxDepth = DEFAULT_SEARCH_DEPTH): { fil
       if (rel) skipped.push({ relPath: rel, reason: `folder cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'}); skipped` });
       return;
     }
+    yield;
     for (const entry of entries) {
       if (entry.name.startsWith('.') || entry.name === '__MACOSX') continue;
+      if (++entriesSinceYield >= ENTRIES_PER_STEP) {
+        entriesSinceYield = 0;
+        yield;
+      }
       const full = path.join(dir, entry.name);
       const relPath = rel ? `${rel}/${entry.name}` : entry.name;
       let stat: fs.Stats;
@@ -62,7 +100,7 @@ export function walkFolder(root: string, maxDepth = DEFAULT_SEARCH_DEPTH): { fil
         if (depth >= maxDepth) continue;
         seen.add(key);
         folders.push(relPath);
-        visit(full, relPath, depth + 1);
+        yield* visit(full, relPath, depth + 1);
       } else if (stat.isFile()) {
         out.push(relPath);
       } else {
@@ -70,8 +108,8 @@ export function walkFolder(root: string, maxDepth = DEFAULT_SEARCH_DEPTH): { fil
         skipped.push({ relPath, reason: `${kind}, not a regular file; skipped` });
       }
     }
-  };
-  visit(root, '', 1);
+  }
+  yield* visit(root, '', 1);
   const byPath = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
   return { files: out.sort(byPath), folders: folders.sort(byPath), skipped: skipped.sort((a, b) => byPath(a.relPath, b.relPath)) };
 }
