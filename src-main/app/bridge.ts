@@ -29,8 +29,9 @@ import { contentTypeOf, resolveRendererFile } from './renderer-files';
 export const RENDERER_CSP = [
   "default-src 'self'",
   "script-src 'self'",
-  // Svelte sets style attributes for dynamic sizes and transforms.
-  "style-src 'self' 'unsafe-inline'",
+  // No inline styles: the build's CSS is a file, and Svelte's style: directives
+  // set element.style (CSSOM), which the policy does not govern.
+  "style-src 'self'",
   "img-src 'self' data: blob:",
   "connect-src 'self'",
   "font-src 'self'",

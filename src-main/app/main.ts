@@ -23,7 +23,7 @@ import { applicationMenuTemplate, importFolderAction } from './menu';
 import { createPrintToPdf } from './print-pdf';
 import { bundledModelDir } from './resources';
 import { PRIVILEGED_SCHEMES, serveMedia, serveRenderer } from './protocols';
-import { createSenderCheck, denyAllPermissions, hardenWebContents, originOf, SECURE_WEB_PREFERENCES } from './security';
+import { createSenderCheck, denyAllPermissions, hardenWebContents, originOf, refuseDevices, SECURE_WEB_PREFERENCES } from './security';
 import { createServices, type Services } from './services';
 import { utilityLauncher } from './utility-launcher';
 
@@ -141,6 +141,7 @@ async function start(): Promise<void> {
   // Every webContents, whoever creates it: no navigation away, no new windows, no <webview>.
   app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, trustedOrigins, log));
   denyAllPermissions(session.defaultSession, log);
+  refuseDevices(session.defaultSession, log);
   protocol.handle(APP_SCHEME, (request) => serveRenderer(rendererDir, request));
 
   let services: Services;

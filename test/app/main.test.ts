@@ -107,6 +107,8 @@ vi.mock('electron', async () => {
       defaultSession: {
         setPermissionRequestHandler: (h: typeof record.permissionRequest) => (record.permissionRequest = h),
         setPermissionCheckHandler: () => {},
+        setDevicePermissionHandler: () => record.calls.push('setDevicePermissionHandler'),
+        on: (event: string) => record.calls.push(`session.on ${event}`),
       },
     },
     shell: { openPath: async () => '' },
@@ -160,11 +162,12 @@ describe('the Electron main process', () => {
     expect(String(prefs.preload)).toMatch(/preload[\\/]index\.cjs$/);
     expect(prefs.additionalArguments).toEqual([`--glaucoma-studio-api=${METHODS.join(',')}`]);
     expect(win!.url).toBe('app://glaucoma-studio/index.html');
-    expect([...win!.contents.listeners.keys()].sort()).toEqual(['will-attach-webview', 'will-navigate', 'will-redirect']);
+    expect([...win!.contents.listeners.keys()].sort()).toEqual(['select-bluetooth-device', 'will-attach-webview', 'will-frame-navigate', 'will-navigate', 'will-redirect']);
     expect((win!.contents.openHandler as (d: { url: string }) => unknown)({ url: 'https://example.org' })).toEqual({ action: 'deny' });
     let granted: boolean | null = null;
     record.permissionRequest!(null, 'media', (g) => (granted = g));
     expect(granted).toBe(false);
+    expect(record.calls).toEqual(expect.arrayContaining(['setDevicePermissionHandler', 'session.on select-hid-device', 'session.on select-usb-device', 'session.on select-serial-port']));
   });
 
   it('registers both protocols; media requests reach the services', async () => {
