@@ -2,7 +2,8 @@
 // A generated corpus of bad inputs goes through the real CLI, and faults are
 // injected (kill -9 of the CLI and of the job process mid-screening, damaged
 // and zero-byte databases, a second instance, bad model packages, a zip
-// bomb). Each case states what must hold; the suite prints a table of cases
+// bomb), and the bridge is asked for folders outside its roots and to import
+// a folder of 30,000 files while other calls come in. Each case states what must hold; the suite prints a table of cases
 // tried, held and failed, and writes it to test-output/faults/table.md.
 import { spawn, spawnSync, execFileSync, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
@@ -373,6 +374,70 @@ describe('fault suite', () => {
       first.kill('SIGTERM');
       return second.stderr.trim().split('\n').pop()!.replace(tmp, '').slice(0, 120);
     });
+    expect(results.filter((r) => r.group === G && !r.held).map((r) => `${r.name}: ${r.detail}`)).toEqual([]);
+  }, 300_000);
+
+  it('the bridge: folders from the page, a huge import', async () => {
+    const G = 'bridge';
+    const allowed = path.join(tmp, 'allowed');
+    fs.mkdirSync(allowed, { recursive: true });
+    const userData = path.join(tmp, 'bridge-user-data');
+    const child = spawn(process.execPath, [serve, '--user-data', userData, '--renderer', path.join(tmp, 'no-renderer'), '--folders', allowed], { stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push(child);
+    let out = '';
+    child.stdout!.on('data', (d) => (out += String(d)));
+    child.stderr!.on('data', (d) => (out += String(d)));
+    const deadline = Date.now() + 60_000;
+    while (!out.includes('"token"') && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 50));
+    const { url, token } = JSON.parse(out.split('\n').find((l) => l.includes('"token"'))!) as { url: string; token: string };
+    const api = async (method: string, input: unknown): Promise<{ status: number; body: { error?: { message: string; file?: string } } & Record<string, unknown> }> => {
+      const res = await fetch(`${url}api/${method}`, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body: JSON.stringify(input) });
+      return { status: res.status, body: (await res.json()) as never };
+    };
+    try {
+      await fault(G, 'the page imports /etc', 'refused, naming the folder; nothing read', async () => {
+        const r = await api('studies.import', { folder: '/etc' });
+        must(r.status !== 200 && /not a folder this app may read/.test(r.body.error?.message ?? ''), `${r.status} ${JSON.stringify(r.body).slice(0, 200)}`);
+        return r.body.error!.message;
+      });
+      await fault(G, "the page exports to /etc or through '..'", 'refused, naming the folder; nothing written', async () => {
+        for (const folder of ['/etc/glaucoma-export', path.join(allowed, '..', 'escape')]) {
+          const r = await api('export.corrections', { studyId: 's_none', folder, formats: ['refuge'] });
+          must(r.status !== 200 && /not a folder this app may write/.test(r.body.error?.message ?? ''), `${folder}: ${r.status} ${JSON.stringify(r.body).slice(0, 200)}`);
+          must(!fs.existsSync(folder), `${folder} was created`);
+        }
+        return 'both refused';
+      });
+      await fault(G, 'import of a folder of 30,000 files while the page keeps calling', 'every other call answered within 1 s; the import complete', async () => {
+        const huge = path.join(allowed, 'huge');
+        const png = await sharp({ create: { width: 64, height: 64, channels: 3, background: { r: 120, g: 50, b: 30 } } }).png().toBuffer();
+        for (let d = 0; d < 60; d++) {
+          const dir = path.join(huge, `visit-${d}`);
+          fs.mkdirSync(dir, { recursive: true });
+          if (d % 6 === 0) fs.writeFileSync(path.join(dir, `P${d}_OD.png`), png);
+          for (let i = 0; i < 500; i++) fs.writeFileSync(path.join(dir, `log-${i}.txt`), '');
+        }
+        let importing = true;
+        let slowest = 0;
+        let calls = 0;
+        const started = performance.now();
+        const imported = api('studies.import', { folder: huge }).finally(() => (importing = false));
+        while (importing) {
+          const asked = performance.now();
+          await api('app.info', {});
+          slowest = Math.max(slowest, performance.now() - asked);
+          calls++;
+          await new Promise((r) => setTimeout(r, 20));
+        }
+        const r = await imported;
+        const ms = performance.now() - started;
+        must(r.status === 200 && (r.body.study as { images: number }).images === 10, `import: ${r.status} ${JSON.stringify(r.body).slice(0, 200)}`);
+        must(slowest < 1000, `a call waited ${slowest.toFixed(0)} ms`);
+        return `import ${(ms / 1000).toFixed(1)} s; ${calls} other calls meanwhile, the slowest answered in ${slowest.toFixed(0)} ms`;
+      });
+    } finally {
+      child.kill('SIGTERM');
+    }
     expect(results.filter((r) => r.group === G && !r.held).map((r) => `${r.name}: ${r.detail}`)).toEqual([]);
   }, 300_000);
 });
