@@ -381,6 +381,15 @@ describe('fault suite', () => {
     const G = 'bridge';
     const allowed = path.join(tmp, 'allowed');
     fs.mkdirSync(allowed, { recursive: true });
+    // 10 photographs among 30,000 other files in 60 folders, made before the server starts.
+    const huge = path.join(allowed, 'huge');
+    const png = await sharp({ create: { width: 64, height: 64, channels: 3, background: { r: 120, g: 50, b: 30 } } }).png().toBuffer();
+    for (let d = 0; d < 60; d++) {
+      const dir = path.join(huge, `visit-${d}`);
+      fs.mkdirSync(dir, { recursive: true });
+      if (d % 6 === 0) fs.writeFileSync(path.join(dir, `P${d}_OD.png`), png);
+      for (let i = 0; i < 500; i++) fs.writeFileSync(path.join(dir, `log-${i}.txt`), '');
+    }
     const userData = path.join(tmp, 'bridge-user-data');
     const child = spawn(process.execPath, [serve, '--user-data', userData, '--renderer', path.join(tmp, 'no-renderer'), '--folders', allowed], { stdio: ['ignore', 'pipe', 'pipe'] });
     children.push(child);
@@ -391,8 +400,13 @@ describe('fault suite', () => {
     while (!out.includes('"token"') && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 50));
     const { url, token } = JSON.parse(out.split('\n').find((l) => l.includes('"token"'))!) as { url: string; token: string };
     const api = async (method: string, input: unknown): Promise<{ status: number; body: { error?: { message: string; file?: string } } & Record<string, unknown> }> => {
-      const res = await fetch(`${url}api/${method}`, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body: JSON.stringify(input) });
-      return { status: res.status, body: (await res.json()) as never };
+      try {
+        const res = await fetch(`${url}api/${method}`, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body: JSON.stringify(input) });
+        return { status: res.status, body: (await res.json()) as never };
+      } catch (error) {
+        const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : '';
+        throw new Error(`${method}: ${error instanceof Error ? error.message : String(error)}${cause}; server exit ${child.exitCode}; ${out.slice(-300).replace(/\n/g, ' ')}`);
+      }
     };
     try {
       await fault(G, 'the page imports /etc', 'refused, naming the folder; nothing read', async () => {
@@ -409,14 +423,6 @@ describe('fault suite', () => {
         return 'both refused';
       });
       await fault(G, 'import of a folder of 30,000 files while the page keeps calling', 'every other call answered within 1 s; the import complete', async () => {
-        const huge = path.join(allowed, 'huge');
-        const png = await sharp({ create: { width: 64, height: 64, channels: 3, background: { r: 120, g: 50, b: 30 } } }).png().toBuffer();
-        for (let d = 0; d < 60; d++) {
-          const dir = path.join(huge, `visit-${d}`);
-          fs.mkdirSync(dir, { recursive: true });
-          if (d % 6 === 0) fs.writeFileSync(path.join(dir, `P${d}_OD.png`), png);
-          for (let i = 0; i < 500; i++) fs.writeFileSync(path.join(dir, `log-${i}.txt`), '');
-        }
         let importing = true;
         let slowest = 0;
         let calls = 0;
