@@ -6,6 +6,7 @@ import { formatHelp, parseCommandArgs, UsageError, type CommandSpec, type Parsed
 import { benchCommand, runBench } from './commands/bench';
 import { evaluateCommand, runEvaluate } from './commands/evaluate';
 import { fitDecisionCommand, runFitDecision } from './commands/fit-decision';
+import { runSetExposure, setExposureCommand } from './commands/set-exposure';
 import { experimentCommand, runExperimentCommand } from './commands/experiment';
 import { infoCommand, runInfo } from './commands/info';
 import { runScreen, screenCommand } from './commands/screen';
@@ -23,6 +24,7 @@ const COMMANDS: readonly Command[] = [
   { spec: trainCommand, run: runTrain },
   { spec: evaluateCommand, run: runEvaluate },
   { spec: fitDecisionCommand, run: runFitDecision },
+  { spec: setExposureCommand, run: runSetExposure },
   { spec: experimentCommand, run: runExperimentCommand },
   { spec: synthCommand, run: runSynth },
   { spec: benchCommand, run: runBench },
