@@ -20,6 +20,7 @@ import { writeFileAtomic, writeJsonAtomic } from '../fs/atomic';
 import { encodeRefugeMask, resizeMaskNearest } from '../masks';
 import { drawOverlayInPlace } from '../render/overlay';
 import { downscaleForPreview } from '../render/preview';
+import type { ModelManifest } from '../model/package';
 import type { Predictor } from './predictor';
 import type { RgbImage } from '../types';
 import type { CasePrediction } from './types';
@@ -59,48 +60,98 @@ export async function screenFolder(
   options: ScreenFolderOptions,
 ): Promise<ScreenFolderResult> {
   const started = performance.now();
+  const plan = planScreening(folder);
+  const problems: DataProblem[] = [...plan.problems];
+  prepareScreeningOutput(outDir, options.overlays);
+  writeJsonAtomic(path.join(outDir, 'config.json'), screeningConfig(folder, predictor.model.dir, predictor.model.manifest, options, backend));
+  const images: ScreenedImage[] = [];
+  let done = 0;
+  for (const item of plan.items) {
+    if (options.signal?.aborted) break;
+    const image = await screenImage(item, outDir, predictor, codec, options);
+    if (image.problem !== null) problems.push({ file: image.file, problem: image.problem });
+    images.push(image);
+    options.onImage?.(++done, plan.items.length, item.file, image.problem);
+  }
+  writeScreeningResults(outDir, images, problems, predictor.model.manifest, backend, options.overlays);
+  return { images, problems, seconds: (performance.now() - started) / 1000 };
+}
+
+/** One photograph of a folder screening: where it is, its name in the CSVs and the stem of its output files. */
+export interface ScreeningItem {
+  readonly file: string;
+  readonly name: string;
+  readonly stem: string;
+}
+
+/**
+ * The photographs of a folder in screening order, each with the unique stem its
+ * outputs are named after. Deterministic, so a run spread over several
+ * machines names every output as a local run does.
+ */
+export function planScreening(folder: string): { items: ScreeningItem[]; problems: DataProblem[] } {
   const dataset = readImageFolder(folder);
   if (dataset.samples.length === 0 && dataset.problems.length === 0) throw new InputError(folder, 'no images found (looked for jpg, jpeg, png, bmp, tif, tiff)');
-  const problems: DataProblem[] = [...dataset.problems];
-  for (const dir of ['segmentation', ...(options.overlays ? ['overlays'] : [])]) fs.mkdirSync(path.join(outDir, dir), { recursive: true });
-  writeJsonAtomic(path.join(outDir, 'config.json'), {
+  const usedStems = new Set<string>();
+  const items = dataset.samples.map((sample) => ({
+    file: sample.imageFile,
+    name: path.basename(sample.imageFile),
+    stem: uniqueStem(path.basename(sample.imageFile, path.extname(sample.imageFile)), usedStems),
+  }));
+  return { items, problems: [...dataset.problems] };
+}
+
+export function prepareScreeningOutput(outDir: string, overlays: boolean): void {
+  for (const dir of ['segmentation', ...(overlays ? ['overlays'] : [])]) fs.mkdirSync(path.join(outDir, dir), { recursive: true });
+}
+
+/** config.json of a screening run. */
+export function screeningConfig(folder: string, modelDir: string, manifest: ModelManifest, options: { tta: boolean; overlays: boolean }, backend: BackendInfo): Record<string, unknown> {
+  return {
     folder: path.resolve(folder),
-    model: { dir: predictor.model.dir, id: predictor.model.manifest.id, name: predictor.model.manifest.name, trainedTasks: predictor.model.manifest.trainedTasks },
-    preprocessing: predictor.model.manifest.preprocessing,
+    model: { dir: modelDir, id: manifest.id, name: manifest.name, trainedTasks: manifest.trainedTasks },
+    preprocessing: manifest.preprocessing,
     tta: options.tta,
     overlays: options.overlays,
     backend,
     startedAt: new Date().toISOString(),
-  });
-  const images: ScreenedImage[] = [];
-  const usedStems = new Set<string>();
-  let done = 0;
-  for (const sample of dataset.samples) {
-    if (options.signal?.aborted) break;
-    const t0 = performance.now();
-    const name = path.basename(sample.imageFile);
-    const stem = uniqueStem(path.basename(sample.imageFile, path.extname(sample.imageFile)), usedStems);
-    let problem: string | null = null;
-    let summary: CasePrediction['summary'] | null = null;
-    try {
-      // The full-size photograph is decoded at most once, for the disc-crop stage and the overlay alike.
-      let decoded: Promise<RgbImage> | undefined;
-      const original = (): Promise<RgbImage> => (decoded ??= codec.readRgb(sample.imageFile));
-      const prediction = await predictor.predictFile(sample.imageFile, { tta: options.tta }, original);
-      summary = prediction.summary;
-      writeBmpGrey(path.join(outDir, 'segmentation', `${stem}.bmp`), encodeRefugeMask(prediction.od, prediction.oc));
-      if (options.overlays) await writeOverlay(path.join(outDir, 'overlays', `${stem}.png`), await original(), prediction, codec, options.overlaySide);
-    } catch (error) {
-      if (!(error instanceof InputError)) throw error;
-      problem = error.problem;
-      problems.push({ file: error.file, problem: error.problem });
-    }
-    images.push({ id: stem, file: sample.imageFile, name, prediction: summary, problem, ms: performance.now() - t0 });
-    options.onImage?.(++done, dataset.samples.length, sample.imageFile, problem);
+  };
+}
+
+/**
+ * The per-image step of a screening: predicts one photograph and writes its
+ * segmentation (and overlay). A file that cannot be read comes back with its
+ * problem; any other error is thrown.
+ */
+export async function screenImage(
+  item: ScreeningItem,
+  outDir: string,
+  predictor: Predictor,
+  codec: ImageCodec,
+  options: Pick<ScreenFolderOptions, 'tta' | 'overlays' | 'overlaySide'>,
+): Promise<ScreenedImage> {
+  const t0 = performance.now();
+  let problem: string | null = null;
+  let summary: CasePrediction['summary'] | null = null;
+  try {
+    // The full-size photograph is decoded at most once, for the disc-crop stage and the overlay alike.
+    let decoded: Promise<RgbImage> | undefined;
+    const original = (): Promise<RgbImage> => (decoded ??= codec.readRgb(item.file));
+    const prediction = await predictor.predictFile(item.file, { tta: options.tta }, original);
+    summary = prediction.summary;
+    writeBmpGrey(path.join(outDir, 'segmentation', `${item.stem}.bmp`), encodeRefugeMask(prediction.od, prediction.oc));
+    if (options.overlays) await writeOverlay(path.join(outDir, 'overlays', `${item.stem}.png`), await original(), prediction, codec, options.overlaySide);
+  } catch (error) {
+    if (!(error instanceof InputError)) throw error;
+    problem = error.problem;
   }
-  writeSubmissionFiles(outDir, images, predictor.tasks.includes('fovea'), problems);
-  writeFileAtomic(path.join(outDir, 'report.html'), renderScreeningReport({ images, problems, model: predictor.model.manifest, backend, overlays: options.overlays }));
-  return { images, problems, seconds: (performance.now() - started) / 1000 };
+  return { id: item.stem, file: item.file, name: item.name, prediction: summary, problem, ms: performance.now() - t0 };
+}
+
+/** The files written once every image is screened: the REFUGE CSVs, summary.csv and report.html. */
+export function writeScreeningResults(outDir: string, images: readonly ScreenedImage[], problems: readonly DataProblem[], manifest: ModelManifest, backend: BackendInfo, overlays: boolean): void {
+  writeSubmissionFiles(outDir, images, manifest.trainedTasks.includes('fovea'), problems);
+  writeFileAtomic(path.join(outDir, 'report.html'), renderScreeningReport({ images, problems, model: manifest, backend, overlays }));
 }
 
 function uniqueStem(stem: string, used: Set<string>): string {
