@@ -21,6 +21,7 @@ import { runExperiment } from '../train/experiment';
 import { runFinetune } from '../train/finetune';
 import { runTraining, type TrainingEvent } from '../train/run-training';
 import type { FloatMap } from '../types';
+import { PredictorCache, runScreenImages } from './screen-images';
 import { assertNever, type FromJob, type JobResult, type JobSpec, type ScreenJobSpec, type ToJob } from './protocol';
 
 export interface WorkerDeps {
@@ -35,9 +36,12 @@ const PROGRESS_INTERVAL_MS = 250;
 export class JobWorker {
   readonly #deps: WorkerDeps;
   #current: { id: string; abort: AbortController } | null = null;
+  /** A queue worker screens one image per job: the model stays loaded between them. */
+  readonly #predictors: PredictorCache;
 
   constructor(deps: WorkerDeps) {
     this.#deps = deps;
+    this.#predictors = new PredictorCache(deps.codec);
   }
 
   /** Handles one message from the parent. Resolves when a started job has finished. */
@@ -50,6 +54,7 @@ export class JobWorker {
         return;
       case 'shutdown':
         this.#current?.abort.abort();
+        this.#predictors.dispose();
         return;
       default:
         assertNever(message, 'message to the job process');
@@ -160,6 +165,8 @@ export class JobWorker {
           predictor.dispose();
         }
       }
+      case 'screen-images':
+        return runScreenImages(spec, this.#predictors, codec, signal);
       case 'train': {
         const result = await runTraining(spec.config, spec.outDir, { codec, backend, signal, onEvent: this.#trainingEvents(jobId) }, spec.resume);
         return { kind: 'train', modelDir: result.modelDir, crossValidation: result.crossValidation, problems: result.problems, seconds: result.seconds };
