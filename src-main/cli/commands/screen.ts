@@ -3,11 +3,13 @@ import { flag, required, str, type CommandSpec, type ParsedOptions } from '../ar
 import { defaultModelDir } from '../paths';
 import { runJob } from '../run-job';
 import { BACKEND_OPTION, backendOf } from './common';
+import { QUEUE_CONNECTION_OPTIONS } from './queue-options';
+import { runScreenOnQueue } from './screen-queue';
 
 export const screenCommand: CommandSpec = {
   name: 'screen',
   summary: 'screen a folder of fundus photographs: REFUGE submission files, overlays, summary.csv and report.html',
-  usage: 'glaucoma-studio screen FOLDER --out DIR [--model PKG] [--no-tta] [--no-overlays]',
+  usage: 'glaucoma-studio screen FOLDER --out DIR [--model PKG] [--no-tta] [--no-overlays] [--queue redis://HOST:PORT]',
   positionals: { name: 'FOLDER', description: 'folder of photographs (jpg, png, bmp, tif; searched recursively) or one image', required: true },
   options: {
     out: { type: 'string', description: 'output folder', placeholder: 'DIR' },
@@ -15,13 +17,18 @@ export const screenCommand: CommandSpec = {
     'no-tta': { type: 'boolean', description: 'skip the flipped second pass (no uncertainty score; on native CPU TensorFlow not faster: see bench/RESULTS.md)' },
     'no-overlays': { type: 'boolean', description: 'do not write overlay images' },
     ...BACKEND_OPTION,
+    queue: { type: 'string', description: 'screen on a job queue\'s workers (see docs/distributed.md); FOLDER, --out and --model must be on storage every worker sees', placeholder: 'URL' },
+    attempts: { type: 'number', description: 'with --queue: tries per photograph before it is reported as failed', default: 3, integer: true, min: 1 },
+    ...QUEUE_CONNECTION_OPTIONS,
   },
-  examples: ['glaucoma-studio screen ../shared/data/refuge-samples --out screening'],
+  examples: ['glaucoma-studio screen ../shared/data/refuge-samples --out screening', 'glaucoma-studio screen /mnt/screening/week-12 --out /mnt/screening/week-12-results --queue redis://gpu-server:6379'],
 };
 
 export async function runScreen(options: ParsedOptions, positionals: readonly string[]): Promise<number> {
   const out = path.resolve(required(options, 'out', 'screen'));
   const folder = path.resolve(positionals[0]!);
+  const queue = str(options, 'queue');
+  if (queue) return runScreenOnQueue(queue, options, { folder, outDir: out, modelDir: path.resolve(str(options, 'model') ?? defaultModelDir()), tta: !flag(options, 'no-tta'), overlays: !flag(options, 'no-overlays') });
   const result = await runJob(
     { kind: 'screen-folder', folder, modelDir: path.resolve(str(options, 'model') ?? defaultModelDir()), outDir: out, tta: !flag(options, 'no-tta'), overlays: !flag(options, 'no-overlays') },
     { backend: backendOf(options) },
