@@ -2,7 +2,7 @@
 // (main's ipc.ts and the preload) and the origins of the two custom protocols
 // (main's protocols.ts, security.ts and the preload's mediaBase). Plain
 // constants, no Electron import: the sandboxed preload bundles this file.
-import type { Method } from '../core/api/contract';
+import type { Method } from '../core/contract/contract';
 
 /** Every contract call has its own invoke channel: `glaucoma-studio:api:<method>`. */
 export const API_CHANNEL_PREFIX = 'glaucoma-studio:api:';

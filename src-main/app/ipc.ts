@@ -8,11 +8,11 @@
 //
 // No Electron import: the IPC objects come in through minimal interfaces, and
 // test/app/ipc.test.ts drives this with a fake ipcMain.
-import type { ApiErrorDto, AppEvent, Method } from '../core/api/contract';
-import { METHODS } from '../core/api/contract';
-import type { ApiResult } from '../core/api/dispatch';
+import type { ApiErrorDto, AppEvent, Method } from '../core/contract/contract';
+import { METHODS } from '../core/contract/contract';
+import type { ApiResult } from '../core/contract/dispatch';
 import { errorMessage } from '../core/errors';
-import type { Log } from '../core/jobs/manager';
+import type { Log } from '../core/log';
 import { apiChannel, EVENT_CHANNEL } from './channels';
 import type { IpcSenderLike } from './security';
 

@@ -4,7 +4,7 @@
 // past maxBytes, so a long-running install never fills the disk.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Log } from '../core/jobs/manager';
+import type { Log } from '../core/log';
 
 export interface FileLogOptions {
   readonly maxBytes?: number;

@@ -14,13 +14,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, session, shell, utilityProcess, type MessageBoxOptions, type OpenDialogOptions } from 'electron';
-import { METHODS } from '../core/api/contract';
-import type { Log } from '../core/jobs/manager';
+import { METHODS } from '../core/contract/contract';
+import type { Log } from '../core/log';
 import { apiMethodsArgument, APP_ORIGIN, APP_SCHEME, MEDIA_SCHEME } from './channels';
 import { forwardEvents, registerIpc } from './ipc';
 import { createFileLog } from './log';
 import { applicationMenuTemplate, importFolderAction } from './menu';
 import { createPrintToPdf } from './print-pdf';
+import { bundledModelDir } from './resources';
 import { PRIVILEGED_SCHEMES, serveMedia, serveRenderer } from './protocols';
 import { createSenderCheck, denyAllPermissions, hardenWebContents, originOf, SECURE_WEB_PREFERENCES } from './security';
 import { createServices, type Services } from './services';
@@ -50,11 +51,6 @@ let mainWindow: BrowserWindow | null = null;
 
 function openWindows(): BrowserWindow[] {
   return [...windows].filter((w) => !w.isDestroyed());
-}
-
-function bundledModelDir(): string {
-  // electron-builder.yml copies resources/model to <resources>/model (extraResources), outside app.asar.
-  return app.isPackaged ? path.join(process.resourcesPath, 'model') : path.join(app.getAppPath(), 'resources', 'model');
 }
 
 function windowIcon(): string | undefined {
@@ -119,7 +115,7 @@ async function tell(kind: 'info' | 'error', message: string, detail: string): Pr
 function startServices(log: Log): Services {
   return createServices({
     userDataDir: app.getPath('userData'),
-    bundledModelDir: bundledModelDir(),
+    bundledModelDir: bundledModelDir(app, process.resourcesPath),
     launcher: utilityLauncher({
       fork: (modulePath, args, options) => utilityProcess.fork(modulePath, args, options),
       workerPath: workerFile,

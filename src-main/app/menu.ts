@@ -3,8 +3,8 @@
 // own File > Import folder…. The template is plain data with callbacks, built
 // without Electron; main.ts hands it to Menu.buildFromTemplate.
 import type { MenuItemConstructorOptions } from 'electron';
-import type { ApiErrorDto } from '../core/api/contract';
-import type { ApiResult } from '../core/api/dispatch';
+import type { ApiErrorDto } from '../core/contract/contract';
+import type { ApiResult } from '../core/contract/dispatch';
 
 export interface MenuActions {
   /** File > Import folder…: pick a folder and import it as a study. */

@@ -3,10 +3,10 @@
 // main passes in the renderer's argv: channels.ts apiMethodsArgument; a new
 // call needs no edit here), each invoking its own channel; an event subscription that
 // returns its unsubscribe; the media origin. Nothing else: no ipcRenderer, no
-// raw send, no Node. The type is the renderer's GlaucomaStudioBridge, so the
+// raw send, no Node. The type is the contract's GlaucomaStudioBridge (which the renderer uses), so the
 // two sides cannot drift. No Electron import (test/app/preload-bridge.test.ts).
-import type { AppEvent, Method } from '../core/api/contract';
-import type { BridgeApi, BridgeResult, GlaucomaStudioBridge } from '../../src-renderer/src/transport/bridge';
+import type { AppEvent, Method } from '../core/contract/contract';
+import type { BridgeApi, BridgeResult, GlaucomaStudioBridge } from '../core/contract/preload-api';
 import { apiChannel, EVENT_CHANNEL, MEDIA_ORIGIN } from './channels';
 
 /** What the preload uses of Electron's ipcRenderer. */

@@ -18,7 +18,7 @@
 import fs from 'node:fs';
 import type { CustomScheme } from 'electron';
 import type { MediaResponse } from '../core/api/media';
-import { contentTypeOf, resolveRendererFile } from '../core/api/renderer-files';
+import { contentTypeOf, resolveRendererFile } from './renderer-files';
 import { APP_ORIGIN, APP_SCHEME, MEDIA_ORIGIN, MEDIA_SCHEME } from './channels';
 import { ELECTRON_RENDERER_CSP, originOf } from './security';
 

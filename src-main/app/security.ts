@@ -5,8 +5,8 @@
 // classes, so test/app/security.test.ts checks it without an Electron binary.
 // https://www.electronjs.org/docs/latest/tutorial/security
 import type { WebPreferences } from 'electron';
-import { RENDERER_CSP } from '../core/api/bridge';
-import type { Log } from '../core/jobs/manager';
+import { RENDERER_CSP } from './bridge';
+import type { Log } from '../core/log';
 import { MEDIA_SCHEME } from './channels';
 
 /**

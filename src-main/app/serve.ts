@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { startBridge } from '../core/api/bridge';
+import { startBridge } from './bridge';
 import type { JobProcessLauncher } from '../core/jobs/launcher';
 import { defaultWorkerEntry, forkLauncher } from '../platform/fork-launcher';
 import { createServices } from './services';

@@ -7,7 +7,7 @@
 // utilityProcess comes in as a function so that test/app/utility-launcher.test.ts
 // can drive this with a fake process.
 import type { JobChannel, JobProcessLauncher } from '../core/jobs/launcher';
-import type { Log, LogLevel } from '../core/jobs/manager';
+import type { Log, LogLevel } from '../core/log';
 import type { FromJob, ToJob } from '../core/jobs/protocol';
 import { eachOutputLine } from '../platform/child-output';
 

@@ -5,6 +5,7 @@ import { ConfigError, InputError } from '../core/errors';
 import { formatHelp, parseCommandArgs, UsageError, type CommandSpec, type ParsedOptions } from './args';
 import { benchCommand, runBench } from './commands/bench';
 import { evaluateCommand, runEvaluate } from './commands/evaluate';
+import { fitDecisionCommand, runFitDecision } from './commands/fit-decision';
 import { experimentCommand, runExperimentCommand } from './commands/experiment';
 import { infoCommand, runInfo } from './commands/info';
 import { runScreen, screenCommand } from './commands/screen';
@@ -23,6 +24,7 @@ const COMMANDS: readonly Command[] = [
   { spec: screenCommand, run: runScreen },
   { spec: trainCommand, run: runTrain },
   { spec: evaluateCommand, run: runEvaluate },
+  { spec: fitDecisionCommand, run: runFitDecision },
   { spec: experimentCommand, run: runExperimentCommand },
   { spec: synthCommand, run: runSynth },
   { spec: benchCommand, run: runBench },

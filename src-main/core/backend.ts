@@ -1,21 +1,23 @@
 // What the core knows about TensorFlow backends: their names and how the chosen
 // one is described. Loading them is platform/tf-backend.ts's job (native modules).
+import { z } from 'zod';
 
 export const BACKEND_NAMES = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
 export type BackendChoice = BackendName | 'auto';
 
-export interface BackendInfo {
+export const BackendInfoSchema = z.object({
   /** Which of our backends runs: native GPU, native CPU, wasm or pure JS. */
-  readonly name: BackendName;
+  name: z.enum(BACKEND_NAMES),
   /** The device the kernels run on, in words ("CUDA GPU", "AMD EPYC x2"). */
-  readonly device: string;
+  device: z.string(),
   /** tfjs version, and for native backends the TensorFlow C library version. */
-  readonly tfjsVersion: string;
-  readonly nativeVersion?: string;
+  tfjsVersion: z.string(),
+  nativeVersion: z.string().optional(),
   /** Why faster backends were passed over, for the log and the UI. */
-  readonly skipped: readonly string[];
-}
+  skipped: z.array(z.string()),
+});
+export type BackendInfo = Readonly<z.infer<typeof BackendInfoSchema>>;
 
 /** Environment variable that forces a backend (same values as --backend). */
 export const BACKEND_ENV = 'GLAUCOMA_STUDIO_BACKEND';

@@ -44,3 +44,6 @@ export type Task = (typeof TASKS)[number];
 export function isTask(value: string): value is Task {
   return (TASKS as readonly string[]).includes(value);
 }
+
+/** A type with every property and array read-only, all the way down (for types derived from zod schemas). */
+export type DeepReadonly<T> = T extends (infer U)[] ? readonly DeepReadonly<U>[] : T extends object ? { readonly [K in keyof T]: DeepReadonly<T[K]> } : T;

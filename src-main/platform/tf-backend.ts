@@ -97,11 +97,6 @@ function missingBinding(pkg: string): string | undefined {
 
 let selected: BackendInfo | undefined;
 
-/** The backend chosen by selectBackend in this process, if any. */
-export function currentBackend(): BackendInfo | undefined {
-  return selected;
-}
-
 /**
  * Selects and initialises the backend. `choice` (or GLAUCOMA_STUDIO_BACKEND)
  * forces one; a forced backend that does not load is an error, not a silent

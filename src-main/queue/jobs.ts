@@ -5,8 +5,8 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import type { ScreenedImage } from '../core/infer/screen-folder';
-import type { PredictionSummary } from '../core/infer/types';
+import type { DecisionSettings } from '../core/infer/assessment';
+import type { PredictionSummary, ScreenedImage } from '../core/infer/types';
 import type { JobSpec } from '../core/jobs/protocol';
 import { BACKEND_NAMES } from '../core/backend';
 import { writeJsonAtomic } from '../core/fs/atomic';
@@ -18,6 +18,21 @@ export const PROTOCOL_JOB = 'job';
 
 const Sha256 = z.string().regex(/^[0-9a-f]{64}$/);
 
+/** The decision settings of a screening (screen --fusion/--specificity), as screen-folder takes them. */
+const DecisionSchema = z.object({ fusion: z.enum(['model', 'paper']).optional(), specificity: z.number().min(0.5).max(1).optional() }).strict();
+
+/** What makes two screenings of the same folder and model the same run: their outputs depend on these. */
+export interface RunOptions {
+  readonly tta: boolean;
+  readonly overlays: boolean;
+  readonly decision?: DecisionSettings | undefined;
+}
+
+/** The decision settings in one canonical form (the defaults written out), for comparing runs. */
+function canonicalDecision(decision: DecisionSettings | undefined): { fusion: 'model' | 'paper'; specificity: number | null } {
+  return { fusion: decision?.fusion ?? 'model', specificity: decision?.specificity ?? null };
+}
+
 export const ScreenImageJobSchema = z.object({
   /** The screening run: output folder, model and options (see runKey). */
   run: z.string().min(1),
@@ -26,6 +41,7 @@ export const ScreenImageJobSchema = z.object({
   outDir: z.string().min(1),
   tta: z.boolean(),
   overlays: z.boolean(),
+  decision: DecisionSchema.optional(),
   item: z.object({ file: z.string().min(1), name: z.string().min(1), stem: z.string().min(1) }),
 });
 export type ScreenImageJob = z.infer<typeof ScreenImageJobSchema>;
@@ -36,8 +52,9 @@ export const ProtocolJobSchema = z.object({
 export type ProtocolJob = z.infer<typeof ProtocolJobSchema>;
 
 /** Identifies a screening run: the same folder screened into the same output with the same model and options resumes it. */
-export function runKey(outDir: string, modelSha256: string, options: { tta: boolean; overlays: boolean }): string {
-  return crypto.createHash('sha256').update(JSON.stringify([path.resolve(outDir), modelSha256, options.tta, options.overlays])).digest('hex').slice(0, 16);
+export function runKey(outDir: string, modelSha256: string, options: RunOptions): string {
+  const { fusion, specificity } = canonicalDecision(options.decision);
+  return crypto.createHash('sha256').update(JSON.stringify([path.resolve(outDir), modelSha256, options.tta, options.overlays, fusion, specificity])).digest('hex').slice(0, 16);
 }
 
 /** The queue's job id of one photograph of a run: adding it again while it waits or runs is a no-op. */
@@ -53,10 +70,12 @@ export function recordFile(outDir: string, stem: string): string {
 }
 
 export const ImageRecordSchema = z.object({
-  version: z.literal(1),
+  /** 2: with the decision settings (a version-1 record, from before them, is screened again). */
+  version: z.literal(2),
   modelSha256: Sha256,
   tta: z.boolean(),
   overlays: z.boolean(),
+  decision: DecisionSchema,
   image: z.object({
     id: z.string(),
     file: z.string(),
@@ -81,7 +100,7 @@ export function writeImageRecord(outDir: string, record: ImageRecord): void {
 }
 
 /** The record of a stem if it exists and belongs to this model and options; null otherwise. */
-export function readImageRecord(outDir: string, stem: string, expect: { modelSha256: string; tta: boolean; overlays: boolean }): ImageRecord | null {
+export function readImageRecord(outDir: string, stem: string, expect: RunOptions & { modelSha256: string }): ImageRecord | null {
   let raw: string;
   try {
     raw = fs.readFileSync(recordFile(outDir, stem), 'utf8');
@@ -95,6 +114,7 @@ export function readImageRecord(outDir: string, stem: string, expect: { modelSha
     return null;
   }
   if (parsed.modelSha256 !== expect.modelSha256 || parsed.tta !== expect.tta || parsed.overlays !== expect.overlays) return null;
+  if (JSON.stringify(canonicalDecision(parsed.decision)) !== JSON.stringify(canonicalDecision(expect.decision))) return null;
   return parsed;
 }
 

@@ -17,7 +17,9 @@ import { describeBackend, type BackendInfo } from '../core/backend';
 import type { DataProblem } from '../core/data/sample';
 import { ConfigError, InputError } from '../core/errors';
 import { writeJsonAtomic } from '../core/fs/atomic';
-import { planScreening, prepareScreeningOutput, screeningConfig, writeScreeningResults, type ScreenedImage, type ScreeningItem } from '../core/infer/screen-folder';
+import type { DecisionSettings } from '../core/infer/assessment';
+import { planScreening, prepareScreeningOutput, screeningConfig, writeScreeningResults, type ScreeningItem } from '../core/infer/screen-folder';
+import type { ScreenedImage } from '../core/infer/types';
 import { readManifest } from '../core/model/package';
 import { QUEUE_NAME, type QueueTarget } from './connection';
 import { readImageRecord, RECORDS_DIR, runKey, SCREEN_IMAGE_JOB, screenJobId, type ImageRecord, type ScreenImageJob } from './jobs';
@@ -30,6 +32,8 @@ export interface QueueScreenOptions {
   readonly modelDir: string;
   readonly tta: boolean;
   readonly overlays: boolean;
+  /** Decision rule and operating point, as for a local run (screen --fusion/--specificity). */
+  readonly decision?: DecisionSettings;
   /** Tries per photograph before it is reported as failed (a worker that dies counts separately; see the worker's stalled limit). */
   readonly attempts: number;
   readonly onProgress?: (done: number, total: number, etaS: number | null, message: string) => void;
@@ -59,11 +63,11 @@ export async function screenFolderOnQueue(options: QueueScreenOptions): Promise<
   const plan = planScreening(path.resolve(options.folder));
   const stems = new Set<string>();
   for (const item of plan.items) stems.add(item.stem);
-  const expect = { modelSha256, tta: options.tta, overlays: options.overlays };
+  const expect = { modelSha256, tta: options.tta, overlays: options.overlays, decision: options.decision };
   const run = runKey(outDir, modelSha256, options);
   prepareScreeningOutput(outDir, options.overlays);
   fs.mkdirSync(path.join(outDir, RECORDS_DIR, 'images'), { recursive: true });
-  writeJsonAtomic(path.join(outDir, RECORDS_DIR, 'run.json'), { run, folder: path.resolve(options.folder), modelDir, modelSha256, tta: options.tta, overlays: options.overlays, images: plan.items.length });
+  writeJsonAtomic(path.join(outDir, RECORDS_DIR, 'run.json'), { run, folder: path.resolve(options.folder), modelDir, modelSha256, tta: options.tta, overlays: options.overlays, decision: options.decision ?? {}, images: plan.items.length });
 
   const records = new Map<string, ImageRecord>();
   for (const item of plan.items) {
@@ -91,7 +95,7 @@ export async function screenFolderOnQueue(options: QueueScreenOptions): Promise<
   events.on('failed', ({ jobId }) => void noteFailure(jobId).then(() => wake?.()));
   try {
     await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
-    await enqueue(queue, pending, { run, modelDir, modelSha256, outDir, tta: options.tta, overlays: options.overlays }, options.attempts);
+    await enqueue(queue, pending, { run, modelDir, modelSha256, outDir, tta: options.tta, overlays: options.overlays, ...(options.decision ? { decision: options.decision } : {}) }, options.attempts);
 
     const total = plan.items.length;
     const t0 = performance.now();

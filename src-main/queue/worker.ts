@@ -145,11 +145,11 @@ export class QueueWorker {
           throw new UnrecoverableError(errorMessage(error));
         }
         return {
-          spec: { kind: 'screen-images', modelDir, items: [data.item], outDir: data.outDir, tta: data.tta, overlays: data.overlays },
+          spec: { kind: 'screen-images', modelDir, items: [data.item], outDir: data.outDir, tta: data.tta, overlays: data.overlays, ...(data.decision ? { decision: data.decision } : {}) },
           after: (result) => {
             if (result.kind !== 'screen-images' || result.images.length !== 1) throw new Error(`unexpected result of a screen-images job: ${result.kind}`);
             const image = result.images[0]!;
-            writeImageRecord(data.outDir, { version: 1, modelSha256: data.modelSha256, tta: data.tta, overlays: data.overlays, image, backend: { ...this.backend, skipped: [...this.backend.skipped] }, worker: this.id, attempt: job.attemptsStarted });
+            writeImageRecord(data.outDir, { version: 2, modelSha256: data.modelSha256, tta: data.tta, overlays: data.overlays, decision: data.decision ?? {}, image, backend: { ...this.backend, skipped: [...this.backend.skipped] }, worker: this.id, attempt: job.attemptsStarted });
             return { stem: image.id, ms: image.ms, problem: image.problem, worker: this.id };
           },
         };

@@ -3,9 +3,9 @@
 // any handler runs, a valid call reaches its handler through dispatch, and
 // app events reach every live window.
 import { describe, expect, it } from 'vitest';
-import { METHODS, type AppEvent, type Handlers, type Method } from '../../src-main/core/api/contract';
-import { dispatch, type ApiResult } from '../../src-main/core/api/dispatch';
-import { AppEventBus } from '../../src-main/core/api/events';
+import { METHODS, type AppEvent, type Handlers, type Method } from '../../src-main/core/contract/contract';
+import { dispatch, type ApiResult } from '../../src-main/core/contract/dispatch';
+import { AppEventBus } from '../../src-main/core/contract/events';
 import { apiChannel, EVENT_CHANNEL } from '../../src-main/app/channels';
 import { forwardEvents, registerIpc, type IpcMainLike } from '../../src-main/app/ipc';
 import type { IpcSenderLike } from '../../src-main/app/security';

@@ -9,8 +9,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { METHODS } from '../../src-main/core/api/contract';
-import type { ApiResult } from '../../src-main/core/api/dispatch';
+import { METHODS } from '../../src-main/core/contract/contract';
+import type { ApiResult } from '../../src-main/core/contract/dispatch';
 import { generateFundus } from '../../src-main/core/data/synth';
 import { encodePng } from '../../src-main/core/report/png';
 import { DATABASE_FILE } from '../../src-main/core/store/store';
@@ -108,6 +108,8 @@ vi.mock('electron', async () => {
       fork: () => {
         const child = Object.assign(new Emitter(), { stdout: null, stderr: null, postMessage: () => {}, kill: () => (child.emit('exit', 0), true) });
         record.calls.push('job process started');
+        // A job process that has loaded TensorFlow says so, with its backend.
+        setTimeout(() => child.emit('message', { type: 'ready', backend: { name: 'cpu', device: 'test CPU', tfjsVersion: '4.22.0', skipped: [] } }), 10);
         return child;
       },
     },
@@ -186,8 +188,18 @@ describe('the Electron main process', () => {
     expect(record.windows[0]!.contents.sent).toContainEqual(['glaucoma-studio:event', expect.objectContaining({ type: 'study' })]);
   });
 
-  it('starts the job process at start-up, so the backend is known before the first job', () => {
+  it('starts the job process at start-up, so the backend is known before the first job', async () => {
     expect(record.calls).toContain('job process started');
+    const id = record.windows[0]!.contents.id;
+    let info: ApiResult | undefined;
+    for (let i = 0; i < 300; i++) {
+      info = (await record.ipc.get('glaucoma-studio:api:app.info')!(ourFrame(id), {})) as ApiResult;
+      if (info.ok && (info.value as { backend: unknown }).backend !== null) break;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(info).toMatchObject({ ok: true, value: { backend: { name: 'cpu', device: 'test CPU' } } });
+    // No job has run: the backend came from the start-up.
+    expect(((await record.ipc.get('glaucoma-studio:api:jobs.list')!(ourFrame(id), {})) as ApiResult)).toMatchObject({ ok: true, value: [] });
   });
 
   it('has the menu with File > Import folder…', () => {

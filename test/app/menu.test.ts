@@ -1,7 +1,7 @@
 // The application menu template and its File > Import folder… action, without Electron.
 import type { MenuItemConstructorOptions } from 'electron';
 import { describe, expect, it } from 'vitest';
-import type { ApiResult } from '../../src-main/core/api/dispatch';
+import type { ApiResult } from '../../src-main/core/contract/dispatch';
 import { applicationMenuTemplate, IMPORT_FOLDER_LABEL, importFolderAction } from '../../src-main/app/menu';
 
 function submenu(item: MenuItemConstructorOptions | undefined): MenuItemConstructorOptions[] {

@@ -9,7 +9,12 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { minimatch } from 'minimatch';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { bundledModelDir } from '../../src-main/app/resources';
+
+/** What the pack hook asked @electron/rebuild to do (the real rebuild downloads Electron's headers). */
+const rebuilds = vi.hoisted(() => [] as unknown[]);
+vi.mock('@electron/rebuild', () => ({ rebuild: async (options: unknown) => void rebuilds.push(options) }));
 
 const root = path.resolve(import.meta.dirname, '..', '..');
 const requireHere = createRequire(import.meta.url);
@@ -92,10 +97,13 @@ describe('electron-builder.yml', () => {
     for (const f of ['out/node/cli.mjs', 'resources/icon.svg', 'resources/make-icons.mjs', 'resources/model/model.json']) expect(included(f), f).toBe(false);
   });
 
-  it('puts the bundled model beside the archive, where main.ts reads <resources>/model', () => {
-    expect(config.extraResources).toEqual([{ from: 'resources/model', to: 'model' }]);
-    const main = fs.readFileSync(path.join(root, 'src-main', 'app', 'main.ts'), 'utf8');
-    expect(main).toContain("path.join(process.resourcesPath, 'model')");
+  it('puts the bundled model beside the archive, where the packaged app reads it', () => {
+    expect(config.extraResources).toHaveLength(1);
+    const [model] = config.extraResources;
+    // Packaged: <resources>/<to>; in development: the project's <from>.
+    expect(bundledModelDir({ isPackaged: true, getAppPath: () => '/app.asar' }, '/opt/gs/resources')).toBe(path.join('/opt/gs/resources', model!.to));
+    expect(bundledModelDir({ isPackaged: false, getAppPath: () => root }, '/unused')).toBe(path.join(root, model!.from));
+    expect(fs.existsSync(path.join(bundledModelDir({ isPackaged: false, getAppPath: () => root }, '/unused'), 'model.json'))).toBe(true);
   });
 
   it('rebuilds only better-sqlite3 for Electron and puts it back afterwards, through hooks that exist', async () => {
@@ -105,7 +113,16 @@ describe('electron-builder.yml', () => {
     // electron-builder takes the export named after the hook.
     expect(typeof hooks.beforePack).toBe('function');
     expect(typeof hooks.afterPack).toBe('function');
-    expect(fs.readFileSync(path.resolve(root, config.beforePack), 'utf8')).toContain("onlyModules: ['better-sqlite3']");
+    // Run the hook with electron-builder's context for a linux-x64 pack: it rebuilds better-sqlite3 alone, for Electron.
+    const context = { arch: 1, electronPlatformName: 'linux', packager: { config: {}, info: { appDir: root, projectDir: root, framework: { version: '39.8.10' } } } };
+    await (hooks.beforePack as (c: unknown) => Promise<void>)(context);
+    expect(rebuilds).toHaveLength(1);
+    expect(rebuilds[0]).toMatchObject({ onlyModules: ['better-sqlite3'], electronVersion: '39.8.10', arch: 'x64', platform: 'linux', buildPath: root });
+    // afterPack puts Node's binding back (here: the same bytes it found).
+    const binding = path.join(root, 'node_modules', 'better-sqlite3', 'build', 'Release', 'better_sqlite3.node');
+    const before = fs.readFileSync(binding);
+    await (hooks.afterPack as (c: unknown) => Promise<void>)(context);
+    expect(fs.readFileSync(binding).equals(before)).toBe(true);
   });
 
   it('names the app and locks the packaged binary down with fuses', () => {

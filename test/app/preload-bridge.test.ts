@@ -5,7 +5,7 @@
 import path from 'node:path';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
-import { METHODS, type AppEvent } from '../../src-main/core/api/contract';
+import { METHODS, type AppEvent } from '../../src-main/core/contract/contract';
 import { apiChannel, apiMethodsArgument, apiMethodsFromArgv, EVENT_CHANNEL } from '../../src-main/app/channels';
 import { createPreloadBridge, type IpcRendererLike } from '../../src-main/app/preload-bridge';
 

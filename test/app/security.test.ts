@@ -2,7 +2,7 @@
 // ours, the IPC sender check, navigation / new-window / <webview> refusal and
 // the permission policy, each against a fake of the Electron object it touches.
 import { describe, expect, it } from 'vitest';
-import { RENDERER_CSP } from '../../src-main/core/api/bridge';
+import { RENDERER_CSP } from '../../src-main/app/bridge';
 import {
   createSenderCheck,
   denyAllPermissions,

@@ -53,16 +53,25 @@ describe.runIf(hasChromium())('bad files in an imported folder', () => {
       const messageOf = (name: string): string | null => atImport.find((t) => t.includes(name)) ?? cases.find((c) => c.name === name)?.problem ?? null;
       expect(messageOf(bad.corrupt)).toMatch(/truncated|corrupt|premature|damaged|could not/i);
       expect(messageOf(bad.huge)).toMatch(/large|megapixels/i);
+      // A bad file that became a case shows its problem on its row (and the bad files that are cases all have one).
+      const badCases = cases.filter((c) => c.name !== bad.grey && (Object.values(bad) as string[]).includes(c.name));
+      expect(badCases.filter((c) => c.problem === null).map((c) => c.name)).toEqual([]);
       for (const c of cases.filter((c) => c.problem !== null)) {
         const row = queue.getByRole('row').filter({ has: page.getByRole('button', { name: c.name, exact: true }) });
+        expect(await row.count(), c.name).toBe(1);
         expect((await row.textContent()) ?? '').toContain(c.problem!.split(': ').pop()!.slice(0, 20));
       }
       // A grey photograph is screened (a warning at most) or named with its problem.
       const grey = cases.find((c) => c.name === bad.grey);
       expect(grey === undefined ? messageOf(bad.grey) : grey.prediction !== null || grey.problem !== null).toBeTruthy();
 
-      // The good images were screened and open.
-      for (const name of good) expect(cases.find((c) => c.name === name)?.prediction).not.toBeNull();
+      // The good images are cases, were screened and open (a missing case fails here, not passes).
+      expect(good.filter((name) => !cases.some((c) => c.name === name))).toEqual([]);
+      for (const name of good) {
+        const c = cases.find((x) => x.name === name)!;
+        expect(c.prediction, name).not.toBeNull();
+        expect(c.problem, name).toBeNull();
+      }
       await queue.getByRole('button', { name: good[0]!, exact: true }).click();
       await page.getByRole('heading', { name: good[0]! }).waitFor();
       await page.getByText('Loading image…').waitFor({ state: 'detached', timeout: 30_000 });

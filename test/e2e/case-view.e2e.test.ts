@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeLabelRuns } from '../../src-main/core/api/label-map';
+import { encodeLabelRuns } from '../../src-main/core/contract/label-map';
 import { callApi, pageUrl, startBackend, type RunningBackend } from './support/backend';
 import { hasChromium, launchChromium, openPage, screenshot } from './support/browser';
 import { writeSyntheticImages, type SyntheticTruth } from './support/fixtures';

@@ -1,7 +1,8 @@
 // The distributed screening for real: Debian's redis-server on 127.0.0.1, two
 // `glaucoma-studio worker` processes, `screen --queue` over a synthetic
 // folder, one worker SIGKILLed while it holds a job. Every photograph must be
-// screened exactly once, with the same files as a local run.
+// screened exactly once, with the same files as a local run at the same
+// operating point (--specificity travels with every job).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -10,7 +11,7 @@ import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { QUEUE_NAME, queueTarget } from '../../src-main/queue/connection';
 import { ImageRecordSchema, RECORDS_DIR } from '../../src-main/queue/jobs';
-import { writeTinyModel } from '../helpers/model';
+import { addSyntheticDecision, writeTinyModel } from '../helpers/model';
 import { useTestBackend } from '../helpers/backend';
 import { requireRedisServer, startRedis, type TestRedis } from '../helpers/redis';
 
@@ -21,6 +22,8 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gs-queue-'));
 const model = path.join(tmp, 'model');
 const folder = path.join(tmp, 'data', 'REFUGE-Test400');
 const IMAGES = 16;
+/** Not the decision model's stored operating point (0.85): a job that lost it would decide differently. */
+const SPECIFICITY = ['--specificity', '0.9'];
 let redis: TestRedis;
 const workers: ChildProcess[] = [];
 
@@ -56,7 +59,7 @@ async function waitFor<T>(what: string, probe: () => Promise<T | null | undefine
 
 function screenOnQueue(out: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [bin, 'screen', folder, '--out', out, '--model', model, '--queue', redis.url], { cwd: tmp, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [bin, 'screen', folder, '--out', out, '--model', model, ...SPECIFICITY, '--queue', redis.url], { cwd: tmp, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -65,12 +68,21 @@ function screenOnQueue(out: string): Promise<{ code: number | null; stdout: stri
   });
 }
 
+/** summary.csv's rows as fields (no field of this synthetic run holds a comma). */
+function summaryRows(dir: string): string[][] {
+  return fs.readFileSync(path.join(dir, 'summary.csv'), 'utf8').trim().split('\n').map((line) => line.split(','));
+}
+
 /** Every output file of a screening, with summary.csv's Milliseconds column (a timing) blanked. */
 function outputs(dir: string): Map<string, string> {
   const files = new Map<string, string>();
   const add = (rel: string): void => {
     let content = fs.readFileSync(path.join(dir, rel)).toString('base64');
-    if (rel === 'summary.csv') content = fs.readFileSync(path.join(dir, rel), 'utf8').split('\n').map((line) => line.split(',').map((f, i) => (i === 12 ? '' : f)).join(',')).join('\n');
+    if (rel === 'summary.csv') {
+      const rows = summaryRows(dir);
+      const ms = rows[0]!.indexOf('Milliseconds');
+      content = rows.map((fields) => fields.map((f, i) => (i === ms ? '' : f)).join(',')).join('\n');
+    }
     files.set(rel, content);
   };
   for (const f of ['classification_results.csv', 'fovea_location_results.csv', 'summary.csv', 'report.html']) add(f);
@@ -82,6 +94,7 @@ describe.skipIf(!hasRedis)('screening on a job queue (redis-server, two workers,
   beforeAll(async () => {
     await useTestBackend();
     await writeTinyModel(model, { size: 32 });
+    await addSyntheticDecision(model);
     expect(cli('synth', '--out', 'data', '--count', String(IMAGES), '--width', '320', '--height', '300', '--seed', '7').code).toBe(0);
     redis = await startRedis();
   });
@@ -93,8 +106,11 @@ describe.skipIf(!hasRedis)('screening on a job queue (redis-server, two workers,
   });
 
   it('screens every photograph exactly once, with the outputs of a local run, though a worker dies mid-job', async () => {
-    const local = cli('screen', folder, '--out', 'local', '--model', model);
+    const local = cli('screen', folder, '--out', 'local', '--model', model, ...SPECIFICITY);
     expect(local.code, local.stderr).toBe(0);
+    const [header, ...localRows] = summaryRows(path.join(tmp, 'local'));
+    const target = header!.indexOf('Target Specificity');
+    expect(localRows.map((r) => r[target])).toEqual(Array.from({ length: IMAGES }, () => '0.90'));
 
     const a = startWorker('a');
     const b = startWorker('b');

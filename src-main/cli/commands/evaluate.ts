@@ -8,12 +8,12 @@ import { printSummary } from './print';
 export const evaluateCommand: CommandSpec = {
   name: 'evaluate',
   summary: 'score a model on a labelled dataset with the official REFUGE metrics (metrics.json, report.md, report.html)',
-  usage: 'glaucoma-studio evaluate --data SPEC --model PKG --out DIR [--split test|all] [--tta]',
+  usage: 'glaucoma-studio evaluate --data SPEC --model PKG --out DIR [--split test|train|all] [--tta]',
   options: {
     data: { type: 'string', description: 'labelled dataset (as for train)', placeholder: 'SPEC' },
     model: { type: 'string', description: 'model package folder (default: the bundled model)', placeholder: 'PKG' },
     out: { type: 'string', description: 'output folder', placeholder: 'DIR' },
-    split: { type: 'string', description: 'test: the dataset\'s test split when it has one; all: every image', default: 'test', choices: ['test', 'all'] },
+    split: { type: 'string', description: "test: the dataset's test split when it has one; train: everything but the test split (to score a model trained on the test split); all: every image", default: 'test', choices: ['test', 'train', 'all'] },
     tta: { type: 'boolean', description: 'average with the left-right flipped prediction' },
     ...BACKEND_OPTION,
   },
@@ -29,7 +29,7 @@ export async function runEvaluate(options: ParsedOptions): Promise<number> {
       modelDir: path.resolve(str(options, 'model') ?? defaultModelDir()),
       outDir: out,
       tta: flag(options, 'tta'),
-      split: (str(options, 'split') ?? 'test') as 'test' | 'all',
+      split: (str(options, 'split') ?? 'test') as 'test' | 'train' | 'all',
     },
     { backend: backendOf(options) },
   );

@@ -5,8 +5,11 @@ import { num, type ParsedOptions } from '../args';
 import { ProgressBar } from '../progress';
 import { screenFolderOnQueue } from '../../queue/screen';
 import { queueTargetOf } from './queue-options';
+import { resultsLine, screeningLine } from './screen-summary';
+import type { DecisionSettings } from '../../core/infer/assessment';
+import { screeningCounts } from '../../core/infer/screen-folder';
 
-export async function runScreenOnQueue(url: string, options: ParsedOptions, job: { folder: string; outDir: string; modelDir: string; tta: boolean; overlays: boolean }): Promise<number> {
+export async function runScreenOnQueue(url: string, options: ParsedOptions, job: { folder: string; outDir: string; modelDir: string; tta: boolean; overlays: boolean; decision: DecisionSettings }): Promise<number> {
   const target = queueTargetOf(url, options);
   const bar = new ProgressBar();
   const abort = new AbortController();
@@ -27,13 +30,10 @@ export async function runScreenOnQueue(url: string, options: ParsedOptions, job:
     });
     bar.end();
     for (const p of result.problems) process.stderr.write(`not screened: ${p.file}: ${p.problem}\n`);
-    const screened = result.images.filter((i) => i.prediction);
-    const suspects = screened.filter((i) => i.prediction!.glaucoma.decision === 'glaucoma').length;
-    const ms = screened.length ? screened.reduce((s, i) => s + i.ms, 0) / screened.length : 0;
+    const counts = screeningCounts(result.images);
+    const unreadable = result.problems.length - result.failedJobs.length;
     process.stdout.write(
-      `screened ${screened.length} image(s), ${suspects} glaucoma suspect(s), ${result.problems.length - result.failedJobs.length} not readable` +
-        `${result.resumed ? `, ${result.resumed} from an earlier run` : ''}; ${ms.toFixed(0)} ms per image on the workers; ${result.seconds.toFixed(1)} s in all\n` +
-        `results: ${job.outDir}/summary.csv, ${job.outDir}/report.html, ${job.outDir}/segmentation/, ${job.outDir}/classification_results.csv\n`,
+      `${screeningLine(counts, unreadable, result.resumed ? `, ${result.resumed} from an earlier run` : '')}; ${counts.msPerImage.toFixed(0)} ms per image on the workers; ${result.seconds.toFixed(1)} s in all\n${resultsLine(job.outDir)}\n`,
     );
     if (result.failedJobs.length) throw new JobFailedError(`${result.failedJobs.length} photograph(s) failed on the queue (see glaucoma-studio queue status); fix the cause and run the same command again`);
     return 0;

@@ -1,10 +1,11 @@
 import path from 'node:path';
-import { flag, required, str, type CommandSpec, type ParsedOptions } from '../args';
+import { flag, num, required, str, type CommandSpec, type ParsedOptions } from '../args';
 import { defaultModelDir } from '../paths';
 import { runJob } from '../run-job';
 import { BACKEND_OPTION, backendOf } from './common';
 import { QUEUE_CONNECTION_OPTIONS } from './queue-options';
 import { runScreenOnQueue } from './screen-queue';
+import { resultsLine, screeningLine } from './screen-summary';
 
 export const screenCommand: CommandSpec = {
   name: 'screen',
@@ -16,6 +17,8 @@ export const screenCommand: CommandSpec = {
     model: { type: 'string', description: 'model package folder (default: the bundled model in resources/model)', placeholder: 'PKG' },
     'no-tta': { type: 'boolean', description: 'skip the flipped second pass (no uncertainty score; on native CPU TensorFlow not faster: see bench/RESULTS.md)' },
     'no-overlays': { type: 'boolean', description: 'do not write overlay images' },
+    specificity: { type: 'number', description: "target specificity of the operating point (default: the model's, 0.85); the threshold comes from the model's cross-validated cases", min: 0.5 },
+    fusion: { type: 'string', description: "model: the package's decision model (chosen by cross-validation); paper: the paper's mean of network and vCDR regression at 0.5", default: 'model', choices: ['model', 'paper'] },
     ...BACKEND_OPTION,
     queue: { type: 'string', description: 'screen on a job queue\'s workers (see docs/distributed.md); FOLDER, --out and --model must be on storage every worker sees', placeholder: 'URL' },
     attempts: { type: 'number', description: 'with --queue: tries per photograph before it is reported as failed', default: 3, integer: true, min: 1 },
@@ -25,19 +28,19 @@ export const screenCommand: CommandSpec = {
 };
 
 export async function runScreen(options: ParsedOptions, positionals: readonly string[]): Promise<number> {
-  const out = path.resolve(required(options, 'out', 'screen'));
-  const folder = path.resolve(positionals[0]!);
+  const job = {
+    folder: path.resolve(positionals[0]!),
+    modelDir: path.resolve(str(options, 'model') ?? defaultModelDir()),
+    outDir: path.resolve(required(options, 'out', 'screen')),
+    tta: !flag(options, 'no-tta'),
+    overlays: !flag(options, 'no-overlays'),
+    decision: { fusion: (str(options, 'fusion') ?? 'model') as 'model' | 'paper', ...(options['specificity'] !== undefined ? { specificity: num(options, 'specificity') } : {}) },
+  };
   const queue = str(options, 'queue');
-  if (queue) return runScreenOnQueue(queue, options, { folder, outDir: out, modelDir: path.resolve(str(options, 'model') ?? defaultModelDir()), tta: !flag(options, 'no-tta'), overlays: !flag(options, 'no-overlays') });
-  const result = await runJob(
-    { kind: 'screen-folder', folder, modelDir: path.resolve(str(options, 'model') ?? defaultModelDir()), outDir: out, tta: !flag(options, 'no-tta'), overlays: !flag(options, 'no-overlays') },
-    { backend: backendOf(options) },
-  );
+  if (queue) return runScreenOnQueue(queue, options, job);
+  const result = await runJob({ kind: 'screen-folder', ...job }, { backend: backendOf(options) });
   if (result.kind !== 'screen-folder') throw new Error(`unexpected result ${result.kind}`);
   for (const p of result.problems) process.stderr.write(`not screened: ${p.file}: ${p.problem}\n`);
-  process.stdout.write(
-    `screened ${result.screened} image(s), ${result.suspects} glaucoma suspect(s), ${result.failed} not readable; ` +
-      `${result.msPerImage.toFixed(0)} ms per image end to end\nresults: ${out}/summary.csv, ${out}/report.html, ${out}/segmentation/, ${out}/classification_results.csv\n`,
-  );
+  process.stdout.write(`${screeningLine(result, result.failed)}; ${result.msPerImage.toFixed(0)} ms per image end to end\n${resultsLine(job.outDir)}\n`);
   return 0;
 }

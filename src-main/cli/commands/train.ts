@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { STRATEGY_NAMES, type StrategyName } from '../../core/train/strategies';
-import { DEFAULT_TRAINING, validateTrainingConfig, type TrainingConfig } from '../../core/train/run-training';
+import { DEFAULT_TRAINING, TRAINING_SPLITS, validateTrainingConfig, type TrainingConfig, type TrainingSplits } from '../../core/train/run-training';
 import { flag, num, required, str, type CommandSpec, type ParsedOptions } from '../args';
 import { runJob } from '../run-job';
 import { BACKEND_OPTION, backendOf, MODEL_OPTIONS, trainingFlagsOf } from './common';
@@ -16,7 +16,12 @@ export const trainCommand: CommandSpec = {
     out: { type: 'string', description: 'run folder (config, checkpoints, model/)', placeholder: 'DIR' },
     folds: { type: 'number', description: 'k-fold cross-validation before the final model (0: none)', default: 0, integer: true, min: 0 },
     resume: { type: 'boolean', description: 'continue an interrupted run in DIR from its checkpoints' },
-    'include-test': { type: 'boolean', description: "train and cross-validate on the dataset's test split too (a model to ship, once the recipe is measured)" },
+    splits: {
+      type: 'string',
+      description: "train: hold the dataset's test split apart; all: train on it too (a model to ship, once the recipe is measured); test: train on the test split alone",
+      default: 'train',
+      choices: TRAINING_SPLITS,
+    },
     name: { type: 'string', description: 'model name', default: 'Glaucoma Studio model' },
     source: { type: 'string', description: 'data card: where the training data came from' },
     licence: { type: 'string', description: 'data card: licence terms of the training data' },
@@ -40,7 +45,7 @@ export async function runTrain(options: ParsedOptions): Promise<number> {
     name: str(options, 'name') ?? DEFAULT_TRAINING.name,
     dataCard: Object.fromEntries((['source', 'licence', 'notes'] as const).flatMap((key) => (str(options, key) ? [[key, str(options, key)]] : []))),
     finalModel: true,
-    includeTestSplit: flag(options, 'include-test'),
+    splits: (str(options, 'splits') ?? 'train') as TrainingSplits,
   };
   validateTrainingConfig(config);
   const result = await runJob({ kind: 'train', config, outDir: out, resume: flag(options, 'resume') }, { backend: backendOf(options) });

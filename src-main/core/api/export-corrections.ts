@@ -11,8 +11,8 @@ import type { ImageCodec } from '../data/image-codec';
 import { writeFileAtomic } from '../fs/atomic';
 import { encodeRefugeMask } from '../masks/refuge-mask';
 import type { Store } from '../store/store';
-import { ApiError, notFound } from './errors';
-import { decodeLabelRuns, masksFromLabels } from './label-map';
+import { ApiError, notFound } from '../contract/errors';
+import { decodeLabelRuns, masksFromLabels } from '../contract/label-map';
 
 export const FOVEA_CSV = 'fovea_location_results.csv';
 

@@ -18,13 +18,14 @@ import { renderCaseReport } from '../report/case-report';
 import type { CaseListRow } from '../store/cases';
 import type { JobRow } from '../store/jobs';
 import { modelVersionDto } from '../store/models';
-import type { ModelRegistry } from '../store/model-registry';
+import type { ModelRegistry } from '../registry/model-registry';
 import type { StudyRow } from '../store/studies';
 import type { Store } from '../store/store';
-import { assessVcdr, vcdrOfLabels, type Assessment } from './assessment';
-import { mediaPath, type CaseSummary, type Handlers, type Job, type LabelMapDto, type ReviewStatus, type StudySummary } from './contract';
-import { ApiError, notFound } from './errors';
-import type { AppEventSink } from './events';
+import { assessCorrected, measurementsOfLabels, vcdrOfLabels, type Assessment, type AssessmentSource } from '../infer/assessment';
+import type { DiscCupFeatures } from '../decision/features';
+import { mediaPath, type CaseSummary, type Handlers, type Job, type LabelMapDto, type ReviewStatus, type StudySummary } from '../contract/contract';
+import { ApiError, notFound } from '../contract/errors';
+import type { AppEventSink } from '../contract/events';
 import { exportCorrections } from './export-corrections';
 import { importStudy } from './study-import';
 
@@ -57,23 +58,37 @@ const byName = (a: string, b: string): number => a.localeCompare(b, undefined, {
 
 const STATUS_ORDER: Readonly<Record<ReviewStatus, number>> = { unreviewed: 0, corrected: 1, approved: 2, ungradable: 3 };
 
-/** What the probability of an edited label map is computed with: the active model's regression and its network score for the case. */
+/** What the probability of an edited label map is computed with: the active model's decision rule (or regression) and its network score for the case. */
 interface AssessContext {
   readonly activeId: string | null;
-  readonly regression: { intercept: number; slope: number } | null;
+  readonly source: AssessmentSource;
 }
+
+const NO_MODEL: AssessmentSource = { vcdrRegression: null, decision: null };
 
 export function createHandlers(s: HandlerServices): Handlers {
   const { store, registry, jobs } = s;
 
   const context = (): AssessContext => {
     const active = registry.active();
-    if (!active) return { activeId: null, regression: null };
+    if (!active) return { activeId: null, source: NO_MODEL };
     try {
-      return { activeId: active.id, regression: registry.manifest(active).vcdrRegression };
+      const manifest = registry.manifest(active);
+      return { activeId: active.id, source: { vcdrRegression: manifest.vcdrRegression, decision: manifest.decision ?? null } };
     } catch {
-      return { activeId: active.id, regression: null };
+      return { activeId: active.id, source: NO_MODEL };
     }
+  };
+
+  // Measurements of a corrected label map, by case and revision: a revision never changes, and the queue asks often.
+  const measured = new Map<string, DiscCupFeatures | null>();
+  const correctedMeasurements = (caseId: string, revision: number): DiscCupFeatures | null => {
+    const key = `${caseId}:${revision}`;
+    if (!measured.has(key)) {
+      const row = store.annotations.revision(caseId, revision);
+      measured.set(key, row ? measurementsOfLabels(row.labels) : null);
+    }
+    return measured.get(key)!;
   };
 
   /** The network's glaucoma score for a case, when the active model screened it. */
@@ -94,7 +109,9 @@ export function createHandlers(s: HandlerServices): Handlers {
     prediction: row.prediction
       ? { modelId: row.prediction.modelId, probability: row.prediction.probability, decision: row.prediction.decision, vcdr: row.prediction.vcdr, uncertainty: row.prediction.uncertainty }
       : null,
-    corrected: row.annotation ? assessVcdr(row.annotation.vcdr, networkScore(row, ctx), ctx.regression) : null,
+    corrected: row.annotation
+      ? assessCorrected(ctx.source, networkScore(row, ctx), row.annotation.vcdr, ctx.source.decision ? correctedMeasurements(row.id, row.annotation.revision) : null)
+      : null,
     updatedAt: row.updatedAt,
   });
 
@@ -136,7 +153,7 @@ export function createHandlers(s: HandlerServices): Handlers {
     const row = store.cases.listRow(caseId, ctx.activeId);
     if (!row) throw notFound('case', caseId);
     checkLabelSize(row, labels);
-    return assessVcdr(vcdrOfLabels(labels), networkScore(row, ctx), ctx.regression);
+    return assessCorrected(ctx.source, networkScore(row, ctx), vcdrOfLabels(labels), measurementsOfLabels(labels));
   };
 
   const compareCases = (sort: 'probability' | 'vcdr' | 'uncertainty' | 'status' | 'name', order: 'asc' | 'desc') => {

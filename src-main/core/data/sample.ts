@@ -16,7 +16,6 @@ export type MaskSource =
   | { kind: 'soft'; odFile: string; ocFile: string; minValue: number };
 
 export type Split = 'train' | 'validation' | 'test';
-export const SPLITS: readonly Split[] = ['train', 'validation', 'test'];
 
 export type DatasetKind = 'refuge' | 'drishti-gs1' | 'roi' | 'folder' | 'manifest';
 

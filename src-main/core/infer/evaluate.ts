@@ -3,6 +3,7 @@
 // mean absolute error, AUC and sensitivity at 85 % specificity of the glaucoma
 // probability, mean fovea distance in original pixels.
 import type { ImageCodec } from '../data/image-codec';
+import { discCupFeatures, type DiscCupFeatures } from '../decision/features';
 import { readSampleMasks, type DataProblem, type Sample } from '../data/sample';
 import { InputError } from '../errors';
 import { auc, dice, euclideanDistance, mean, refugeVerticalCupToDiscRatio, sensitivityAtSpecificity } from '../metrics';
@@ -21,6 +22,8 @@ export interface ImageScore {
   readonly vcdr: number | null;
   readonly vcdrTrue: number | null;
   readonly foveaErrorPx: number | null;
+  /** Measurements of the predicted disc and cup (the decision model's inputs); null without a disc. */
+  readonly measurements: DiscCupFeatures | null;
 }
 
 export interface EvaluationSummary {
@@ -94,6 +97,7 @@ async function scoreImage(sample: Sample, prediction: CasePrediction, codec: Ima
     vcdr: s.tasks.includes('od') ? (s.vcdr ?? 0) : null,
     vcdrTrue,
     foveaErrorPx: sample.fovea && s.fovea ? euclideanDistance(s.fovea, sample.fovea) : null,
+    measurements: s.tasks.includes('od') ? discCupFeatures(prediction.od, prediction.oc) : null,
   };
 }
 

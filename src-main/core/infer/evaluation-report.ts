@@ -4,7 +4,7 @@ import path from 'node:path';
 import { describeBackend, type BackendInfo } from '../backend';
 import type { DataProblem } from '../data/sample';
 import type { ModelManifest } from '../model/package';
-import { escapeHtml, fmt, NOT_FOR_CLINICAL_USE, page } from '../report/html';
+import { escapeHtml, fmt, NOT_FOR_CLINICAL_USE, page } from '../render/html';
 import type { Evaluation, EvaluationSummary } from './evaluate';
 
 export const METRIC_LABELS: ReadonlyArray<[keyof EvaluationSummary, string, number]> = [

@@ -2,28 +2,47 @@
 //   pad to square, resize, predict (optionally with a flipped copy), sigmoid;
 //   disc and cup: probability maps brought back to original size, threshold
 //   0.5, largest connected component (cup kept inside the disc);
+//   a wider search when the disc is missing or fills much of the frame (a disc
+//   crop, a narrow field): the localiser looks again at the image zoomed out
+//   into a larger black frame, so it sees the disc at the scale it knows;
 //   optional second stage: a network that sees a square crop around the disc
 //   at higher resolution re-segments disc and cup;
 //   fovea: centre of mass of the heat map, in original pixels;
-//   vCDR by the REFUGE rule; glaucoma = mean of the network's probability and
-//   the vCDR logistic regression's.
+//   vCDR by the REFUGE rule; the image-quality gate (core/quality); the glaucoma
+//   probability and decision by the package's decision rule (infer/assessment).
 import * as tf from '@tensorflow/tfjs-core';
 import type { ImageCodec } from '../data/image-codec';
-import { pasteCropMask } from '../geometry/crop';
+import { pasteCropMask, type SquareCrop } from '../geometry/crop';
 import { letterbox, mapToOriginalMask, toOriginal, type Letterbox } from '../geometry/letterbox';
 import { resampleRgbRegion } from '../geometry/resample-region';
-import { area, boundingBox, constrainCupInsideDisc, largestComponent, verticalDiameter } from '../masks';
+import { area, boundingBox, constrainCupInsideDisc, cupToDiscRatio, largestComponent, verticalDiameter } from '../masks';
 import { loadModelPackage, type LoadedModel, type PackageNetwork, type Preprocessing } from '../model/package';
 import { TASKS, type BinaryMask, type FloatMap, type Point, type RgbImage, type Size, type Task } from '../types';
-import type { CasePrediction, GlaucomaScores, StructureSummary } from './types';
+import { discCupFeatures } from '../decision/features';
+import { describeQuality } from '../contract/contract';
+import { measureImage, qualityVerdict } from '../quality/image-quality';
+import { assessGlaucoma, type DecisionSettings } from './assessment';
+import type { CasePrediction, StructureSummary } from './types';
 import { discRegion } from './disc-crop';
 import { foveaFromHeatmap } from './fovea';
-import { vcdrProbability } from './vcdr-regression';
 
 export interface PredictOptions {
   /** Also predict the left-right flipped image and average; gives the uncertainty score. */
   readonly tta: boolean;
+  /** Decision rule and operating point (default: the package's decision model at its stored specificity). */
+  readonly decision?: DecisionSettings;
+  /** Look again at zoomed-out copies when the disc is missing or large (default true). */
+  readonly wideSearch?: boolean;
 }
+
+/**
+ * A disc whose vertical extent exceeds this share of the image's shorter side is
+ * outside the scales the whole-image network was trained on (Drishti-GS1's
+ * 30-degree discs are about a quarter): the wider search runs.
+ */
+export const WIDE_SEARCH_DISC_FRACTION = 0.35;
+/** Zoom-out factors of the wider search: a disc filling 50-70 % of a crop becomes 17-35 % of the frame. */
+export const WIDE_SEARCH_ZOOMS = [2, 3] as const;
 
 /** Network outputs for one image at network resolution (probabilities). */
 interface NetworkMaps {
@@ -93,14 +112,24 @@ export class Predictor {
     inputWarnings: readonly string[] = [],
   ): Promise<CasePrediction> {
     const warnings = [...inputWarnings];
+    let decoded: Promise<RgbImage> | null = null;
+    const full = (): Promise<RgbImage> => (decoded ??= readOriginal());
     const lb = letterbox(original, this.inputSize);
     const maps = await this.#runAll(this.#full, image, options.tta);
     const t = this.#pre.threshold;
     let od = maps.od && this.#trained.has('od') ? largestComponent(mapToOriginalMask(lb, maps.od, t)) : emptyMask(original);
     let oc = maps.oc && this.#trained.has('oc') ? mapToOriginalMask(lb, maps.oc, t) : emptyMask(original);
     const disagreement = [...maps.disagreement];
+    if (this.#trained.has('od') && (options.wideSearch ?? true) && needsWideSearch(od, original)) {
+      const wider = await this.#wideSearch(original, full, options.tta);
+      if (wider) {
+        od = wider.od;
+        oc = wider.oc;
+        warnings.push(`disc found by the wider search (zoomed out ${wider.zoom}x)`);
+      }
+    }
     if (this.#crop && area(od) > 0) {
-      const refined = await this.#refineOnDiscCrop(this.#crop, od, original, readOriginal, options.tta);
+      const refined = await this.#refineOnDiscCrop(this.#crop, od, original, full, options.tta);
       od = refined.od;
       oc = refined.oc;
       disagreement.push(...refined.disagreement);
@@ -109,20 +138,30 @@ export class Predictor {
     const disc = summarise(od);
     const cup = summarise(oc);
     if (this.#trained.has('od') && !disc.found) warnings.push('no optic disc found');
-    const vcdr = disc.found ? cup.verticalDiameterPx / disc.verticalDiameterPx : null;
+    const vcdr = cupToDiscRatio(cup.verticalDiameterPx, disc.verticalDiameterPx);
     const fovea = maps.fovea && this.#trained.has('fovea') ? this.#foveaPoint(maps.fovea, lb) : null;
+    const uncertainty = options.tta && disagreement.length > 0 ? disagreement.reduce((a, b) => a + b, 0) / disagreement.length : null;
+    const measures = measureImage(await full());
+    const quality = qualityVerdict(measures, { discFound: disc.found || !this.#trained.has('od'), uncertainty });
+    const manifest = this.model.manifest;
+    const glaucoma = assessGlaucoma(
+      { vcdrRegression: manifest.vcdrRegression ?? null, decision: manifest.decision ?? null },
+      { network: this.#trained.has('glaucoma') ? maps.glaucoma : null, vcdr, measurements: disc.found ? discCupFeatures(od, oc) : null, gradable: quality.gradable, ungradableReason: describeQuality(quality) },
+      options.decision,
+    );
     return {
       summary: {
         width: original.width,
         height: original.height,
-        glaucoma: this.#glaucoma(this.#trained.has('glaucoma') ? maps.glaucoma : null, vcdr),
+        glaucoma,
         vcdr,
         disc,
         cup,
         fovea,
-        uncertainty: options.tta && disagreement.length > 0 ? disagreement.reduce((a, b) => a + b, 0) / disagreement.length : null,
+        uncertainty,
         tasks: this.tasks,
         warnings,
+        quality: { gradable: quality.gradable, reasons: [...quality.reasons], measures: { ...measures } },
       },
       od,
       oc,
@@ -130,17 +169,36 @@ export class Predictor {
     };
   }
 
-  #glaucoma(network: number | null, vcdr: number | null): GlaucomaScores {
-    const regression = this.model.manifest.vcdrRegression;
-    const fromVcdr = regression && vcdr !== null ? vcdrProbability(regression, vcdr) : null;
-    const scores = [network, fromVcdr].filter((p): p is number => p !== null);
-    const probability = scores.length > 0 ? scores.reduce((a, b) => a + b, 0) / scores.length : null;
-    return {
-      network,
-      vcdrRegression: fromVcdr,
-      probability,
-      decision: probability === null ? null : probability >= 0.5 ? 'glaucoma' : 'normal',
-    };
+  /**
+   * Runs the whole-image network on the photograph zoomed out into a larger black
+   * frame and keeps the most confident disc of plausible size. The first pass is
+   * not a competitor: it found nothing, or a disc larger than any it was trained
+   * on. Null when no zoomed pass finds a disc (the first pass's result stands).
+   */
+  async #wideSearch(
+    original: Size,
+    full: () => Promise<RgbImage>,
+    tta: boolean,
+  ): Promise<{ od: BinaryMask; oc: BinaryMask; zoom: number } | null> {
+    const size = this.inputSize;
+    const t = this.#pre.threshold;
+    let best: { od: BinaryMask; oc: BinaryMask; zoom: number; confidence: number } | null = null;
+    const image = await full();
+    for (const zoom of WIDE_SEARCH_ZOOMS) {
+      const side = Math.round(Math.max(original.width, original.height) * zoom);
+      const region: SquareCrop = { x0: Math.round((original.width - side) / 2), y0: Math.round((original.height - side) / 2), side };
+      const maps = await this.#runAll(this.#full, resampleRgbRegion(image, region, size), tta);
+      if (!maps.od) continue;
+      const box = letterbox({ width: side, height: side }, size);
+      const od = largestComponent(pasteCropMask(mapToOriginalMask(box, maps.od, t), region, original));
+      if (area(od) === 0 || !plausibleDisc(od, original)) continue;
+      const confidence = confidenceOf(maps.od, t);
+      if (!best || confidence > best.confidence) {
+        const oc = maps.oc ? pasteCropMask(mapToOriginalMask(box, maps.oc, t), region, original) : emptyMask(original);
+        best = { od, oc, zoom, confidence };
+      }
+    }
+    return best;
   }
 
   #foveaPoint(map: FloatMap, lb: Letterbox): Point | null {
@@ -259,3 +317,26 @@ function emptyMap(size: number): FloatMap {
   return { width: size, height: size, data: new Float32Array(size * size) };
 }
 
+/** The disc is missing or larger than the whole-image network's training scales. */
+export function needsWideSearch(od: BinaryMask, original: Size): boolean {
+  return area(od) === 0 || verticalDiameter(od) > WIDE_SEARCH_DISC_FRACTION * Math.min(original.width, original.height);
+}
+
+/** A disc spans between 3 % and 90 % of the image's shorter side. */
+function plausibleDisc(od: BinaryMask, original: Size): boolean {
+  const d = verticalDiameter(od) / Math.min(original.width, original.height);
+  return d >= 0.03 && d <= 0.9;
+}
+
+/** Mean probability over the pixels called disc: how sure the pass is of what it found. */
+function confidenceOf(map: FloatMap, t: number): number {
+  let sum = 0;
+  let n = 0;
+  for (const p of map.data) {
+    if (p >= t) {
+      sum += p;
+      n++;
+    }
+  }
+  return n ? sum / n : 0;
+}

@@ -11,7 +11,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { BackendInfo } from '../backend';
 import { writeBmpGrey } from '../data/bmp';
+import { describeQuality } from '../contract/contract';
 import { csvField } from '../data/csv';
+import type { DecisionSettings } from './assessment';
 import type { ImageCodec } from '../data/image-codec';
 import { readImageFolder } from '../data/folder';
 import type { DataProblem } from '../data/sample';
@@ -22,8 +24,10 @@ import { drawOverlayInPlace } from '../render/overlay';
 import { downscaleForPreview } from '../render/preview';
 import type { ModelManifest } from '../model/package';
 import type { Predictor } from './predictor';
+import { screenImage } from './screen-image';
+import { describeOperatingPoint } from './screen-operating-point';
 import type { RgbImage } from '../types';
-import type { CasePrediction } from './types';
+import type { CasePrediction, ScreenedImage } from './types';
 import { renderScreeningReport } from './screening-report';
 
 export interface ScreenFolderOptions {
@@ -32,18 +36,13 @@ export interface ScreenFolderOptions {
   /** Longest side of overlay images. */
   readonly overlaySide: number;
   readonly signal?: AbortSignal;
+  /** Decision rule and operating point (default: the package's decision model at its stored specificity). */
+  readonly decision?: DecisionSettings;
   readonly onImage?: (done: number, total: number, file: string, problem: string | null) => void;
 }
 
-export interface ScreenedImage {
-  readonly id: string;
-  readonly file: string;
-  /** File name as written in the CSVs (REFUGE uses the image's file name). */
-  readonly name: string;
-  readonly prediction: CasePrediction['summary'] | null;
-  readonly problem: string | null;
-  readonly ms: number;
-}
+/** Longest side of overlay images, wherever a screening writes them. */
+export const OVERLAY_SIDE = 1024;
 
 export interface ScreenFolderResult {
   readonly images: readonly ScreenedImage[];
@@ -68,7 +67,7 @@ export async function screenFolder(
   let done = 0;
   for (const item of plan.items) {
     if (options.signal?.aborted) break;
-    const image = await screenImage(item, outDir, predictor, codec, options);
+    const image = await screenFolderItem(item, outDir, predictor, codec, options);
     if (image.problem !== null) problems.push({ file: image.file, problem: image.problem });
     images.push(image);
     options.onImage?.(++done, plan.items.length, item.file, image.problem);
@@ -106,52 +105,63 @@ export function prepareScreeningOutput(outDir: string, overlays: boolean): void 
 }
 
 /** config.json of a screening run. */
-export function screeningConfig(folder: string, modelDir: string, manifest: ModelManifest, options: { tta: boolean; overlays: boolean }, backend: BackendInfo): Record<string, unknown> {
+export function screeningConfig(folder: string, modelDir: string, manifest: ModelManifest, options: { tta: boolean; overlays: boolean; decision?: DecisionSettings | undefined }, backend: BackendInfo): Record<string, unknown> {
   return {
     folder: path.resolve(folder),
     model: { dir: modelDir, id: manifest.id, name: manifest.name, trainedTasks: manifest.trainedTasks },
     preprocessing: manifest.preprocessing,
     tta: options.tta,
     overlays: options.overlays,
+    decision: { rule: manifest.decision && options.decision?.fusion !== 'paper' ? manifest.decision.id : 'paper', ...options.decision },
     backend,
     startedAt: new Date().toISOString(),
   };
 }
 
 /**
- * The per-image step of a screening: predicts one photograph and writes its
- * segmentation (and overlay). A file that cannot be read comes back with its
- * problem; any other error is thrown.
+ * One photograph of a folder screening: the shared per-image step
+ * (screen-image.ts) keeping the folder's outputs, its REFUGE segmentation and
+ * overlay named after the item's stem. The local loop above and a queue
+ * worker's screen-images job both screen through here, so their files match.
  */
-export async function screenImage(
+export async function screenFolderItem(
   item: ScreeningItem,
   outDir: string,
   predictor: Predictor,
   codec: ImageCodec,
-  options: Pick<ScreenFolderOptions, 'tta' | 'overlays' | 'overlaySide'>,
+  options: Pick<ScreenFolderOptions, 'tta' | 'overlays' | 'overlaySide' | 'decision'>,
 ): Promise<ScreenedImage> {
-  const t0 = performance.now();
-  let problem: string | null = null;
-  let summary: CasePrediction['summary'] | null = null;
-  try {
-    // The full-size photograph is decoded at most once, for the disc-crop stage and the overlay alike.
-    let decoded: Promise<RgbImage> | undefined;
-    const original = (): Promise<RgbImage> => (decoded ??= codec.readRgb(item.file));
-    const prediction = await predictor.predictFile(item.file, { tta: options.tta }, original);
-    summary = prediction.summary;
+  const result = await screenImage(predictor, codec, item.file, { tta: options.tta, ...(options.decision ? { decision: options.decision } : {}) }, async (prediction, original) => {
     writeBmpGrey(path.join(outDir, 'segmentation', `${item.stem}.bmp`), encodeRefugeMask(prediction.od, prediction.oc));
     if (options.overlays) await writeOverlay(path.join(outDir, 'overlays', `${item.stem}.png`), await original(), prediction, codec, options.overlaySide);
-  } catch (error) {
-    if (!(error instanceof InputError)) throw error;
-    problem = error.problem;
-  }
-  return { id: item.stem, file: item.file, name: item.name, prediction: summary, problem, ms: performance.now() - t0 };
+  });
+  return { id: item.stem, file: item.file, name: item.name, prediction: result.ok ? result.prediction.summary : null, problem: result.ok ? null : result.problem, ms: result.ms };
 }
 
 /** The files written once every image is screened: the REFUGE CSVs, summary.csv and report.html. */
 export function writeScreeningResults(outDir: string, images: readonly ScreenedImage[], problems: readonly DataProblem[], manifest: ModelManifest, backend: BackendInfo, overlays: boolean): void {
   writeSubmissionFiles(outDir, images, manifest.trainedTasks.includes('fovea'), problems);
   writeFileAtomic(path.join(outDir, 'report.html'), renderScreeningReport({ images, problems, model: manifest, backend, overlays }));
+}
+
+/** What a screening reports in one line (a local run and one on a queue alike). */
+export interface ScreeningCounts {
+  readonly screened: number;
+  readonly suspects: number;
+  readonly undecided: number;
+  readonly operatingPoint: string;
+  readonly msPerImage: number;
+}
+
+export function screeningCounts(images: readonly ScreenedImage[]): ScreeningCounts {
+  const screened = images.filter((i) => i.prediction);
+  return {
+    screened: screened.length,
+    suspects: screened.filter((i) => i.prediction!.glaucoma.decision === 'glaucoma').length,
+    undecided: screened.filter((i) => i.prediction!.glaucoma.decision === null).length,
+    operatingPoint: describeOperatingPoint(screened[0]?.prediction?.glaucoma ?? null),
+    msPerImage: screened.length ? screened.reduce((s, i) => s + i.ms, 0) / screened.length : 0,
+  };
 }
 
 function uniqueStem(stem: string, used: Set<string>): string {
@@ -191,7 +201,8 @@ export function writeSubmissionFiles(outDir: string, images: readonly ScreenedIm
     const rows = ['ImageName,Fovea_X,Fovea_Y', ...ok.filter((i) => i.prediction!.fovea).map((i) => `${csvField(i.name)},${i.prediction!.fovea!.x.toFixed(2)},${i.prediction!.fovea!.y.toFixed(2)}`)];
     writeFileAtomic(path.join(outDir, 'fovea_location_results.csv'), `${rows.join('\n')}\n`);
   }
-  const header = 'FileName,Width,Height,vCDR,Glaucoma Risk,Network Probability,vCDR Regression Probability,Decision,Disc Found,Uncertainty,Fovea_X,Fovea_Y,Milliseconds,Problem';
+  const header =
+    'FileName,Width,Height,vCDR,Glaucoma Risk,Network Probability,vCDR Regression Probability,Decision,Decision Rule,Threshold,Target Specificity,Quality,Decision Withheld,Disc Found,Uncertainty,Fovea_X,Fovea_Y,Milliseconds,Problem';
   const rows = images.map((i) => {
     const p = i.prediction;
     return [
@@ -203,6 +214,11 @@ export function writeSubmissionFiles(outDir: string, images: readonly ScreenedIm
       fixed(p?.glaucoma.network, 6),
       fixed(p?.glaucoma.vcdrRegression, 6),
       p?.glaucoma.decision ?? '',
+      p?.glaucoma.rule ?? (p ? 'paper' : ''),
+      fixed(p?.glaucoma.threshold ?? (p ? 0.5 : null), 4),
+      fixed(p?.glaucoma.targetSpecificity, 2),
+      csvField(p?.quality ? describeQuality(p.quality) : ''),
+      csvField(p?.glaucoma.withheld ?? ''),
       p ? (p.disc.found ? 'yes' : 'no') : '',
       fixed(p?.uncertainty, 4),
       fixed(p?.fovea?.x, 2),
@@ -211,6 +227,6 @@ export function writeSubmissionFiles(outDir: string, images: readonly ScreenedIm
       csvField(i.problem ?? (p?.warnings.join('; ') || '')),
     ].join(',');
   });
-  const others = problems.filter((pr) => !images.some((i) => i.file === pr.file)).map((pr) => `${csvField(path.basename(pr.file))},,,,,,,,,,,,,${csvField(pr.problem)}`);
+  const others = problems.filter((pr) => !images.some((i) => i.file === pr.file)).map((pr) => `${csvField(path.basename(pr.file))}${','.repeat(header.split(',').length - 1)}${csvField(pr.problem)}`);
   writeFileAtomic(path.join(outDir, 'summary.csv'), `${[header, ...rows, ...others].join('\n')}\n`);
 }

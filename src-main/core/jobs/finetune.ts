@@ -13,9 +13,9 @@
 // knew; otherwise replay is empty and the preview says 0.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { LabelMapDto } from '../api/contract';
-import { decodeLabelRuns, masksFromLabels } from '../api/label-map';
-import { ApiError } from '../api/errors';
+import type { LabelMapDto } from '../contract/contract';
+import { decodeLabelRuns, masksFromLabels } from '../contract/label-map';
+import { ApiError } from '../contract/errors';
 import { writeBmpGrey } from '../data/bmp';
 import type { ImageCodec } from '../data/image-codec';
 import { readSampleMasks, type Sample } from '../data/sample';
@@ -25,9 +25,9 @@ import type { ModelManifest } from '../model/package';
 import type { AnnotationRow } from '../store/annotations';
 import { newId } from '../store/ids';
 import type { FinetuneJobRecord } from '../store/json';
-import type { ModelRegistry } from '../store/model-registry';
+import type { ModelRegistry } from '../registry/model-registry';
 import type { Store } from '../store/store';
-import type { LabelledImage } from './protocol';
+import type { LabelledImage } from '../train/finetune-spec';
 
 /** Fewer training corrections than this and a fine-tune is refused. */
 export const FINETUNE_MIN_TRAINING = 2;

@@ -19,20 +19,18 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { BackendInfo } from '../backend';
-import { LabelMapSchema, PredictionSummarySchema } from '../api/contract';
-import { ApiError, notFound } from '../api/errors';
-import type { AppEventSink } from '../api/events';
+import { LabelMapSchema, PredictionSummarySchema } from '../contract/contract';
+import { ApiError, notFound } from '../contract/errors';
+import type { AppEventSink } from '../contract/events';
 import { errorMessage } from '../errors';
+import type { Log } from '../log';
 import type { JobRow } from '../store/jobs';
 import type { FinetuneJobRecord, ScreenJobRecord } from '../store/json';
-import type { ModelRegistry } from '../store/model-registry';
+import type { ModelRegistry } from '../registry/model-registry';
 import { newId } from '../store/ids';
 import type { Store } from '../store/store';
 import type { JobChannel, JobProcessLauncher } from './launcher';
 import { assertNever, type FromJob, type JobProgress, type JobSpec } from './protocol';
-
-export type LogLevel = 'info' | 'warn' | 'error';
-export type Log = (level: LogLevel, message: string) => void;
 
 export interface JobManagerTuning {
   /** Progress is written to the store and announced at most this often (ms). */

@@ -3,18 +3,19 @@
 // union per direction, discriminated on `type`; both sides handle every type in
 // an exhaustive switch. Messages are structured-clone/JSON safe: paths and
 // numbers, never tensors or images.
-import type { LabelMapDto } from '../api/contract';
-import type { BackendChoice, BackendInfo } from '../backend';
+import type { LabelMapDto } from '../contract/contract';
+import type { BackendInfo } from '../backend';
 import type { DataProblem } from '../data/sample';
+import type { DecisionSettings } from '../infer/assessment';
 import type { EvaluationSummary } from '../infer/evaluate';
 import type { ValidationRecord } from '../model/package';
 import type { BenchConfig, BenchResult } from '../bench/types';
 import type { ExperimentConfig } from '../train/experiment-types';
+import type { FinetuneSpec } from '../train/finetune-spec';
 import type { TrainingConfig } from '../train/run-training';
-import type { PredictionSummary } from '../infer/types';
-import type { ScreenedImage, ScreeningItem } from '../infer/screen-folder';
+import type { PredictionSummary, ScreenedImage } from '../infer/types';
+import type { ScreeningItem } from '../infer/screen-folder';
 import type { EpochRecord } from '../train/loop';
-import type { Point } from '../types';
 
 /** Screen image files with a model package; masks and maps go to files under outDir. */
 export interface ScreenJobSpec {
@@ -29,37 +30,8 @@ export interface ScreenJobSpec {
   readonly heatmaps: boolean;
 }
 
-/** One labelled image for fine-tuning: a REFUGE-convention mask file and optional fovea and label. */
-export interface LabelledImage {
-  readonly id: string;
-  readonly file: string;
-  /** REFUGE convention mask (0 cup, 128 rim, 255 background), image size. */
-  readonly mask?: string;
-  readonly fovea?: Point;
-  readonly glaucoma?: 0 | 1;
-}
-
-/** Fine-tune a model package on corrected cases; writes a new package (never touches the parent). */
-export interface FinetuneJobSpec {
-  readonly kind: 'finetune';
-  readonly parentModelDir: string;
-  /** The new package folder; written atomically at the end. */
-  readonly outModelDir: string;
-  /** Checkpoints and logs; a resumed job continues from its checkpoint here. */
-  readonly runDir: string;
-  readonly train: readonly LabelledImage[];
-  readonly validation: readonly LabelledImage[];
-  /** Examples of the parent's original training data to replay, mixed in with the corrections. */
-  readonly replay: readonly LabelledImage[];
-  readonly epochs: number;
-  readonly learningRate: number;
-  readonly batchSize: number;
-  readonly seed: number;
-  readonly resume: boolean;
-  /** Name and id of the new model version. */
-  readonly modelId: string;
-  readonly modelName: string;
-}
+/** Fine-tune a model package on corrected cases (the spec is the training layer's). */
+export type FinetuneJobSpec = { readonly kind: 'finetune' } & FinetuneSpec;
 
 /** CLI `train`: a training run (optional cross-validation) from a dataset spec to a model package. */
 export interface TrainJobSpec {
@@ -76,8 +48,8 @@ export interface EvaluateJobSpec {
   readonly modelDir: string;
   readonly outDir: string;
   readonly tta: boolean;
-  /** 'test': the dataset's test split if it has one, else everything; 'all': every labelled image. */
-  readonly split: 'test' | 'all';
+  /** 'test': the dataset's test split if it has one, else everything; 'train': all but the test split; 'all': every labelled image. */
+  readonly split: 'test' | 'train' | 'all';
 }
 
 /** CLI `screen`: a folder of photographs to REFUGE submission files, overlays and a report. */
@@ -88,6 +60,8 @@ export interface ScreenFolderJobSpec {
   readonly outDir: string;
   readonly tta: boolean;
   readonly overlays: boolean;
+  /** Decision rule and operating point (default: the package's decision model at its stored specificity). */
+  readonly decision?: DecisionSettings;
 }
 
 /**
@@ -102,6 +76,8 @@ export interface ScreenImagesJobSpec {
   readonly outDir: string;
   readonly tta: boolean;
   readonly overlays: boolean;
+  /** As in screen-folder: every part of one screening decides with the same settings. */
+  readonly decision?: DecisionSettings;
 }
 
 /** CLI `experiment`: the paper's protocol for several strategies (see train/experiment.ts). */
@@ -167,15 +143,10 @@ export type JobResult =
     }
   | { readonly kind: 'train'; readonly modelDir: string | null; readonly crossValidation: ValidationRecord | null; readonly problems: readonly DataProblem[]; readonly seconds: number }
   | { readonly kind: 'evaluate'; readonly summary: EvaluationSummary; readonly images: number; readonly problems: readonly DataProblem[]; readonly seconds: number }
-  | { readonly kind: 'screen-folder'; readonly screened: number; readonly failed: number; readonly suspects: number; readonly problems: readonly DataProblem[]; readonly msPerImage: number; readonly seconds: number }
+  | { readonly kind: 'screen-folder'; readonly screened: number; readonly failed: number; readonly suspects: number; readonly undecided: number; readonly operatingPoint: string; readonly problems: readonly DataProblem[]; readonly msPerImage: number; readonly seconds: number }
   | { readonly kind: 'screen-images'; readonly images: readonly ScreenedImage[]; readonly seconds: number }
   | { readonly kind: 'experiment'; readonly reportDir: string; readonly seconds: number }
   | { readonly kind: 'bench'; readonly result: BenchResult };
-
-/** Settings the job process starts with (argv/env of the child). */
-export interface JobProcessOptions {
-  readonly backend: BackendChoice;
-}
 
 /** Compile-time exhaustiveness for switch statements over the unions above. */
 export function assertNever(value: never, what = 'message'): never {

@@ -1,12 +1,13 @@
 // The job behind a folder screening spread over several machines: the
-// per-image step of screen-folder (one home: infer/screen-folder.ts) on a few
+// per-image step of screen-folder (screenFolderItem over infer/screen-image.ts) on a few
 // photographs, with the model kept loaded between jobs, because a queue worker
 // gets one photograph per job and loading the package each time would cost
 // more than screening it.
 import type { ImageCodec } from '../data/image-codec';
 import { CancelledError } from '../errors';
 import { Predictor } from '../infer/predictor';
-import { prepareScreeningOutput, screenImage, type ScreenedImage } from '../infer/screen-folder';
+import { OVERLAY_SIDE, prepareScreeningOutput, screenFolderItem } from '../infer/screen-folder';
+import type { ScreenedImage } from '../infer/types';
 import type { JobResult, ScreenImagesJobSpec } from './protocol';
 
 /** Keeps the last model package loaded (keyed by its folder: a queue worker's cache folder is named by content hash). */
@@ -39,7 +40,7 @@ export async function runScreenImages(spec: ScreenImagesJobSpec, predictors: Pre
   const images: ScreenedImage[] = [];
   for (const item of spec.items) {
     if (signal.aborted) throw new CancelledError();
-    images.push(await screenImage(item, spec.outDir, predictor, codec, { tta: spec.tta, overlays: spec.overlays, overlaySide: 1024 }));
+    images.push(await screenFolderItem(item, spec.outDir, predictor, codec, { tta: spec.tta, overlays: spec.overlays, overlaySide: OVERLAY_SIDE, ...(spec.decision ? { decision: spec.decision } : {}) }));
   }
   return { kind: 'screen-images', images, seconds: (performance.now() - started) / 1000 };
 }

@@ -5,7 +5,7 @@
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendInfo } from '../backend';
-import { encodeLabelRuns, labelsFromMasks } from '../api/label-map';
+import { encodeLabelRuns, labelsFromMasks } from '../contract/label-map';
 import { runBenchmark } from '../bench/bench';
 import type { ImageCodec } from '../data/image-codec';
 import { openDataset } from '../data/spec';
@@ -14,7 +14,8 @@ import { writeJsonAtomic, writeFileAtomic } from '../fs/atomic';
 import { evaluateModel } from '../infer/evaluate';
 import { renderEvaluationReport } from '../infer/evaluation-report';
 import { Predictor } from '../infer/predictor';
-import { screenFolder } from '../infer/screen-folder';
+import { OVERLAY_SIDE, screenFolder, screeningCounts } from '../infer/screen-folder';
+import { screenImage } from '../infer/screen-image';
 import { heatmapToRgb } from '../render/heatmap';
 import { letterbox, mapToOriginal } from '../geometry/letterbox';
 import { runExperiment } from '../train/experiment';
@@ -147,20 +148,12 @@ export class JobWorker {
           const result = await screenFolder(spec.folder, spec.outDir, predictor, codec, backend, {
             tta: spec.tta,
             overlays: spec.overlays,
-            overlaySide: 1024,
+            overlaySide: OVERLAY_SIDE,
+            ...(spec.decision ? { decision: spec.decision } : {}),
             signal,
             onImage: (done, total, file) => progress(done, total, path.basename(file)),
           });
-          const screened = result.images.filter((i) => i.prediction);
-          return {
-            kind: 'screen-folder',
-            screened: screened.length,
-            failed: result.problems.length,
-            suspects: screened.filter((i) => i.prediction!.glaucoma.decision === 'glaucoma').length,
-            problems: result.problems,
-            msPerImage: screened.length ? screened.reduce((s, i) => s + i.ms, 0) / screened.length : 0,
-            seconds: result.seconds,
-          };
+          return { kind: 'screen-folder', ...screeningCounts(result.images), failed: result.problems.length, problems: result.problems, seconds: result.seconds };
         } finally {
           predictor.dispose();
         }
@@ -175,13 +168,14 @@ export class JobWorker {
         const started = performance.now();
         const opened = await openDataset(spec.data, codec);
         const hasTest = opened.dataset.samples.some((s) => s.split === 'test');
-        const samples = opened.dataset.samples.filter((s) => (spec.split === 'test' && hasTest ? s.split === 'test' : true));
+        const split = spec.split === 'train' ? 'train' : hasTest && spec.split === 'test' ? 'test' : 'all';
+        const samples = opened.dataset.samples.filter((s) => (split === 'test' ? s.split === 'test' : split === 'train' ? s.split !== 'test' : true));
         const predictor = Predictor.open(spec.modelDir, codec);
         try {
           writeJsonAtomic(path.join(spec.outDir, 'config.json'), {
             data: spec.data,
             model: { dir: spec.modelDir, id: predictor.model.manifest.id, name: predictor.model.manifest.name },
-            split: hasTest && spec.split === 'test' ? 'test' : 'all',
+            split,
             images: samples.length,
             tta: spec.tta,
             preprocessing: predictor.model.manifest.preprocessing,
@@ -191,7 +185,7 @@ export class JobWorker {
           const progress = this.#progress(jobId);
           const evaluation = await evaluateModel(predictor, samples, codec, { tta: spec.tta, signal, onImage: (done, total) => progress(done, total, 'scoring') });
           const problems = [...opened.dataset.problems, ...evaluation.problems];
-          writeJsonAtomic(path.join(spec.outDir, 'metrics.json'), { data: spec.data, model: predictor.model.manifest.id, split: hasTest && spec.split === 'test' ? 'test' : 'all', backend, ...evaluation, problems });
+          writeJsonAtomic(path.join(spec.outDir, 'metrics.json'), { data: spec.data, model: predictor.model.manifest.id, split, backend, ...evaluation, problems });
           const report = renderEvaluationReport({ evaluation, problems, model: predictor.model.manifest, data: spec.data, backend });
           writeFileAtomic(path.join(spec.outDir, 'report.md'), report.markdown);
           writeFileAtomic(path.join(spec.outDir, 'report.html'), report.html);
@@ -229,8 +223,7 @@ export class JobWorker {
     try {
       for (const [i, item] of spec.items.entries()) {
         if (signal.aborted) throw new CancelledError();
-        try {
-          const prediction = await predictor.predictFile(item.file, { tta: spec.tta });
+        const result = await screenImage(predictor, codec, item.file, { tta: spec.tta }, async (prediction) => {
           const heatmap = async (task: 'od' | 'oc' | 'fovea', map: FloatMap | null): Promise<string | null> => {
             if (!spec.heatmaps || !map) return null;
             const file = path.join(spec.outDir, `${item.key}.${task}.png`);
@@ -244,10 +237,10 @@ export class JobWorker {
           };
           const labels = encodeLabelRuns(labelsFromMasks(prediction.od.data, prediction.oc.data), prediction.od.width, prediction.od.height);
           send({ type: 'item', jobId, item: { key: item.key, file: item.file, summary: prediction.summary, labels, heatmapFiles } });
-          screened++;
-        } catch (error) {
-          if (!(error instanceof InputError)) throw error;
-          send({ type: 'item-error', jobId, key: item.key, file: error.file, problem: error.problem });
+        });
+        if (result.ok) screened++;
+        else {
+          send({ type: 'item-error', jobId, key: item.key, file: result.file, problem: result.problem });
           failed++;
         }
         progress(i + 1, spec.items.length, path.basename(item.file));

@@ -147,8 +147,12 @@ export function verticalDiameter(mask: BinaryMask): number {
 export function verticalCupToDiscRatio(disc: BinaryMask, cup: BinaryMask): number | null {
   assertSameSize(disc, cup, 'verticalCupToDiscRatio');
   const d = verticalDiameter(disc);
-  if (d === 0) return null;
-  return verticalDiameter(cup) / d;
+  return d === 0 ? null : cupToDiscRatio(verticalDiameter(cup), d);
+}
+
+/** The vCDR of two vertical diameters: cup / disc, or null without a disc (no ratio exists). The one ratio rule. */
+export function cupToDiscRatio(cupDiameter: number, discDiameter: number): number | null {
+  return discDiameter === 0 ? null : cupDiameter / discDiameter;
 }
 
 /** The cup cannot extend past the disc: oc AND od, as a new mask. */

@@ -1,6 +1,7 @@
 // Architecture configuration of the multi-task U-Net: the defaults, the two
 // layouts (the paper's text and the paper's public code), and a validator that
 // copies a user's config, fills defaults and says clearly what is wrong.
+import { z } from 'zod';
 import { ConfigError } from '../errors';
 
 export const ARCH_VARIANTS = ['vgg16', 'paper'] as const;
@@ -9,28 +10,30 @@ export type ArchVariant = (typeof ARCH_VARIANTS)[number];
 export const NORMALIZATIONS = ['batch', 'none'] as const;
 export type Normalization = (typeof NORMALIZATIONS)[number];
 
-export interface ArchConfig {
+/** The architecture as a model package stores it (model.json); the type is derived from it. */
+export const ArchConfigSchema = z.object({
   /**
    * 'vgg16': the paper's text, a VGG16 encoder (2-2-3-3-3 convs).
    * 'paper': the paper's public code, a milesial-style U-Net (2 convs per level,
    * batch norm), 17.27 M parameters at width 1.
    */
-  readonly variant: ArchVariant;
+  variant: z.enum(ARCH_VARIANTS),
   /** Channel multiplier: 1 is the published size; 1/4 or 1/8 gives CPU- and test-sized models. */
-  readonly width: number;
+  width: z.number().positive(),
   /**
    * 'batch': batch norm after every 3x3 conv, with moving statistics at test
    * time (the paper's code uses batch statistics at test time too, which makes a
    * prediction depend on the rest of the batch; we do not).
    */
-  readonly normalization: Normalization;
+  normalization: z.enum(NORMALIZATIONS),
   /** Side of the square network input in pixels; a multiple of 16 (four poolings). */
-  readonly inputSize: number;
+  inputSize: z.number().int().positive(),
   /** Dropout before the glaucoma classifier's dense layer. */
-  readonly glaucomaDropout: number;
+  glaucomaDropout: z.number().min(0).max(1),
   /** Hidden units of the glaucoma classifier (0 = a single dense layer to the logit). */
-  readonly glaucomaHidden: number;
-}
+  glaucomaHidden: z.number().int().min(0),
+});
+export type ArchConfig = Readonly<z.infer<typeof ArchConfigSchema>>;
 
 export const DEFAULT_ARCH: ArchConfig = {
   variant: 'vgg16',

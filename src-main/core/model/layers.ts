@@ -96,11 +96,6 @@ export function batchNormReluTrain(
   return op(x, gamma, beta) as tf.Tensor4D;
 }
 
-/** Batch norm with stored statistics (inference). */
-export function batchNormInfer(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D, mean: tf.Tensor1D, variance: tf.Tensor1D): tf.Tensor4D {
-  return tf.batchNorm4d(x, mean, variance, beta, gamma, BN_EPSILON);
-}
-
 /** 2x2 max-pool, stride 2. [B,H,W,C] -> [B,H/2,W/2,C]. */
 export function maxPool2x2(x: tf.Tensor4D): tf.Tensor4D {
   return tf.maxPool(x, 2, 2, 'valid');

@@ -9,10 +9,11 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { DecisionModelSchema, type DecisionModel } from '../decision/model';
 import { InputError } from '../errors';
 import { writeDirAtomic, writeJsonAtomic } from '../fs/atomic';
 import { TASKS, type Task } from '../types';
-import { ARCH_VARIANTS, NORMALIZATIONS, resolveArchConfig, type ArchConfig } from './config';
+import { ArchConfigSchema, resolveArchConfig, type ArchConfig } from './config';
 import { MultiTaskUNet } from './network';
 import { foveaSigma } from './tasks';
 import { decodeTensors, encodeTensors, type WeightDtype } from './weights-io';
@@ -22,15 +23,6 @@ export const MODEL_FORMAT_VERSION = 1;
 export const MANIFEST_FILE = 'model.json';
 
 const TaskSchema = z.enum(TASKS);
-
-const ArchSchema = z.object({
-  variant: z.enum(ARCH_VARIANTS),
-  width: z.number().positive(),
-  normalization: z.enum(NORMALIZATIONS),
-  inputSize: z.number().int().positive(),
-  glaucomaDropout: z.number().min(0).max(1),
-  glaucomaHidden: z.number().int().min(0),
-});
 
 const WeightEntrySchema = z.object({
   name: z.string().min(1),
@@ -56,7 +48,7 @@ export type NetworkInput = z.infer<typeof NetworkInputSchema>;
 const NetworkEntrySchema = z.object({
   id: z.string().regex(/^[a-z0-9-]+$/, 'lowercase letters, digits and dashes'),
   tasks: z.array(TaskSchema).min(1),
-  architecture: ArchSchema,
+  architecture: ArchConfigSchema,
   input: NetworkInputSchema,
   weights: z.object({
     file: z.string().regex(/^[\w.-]+$/, 'a plain file name inside the package'),
@@ -129,6 +121,11 @@ export const ModelManifestSchema = z.object({
   networks: z.array(NetworkEntrySchema).min(1),
   preprocessing: PreprocessingSchema,
   vcdrRegression: VcdrRegressionSchema.nullable(),
+  /**
+   * The glaucoma decision rule chosen by cross-validation, with its operating point
+   * (absent in packages made before it existed: they use the paper's rule).
+   */
+  decision: DecisionModelSchema.nullable().optional(),
   dataCard: DataCardSchema,
   /** The resolved training configuration (strategy, epochs, batch, lr, seed, backend...). */
   training: z.record(z.string(), z.unknown()),
@@ -206,6 +203,28 @@ export async function saveModelPackage(dir: string, fields: ManifestFields, netw
     fs.writeFileSync(path.join(tmp, 'README.md'), describeModel(manifest));
   });
   return manifest!;
+}
+
+/**
+ * Writes a copy of the package at `srcDir` to `outDir` (atomically; `outDir` may be
+ * `srcDir`) with its glaucoma decision model replaced. Weights are copied byte for
+ * byte and re-checked against their hashes, so a damaged package is refused.
+ */
+export async function writeWithDecision(srcDir: string, outDir: string, decision: DecisionModel): Promise<ModelManifest> {
+  const source = readManifest(srcDir);
+  const manifest = ModelManifestSchema.parse({ ...source, decision });
+  const weights = source.networks.map((n) => {
+    const file = path.join(srcDir, n.weights.file);
+    const data = fs.readFileSync(file);
+    if (sha256(data) !== n.weights.sha256) throw new InputError(file, 'weights do not match the hash in model.json (the package is damaged)');
+    return { name: n.weights.file, data };
+  });
+  await writeDirAtomic(outDir, (tmp) => {
+    for (const w of weights) fs.writeFileSync(path.join(tmp, w.name), w.data);
+    writeJsonAtomic(path.join(tmp, MANIFEST_FILE), manifest);
+    fs.writeFileSync(path.join(tmp, 'README.md'), describeModel(manifest));
+  });
+  return manifest;
 }
 
 /** Reads and validates a manifest without loading weights. Throws InputError naming the file and the field. */
@@ -305,9 +324,31 @@ export function describeModel(m: ModelManifest): string {
     `- Images: ${m.dataCard.images}; labels: ${Object.entries(m.dataCard.labels).map(([k, v]) => `${k} ${v}`).join(', ')}`,
     m.dataCard.notes ? `- Notes: ${m.dataCard.notes}` : '',
     '',
+    '## Glaucoma decision',
+    ...describeDecision(m.decision ?? null),
+    '',
     '## Validation',
     m.validation ? '```json\n' + JSON.stringify(m.validation, null, 2) + '\n```' : 'none recorded',
     '',
   ];
   return lines.filter((l, i, all) => !(l === '' && all[i - 1] === '')).join('\n');
+}
+
+/** The decision rule in words: what was chosen, how well it did, at which operating point. */
+export function describeDecision(d: DecisionModel | null): string[] {
+  if (!d) return ["The paper's rule: the mean of the network's glaucoma output and the vCDR regression, glaucoma at 0.5 (no decision model was fitted)."];
+  const pct = (v: number): string => `${(100 * v).toFixed(0)} %`;
+  const ci = (i: { value: number; low: number; high: number }, f: (v: number) => string): string => `${f(i.value)} (95 % CI ${f(i.low)}-${f(i.high)})`;
+  const op = d.operatingPoint;
+  return [
+    `- Rule: ${d.label} (\`${d.id}\`), chosen by cross-validation among ${d.selection.candidates.length} candidates.`,
+    `- Cross-validated AUC: ${ci(d.validation.auc, (v) => v.toFixed(3))} on ${d.validation.cases} cases (${d.validation.positives} glaucoma); nested cross-validation of the choice: ${d.selection.nestedAuc === null ? 'n/a' : d.selection.nestedAuc.toFixed(3)}.`,
+    `- Operating point: glaucoma when P >= ${op.threshold.toFixed(3)}, fitted for specificity ${pct(op.targetSpecificity)}: expected sensitivity ${ci(op.sensitivity, pct)}, specificity ${ci(op.specificity, pct)}.`,
+    `- Calibration: Brier score ${d.validation.brier.toFixed(3)}, expected calibration error ${d.validation.ece.toFixed(3)}.`,
+    `- Measured on: ${d.validation.note}.`,
+    '',
+    '| candidate | eligible | cross-validated AUC (95 % CI) |',
+    '| --- | --- | --- |',
+    ...d.selection.candidates.map((c) => `| ${c.label} (\`${c.id}\`) | ${c.eligible ? 'yes' : 'no'} | ${c.auc ? ci(c.auc, (v) => v.toFixed(3)) : 'n/a'} |`),
+  ];
 }

@@ -1,19 +1,7 @@
 // The per-pixel tasks share the decoder; the glaucoma task reads the encoder only.
-import type { Task } from '../types';
 
 export const DENSE_TASKS = ['od', 'oc', 'fovea'] as const;
 export type DenseTask = (typeof DENSE_TASKS)[number];
-
-export function isDenseTask(task: Task): task is DenseTask {
-  return task !== 'glaucoma';
-}
-
-export const TASK_LABELS: Readonly<Record<Task, string>> = {
-  glaucoma: 'glaucoma classification',
-  od: 'optic disc segmentation',
-  oc: 'optic cup segmentation',
-  fovea: 'fovea localisation',
-};
 
 /**
  * Sigma of the fovea's Gaussian target in network pixels: the paper's

@@ -2,13 +2,13 @@
 // outlines (or the model's when there is no correction) drawn on the
 // photograph, shrunk to REPORT_IMAGE_SIDE, as PNG.
 import type { ImageCodec } from '../data/image-codec';
-import { assessVcdr } from '../api/assessment';
-import { decodeLabelRuns, masksFromLabels } from '../api/label-map';
-import { notFound } from '../api/errors';
+import { assessCorrected, measurementsOfLabels, type AssessmentSource } from '../infer/assessment';
+import { decodeLabelRuns, masksFromLabels } from '../contract/label-map';
+import { notFound } from '../contract/errors';
 import { drawOverlayInPlace, downscaleForPreview } from '../render';
-import type { ModelRegistry } from '../store/model-registry';
+import type { ModelRegistry } from '../registry/model-registry';
 import type { Store } from '../store/store';
-import type { LabelMapDto } from '../api/contract';
+import type { LabelMapDto } from '../contract/contract';
 import type { Point } from '../types';
 import { encodePng } from './png';
 import type { CaseReportData } from './case-report';
@@ -32,12 +32,12 @@ export async function buildCaseReport(deps: ReportDeps, caseId: string): Promise
   const prediction = store.predictions.shown(caseId, active?.id ?? null);
   const annotation = store.annotations.current(caseId);
   const modelRow = prediction ? store.models.get(prediction.modelId) : null;
-  let regression: { intercept: number; slope: number } | null = null;
+  let source: AssessmentSource = { vcdrRegression: null, decision: null };
   let manifest = null;
   if (modelRow) {
     try {
       manifest = registry.manifest(modelRow);
-      regression = manifest.vcdrRegression;
+      source = { vcdrRegression: manifest.vcdrRegression, decision: manifest.decision ?? null };
     } catch {
       manifest = null; // the package is gone: the stored prediction still reports
     }
@@ -101,7 +101,7 @@ export async function buildCaseReport(deps: ReportDeps, caseId: string): Promise
           }
         : null,
     expert: annotation
-      ? { ...assessVcdr(annotation.vcdr, network, regression), revision: annotation.revision, author: annotation.author, at: annotation.at }
+      ? { ...assessCorrected(source, network, annotation.vcdr, measurementsOfLabels(annotation.labels)), revision: annotation.revision, author: annotation.author, at: annotation.at }
       : null,
     review: { status: c.status, by: last?.author ?? null, at: last?.at ?? null, reason: last?.reason ?? null },
     generatedAt: (deps.now ?? (() => new Date().toISOString()))(),

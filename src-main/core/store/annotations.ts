@@ -2,7 +2,8 @@
 // model's prediction. Every save is a new revision (nothing is overwritten);
 // the current annotation is the highest revision. A save names the revision it
 // started from, so a stale editor cannot silently overwrite a newer save.
-import type { LabelMapDto, ReviewStatus } from '../api/contract';
+import type { LabelMapDto, ReviewStatus } from '../contract/contract';
+import { StaleRevisionError } from '../contract/errors';
 import type { Point } from '../types';
 import type { Clock, Db } from './db';
 import { LabelMapSchema, readJson } from './json';
@@ -32,18 +33,6 @@ export interface NewAnnotation {
   readonly vcdr: number | null;
   readonly author: string;
   readonly note: string;
-}
-
-/** A save based on a revision that is no longer the current one. */
-export class StaleRevisionError extends Error {
-  override readonly name = 'StaleRevisionError';
-  constructor(
-    readonly caseId: string,
-    readonly baseRevision: number,
-    readonly currentRevision: number,
-  ) {
-    super(`the annotation was saved elsewhere meanwhile: this edit started from revision ${baseRevision}, the current one is ${currentRevision}; reload the case`);
-  }
 }
 
 interface Row {

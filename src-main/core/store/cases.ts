@@ -1,6 +1,6 @@
 // Cases: one image of a study, its review status and per-file problem, and the
 // log of status changes (who, when, why).
-import type { ReviewStatus } from '../api/contract';
+import type { ReviewStatus } from '../contract/contract';
 import type { Clock, Db } from './db';
 
 export type Eye = 'left' | 'right' | 'unknown';
@@ -23,19 +23,8 @@ export interface CaseRow {
   readonly updatedAt: string;
 }
 
-export interface NewCase {
-  readonly id: string;
-  readonly studyId: string;
-  readonly file: string;
-  readonly name: string;
-  readonly width: number | null;
-  readonly height: number | null;
-  readonly format: string | null;
-  readonly eye: Eye;
-  readonly patientId: string | null;
-  /** An import problem (unreadable image), or null. */
-  readonly problem: string | null;
-}
+/** A case to insert; `problem` is an import problem (unreadable image), or null. */
+export type NewCase = Omit<CaseRow, 'status' | 'problemStage' | 'createdAt' | 'updatedAt'>;
 
 export interface ReviewEvent {
   readonly id: number;

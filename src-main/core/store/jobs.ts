@@ -2,7 +2,7 @@
 // progress, training curves (one row per epoch) and per-file problems. The
 // queue survives a restart: rows left 'queued' or 'running' by a killed
 // process are marked 'interrupted' at start-up and can be resumed.
-import type { Job, JobStatus } from '../api/contract';
+import type { Job, JobStatus } from '../contract/contract';
 import type { Clock, Db } from './db';
 import { JobProgressSchema, JobRecordSchema, LossesSchema, readJson, readJsonOrNull, ValidationSchema, type JobRecord } from './json';
 
@@ -59,9 +59,6 @@ function toJob(r: Row): JobRow {
     attempts: r.attempts,
   };
 }
-
-/** Statuses a job never leaves by itself. */
-export const FINISHED_STATUSES: readonly JobStatus[] = ['done', 'failed', 'cancelled', 'interrupted'];
 
 export class JobRepo {
   constructor(

@@ -3,7 +3,8 @@
 // JSON column is read back through a schema; a bad value is an error naming
 // the table, the row and the field.
 import { z } from 'zod';
-import { EpochPointSchema, LabelMapSchema, PredictionSummarySchema, TaskSchema } from '../api/contract';
+import { FinetuneSpecSchema } from '../train/finetune-spec';
+import { EpochPointSchema, LabelMapSchema, PredictionSummarySchema, TaskSchema } from '../contract/contract';
 
 export const JobProgressSchema = z.object({ done: z.number(), total: z.number(), etaS: z.number().nullable(), message: z.string() });
 
@@ -16,16 +17,6 @@ export const TrainedTasksSchema = z.array(TaskSchema);
 export const LossesSchema = EpochPointSchema.shape.losses;
 
 export const ValidationSchema = z.record(z.string(), z.number().nullable());
-
-const PointSchema = z.object({ x: z.number(), y: z.number() });
-
-const LabelledImageSchema = z.object({
-  id: z.string(),
-  file: z.string(),
-  mask: z.string().optional(),
-  fovea: PointSchema.optional(),
-  glaucoma: z.union([z.literal(0), z.literal(1)]).optional(),
-});
 
 /** What a screening job row needs to (re)start: the items are chosen when it runs. */
 export const ScreenJobRecordSchema = z.object({
@@ -40,21 +31,9 @@ export const ScreenJobRecordSchema = z.object({
 export type ScreenJobRecord = z.infer<typeof ScreenJobRecordSchema>;
 
 /** A fine-tune's complete job spec, kept so that a resume sends exactly the same one (with resume: true). */
-export const FinetuneJobRecordSchema = z.object({
+export const FinetuneJobRecordSchema = FinetuneSpecSchema.omit({ resume: true }).extend({
   kind: z.literal('finetune'),
   parentModelId: z.string(),
-  parentModelDir: z.string(),
-  outModelDir: z.string(),
-  runDir: z.string(),
-  train: z.array(LabelledImageSchema),
-  validation: z.array(LabelledImageSchema),
-  replay: z.array(LabelledImageSchema),
-  epochs: z.number().int().positive(),
-  learningRate: z.number().positive(),
-  batchSize: z.number().int().positive(),
-  seed: z.number().int(),
-  modelId: z.string(),
-  modelName: z.string(),
 });
 export type FinetuneJobRecord = z.infer<typeof FinetuneJobRecordSchema>;
 

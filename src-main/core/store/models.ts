@@ -3,7 +3,7 @@
 // (at most one row, enforced by a partial unique index; activation swaps the
 // flag in one transaction).
 import type { z } from 'zod';
-import type { ModelVersion } from '../api/contract';
+import type { ModelVersion } from '../contract/contract';
 import type { Task } from '../types';
 import type { Clock, Db } from './db';
 import { DataCardColumnSchema, MetricsSchema, readJson, TrainedTasksSchema } from './json';

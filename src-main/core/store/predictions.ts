@@ -1,7 +1,7 @@
 // Predictions: the model's output for a case, one row per (case, model
 // version). Never changed by the expert's edits (those are annotations); a
 // rescreen with the same version replaces that version's row.
-import type { LabelMapDto, PredictionSummaryDto } from '../api/contract';
+import type { LabelMapDto, PredictionSummaryDto } from '../contract/contract';
 import type { Clock, Db } from './db';
 import { LabelMapSchema, PredictionSummarySchema, readJson } from './json';
 
@@ -22,14 +22,7 @@ export interface PredictionRow {
   readonly createdAt: string;
 }
 
-export interface NewPrediction {
-  readonly caseId: string;
-  readonly modelId: string;
-  readonly jobId: string | null;
-  readonly summary: PredictionSummaryDto;
-  readonly labels: LabelMapDto;
-  readonly heatmaps: HeatmapFiles;
-}
+export type NewPrediction = Omit<PredictionRow, 'id' | 'createdAt'>;
 
 interface Row {
   id: number;

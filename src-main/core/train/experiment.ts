@@ -17,7 +17,7 @@ import { formatMeanSd, mean, rocCurve, sampleSd } from '../metrics';
 import { readManifest } from '../model/package';
 import { drawOverlayInPlace } from '../render/overlay';
 import { downscaleForPreview } from '../render/preview';
-import { escapeHtml, NOT_FOR_CLINICAL_USE, page } from '../report/html';
+import { escapeHtml, NOT_FOR_CLINICAL_USE, page } from '../render/html';
 import { resizeMaskNearest } from '../masks';
 import type { ExperimentConfig } from './experiment-types';
 import { runTraining, type TrainingDeps } from './run-training';

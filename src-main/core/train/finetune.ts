@@ -11,11 +11,11 @@ import type { Sample } from '../data/sample';
 import { InputError } from '../errors';
 import { evaluateModel, type EvaluationSummary } from '../infer/evaluate';
 import { Predictor } from '../infer/predictor';
-import type { FinetuneJobSpec, LabelledImage } from '../jobs/protocol';
 import { MultiTaskUNet } from '../model/network';
 import { loadModelPackage, saveModelPackage, type LoadedModel, type NetworkToSave } from '../model/package';
 import type { Task } from '../types';
 import { DEFAULT_AUGMENTATION } from './augment';
+import type { FinetuneSpec, LabelledImage } from './finetune-spec';
 import { hasLabel } from './example';
 import { trainLoop, type EpochRecord, type TrainProgress } from './loop';
 import { prepareExamples } from './prepare';
@@ -51,7 +51,7 @@ function metricsOf(summary: EvaluationSummary): Record<string, number | null> {
 }
 
 export async function runFinetune(
-  spec: FinetuneJobSpec,
+  spec: FinetuneSpec,
   deps: { codec: ImageCodec; backend: BackendInfo; signal?: AbortSignal; onEvent?: (e: FinetuneEvent) => void },
 ): Promise<FinetuneResult> {
   const started = performance.now();

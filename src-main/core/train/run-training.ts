@@ -18,7 +18,8 @@ import type { DataProblem, Sample } from '../data/sample';
 import { openDataset } from '../data/spec';
 import { ConfigError, InputError } from '../errors';
 import { writeJsonAtomic } from '../fs/atomic';
-import { evaluateModel, type EvaluationSummary } from '../infer/evaluate';
+import { evaluateModel, type EvaluationSummary, type ImageScore } from '../infer/evaluate';
+import { fitDecisionFromScores } from './fit-decision';
 import { Predictor } from '../infer/predictor';
 import { fitVcdrRegression } from '../infer/vcdr-regression';
 import { mean, sampleSd } from '../metrics';
@@ -39,7 +40,7 @@ import { TASKS, type Task } from '../types';
 import { CAMERA_AUGMENTATION, DEFAULT_AUGMENTATION, DOMAIN_AUGMENTATION, DOMAIN_CAMERA_AUGMENTATION, NO_AUGMENTATION } from './augment';
 import { CHECKPOINT_DIR } from './checkpoint';
 import { foregroundFractions, hasLabel, type TrainingExample } from './example';
-import { stratifiedFolds } from './folds';
+import { stratifiedFolds } from '../data/folds';
 import { StalledStartError, trainLoop, type EpochRecord, type LearningRateSchedule, type TrainProgress } from './loop';
 import { prepareExamples } from './prepare';
 import { quickValidate } from './quick-validate';
@@ -63,6 +64,9 @@ export interface CropStageConfig {
   readonly augment: AugmentationName;
 }
 
+export const TRAINING_SPLITS = ['train', 'all', 'test'] as const;
+export type TrainingSplits = (typeof TRAINING_SPLITS)[number];
+
 export interface TrainingConfig {
   readonly data: string;
   readonly strategy: StrategyName;
@@ -85,10 +89,13 @@ export interface TrainingConfig {
   /** Train the final model on all images (false: only the cross-validation, e.g. for experiments). */
   readonly finalModel: boolean;
   /**
-   * Train (and cross-validate) on the dataset's test split too. Off by default, so a test split stays held apart;
-   * on for a model meant to ship, once the test split has been used to measure the recipe.
+   * Which of the dataset's splits to train (and cross-validate) on: 'train' (default)
+   * holds a test split apart; 'all' includes it (a model to ship, once the recipe is
+   * measured); 'test' trains on the test split alone (the mirror of a training-split
+   * model, so the two score each other's images: a 2-fold cross-validation on the
+   * dataset's own split).
    */
-  readonly includeTestSplit?: boolean;
+  readonly splits?: TrainingSplits;
 }
 
 export const DEFAULT_TRAINING: Omit<TrainingConfig, 'data'> = {
@@ -198,14 +205,16 @@ export async function runTraining(config: TrainingConfig, outDir: string, deps: 
   const opened = await openDataset(config.data, deps.codec);
   const all = opened.dataset.samples;
   const problems: DataProblem[] = [...opened.dataset.problems];
-  const training = config.includeTestSplit ? all : all.filter((s) => s.split !== 'test');
+  const splits = config.splits ?? 'train';
+  const training = splits === 'all' ? all : splits === 'test' ? all.filter((s) => s.split === 'test') : all.filter((s) => s.split !== 'test');
   if (training.length === 0) throw new InputError(config.data, 'no training images found (only a test split, or an empty dataset)');
   const withLabels = (task: Task): number => training.filter((s) => (task === 'glaucoma' ? s.glaucoma !== undefined : task === 'fovea' ? s.fovea !== undefined : s.masks !== undefined)).length;
   const trainedTasks = config.tasks.filter((t) => withLabels(t) > 0);
   for (const t of config.tasks) if (withLabels(t) === 0) log(`no training image carries a ${t} label: that head is not trained and its output will not be shown`);
   if (trainedTasks.length === 0) throw new InputError(config.data, 'no image carries any label: nothing to train');
   const effective: TrainingConfig = { ...config, tasks: trainedTasks };
-  log(`${opened.detected ? `${opened.detected}; ` : ''}${training.length} training images${all.length > training.length ? ` (${all.length - training.length} test images held apart)` : config.includeTestSplit ? ' (test split included)' : ''}`);
+  const apart = splits === 'test' ? 'images outside the test split' : 'test images';
+  log(`${opened.detected ? `${opened.detected}; ` : ''}${training.length} training images${all.length > training.length ? ` (${all.length - training.length} ${apart} held apart)` : splits === 'all' ? ' (test split included)' : ''}`);
   fs.mkdirSync(outDir, { recursive: true });
   writeJsonAtomic(path.join(outDir, 'config.json'), { ...effective, backend: deps.backend, dataset: { kind: opened.kind, root: opened.dataset.root } });
 
@@ -233,6 +242,8 @@ export async function runTraining(config: TrainingConfig, outDir: string, deps: 
   let finalDir: string | null = null;
   let finalManifest: ModelManifest | null = null;
   let crossValidation: ValidationRecord | null = null;
+  // Every held-out image's score from its fold model: the decision model is fitted on these.
+  const outOfFold: ImageScore[] = [];
 
   for (const fold of units) {
     const isFinal = fold === -1;
@@ -314,6 +325,7 @@ export async function runTraining(config: TrainingConfig, outDir: string, deps: 
         trainedTasks,
         preprocessing: defaultPreprocessing(config.arch.inputSize),
         vcdrRegression: regression,
+        decision: isFinal && outOfFold.length > 0 ? fitDecisionFromScores(outOfFold, `${k}-fold cross-validation on ${training.length} images of ${opened.dataset.name}: each image measured on the segmentation of a model that did not train on it`, log) : null,
         dataCard: dataCardFor(config, trainIds.size, training.filter((s) => trainIds.has(s.id))),
         training: { ...effective, backend: deps.backend, histories, ...(Object.keys(restarts).length ? { restarts } : {}) },
         validation: isFinal ? crossValidation : null,
@@ -334,6 +346,7 @@ export async function runTraining(config: TrainingConfig, outDir: string, deps: 
         const evaluation = await evaluateModel(predictor, heldOut, deps.codec, { tta: true, signal: deps.signal });
         problems.push(...evaluation.problems);
         foldSummaries.push(evaluation.summary);
+        outOfFold.push(...evaluation.images);
         writeJsonAtomic(path.join(unitDir, 'evaluation.json'), evaluation);
         deps.onEvent?.({ type: 'fold', fold, summary: evaluation.summary });
         if (fold === k - 1) crossValidation = summariseFolds(foldSummaries, `${k}-fold cross-validation on ${training.length} images of ${opened.dataset.name} (each fold scored by a model that did not train on it)`);

@@ -152,10 +152,3 @@ export function changedBounds(cs: ChangeSet, width: number): PixelRect | null {
   }
   return { x0, y0, x1, y1 };
 }
-
-/** Number of pixels a change set changed. */
-export function changedPixelCount(cs: ChangeSet): number {
-  let n = 0;
-  for (const run of cs.runs) n += run.after.length;
-  return n;
-}

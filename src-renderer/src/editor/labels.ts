@@ -2,23 +2,12 @@
 // 2 cup. Because the cup is its own label *inside* the disc label set, "cup
 // inside disc" cannot be broken by construction: painting cup anywhere makes
 // that pixel disc too (the disc grows), and erasing disc erases the cup there.
+// The label values are the contract's (core/contract/label-map.ts).
+import { LABEL_BACKGROUND as BACKGROUND, LABEL_CUP as CUP, LABEL_RIM as RIM } from '../../../src-main/core/contract/label-map';
 
 /** The structure a tool edits. */
 export type Structure = 'disc' | 'cup';
 
-export const BACKGROUND = 0;
-export const RIM = 1;
-export const CUP = 2;
-
-/** Whether a label belongs to the disc (rim or cup: the disc includes the cup). */
-export function isDisc(label: number): boolean {
-  return label !== BACKGROUND;
-}
-
-/** Whether a label is cup. */
-export function isCup(label: number): boolean {
-  return label === CUP;
-}
 
 /** The label after painting `structure` over `current`. */
 export function painted(current: number, structure: Structure): number {

@@ -1,7 +1,7 @@
 // Ordering and filtering of the review queue. Sorting happens here, on the
 // loaded list, so a click on a column header answers at once; cases without a
 // value (not screened yet, unreadable) always go last, whatever the order.
-import type { CaseSummary, ReviewStatus } from '../../../src-main/core/api/contract';
+import type { CaseSummary, ReviewStatus } from '../../../src-main/core/contract/contract';
 
 export type QueueSortKey = 'probability' | 'vcdr' | 'uncertainty' | 'status' | 'name';
 export type SortOrder = 'asc' | 'desc';

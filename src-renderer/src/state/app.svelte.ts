@@ -2,7 +2,7 @@
 // kept fresh by app events, where the user is, and messages for the user.
 // Views build their own smaller state (a study's queue, a case's editor) on
 // top of this one.
-import type { Api, AppEvent, Job, ModelVersion, Output, StudySummary } from '../../../src-main/core/api/contract';
+import type { Api, AppEvent, Job, ModelVersion, Output, StudySummary } from '../../../src-main/core/contract/contract';
 import { errorMessage, type Transport } from '../transport';
 import { ApiError } from '../transport/api-error';
 

@@ -3,8 +3,8 @@
 // Big buffers (labels) live in the framework-free AnnotationDocument; Svelte
 // only sees a version number that changes with every edit, so an edit never
 // makes Svelte walk a 4-million-entry array.
-import type { CaseDetail, CaseSummary, Output } from '../../../src-main/core/api/contract';
-import { decodeLabelRuns, encodeLabelRuns } from '../../../src-main/core/api/label-map';
+import { pointFromDisplay, pointToDisplay, type CaseDetail, type CaseSummary, type Output } from '../../../src-main/core/contract/contract';
+import { decodeLabelRuns, encodeLabelRuns, labelVerticalCupToDiscRatio } from '../../../src-main/core/contract/label-map';
 import { fitView, zoomAt, type ViewState } from '../canvas/view-transform';
 import { LabelChangeBuilder, type ChangeSet } from '../editor/change-set';
 import { AnnotationDocument, type DocumentChange } from '../editor/document';
@@ -12,7 +12,6 @@ import type { ImagePoint } from '../editor/geometry';
 import type { Structure } from '../editor/labels';
 import { createDefaultToolRegistry } from '../editor/tools/registry';
 import type { EditorTool, ToolContext, ToolId, ToolPreview } from '../editor/tools/types';
-import { verticalCupToDiscRatio } from '../editor/vcdr';
 import { errorMessage } from '../transport';
 import { isConflict, type AppState } from './app.svelte';
 
@@ -87,6 +86,11 @@ export class CaseEditor {
   readonly tool = $derived(this.tools.get(this.toolId)!);
   readonly width = $derived(this.document?.width ?? 0);
   readonly height = $derived(this.document?.height ?? 0);
+  /** The model's fovea in display coordinates (the pixel's centre), or null. */
+  readonly modelFovea = $derived.by((): ImagePoint | null => {
+    const p = this.detail?.prediction?.fovea;
+    return p ? pointToDisplay(p) : null;
+  });
   readonly modelAssessment = $derived.by((): Assessment | null => {
     const p = this.detail?.prediction;
     return p ? { vcdr: p.vcdr, probability: p.glaucoma.probability, decision: p.glaucoma.decision } : null;
@@ -130,7 +134,8 @@ export class CaseEditor {
     }
     const predicted = detail.predictedLabels ? decodeLabelRuns(detail.predictedLabels) : null;
     const labels = detail.annotation ? decodeLabelRuns(detail.annotation.labels) : predicted;
-    const fovea = detail.annotation ? detail.annotation.fovea : (detail.prediction?.fovea ?? null);
+    const stored = detail.annotation ? detail.annotation.fovea : (detail.prediction?.fovea ?? null);
+    const fovea = stored ? pointToDisplay(stored) : null;
 
     this.#unsubscribeDocument?.();
     const doc = new AnnotationDocument(width, height, labels, fovea);
@@ -151,7 +156,7 @@ export class CaseEditor {
     this.#notes = [];
     // About a tenth of a typical disc's diameter: coarse enough to reshape a cup in a few strokes.
     this.brushRadius = Math.min(60, Math.max(2, Math.round(Math.max(width, height) / 120)));
-    this.localVcdr = verticalCupToDiscRatio(doc.labels, width, height, doc.labelBounds());
+    this.localVcdr = labelVerticalCupToDiscRatio(doc.labels, width, height, doc.labelBounds());
     this.assessment = detail.summary.corrected ? { vcdr: detail.summary.corrected.vcdr, probability: detail.summary.corrected.probability, decision: detail.summary.corrected.decision } : null;
     for (const tool of this.toolList) tool.cancel();
     this.preview = null;
@@ -248,7 +253,7 @@ export class CaseEditor {
     const target = this.predictedLabels ?? new Uint8Array(doc.labels.length);
     const builder = new LabelChangeBuilder(doc.labels);
     for (let i = 0; i < target.length; i++) if (doc.labels[i] !== target[i]) builder.set(i, target[i]!);
-    const fovea = this.detail?.prediction?.fovea ?? null;
+    const fovea = this.modelFovea;
     this.#commit({ runs: builder.runs(), fovea: { before: doc.fovea, after: fovea }, note: "reverted to the model's output", mergeKey: null, at: Date.now() });
   }
 
@@ -378,7 +383,7 @@ export class CaseEditor {
       caseId: this.caseId,
       baseRevision: this.revision,
       labels: encodeLabelRuns(doc.labels, doc.width, doc.height),
-      fovea: doc.fovea ? { x: doc.fovea.x, y: doc.fovea.y } : null,
+      fovea: doc.fovea ? pointFromDisplay(doc.fovea) : null,
       note,
     });
     const saving = request.then(
@@ -453,7 +458,7 @@ export class CaseEditor {
     this.canRedo = doc.canRedo;
     if (change.kind === 'reset') return;
     if (change.kind !== 'edit') this.#notes.push(change.kind);
-    if (change.bounds) this.localVcdr = verticalCupToDiscRatio(doc.labels, doc.width, doc.height, doc.labelBounds());
+    if (change.bounds) this.localVcdr = labelVerticalCupToDiscRatio(doc.labels, doc.width, doc.height, doc.labelBounds());
     this.#scheduleSave();
     if (change.bounds) this.#scheduleAssess();
   }

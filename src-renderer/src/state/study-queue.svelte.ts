@@ -1,6 +1,6 @@
 // One study's review queue: its cases, how they are sorted and filtered, kept
 // fresh while screening writes predictions (case events, folded together).
-import type { CaseSummary } from '../../../src-main/core/api/contract';
+import type { CaseSummary } from '../../../src-main/core/contract/contract';
 import { defaultOrder, filterCases, sortCases, type QueueFilter, type QueueSortKey, type SortOrder } from '../queue/sort';
 import type { AppState } from './app.svelte';
 

@@ -1,6 +1,6 @@
 // The fine-tuning panel: how many approved corrections a fine-tune would use,
 // starting one, following its curves, and comparing model versions.
-import type { Job, ModelVersion, Output } from '../../../src-main/core/api/contract';
+import type { Job, ModelVersion, Output } from '../../../src-main/core/contract/contract';
 import type { AppState } from './app.svelte';
 
 export type FinetunePreview = Output<'finetune.preview'>;

@@ -1,6 +1,6 @@
 // Errors from main as the UI sees them: the contract's ApiErrorDto (a message
 // for the user, the file at fault when known, and a code the UI acts on).
-import type { ApiErrorDto } from '../../../src-main/core/api/contract';
+import type { ApiErrorDto } from '../../../src-main/core/contract/contract';
 
 export class ApiError extends Error {
   readonly code: ApiErrorDto['code'];

@@ -1,5 +1,5 @@
 // Transport over Electron's preload bridge (window.glaucomaStudio).
-import type { Input, Method, Output } from '../../../src-main/core/api/contract';
+import type { Input, Method, Output } from '../../../src-main/core/contract/contract';
 import { ApiError } from './api-error';
 import type { BridgeResult, GlaucomaStudioBridge } from './bridge';
 import { apiFrom, type Transport } from './transport';

@@ -6,7 +6,7 @@
 //        -> 200 with the output JSON, or an error status with { error: ApiErrorDto }
 //   GET  /events?token=...  server-sent events, each `data:` line one AppEvent as JSON
 //   media: <path>?token=... (EventSource and <img> cannot send headers)
-import type { AppEvent, Input, Method, Output } from '../../../src-main/core/api/contract';
+import type { AppEvent, Input, Method, Output } from '../../../src-main/core/contract/contract';
 import { ApiError, errorDtoFrom } from './api-error';
 import { apiFrom, type EventListener, type Transport } from './transport';
 

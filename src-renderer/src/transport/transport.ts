@@ -2,7 +2,7 @@
 // call, typed from the contract), app events, and media URLs. Two
 // implementations: Electron's preload bridge and HTTP to the local bridge
 // (browser mode and the Chromium e2e suite).
-import type { Api, AppEvent, Input, Method, Output } from '../../../src-main/core/api/contract';
+import type { Api, AppEvent, Input, Method, Output } from '../../../src-main/core/contract/contract';
 
 export type EventListener = (event: AppEvent) => void;
 

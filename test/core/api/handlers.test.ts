@@ -3,14 +3,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { AppEvent, CaseSummary, LabelMapDto } from '../../../src-main/core/api/contract';
-import { callApi, dispatch } from '../../../src-main/core/api/dispatch';
-import { encodeLabelRuns } from '../../../src-main/core/api/label-map';
+import type { AppEvent, CaseSummary, LabelMapDto } from '../../../src-main/core/contract/contract';
+import { callApi, dispatch } from '../../../src-main/core/contract/dispatch';
+import { encodeLabelRuns } from '../../../src-main/core/contract/label-map';
 import { decodeBmp } from '../../../src-main/core/data/bmp';
 import { parseCsv } from '../../../src-main/core/data/csv';
 import { sigmoid } from '../../../src-main/core/infer/vcdr-regression';
 import { decodeMaskAuto } from '../../../src-main/core/masks/refuge-mask';
-import { BUNDLED_MODEL_ID } from '../../../src-main/core/store/model-registry';
+import { BUNDLED_MODEL_ID } from '../../../src-main/core/registry/model-registry';
 import { appHarness, codec, writeStudyFolder, type AppHarness } from './study-fixture';
 
 let h: AppHarness;

@@ -4,9 +4,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { LabelMapDto } from '../../../src-main/core/api/contract';
-import { callApi } from '../../../src-main/core/api/dispatch';
-import { encodeLabelRuns } from '../../../src-main/core/api/label-map';
+import type { LabelMapDto } from '../../../src-main/core/contract/contract';
+import { callApi } from '../../../src-main/core/contract/dispatch';
+import { encodeLabelRuns } from '../../../src-main/core/contract/label-map';
 import { appHarness, readingBehaviour, writeStudyFolder, type AppHarness } from './study-fixture';
 
 let h: AppHarness;

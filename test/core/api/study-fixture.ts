@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createServices, type Services } from '../../../src-main/app/services';
-import { encodeBmpRgb } from '../../../src-main/core/data/bmp';
+import { encodeBmp } from '../../helpers/bmp-writer';
 import { generateFundus } from '../../../src-main/core/data/synth';
 import { InputError } from '../../../src-main/core/errors';
 import { encodePng } from '../../../src-main/core/report/png';
@@ -36,7 +36,7 @@ export async function writeStudyFolder(dir: string): Promise<StudyFolder> {
   const grey = new Uint8Array(80 * 72);
   for (let i = 0; i < grey.length; i++) grey[i] = (i * 7) % 256;
   await codec.writePng(path.join(dir, 'grey.png'), { width: 80, height: 72, data: grey });
-  fs.writeFileSync(path.join(dir, 'camera.bmp'), encodeBmpRgb(generateFundus(3, { width: 72, height: 72 }).image));
+  fs.writeFileSync(path.join(dir, 'camera.bmp'), encodeBmp(generateFundus(3, { width: 72, height: 72 }).image));
   const jpeg = fs.readFileSync(path.join(dir, 'P002_L.jpg'));
   fs.writeFileSync(path.join(dir, 'truncated.jpg'), jpeg.subarray(0, Math.floor(jpeg.length * 0.6)));
   fs.writeFileSync(path.join(dir, 'broken.png'), Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), Buffer.alloc(64, 7)]));

@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { InputError } from '../../../src-main/core/errors';
-import { decodeBmp, encodeBmp, encodeBmpGrey, readBmpHeader, writeBmpGrey, type BmpBitsPerPixel } from '../../../src-main/core/data/bmp';
+import { decodeBmp, encodeBmpGrey, readBmpHeader, writeBmpGrey, type BmpBitsPerPixel } from '../../../src-main/core/data/bmp';
+import { encodeBmp } from '../../helpers/bmp-writer';
 import { greyFromRgb } from '../../../src-main/core/data/image-codec';
 import type { GreyImage, RgbImage } from '../../../src-main/core/types';
 

@@ -57,22 +57,28 @@ describe('readDrishti on a hand-made tree', () => {
   });
 });
 
-describe.runIf(hasSharedData('drishti-gs1'))('readDrishti on the real Drishti-GS1 training split', () => {
+describe.runIf(hasSharedData('drishti-gs1'))('readDrishti on the real Drishti-GS1 training and test splits', () => {
   const root = sharedPath('drishti-gs1');
 
-  it('reads 50 samples with soft-map masks, disc centres and G/N labels (32 glaucoma, 18 normal)', () => {
+  it('reads 101 samples with soft-map masks, disc centres and G/N labels (70 glaucoma), split 50 train / 51 test', () => {
     const dataset = readDrishti(root);
     expect(dataset.problems).toEqual([]);
-    expect(dataset.samples).toHaveLength(50);
-    expect(dataset.samples.every((s) => s.split === 'train' && s.masks?.kind === 'soft' && s.discCenter && s.glaucoma !== undefined)).toBe(true);
-    expect(dataset.samples.filter((s) => s.glaucoma === 1)).toHaveLength(32);
+    expect(dataset.samples).toHaveLength(101);
+    expect(dataset.samples.every((s) => s.masks?.kind === 'soft' && s.discCenter && s.glaucoma !== undefined)).toBe(true);
+    expect(dataset.samples.filter((s) => s.glaucoma === 1)).toHaveLength(70);
+    const train = dataset.samples.filter((s) => s.split === 'train');
+    const test = dataset.samples.filter((s) => s.split === 'test');
+    expect([train.length, test.length]).toEqual([50, 51]);
+    expect(train.filter((s) => s.glaucoma === 1)).toHaveLength(32);
+    expect(test.filter((s) => s.glaucoma === 1)).toHaveLength(38);
     // The labels agree with the workbook's own list of the 50 training images (its second sheet).
     const training = readXlsxWorkbook(path.join(root, 'Training', 'GT', 'Notching___Image__level_decisions.xlsx'))[1]!;
     for (const row of training.rows) {
       const sample = dataset.samples.find((s) => s.id === drishtiId(row[0] as number))!;
+      expect(sample.split).toBe('train');
       expect(sample.glaucoma).toBe(String(row[3]).trim() === 'G' ? 1 : 0);
     }
-    expect(dataset.samples[0]).toMatchObject({ id: 'drishtiGS_002', discCenter: { x: 992, y: 840 }, glaucoma: 1 });
+    expect(train[0]).toMatchObject({ id: 'drishtiGS_002', discCenter: { x: 992, y: 840 }, glaucoma: 1 });
   });
 
   it('consensus masks have the image size and contain the disc centre; the cup lies inside the disc', async () => {

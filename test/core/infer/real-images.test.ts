@@ -23,28 +23,82 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gs-real-'));
 beforeAll(useTestBackend);
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-describe.runIf(hasSharedData('refuge-samples'))('REFUGE samples through the inference pipeline', () => {
+// The bundled default model finds the disc on every REFUGE sample (its data card
+// says so), so the disc-crop stage and the cup-inside-disc rule really run
+// here; an untrained model would find no disc and leave them untested.
+const defaultModel = path.resolve(import.meta.dirname, '..', '..', '..', 'resources', 'model');
+
+describe.runIf(hasSharedData('refuge-samples') && fs.existsSync(path.join(defaultModel, 'model.json')))('REFUGE samples through the inference pipeline', () => {
   it('returns masks at 2124x2056, the cup inside the disc, and coordinates in original pixels', async () => {
-    await writeTinyModel(path.join(tmp, 'model'), { size: 32, cropStage: true });
-    const predictor = Predictor.open(path.join(tmp, 'model'), codec);
+    const predictor = Predictor.open(defaultModel, codec);
     try {
+      // The second network is the disc-crop stage, which runs only on a found disc.
+      expect(predictor.model.manifest.networks.map((n) => n.input.kind)).toEqual(['full-image', 'disc-crop']);
       const samples = readRefuge(sharedPath('refuge-samples')).samples;
       expect(samples).toHaveLength(10);
       const prediction = await predictor.predictFile(samples[0]!.imageFile, { tta: true });
       const s = prediction.summary;
       expect([s.width, s.height]).toEqual([2124, 2056]);
       expect([prediction.od.width, prediction.od.height]).toEqual([2124, 2056]);
-      expect([prediction.maps.od.width, prediction.maps.od.height]).toEqual([32, 32]);
-      for (let i = 0; i < prediction.oc.data.length; i++) if (prediction.oc.data[i]) expect(prediction.od.data[i]).toBe(1);
+      expect([prediction.maps.od.width, prediction.maps.od.height]).toEqual([128, 128]);
+      expect(s.disc.found).toBe(true);
+      expect(s.cup.found).toBe(true);
+      const cupPixels = area(prediction.oc);
+      expect(cupPixels).toBeGreaterThan(0);
+      let cupOutsideDisc = 0;
+      for (let i = 0; i < prediction.oc.data.length; i++) if (prediction.oc.data[i] && !prediction.od.data[i]) cupOutsideDisc++;
+      expect(cupOutsideDisc).toBe(0);
+      // The disc of a macula-centred REFUGE photograph: a few per cent of the image, inside it.
+      const box = boundingBox(prediction.od)!;
+      expect(box.x0).toBeGreaterThanOrEqual(0);
+      expect(box.x1).toBeLessThanOrEqual(2124);
+      expect(box.y1).toBeLessThanOrEqual(2056);
+      expect(s.disc.areaPx / (2124 * 2056)).toBeGreaterThan(0.002);
+      expect(s.disc.areaPx / (2124 * 2056)).toBeLessThan(0.1);
+      expect(s.vcdr).not.toBeNull();
       expect(s.uncertainty).not.toBeNull();
-      if (s.fovea) {
-        expect(s.fovea.x).toBeGreaterThanOrEqual(0);
-        expect(s.fovea.x).toBeLessThanOrEqual(2123);
-        expect(s.fovea.y).toBeLessThanOrEqual(2055);
-      }
-      // The untrained model's glaucoma score still combines the network and the vCDR regression when there is a disc.
-      if (s.disc.found) expect(s.glaucoma.vcdrRegression).not.toBeNull();
+      // With a disc, the glaucoma score combines the network and the vCDR regression.
+      expect(s.glaucoma.vcdrRegression).not.toBeNull();
       expect(s.glaucoma.network).not.toBeNull();
+    } finally {
+      predictor.dispose();
+    }
+  });
+});
+
+describe.runIf(hasSharedData('refuge-samples'))('the cup is kept inside the disc', () => {
+  it('even when the network\'s own cup reaches outside its disc', async () => {
+    // An untrained network's maps hover around one value; a threshold at the
+    // median of its disc map gives a disc and a cup that overlap only in part.
+    const dir = path.join(tmp, 'median-threshold');
+    await writeTinyModel(dir, { size: 32, tasks: ['od', 'oc'] });
+    const file = readRefuge(sharedPath('refuge-samples')).samples[0]!.imageFile;
+    const probe = Predictor.open(dir, codec);
+    let discMap: Float32Array;
+    try {
+      discMap = (await probe.predictFile(file, { tta: false })).maps.od.data;
+    } finally {
+      probe.dispose();
+    }
+    const sorted = Float32Array.from(discMap).sort();
+    const manifestFile = path.join(dir, 'model.json');
+    const manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8')) as { preprocessing: { threshold: number } };
+    manifest.preprocessing.threshold = sorted[Math.floor(sorted.length / 2)]!;
+    fs.writeFileSync(manifestFile, JSON.stringify(manifest));
+    const predictor = Predictor.open(dir, codec);
+    try {
+      const prediction = await predictor.predictFile(file, { tta: false });
+      const lb = letterbox({ width: prediction.od.width, height: prediction.od.height }, 32);
+      const rawCup = mapToOriginalMask(lb, prediction.maps.oc, manifest.preprocessing.threshold);
+      const outside = (cup: Uint8Array): number => {
+        let n = 0;
+        for (let i = 0; i < cup.length; i++) if (cup[i] && !prediction.od.data[i]) n++;
+        return n;
+      };
+      expect(prediction.summary.disc.found).toBe(true);
+      expect(outside(rawCup.data)).toBeGreaterThan(0);
+      expect(area(prediction.oc)).toBeGreaterThan(0);
+      expect(outside(prediction.oc.data)).toBe(0);
     } finally {
       predictor.dispose();
     }
@@ -77,7 +131,7 @@ describe.runIf(hasSharedData('drishti-gs1'))('Drishti-GS1 expert maps through th
     for (const sample of samples.slice(0, 10)) {
       const truth = await readSampleMasks(sample, codec);
       const id = sample.id;
-      const values = fs.readFileSync(sharedPath('drishti-gs1', 'Training', 'GT', id, `${id}_cdrValues.txt`), 'utf8').trim().split(/\s+/).map(Number);
+      const values = fs.readFileSync(sharedPath('drishti-gs1', sample.split === 'test' ? 'Test' : 'Training', 'GT', id, `${id}_cdrValues.txt`), 'utf8').trim().split(/\s+/).map(Number);
       const experts = values.reduce((a, b) => a + b, 0) / values.length;
       errors.push(Math.abs(refugeVerticalCupToDiscRatio(truth.od, truth.oc) - experts));
     }

@@ -6,7 +6,7 @@
 // epochs, to test interruption and resume.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { LabelMapDto } from '../../../src-main/core/api/contract';
+import type { LabelMapDto } from '../../../src-main/core/contract/contract';
 import type { BackendInfo } from '../../../src-main/core/backend';
 import { errorMessage, InputError } from '../../../src-main/core/errors';
 import type { PredictionSummary } from '../../../src-main/core/infer/types';

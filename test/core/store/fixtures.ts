@@ -1,7 +1,7 @@
 // Small builders shared by the store tests: an in-memory store with a ticking
 // clock, a label map, a prediction summary and model version rows.
-import { encodeLabelRuns } from '../../../src-main/core/api/label-map';
-import type { LabelMapDto, PredictionSummaryDto } from '../../../src-main/core/api/contract';
+import { encodeLabelRuns } from '../../../src-main/core/contract/label-map';
+import type { LabelMapDto, PredictionSummaryDto } from '../../../src-main/core/contract/contract';
 import { openStore, type Store } from '../../../src-main/core/store';
 import type { NewModelVersion } from '../../../src-main/core/store/models';
 import { openDatabase } from '../../../src-main/platform/sqlite';

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { CorruptRowError, StaleRevisionError, type Store } from '../../../src-main/core/store';
+import { StaleRevisionError } from '../../../src-main/core/contract/errors';
+import { CorruptRowError, type Store } from '../../../src-main/core/store';
 import { columnLabels, memoryStore, modelVersion, studyWithCases, summary } from './fixtures';
 
 let store: Store;

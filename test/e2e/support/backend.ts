@@ -4,7 +4,7 @@
 // in-test fake (UI development only).
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import type { Input, Method, Output } from '../../../src-main/core/api/contract';
+import type { Input, Method, Output } from '../../../src-main/core/contract/contract';
 import { startFakeBridge, type RunningBackend } from './fake-bridge';
 import { e2eModelDir } from './model';
 

@@ -9,8 +9,8 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
-import type { AppEvent, CaseDetail, CaseSummary, Job, Method, ModelVersion, StudySummary } from '../../../src-main/core/api/contract';
-import { decodeLabelRuns, encodeLabelRuns } from '../../../src-main/core/api/label-map';
+import type { AppEvent, CaseDetail, CaseSummary, Job, Method, ModelVersion, StudySummary } from '../../../src-main/core/contract/contract';
+import { decodeLabelRuns, encodeLabelRuns } from '../../../src-main/core/contract/label-map';
 import { createSharpCodec } from '../../../src-main/platform/sharp-codec';
 import sharp from 'sharp';
 

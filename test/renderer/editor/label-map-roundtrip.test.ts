@@ -1,6 +1,6 @@
 // The editor's buffers travel as the contract's run-length label maps.
 import { describe, expect, it } from 'vitest';
-import { decodeLabelRuns, encodeLabelRuns } from '../../../src-main/core/api/label-map';
+import { decodeLabelRuns, encodeLabelRuns } from '../../../src-main/core/contract/label-map';
 import { AnnotationDocument } from '../../../src-renderer/src/editor/document';
 import { createDefaultToolRegistry } from '../../../src-renderer/src/editor/tools/registry';
 import { labelsFromText, toolContext } from './helpers';

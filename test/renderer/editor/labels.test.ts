@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { BACKGROUND, CUP, RIM, erased, painted, replaced } from '../../../src-renderer/src/editor/labels';
+import { LABEL_BACKGROUND as BACKGROUND, LABEL_CUP as CUP, LABEL_RIM as RIM } from '../../../src-main/core/contract/label-map';
+import { erased, painted, replaced } from '../../../src-renderer/src/editor/labels';
 
 describe('cup-inside-disc label rule', () => {
   it('painting cup anywhere makes the pixel cup (the disc grows to hold it)', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CaseSummary, ReviewStatus } from '../../../src-main/core/api/contract';
+import type { CaseSummary, ReviewStatus } from '../../../src-main/core/contract/contract';
 import { defaultOrder, filterCases, sortCases } from '../../../src-renderer/src/queue/sort';
 
 function summary(name: string, probability: number | null, vcdr: number | null, uncertainty: number | null, status: ReviewStatus = 'unreviewed', corrected: CaseSummary['corrected'] = null): CaseSummary {

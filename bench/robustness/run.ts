@@ -1,0 +1,259 @@
+// The robustness benchmark (issue: "screening you can trust on photographs the
+// model has never seen"). Run with:
+//   npx tsx bench/robustness/run.ts [--model PKG] [--out DIR] [--images N] [--no-wide-search] [--parts quality,shifts,domains]
+// It prints tables and writes results.json + results.md under --out
+// (default bench/out/robustness). Three parts:
+//   quality: the quality gate's measurements on every real photograph here and on
+//            unusable ones (blank, noise, a chart, over/under-exposed, blurred);
+//   shifts:  Drishti-GS1 test photographs (not trained on) under synthetic camera
+//            shifts at three severities: disc found, gradable, OD/OC Dice, vCDR MAE,
+//            AUC of the predicted vCDR and of the model's probability;
+//   domains: the ROI crops of four hospitals (../shared/data/roi-multidomain).
+import fs from 'node:fs';
+import path from 'node:path';
+import sharp from 'sharp';
+import { readSampleMasks, type Sample } from '../../src-main/core/data/sample';
+import { openDataset } from '../../src-main/core/data/spec';
+import type { SquareCrop } from '../../src-main/core/geometry/crop';
+import { resampleRgbRegion } from '../../src-main/core/geometry/resample-region';
+import { Predictor } from '../../src-main/core/infer/predictor';
+import { dice } from '../../src-main/core/metrics/dice';
+import { auc } from '../../src-main/core/metrics/roc';
+import { refugeVerticalCupToDiscRatio } from '../../src-main/core/metrics/vcdr';
+import { DEFAULT_QUALITY_THRESHOLDS, imageReasons, measureImage, type ImageMeasures } from '../../src-main/core/quality/image-quality';
+import type { RgbImage } from '../../src-main/core/types';
+import { createSharpCodec } from '../../src-main/platform/sharp-codec';
+import { selectBackend } from '../../src-main/platform/tf-backend';
+import { blur, JPEG_QUALITY, SEVERITIES, SHIFTS, type Severity, type Shifted } from './shifts';
+
+const args = process.argv.slice(2);
+const opt = (name: string, fallback: string): string => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 && args[i + 1] ? args[i + 1]! : fallback;
+};
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
+const shared = path.resolve(root, '..', 'shared', 'data');
+const modelDir = path.resolve(opt('model', path.join(root, 'resources', 'model')));
+const outDir = path.resolve(opt('out', path.join(root, 'bench', 'out', 'robustness')));
+const imageCount = Number(opt('images', '20'));
+const wideSearch = !args.includes('--no-wide-search');
+const parts = new Set(opt('parts', 'quality,shifts,domains').split(','));
+
+const codec = createSharpCodec();
+
+function letterboxed(image: RgbImage, size: number): RgbImage {
+  const side = Math.max(image.width, image.height);
+  const crop: SquareCrop = { x0: -Math.floor((side - image.width) / 2), y0: -Math.floor((side - image.height) / 2), side };
+  return resampleRgbRegion(image, crop, size);
+}
+
+async function predict(predictor: Predictor, image: RgbImage) {
+  return predictor.predictLetterboxed(letterboxed(image, predictor.inputSize), { width: image.width, height: image.height }, async () => image, { tta: true, wideSearch });
+}
+
+async function jpeg(image: RgbImage, quality: number): Promise<RgbImage> {
+  const encoded = await sharp(Buffer.from(image.data), { raw: { width: image.width, height: image.height, channels: 3 } }).jpeg({ quality }).toBuffer();
+  const { data, info } = await sharp(encoded).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  return { width: info.width, height: info.height, data: new Uint8Array(data) };
+}
+
+const fmt = (v: number | null, d = 3): string => (v === null || !Number.isFinite(v) ? 'n/a' : v.toFixed(d));
+const mean = (v: readonly number[]): number | null => (v.length ? v.reduce((a, b) => a + b, 0) / v.length : null);
+
+interface Row {
+  readonly condition: string;
+  readonly images: number;
+  readonly discFound: number;
+  readonly gradable: number;
+  readonly odDice: number | null;
+  readonly ocDice: number | null;
+  readonly vcdrMae: number | null;
+  readonly aucVcdr: number | null;
+  readonly aucModel: number | null;
+}
+
+async function scoreSet(predictor: Predictor, condition: string, items: readonly { shifted: Shifted; label: 0 | 1 | null }[]): Promise<Row> {
+  const od: number[] = [];
+  const oc: number[] = [];
+  const mae: number[] = [];
+  const vcdrScores: number[] = [];
+  const probs: number[] = [];
+  const labels: (0 | 1)[] = [];
+  let found = 0;
+  let gradable = 0;
+  for (const { shifted, label } of items) {
+    const p = await predict(predictor, shifted.image);
+    const s = p.summary;
+    if (s.disc.found) found++;
+    if (s.quality?.gradable) gradable++;
+    od.push(dice(p.od, shifted.od, { ifBothEmpty: 1 }));
+    oc.push(dice(p.oc, shifted.oc, { ifBothEmpty: 1 }));
+    mae.push(Math.abs((s.vcdr ?? 0) - refugeVerticalCupToDiscRatio(shifted.od, shifted.oc)));
+    if (label !== null) {
+      vcdrScores.push(s.vcdr ?? 0);
+      probs.push(s.glaucoma.probability ?? 0);
+      labels.push(label);
+    }
+  }
+  const both = labels.includes(0) && labels.includes(1);
+  return {
+    condition,
+    images: items.length,
+    discFound: found / items.length,
+    gradable: gradable / items.length,
+    odDice: mean(od),
+    ocDice: mean(oc),
+    vcdrMae: mean(mae),
+    aucVcdr: both ? auc(vcdrScores, labels) : null,
+    aucModel: both ? auc(probs, labels) : null,
+  };
+}
+
+function table(rows: readonly Row[]): string {
+  const head = '| condition | images | disc found | gradable | OD Dice | OC Dice | vCDR MAE | AUC (vCDR) | AUC (model) |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |';
+  return [head, ...rows.map((r) => `| ${r.condition} | ${r.images} | ${(100 * r.discFound).toFixed(0)} % | ${(100 * r.gradable).toFixed(0)} % | ${fmt(r.odDice)} | ${fmt(r.ocDice)} | ${fmt(r.vcdrMae)} | ${fmt(r.aucVcdr)} | ${fmt(r.aucModel)} |`)].join('\n');
+}
+
+function balanced(samples: readonly Sample[], n: number): Sample[] {
+  const pos = samples.filter((s) => s.glaucoma === 1);
+  const neg = samples.filter((s) => s.glaucoma === 0);
+  const k = Math.min(Math.floor(n / 2), neg.length);
+  return [...neg.slice(0, k), ...pos.slice(0, n - k)];
+}
+
+async function qualityPart(): Promise<string> {
+  const rows: { name: string; m: ImageMeasures; reasons: string }[] = [];
+  const add = (name: string, image: RgbImage): void => {
+    const m = measureImage(image);
+    rows.push({ name, m, reasons: imageReasons(m).join(', ') || 'gradable' });
+  };
+  const real: { set: string; files: string[] }[] = [];
+  const drishti = await openDataset(`drishti:${path.join(shared, 'drishti-gs1')}`, codec);
+  real.push({ set: 'Drishti-GS1 (101)', files: drishti.dataset.samples.map((s) => s.imageFile) });
+  const refuge = await openDataset(`folder:${path.join(shared, 'refuge-samples')}`, codec);
+  real.push({ set: 'REFUGE samples (10)', files: refuge.dataset.samples.map((s) => s.imageFile) });
+  const roi = await openDataset(`roi:${path.join(shared, 'roi-multidomain')}`, codec);
+  real.push({ set: 'ROI crops, 4 hospitals (8)', files: roi.dataset.samples.map((s) => s.imageFile) });
+  const ranges: string[] = ['| set | field | luminance | clipped | redness | sharpness | called ungradable |', '| --- | --- | --- | --- | --- | --- | ---: |'];
+  const range = (v: number[]): string => `${Math.min(...v).toFixed(3)}-${Math.max(...v).toFixed(3)}`;
+  for (const { set, files } of real) {
+    const ms: ImageMeasures[] = [];
+    let ungradable = 0;
+    for (const f of files) {
+      const m = measureImage(await codec.readRgb(f));
+      ms.push(m);
+      if (imageReasons(m).length) ungradable++;
+    }
+    ranges.push(`| ${set} | ${range(ms.map((m) => m.field))} | ${range(ms.map((m) => m.luminance))} | ${range(ms.map((m) => m.clipped))} | ${range(ms.map((m) => m.redness))} | ${range(ms.map((m) => m.sharpness))} | ${ungradable} |`);
+  }
+  // Unusable pictures, and real ones made unusable.
+  const photo: RgbImage = await codec.readRgb(drishti.dataset.samples[0]!.imageFile);
+  const w = 1000;
+  const h = 800;
+  const fill = (f: (x: number, y: number) => [number, number, number]): RgbImage => {
+    const data = new Uint8Array(w * h * 3);
+    for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) data.set(f(x, y), (y * w + x) * 3);
+    return { width: w, height: h, data };
+  };
+  let seed = 7;
+  const rnd = (): number => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+  add('white page with a bar chart', fill((x, y) => (x > 200 && x < 300 && y > 300 ? [40, 90, 200] : x > 500 && x < 600 && y > 150 ? [200, 60, 40] : [255, 255, 255])));
+  add('uniform grey', fill(() => [128, 128, 128]));
+  add('random noise', fill(() => [rnd() * 255, rnd() * 255, rnd() * 255]));
+  const scale = (f: number): RgbImage => ({ ...photo, data: Uint8Array.from(photo.data, (v) => Math.min(255, v * f)) });
+  add('Drishti photograph over-exposed x4', scale(4));
+  add('Drishti photograph over-exposed x2', scale(2));
+  add('Drishti photograph under-exposed x0.1', scale(0.1));
+  for (const pct of [0.25, 0.5, 1, 2]) add(`Drishti photograph blurred (sigma ${pct} % of width)`, blur(photo, (pct / 100) * photo.width));
+  const synthetic = ['| picture | field | luminance | clipped | redness | sharpness | verdict |', '| --- | ---: | ---: | ---: | ---: | ---: | --- |', ...rows.map((r) => `| ${r.name} | ${r.m.field.toFixed(3)} | ${r.m.luminance.toFixed(1)} | ${r.m.clipped.toFixed(3)} | ${r.m.redness.toFixed(3)} | ${r.m.sharpness.toFixed(3)} | ${r.reasons} |`)];
+  const t = DEFAULT_QUALITY_THRESHOLDS;
+  return [
+    '## Quality gate: measurements',
+    '',
+    `Thresholds in use: field >= ${t.minField}, redness >= ${t.minRedness}, luminance ${t.minLuminance}-${t.maxLuminance}, clipped <= ${t.maxClipped}, sharpness >= ${t.minSharpness}, flip disagreement <= ${t.maxUncertainty}.`,
+    '',
+    'Ranges on every real photograph here:',
+    '',
+    ...ranges,
+    '',
+    'Unusable pictures:',
+    '',
+    ...synthetic,
+  ].join('\n');
+}
+
+async function shiftsPart(predictor: Predictor): Promise<{ text: string; rows: Row[] }> {
+  const drishti = await openDataset(`drishti:${path.join(shared, 'drishti-gs1')}`, codec);
+  const test = balanced(drishti.dataset.samples.filter((s) => s.split === 'test'), imageCount);
+  const base: { shifted: Shifted; label: 0 | 1 | null; centre: { x: number; y: number } }[] = [];
+  for (const s of test) {
+    const image: RgbImage = await codec.readRgb(s.imageFile);
+    const { od, oc } = await readSampleMasks(s, codec);
+    base.push({ shifted: { image, od, oc }, label: s.glaucoma ?? null, centre: s.discCenter ?? { x: image.width / 2, y: image.height / 2 } });
+  }
+  const rows: Row[] = [];
+  const run = async (condition: string, make: (b: (typeof base)[number]) => Promise<Shifted> | Shifted): Promise<void> => {
+    const items = [];
+    for (const b of base) items.push({ shifted: await make(b), label: b.label });
+    const row = await scoreSet(predictor, condition, items);
+    rows.push(row);
+    process.stdout.write(`${table([row]).split('\n')[2]}\n`);
+  };
+  await run('clean', (b) => b.shifted);
+  for (const shift of SHIFTS) for (const s of SEVERITIES) await run(`${shift.name}, ${s}: ${shift.describe(s)}`, (b) => shift.apply(b.shifted, s, b.centre));
+  for (const s of SEVERITIES) await run(`JPEG, ${s}: quality ${JPEG_QUALITY[s as Severity]}`, async (b) => ({ ...b.shifted, image: await jpeg(b.shifted.image, JPEG_QUALITY[s]) }));
+  return { text: [`## Synthetic camera shifts (${base.length} Drishti-GS1 test photographs, ${base.filter((b) => b.label === 0).length} normal)`, '', table(rows)].join('\n'), rows };
+}
+
+async function domainsPart(predictor: Predictor): Promise<{ text: string; rows: Row[] }> {
+  const roi = await openDataset(`roi:${path.join(shared, 'roi-multidomain')}`, codec);
+  const byDomain = new Map<string, Sample[]>();
+  for (const s of roi.dataset.samples) {
+    const domain = s.id.split('/')[0]!;
+    byDomain.set(domain, [...(byDomain.get(domain) ?? []), s]);
+  }
+  const names: Record<string, string> = { Domain1: 'Drishti-GS', Domain2: 'RIM-ONE r3', Domain3: 'REFUGE train (Zeiss)', Domain4: 'REFUGE validation (Canon)' };
+  const rows: Row[] = [];
+  for (const [domain, samples] of [...byDomain.entries()].sort()) {
+    const items = [];
+    for (const s of samples) {
+      const image: RgbImage = await codec.readRgb(s.imageFile);
+      const { od, oc } = await readSampleMasks(s, codec);
+      items.push({ shifted: { image, od, oc }, label: s.glaucoma ?? null });
+    }
+    const row = await scoreSet(predictor, `${domain} (${names[domain] ?? domain})`, items);
+    rows.push(row);
+    process.stdout.write(`${table([row]).split('\n')[2]}\n`);
+  }
+  return { text: ['## Other hospitals: disc-centred ROI crops (the disc fills about half the frame)', '', table(rows)].join('\n'), rows };
+}
+
+async function main(): Promise<void> {
+  const backend = await selectBackend();
+  fs.mkdirSync(outDir, { recursive: true });
+  const predictor = Predictor.open(modelDir, codec);
+  const started = performance.now();
+  const sections: string[] = [`# Robustness benchmark`, '', `Model: ${predictor.model.manifest.name} (${predictor.model.manifest.id}); decision rule: ${predictor.model.manifest.decision?.id ?? 'paper'}; wider disc search: ${wideSearch ? 'on' : 'off'}; backend: ${backend.name}.`, ''];
+  const results: Record<string, unknown> = { model: predictor.model.manifest.id, wideSearch };
+  if (parts.has('quality')) sections.push(await qualityPart(), '');
+  if (parts.has('domains')) {
+    const d = await domainsPart(predictor);
+    sections.push(d.text, '');
+    results.domains = d.rows;
+  }
+  if (parts.has('shifts')) {
+    const s = await shiftsPart(predictor);
+    sections.push(s.text, '');
+    results.shifts = s.rows;
+  }
+  sections.push(`Total ${((performance.now() - started) / 60000).toFixed(1)} min.`);
+  fs.writeFileSync(path.join(outDir, 'results.md'), sections.join('\n'));
+  fs.writeFileSync(path.join(outDir, 'results.json'), JSON.stringify(results, null, 2));
+  process.stdout.write(`\n${sections.join('\n')}\n`);
+  predictor.dispose();
+}
+
+main().catch((error) => {
+  process.stderr.write(`${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,167 @@
+// Synthetic camera shifts for the robustness benchmark: what another camera, another
+// operator or another field of view does to a photograph, at graded severities.
+// Pure functions on RGB images (and the masks that move with them). Each is one
+// step; the benchmark applies one at a time to Drishti-GS1 photographs.
+import type { SquareCrop } from '../../src-main/core/geometry/crop';
+import { resampleMaskRegion, resampleRgbRegion } from '../../src-main/core/geometry/resample-region';
+import type { BinaryMask, RgbImage } from '../../src-main/core/types';
+
+export const SEVERITIES = ['mild', 'moderate', 'strong'] as const;
+export type Severity = (typeof SEVERITIES)[number];
+
+export interface Shifted {
+  readonly image: RgbImage;
+  readonly od: BinaryMask;
+  readonly oc: BinaryMask;
+}
+
+/** A shift: photometric ones leave the masks alone; geometric ones move them with the image. */
+export interface Shift {
+  readonly name: string;
+  readonly describe: (s: Severity) => string;
+  readonly apply: (input: Shifted, s: Severity, discCentre: { x: number; y: number }) => Shifted | Promise<Shifted>;
+}
+
+const level = <T>(s: Severity, values: readonly [T, T, T]): T => values[SEVERITIES.indexOf(s)]!;
+
+function mapPixels(image: RgbImage, f: (r: number, g: number, b: number, x: number, y: number) => [number, number, number]): RgbImage {
+  const data = new Uint8Array(image.data.length);
+  for (let y = 0, i = 0; y < image.height; y++) {
+    for (let x = 0; x < image.width; x++, i += 3) {
+      const [r, g, b] = f(image.data[i]!, image.data[i + 1]!, image.data[i + 2]!, x, y);
+      data[i] = Math.max(0, Math.min(255, Math.round(r)));
+      data[i + 1] = Math.max(0, Math.min(255, Math.round(g)));
+      data[i + 2] = Math.max(0, Math.min(255, Math.round(b)));
+    }
+  }
+  return { width: image.width, height: image.height, data };
+}
+
+/** Separable box blur approximating a Gaussian of the given sigma (three passes). */
+export function blur(image: RgbImage, sigma: number): RgbImage {
+  if (sigma <= 0) return image;
+  const r = Math.max(1, Math.round(Math.sqrt((12 * sigma * sigma) / 3 + 1) / 2));
+  let data: Float32Array = Float32Array.from(image.data);
+  const { width, height } = image;
+  const pass = (src: Float32Array, horizontal: boolean): Float32Array => {
+    const out = new Float32Array(src.length);
+    const len = horizontal ? width : height;
+    const lines = horizontal ? height : width;
+    for (let l = 0; l < lines; l++) {
+      for (let c = 0; c < 3; c++) {
+        const at = (k: number): number => {
+          const kk = Math.min(len - 1, Math.max(0, k));
+          return src[((horizontal ? l * width + kk : kk * width + l) * 3) + c]!;
+        };
+        let acc = 0;
+        for (let k = -r; k <= r; k++) acc += at(k);
+        for (let k = 0; k < len; k++) {
+          out[((horizontal ? l * width + k : k * width + l) * 3) + c] = acc / (2 * r + 1);
+          acc += at(k + r + 1) - at(k - r);
+        }
+      }
+    }
+    return out;
+  };
+  for (let i = 0; i < 3; i++) data = pass(pass(data, true), false);
+  return { width, height, data: Uint8Array.from(data, (v) => Math.max(0, Math.min(255, Math.round(v)))) };
+}
+
+/**
+ * A square region of the photograph around a point, resampled to `side` pixels,
+ * with the masks: how a crop, a zoom or a smaller field of view looks.
+ */
+function region(input: Shifted, crop: SquareCrop, side: number): Shifted {
+  return {
+    image: resampleRgbRegion(input.image, crop, side),
+    od: resampleMaskRegion(input.od, crop, side),
+    oc: resampleMaskRegion(input.oc, crop, side),
+  };
+}
+
+export const SHIFTS: readonly Shift[] = [
+  {
+    name: 'colour cast',
+    describe: (s) => `red x${level(s, [0.9, 0.8, 0.65])}, blue x${level(s, [1.15, 1.35, 1.6])}`,
+    apply: (i, s) => {
+      const r = level(s, [0.9, 0.8, 0.65]);
+      const b = level(s, [1.15, 1.35, 1.6]);
+      return { ...i, image: mapPixels(i.image, (R, G, B) => [R * r, G, B * b]) };
+    },
+  },
+  {
+    name: 'gamma',
+    describe: (s) => `gamma ${level(s, [0.8, 0.6, 0.45])} (brighter mid-tones)`,
+    apply: (i, s) => {
+      const g = level(s, [0.8, 0.6, 0.45]);
+      const lut = Array.from({ length: 256 }, (_, v) => 255 * (v / 255) ** g);
+      return { ...i, image: mapPixels(i.image, (R, G, B) => [lut[R]!, lut[G]!, lut[B]!]) };
+    },
+  },
+  {
+    name: 'dark exposure',
+    describe: (s) => `x${level(s, [0.75, 0.55, 0.4])}`,
+    apply: (i, s) => {
+      const f = level(s, [0.75, 0.55, 0.4]);
+      return { ...i, image: mapPixels(i.image, (R, G, B) => [R * f, G * f, B * f]) };
+    },
+  },
+  {
+    name: 'blur',
+    describe: (s) => `Gaussian sigma ${level(s, [0.1, 0.25, 0.5])} % of the width`,
+    apply: (i, s) => ({ ...i, image: blur(i.image, (level(s, [0.1, 0.25, 0.5]) / 100) * i.image.width) }),
+  },
+  {
+    name: 'vignetting',
+    describe: (s) => `edges at x${level(s, [0.8, 0.6, 0.4])} of the centre`,
+    apply: (i, s) => {
+      const edge = level(s, [0.8, 0.6, 0.4]);
+      const cx = (i.image.width - 1) / 2;
+      const cy = (i.image.height - 1) / 2;
+      const rmax = Math.hypot(cx, cy);
+      return {
+        ...i,
+        image: mapPixels(i.image, (R, G, B, x, y) => {
+          const f = 1 - (1 - edge) * (Math.hypot(x - cx, y - cy) / rmax) ** 2;
+          return [R * f, G * f, B * f];
+        }),
+      };
+    },
+  },
+  {
+    name: 'wider field (smaller disc)',
+    describe: (s) => `zoomed out x${level(s, [1.3, 1.7, 2.2])} into a black frame`,
+    apply: (i, s) => {
+      const z = level(s, [1.3, 1.7, 2.2]);
+      const side = Math.max(i.image.width, i.image.height);
+      const big = Math.round(side * z);
+      const crop: SquareCrop = { x0: Math.round((i.image.width - big) / 2), y0: Math.round((i.image.height - big) / 2), side: big };
+      return region(i, crop, side);
+    },
+  },
+  {
+    name: 'disc-centred crop',
+    describe: (s) => `a square crop ${level(s, [3, 2, 1.5])}x the disc diameter (the disc fills ${Math.round(100 / level(s, [3, 2, 1.5]))} %)`,
+    apply: (i, s, centre) => {
+      const f = level(s, [3, 2, 1.5]);
+      let y0 = -1;
+      let y1 = -1;
+      for (let y = 0; y < i.od.height; y++) {
+        for (let x = 0; x < i.od.width; x++) {
+          if (i.od.data[y * i.od.width + x]) {
+            if (y0 < 0) y0 = y;
+            y1 = y;
+          }
+        }
+      }
+      const diameter = y1 - y0 + 1;
+      const side = Math.round(diameter * f);
+      const crop: SquareCrop = { x0: Math.round(centre.x - side / 2), y0: Math.round(centre.y - side / 2), side };
+      return region(i, crop, 800);
+    },
+  },
+];
+
+/** Only for the JPEG shift, which needs a codec: the qualities per severity. */
+export const JPEG_QUALITY: Readonly<Record<Severity, number>> = { mild: 60, moderate: 30, strong: 12 };
+

@@ -1,0 +1,40 @@
+import path from 'node:path';
+import { describeDecision, writeWithDecision } from '../../core/model/package';
+import { fitDecisionFromScores, readScoreFiles } from '../../core/train/fit-decision';
+import { num, required, str, type CommandSpec, type ParsedOptions } from '../args';
+import { defaultModelDir } from '../paths';
+
+export const fitDecisionCommand: CommandSpec = {
+  name: 'fit-decision',
+  summary: "choose and fit a model's glaucoma decision rule by cross-validation on images it did not train on, with its operating point",
+  usage: 'glaucoma-studio fit-decision --scores FILE|RUN[,...] --model PKG --out PKG [--specificity 0.85]',
+  options: {
+    scores: {
+      type: 'string',
+      description: "comma-separated: evaluate metrics.json files or cross-validated training run folders (their folds' evaluation.json), scored on images the model did not train on",
+      placeholder: 'FILES',
+    },
+    model: { type: 'string', description: 'model package the rule is for (default: the bundled model)', placeholder: 'PKG' },
+    out: { type: 'string', description: 'where the package with its decision model goes (may be the same folder)', placeholder: 'PKG' },
+    specificity: { type: 'number', description: 'target specificity of the stored operating point', default: 0.85, min: 0.5 },
+    note: { type: 'string', description: 'what the scored images are, for the record' },
+  },
+  examples: [
+    'glaucoma-studio evaluate --data drishti:../shared/data/drishti-gs1 --split test --tta --out runs/eval-test',
+    'glaucoma-studio fit-decision --scores runs/eval-test/metrics.json --model resources/model --out runs/model-with-decision',
+    'glaucoma-studio fit-decision --scores runs/drishti --model runs/drishti/model --out runs/drishti/model',
+  ],
+};
+
+export async function runFitDecision(options: ParsedOptions): Promise<number> {
+  const files = required(options, 'scores', 'fit-decision').split(',').map((f) => path.resolve(f.trim())).filter(Boolean);
+  const model = path.resolve(str(options, 'model') ?? defaultModelDir());
+  const out = path.resolve(required(options, 'out', 'fit-decision'));
+  const scores = readScoreFiles(files);
+  const note = str(options, 'note') ?? `${scores.length} images scored by models that did not train on them (${files.map((f) => path.basename(f)).join(', ')})`;
+  const decision = fitDecisionFromScores(scores, note, (m) => process.stdout.write(`${m}\n`), num(options, 'specificity'));
+  if (!decision) return 1;
+  await writeWithDecision(model, out, decision);
+  process.stdout.write(`${describeDecision(decision).join('\n')}\n\nmodel package with its decision model: ${out}\n`);
+  return 0;
+}

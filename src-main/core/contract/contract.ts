@@ -1,0 +1,401 @@
+// The one typed contract between the renderer and the main process. Every call
+// has an input schema (validated in main before a handler sees it) and an
+// output schema (the type the renderer gets). Electron's IPC carries it in the
+// app; the local bridge (127.0.0.1 + token) carries the same calls to the same
+// handlers in tests and the browser mode. The renderer's API type is derived
+// from this file, never written again by hand.
+//
+// Adding a call: add an entry to `contract` (input + output schema), implement
+// it in handlers.ts (the compiler lists what is missing), use it in the renderer
+// as `api['name'](input)` (one function per call, derived from this file).
+import { z } from 'zod';
+import { BackendInfoSchema } from '../backend';
+import { TASKS } from '../types';
+
+// ---------- shared value schemas ----------
+
+const Id = z.string().min(1).max(64);
+const PointSchema = z.object({ x: z.number().finite(), y: z.number().finite() });
+export type PointDto = z.infer<typeof PointSchema>;
+
+/**
+ * Points cross the contract in the core's pixel convention: image pixels with
+ * pixel centres at integers (pixel (i, j)'s centre is (i, j)), as the CSVs,
+ * the model's fovea and the fine-tune targets use. The renderer draws in
+ * continuous coordinates (pixel (i, j) covers [i, i+1) x [j, j+1), centre
+ * (i + 0.5, j + 0.5)); these two functions are the only conversion between them.
+ */
+export function pointToDisplay(p: PointDto): PointDto {
+  return { x: p.x + 0.5, y: p.y + 0.5 };
+}
+
+/** The inverse of pointToDisplay: a point drawn or placed in the renderer, in the contract's convention. */
+export function pointFromDisplay(p: PointDto): PointDto {
+  return { x: p.x - 0.5, y: p.y - 0.5 };
+}
+
+export const TaskSchema = z.enum(TASKS);
+
+/**
+ * A label map of an image, run-length encoded in raster order: 0 background,
+ * 1 disc rim, 2 cup (the cup lies inside the disc). `runs` alternates value and
+ * run length: [v0, n0, v1, n1, ...], sum of lengths = width * height. Compact
+ * for masks (a few thousand numbers at 2000x2000) and exact both ways.
+ */
+export const LabelMapSchema = z
+  .object({
+    width: z.number().int().positive().max(20_000),
+    height: z.number().int().positive().max(20_000),
+    runs: z.array(z.number().int().nonnegative()).max(4_000_000),
+  })
+  .refine((m) => m.runs.length % 2 === 0, 'runs must alternate value and length')
+  .refine((m) => m.runs.every((v, i) => i % 2 === 1 || v <= 2), 'label values must be 0, 1 or 2')
+  .refine((m) => m.runs.reduce((n, v, i) => (i % 2 === 1 ? n + v : n), 0) === m.width * m.height, 'run lengths must cover the image exactly');
+export type LabelMapDto = z.infer<typeof LabelMapSchema>;
+
+export const ReviewStatusSchema = z.enum(['unreviewed', 'corrected', 'approved', 'ungradable']);
+export type ReviewStatus = z.infer<typeof ReviewStatusSchema>;
+
+export const EyeSchema = z.enum(['left', 'right', 'unknown']);
+
+/**
+ * Why a photograph cannot be graded (the image-quality gate, core/quality). An
+ * ungradable photograph gets no glaucoma decision anywhere: "ungradable — retake".
+ */
+export const QUALITY_REASONS = ['no-fundus-field', 'under-exposed', 'over-exposed', 'out-of-focus', 'disc-not-found', 'too-uncertain'] as const;
+export const QualityReasonSchema = z.enum(QUALITY_REASONS);
+export type QualityReason = z.infer<typeof QualityReasonSchema>;
+
+export const QUALITY_MESSAGES: Readonly<Record<QualityReason, string>> = {
+  'no-fundus-field': 'no colour fundus field in the picture',
+  'under-exposed': 'under-exposed (too dark to grade)',
+  'over-exposed': 'over-exposed (washed out)',
+  'out-of-focus': 'out of focus',
+  'disc-not-found': 'optic disc not found',
+  'too-uncertain': 'the model is too uncertain (its two passes disagree)',
+};
+
+export const QualitySchema = z.object({
+  gradable: z.boolean(),
+  /** Empty when gradable. */
+  reasons: z.array(QualityReasonSchema),
+  /** What the gate measured on the photograph (core/quality ImageMeasures); null when it was not measured. */
+  measures: z.record(z.string(), z.number()).nullable(),
+});
+export type QualityDto = z.infer<typeof QualitySchema>;
+
+/** One line for CSVs, reports and the queue: "gradable" or "ungradable: out of focus; optic disc not found". */
+export function describeQuality(q: { readonly gradable: boolean; readonly reasons: readonly QualityReason[] }): string {
+  return q.gradable ? 'gradable' : `ungradable: ${q.reasons.map((r) => QUALITY_MESSAGES[r]).join('; ')}`;
+}
+
+export const GlaucomaScoresSchema = z.object({
+  /** The network's fully connected branch, or null if the model was not trained for glaucoma. */
+  network: z.number().nullable(),
+  /** Logistic regression on the predicted vCDR, or null without a fitted regression or a disc. */
+  vcdrRegression: z.number().nullable(),
+  /** The fused score (infer/assessment.ts); null when the model has neither a glaucoma head nor a vCDR regression with a disc found. */
+  probability: z.number().nullable(),
+  /** probability >= the decision threshold; null with no probability or an ungradable photograph. */
+  decision: z.enum(['glaucoma', 'normal']).nullable(),
+  /** Which rule made the probability: a decision model's id ('measurements', 'vcdr'...) or 'paper' (absent in older results: 'paper'). */
+  rule: z.string().optional(),
+  /** The operating point: glaucoma when probability >= threshold (absent in older results: 0.5). */
+  threshold: z.number().optional(),
+  /** The specificity the threshold was fitted for on cross-validated cases; null for the paper's fixed 0.5. */
+  targetSpecificity: z.number().nullable().optional(),
+  /** Why no decision was made although there is a probability (ungradable, outside the validated field of view); null when decided. */
+  withheld: z.string().nullable().optional(),
+});
+
+export const StructureSummarySchema = z.object({
+  /** Whether a component survived thresholding and the largest-component step. */
+  found: z.boolean(),
+  areaPx: z.number(),
+  /** Vertical diameter by the REFUGE rule: the most mask pixels in any one column. */
+  verticalDiameterPx: z.number(),
+  /** Bounding box in original pixels: x0, y0 inclusive; x1, y1 exclusive. */
+  box: z.object({ x0: z.number(), y0: z.number(), x1: z.number(), y1: z.number() }).nullable(),
+});
+
+/** Scalar results of one image: JSON-safe, stored in SQLite, written to CSVs; infer/types.ts PredictionSummary is this type. */
+export const PredictionSummarySchema = z.object({
+  width: z.number().int(),
+  height: z.number().int(),
+  glaucoma: GlaucomaScoresSchema,
+  /** Vertical cup-to-disc ratio (REFUGE rule), null when no disc was found. */
+  vcdr: z.number().nullable(),
+  disc: StructureSummarySchema,
+  cup: StructureSummarySchema,
+  /** Fovea in original pixels; null when the model was not trained for it. */
+  fovea: PointSchema.nullable(),
+  /** Disagreement between test-time augmentations (0 = identical, 1 = disjoint), null when TTA was not run. Used to sort the review queue. */
+  uncertainty: z.number().nullable(),
+  /** Tasks the model was trained on (others are absent from the result). */
+  tasks: z.array(TaskSchema),
+  /** The image-quality gate's verdict (absent in results made before the gate existed). */
+  quality: QualitySchema.optional(),
+  /** Problems worth telling the user that did not stop the prediction. */
+  warnings: z.array(z.string()),
+});
+export type PredictionSummaryDto = z.infer<typeof PredictionSummarySchema>;
+
+export { BackendInfoSchema };
+
+export const StudySummarySchema = z.object({
+  id: Id,
+  name: z.string(),
+  folder: z.string(),
+  createdAt: z.string(),
+  images: z.number().int(),
+  /** Images with a prediction from the active model. */
+  screened: z.number().int(),
+  /** Images the reader could not use (corrupt, unsupported...). */
+  failed: z.number().int(),
+  byStatus: z.record(ReviewStatusSchema, z.number().int()),
+  /** Screened images whose decision is glaucoma. */
+  suspects: z.number().int(),
+});
+export type StudySummary = z.infer<typeof StudySummarySchema>;
+
+export const CaseSummarySchema = z.object({
+  id: Id,
+  studyId: Id,
+  /** File name as shown to the user. */
+  name: z.string(),
+  file: z.string(),
+  width: z.number().int().nullable(),
+  height: z.number().int().nullable(),
+  eye: EyeSchema,
+  patientId: z.string().nullable(),
+  status: ReviewStatusSchema,
+  /** The per-file problem when the image could not be read or screened. */
+  problem: z.string().nullable(),
+  prediction: z
+    .object({
+      modelId: z.string(),
+      probability: z.number().nullable(),
+      decision: z.enum(['glaucoma', 'normal']).nullable(),
+      vcdr: z.number().nullable(),
+      uncertainty: z.number().nullable(),
+    })
+    .nullable(),
+  /** vCDR and decision of the expert's current annotation, when there is one. */
+  corrected: z.object({ vcdr: z.number().nullable(), probability: z.number().nullable(), decision: z.enum(['glaucoma', 'normal']).nullable() }).nullable(),
+  updatedAt: z.string(),
+});
+export type CaseSummary = z.infer<typeof CaseSummarySchema>;
+
+export const AnnotationRevisionSchema = z.object({
+  revision: z.number().int(),
+  author: z.string(),
+  at: z.string(),
+  /** What changed, in words ("brush on cup", "moved fovea", "reverted to the model's output"). */
+  note: z.string(),
+});
+
+export const CaseDetailSchema = z.object({
+  summary: CaseSummarySchema,
+  prediction: PredictionSummarySchema.nullable(),
+  /** The model's original output as a label map; null when not screened. */
+  predictedLabels: LabelMapSchema.nullable(),
+  /** The expert's current version; null until the first edit. */
+  annotation: z
+    .object({
+      revision: z.number().int(),
+      labels: LabelMapSchema,
+      fovea: PointSchema.nullable(),
+      author: z.string(),
+      at: z.string(),
+    })
+    .nullable(),
+  history: z.array(AnnotationRevisionSchema),
+  /** Paths for mediaUrl(): the image, and the model's heat maps when there are any. */
+  media: z.object({ image: z.string(), heatmapOd: z.string().nullable(), heatmapOc: z.string().nullable(), heatmapFovea: z.string().nullable() }),
+});
+export type CaseDetail = z.infer<typeof CaseDetailSchema>;
+
+export const JobKindSchema = z.enum(['screen', 'finetune']);
+export const JobStatusSchema = z.enum(['queued', 'running', 'done', 'failed', 'cancelled', 'interrupted']);
+export type JobStatus = z.infer<typeof JobStatusSchema>;
+
+export const EpochPointSchema = z.object({
+  epoch: z.number().int(),
+  losses: z.record(z.string(), z.number()),
+  validation: z.record(z.string(), z.number().nullable()).optional(),
+});
+
+export const JobSchema = z.object({
+  id: Id,
+  kind: JobKindSchema,
+  status: JobStatusSchema,
+  studyId: Id.nullable(),
+  title: z.string(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  progress: z.object({ done: z.number(), total: z.number(), etaS: z.number().nullable(), message: z.string() }),
+  /** Training curves of fine-tuning jobs. */
+  epochs: z.array(EpochPointSchema),
+  error: z.string().nullable(),
+  /** The model version a finished fine-tune produced. */
+  resultModelId: z.string().nullable(),
+  /** Per-file problems of a screening job. */
+  problems: z.array(z.object({ file: z.string(), problem: z.string() })),
+});
+export type Job = z.infer<typeof JobSchema>;
+
+export const ModelVersionSchema = z.object({
+  id: Id,
+  name: z.string(),
+  parentId: Id.nullable(),
+  createdAt: z.string(),
+  active: z.boolean(),
+  bundled: z.boolean(),
+  trainedTasks: z.array(TaskSchema),
+  /** Validation metrics recorded in the package (odDice, ocDice, vcdrMae, auc, ...). */
+  metrics: z.record(z.string(), z.number().nullable()),
+  /** On what data the metrics were measured, in words. */
+  metricsNote: z.string(),
+  dataCard: z.object({ source: z.string(), licence: z.string(), intendedUse: z.string(), images: z.number().int(), notes: z.string().optional() }),
+});
+export type ModelVersion = z.infer<typeof ModelVersionSchema>;
+
+export const AppEventSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('job'), job: JobSchema }),
+  z.object({ type: z.literal('case'), caseId: Id, studyId: Id }),
+  z.object({ type: z.literal('study'), studyId: Id }),
+  z.object({ type: z.literal('models') }),
+  /** app.info changed (e.g. the job process reported its backend). */
+  z.object({ type: z.literal('app') }),
+]);
+export type AppEvent = z.infer<typeof AppEventSchema>;
+
+const Empty = z.object({}).strict();
+const ByStudy = z.object({ studyId: Id }).strict();
+const ByCase = z.object({ caseId: Id }).strict();
+const ByJob = z.object({ jobId: Id }).strict();
+
+// ---------- the calls ----------
+
+export const contract = {
+  'app.info': {
+    input: Empty,
+    output: z.object({
+      version: z.string(),
+      userDataDir: z.string(),
+      backend: BackendInfoSchema.nullable(),
+      activeModel: ModelVersionSchema.nullable(),
+      user: z.string(),
+      /** 'electron' or 'browser' (the local bridge). */
+      shell: z.enum(['electron', 'browser']),
+    }),
+  },
+  'studies.list': { input: Empty, output: z.array(StudySummarySchema) },
+  /** Adds a folder of images as a study (non-images and unreadable files are listed, not fatal). */
+  'studies.import': {
+    input: z.object({ folder: z.string().min(1).max(4096), name: z.string().max(200).optional() }).strict(),
+    output: z.object({ study: StudySummarySchema, problems: z.array(z.object({ file: z.string(), problem: z.string() })) }),
+  },
+  /** Opens the OS folder picker (Electron only; the browser mode answers null). */
+  'studies.pickFolder': { input: Empty, output: z.object({ folder: z.string().nullable() }) },
+  'studies.remove': { input: ByStudy, output: z.object({ removed: z.boolean() }) },
+  /** Screens every image of a study without a prediction from the active model (or all with `rescreen`). */
+  'screening.start': { input: z.object({ studyId: Id, rescreen: z.boolean().optional() }).strict(), output: z.object({ job: JobSchema }) },
+  'cases.list': {
+    input: z
+      .object({
+        studyId: Id,
+        sort: z.enum(['probability', 'vcdr', 'uncertainty', 'status', 'name']).default('probability'),
+        order: z.enum(['asc', 'desc']).default('desc'),
+        status: ReviewStatusSchema.optional(),
+      })
+      .strict(),
+    output: z.array(CaseSummarySchema),
+  },
+  'cases.get': { input: ByCase, output: CaseDetailSchema },
+  /** Saves the expert's version of disc, cup and fovea as a new revision (the prediction is never changed). */
+  'cases.saveAnnotation': {
+    input: z
+      .object({
+        caseId: Id,
+        /** The revision this edit started from; a stale one is refused (another window saved meanwhile). */
+        baseRevision: z.number().int().nonnegative(),
+        labels: LabelMapSchema,
+        fovea: PointSchema.nullable(),
+        note: z.string().max(500),
+      })
+      .strict(),
+    output: z.object({ revision: z.number().int(), summary: CaseSummarySchema }),
+  },
+  'cases.setStatus': {
+    input: z.object({ caseId: Id, status: ReviewStatusSchema, reason: z.string().max(500).optional() }).strict(),
+    output: z.object({ summary: CaseSummarySchema }),
+  },
+  /** Live vCDR and decision for a label map being edited (the same rule and regression as screening). */
+  'cases.assess': {
+    input: z.object({ caseId: Id, labels: LabelMapSchema }).strict(),
+    output: z.object({ vcdr: z.number().nullable(), probability: z.number().nullable(), decision: z.enum(['glaucoma', 'normal']).nullable() }),
+  },
+  'jobs.list': { input: Empty, output: z.array(JobSchema) },
+  'jobs.cancel': { input: ByJob, output: z.object({ job: JobSchema }) },
+  /** Continues an interrupted or cancelled job from where it stopped. */
+  'jobs.resume': { input: ByJob, output: z.object({ job: JobSchema }) },
+  'models.list': { input: Empty, output: z.array(ModelVersionSchema) },
+  /** Makes a model version the one used for screening (rollback = activate the parent). */
+  'models.activate': { input: z.object({ modelId: Id }).strict(), output: z.object({ model: ModelVersionSchema }) },
+  /** How many approved corrections a fine-tune would use, and how many it would hold back for validation. */
+  'finetune.preview': {
+    input: Empty,
+    output: z.object({ approved: z.number().int(), training: z.number().int(), validation: z.number().int(), replay: z.number().int(), minimum: z.number().int() }),
+  },
+  'finetune.start': {
+    input: z.object({ epochs: z.number().int().min(1).max(500).optional(), learningRate: z.number().positive().max(1).optional() }).strict(),
+    output: z.object({ job: JobSchema }),
+  },
+  /** Writes the study's approved and corrected annotations: REFUGE BMP masks + fovea CSV, and PNG masks. */
+  'export.corrections': {
+    input: z.object({ studyId: Id, folder: z.string().min(1).max(4096), formats: z.array(z.enum(['refuge', 'png'])).min(1) }).strict(),
+    output: z.object({ folder: z.string(), written: z.number().int() }),
+  },
+  /** A per-eye report of one case (HTML; PDF where the shell can print). */
+  'export.report': {
+    input: z.object({ caseId: Id, format: z.enum(['html', 'pdf']), folder: z.string().min(1).max(4096) }).strict(),
+    output: z.object({ file: z.string() }),
+  },
+} as const satisfies Record<string, { input: z.ZodType; output: z.ZodType }>;
+
+export type Contract = typeof contract;
+export type Method = keyof Contract;
+/** What the renderer passes (defaults may be omitted). */
+export type Input<M extends Method> = z.input<Contract[M]['input']>;
+/** What a handler receives after validation (defaults filled). */
+export type ParsedInput<M extends Method> = z.output<Contract[M]['input']>;
+export type Output<M extends Method> = z.output<Contract[M]['output']>;
+
+/** The renderer's view of main: one function per call. */
+export type Api = { readonly [M in Method]: (input: Input<M>) => Promise<Output<M>> };
+
+/** Main's implementation: one handler per call, given validated input. */
+export type Handlers = { readonly [M in Method]: (input: ParsedInput<M>) => Promise<Output<M>> | Output<M> };
+
+export const METHODS = Object.keys(contract) as Method[];
+
+/** An error crossing the boundary: a message for the user and, when known, the file at fault. */
+export interface ApiErrorDto {
+  readonly message: string;
+  readonly file?: string;
+  readonly code: 'invalid-input' | 'not-found' | 'conflict' | 'input-error' | 'internal';
+}
+
+// ---------- media ----------
+
+/**
+ * Paths of media the renderer loads as images (the transport adds the origin:
+ * gs-media://app in Electron, http://127.0.0.1:PORT with a token in the bridge).
+ * The revision parameter defeats caching when a file changes.
+ */
+export const mediaPath = {
+  image: (caseId: string): string => `/media/case/${encodeURIComponent(caseId)}/image`,
+  heatmap: (caseId: string, task: 'od' | 'oc' | 'fovea', modelId: string): string =>
+    `/media/case/${encodeURIComponent(caseId)}/heatmap/${task}?model=${encodeURIComponent(modelId)}`,
+};

@@ -1,0 +1,85 @@
+// Fits the glaucoma decision model on cross-validated scores: each image's
+// measurements come from the segmentation of a fold model that did not train on
+// it, so the rule learns the model's real behaviour (its biases included).
+import fs from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { FEATURE_NAMES, type DiscCupFeatures } from '../decision/features';
+import { selectDecisionModel, type DecisionCase } from '../decision/select';
+import type { DecisionModel } from '../decision/model';
+import { InputError } from '../errors';
+import type { ImageScore } from '../infer/evaluate';
+
+/** What the decision model needs of an image score (evaluate's metrics.json, a training fold's evaluation.json). */
+const ScoreSchema = z.object({
+  id: z.string(),
+  glaucoma: z.union([z.literal(0), z.literal(1)]).nullable(),
+  networkProbability: z.number().nullable(),
+  measurements: z.object(Object.fromEntries(FEATURE_NAMES.map((f) => [f, z.number()])) as Record<keyof DiscCupFeatures, z.ZodNumber>).nullable(),
+});
+type Score = Pick<ImageScore, 'id' | 'glaucoma' | 'networkProbability' | 'measurements'>;
+
+/**
+ * Image scores from score files: an `evaluate` metrics.json, a training fold's
+ * evaluation.json, or a training run folder (all of its folds' evaluation.json).
+ * Files written before measurements were recorded are refused by name.
+ */
+export function readScoreFiles(paths: readonly string[]): Score[] {
+  const files = paths.flatMap((p) => {
+    const folds = path.join(p, 'folds');
+    if (fs.existsSync(folds) && fs.statSync(folds).isDirectory()) {
+      const found = fs.readdirSync(folds).map((f) => path.join(folds, f, 'evaluation.json')).filter((f) => fs.existsSync(f));
+      if (found.length === 0) throw new InputError(p, 'a training run folder without any fold evaluation (folds/N/evaluation.json): was it cross-validated?');
+      return found;
+    }
+    return [p];
+  });
+  const scores: Score[] = [];
+  const seen = new Set<string>();
+  for (const file of files) {
+    let json: unknown;
+    try {
+      json = JSON.parse(fs.readFileSync(file, 'utf8'));
+    } catch (error) {
+      throw new InputError(file, `cannot read scores: ${(error as Error).message}`);
+    }
+    const images = (json as { images?: unknown } | null)?.images;
+    if (!Array.isArray(images)) throw new InputError(file, 'no "images" list: not an evaluate metrics.json or a fold evaluation.json');
+    for (const [i, raw] of images.entries()) {
+      if (raw && typeof raw === 'object' && !('measurements' in raw)) {
+        throw new InputError(file, 'written before disc/cup measurements were recorded: score the images again (evaluate, or train --resume)');
+      }
+      const parsed = ScoreSchema.safeParse(raw);
+      if (!parsed.success) throw new InputError(file, `images[${i}]: ${parsed.error.issues[0]!.path.join('.')}: ${parsed.error.issues[0]!.message}`);
+      if (seen.has(parsed.data.id)) throw new InputError(file, `image ${parsed.data.id} is scored twice across the score files`);
+      seen.add(parsed.data.id);
+      scores.push(parsed.data);
+    }
+  }
+  return scores;
+}
+
+/** Out-of-fold image scores -> the decision model's cases (labelled images only). */
+export function decisionCases(scores: readonly Score[]): DecisionCase[] {
+  return scores.flatMap((s) => (s.glaucoma === null ? [] : [{ id: s.id, label: s.glaucoma, features: s.measurements, network: s.networkProbability }]));
+}
+
+/**
+ * The decision model, or null (with the reason logged) when the scores cannot
+ * support one: too few cases of a class with a disc found.
+ */
+export function fitDecisionFromScores(scores: readonly Score[], note: string, log: (message: string) => void, targetSpecificity?: number): DecisionModel | null {
+  try {
+    const model = selectDecisionModel(decisionCases(scores), { note, ...(targetSpecificity !== undefined ? { targetSpecificity } : {}) });
+    const auc = model.validation.auc;
+    const op = model.operatingPoint;
+    log(
+      `decision model: ${model.id} (cross-validated AUC ${auc.value.toFixed(3)}, 95 % CI ${auc.low.toFixed(3)}-${auc.high.toFixed(3)}; ` +
+        `at specificity ${op.targetSpecificity}: threshold ${op.threshold.toFixed(3)}, sensitivity ${op.sensitivity.value.toFixed(2)}, specificity ${op.specificity.value.toFixed(2)})`,
+    );
+    return model;
+  } catch (error) {
+    log(`no decision model fitted (the paper's rule is used): ${(error as Error).message}`);
+    return null;
+  }
+}
