@@ -37,6 +37,9 @@ const modelDir = path.resolve(opt('model', path.join(root, 'resources', 'model')
 const outDir = path.resolve(opt('out', path.join(root, 'bench', 'out', 'robustness')));
 const imageCount = Number(opt('images', '20'));
 const wideSearch = !args.includes('--no-wide-search');
+// --exposure N: normalise every input's field luminance to N; --exposure off: none; default: the package's own setting.
+const exposureArg = opt('exposure', 'package');
+const luminanceReference: number | null | undefined = exposureArg === 'package' ? undefined : exposureArg === 'off' ? null : Number(exposureArg);
 const parts = new Set(opt('parts', 'quality,shifts,domains').split(','));
 
 const codec = createSharpCodec();
@@ -48,7 +51,7 @@ function letterboxed(image: RgbImage, size: number): RgbImage {
 }
 
 async function predict(predictor: Predictor, image: RgbImage) {
-  return predictor.predictLetterboxed(letterboxed(image, predictor.inputSize), { width: image.width, height: image.height }, async () => image, { tta: true, wideSearch });
+  return predictor.predictLetterboxed(letterboxed(image, predictor.inputSize), { width: image.width, height: image.height }, async () => image, { tta: true, wideSearch, ...(luminanceReference !== undefined ? { luminanceReference } : {}) });
 }
 
 async function jpeg(image: RgbImage, quality: number): Promise<RgbImage> {
@@ -233,8 +236,8 @@ async function main(): Promise<void> {
   fs.mkdirSync(outDir, { recursive: true });
   const predictor = Predictor.open(modelDir, codec);
   const started = performance.now();
-  const sections: string[] = [`# Robustness benchmark`, '', `Model: ${predictor.model.manifest.name} (${predictor.model.manifest.id}); decision rule: ${predictor.model.manifest.decision?.id ?? 'paper'}; wider disc search: ${wideSearch ? 'on' : 'off'}; backend: ${backend.name}.`, ''];
-  const results: Record<string, unknown> = { model: predictor.model.manifest.id, wideSearch };
+  const sections: string[] = [`# Robustness benchmark`, '', `Model: ${predictor.model.manifest.name} (${predictor.model.manifest.id}); decision rule: ${predictor.model.manifest.decision?.id ?? 'paper'}; wider disc search: ${wideSearch ? 'on' : 'off'}; exposure normalisation: ${luminanceReference === undefined ? (predictor.model.manifest.preprocessing.luminanceReference ?? 'off') : (luminanceReference ?? 'off')}; backend: ${backend.name}.`, ''];
+  const results: Record<string, unknown> = { model: predictor.model.manifest.id, wideSearch, luminanceReference: luminanceReference ?? null };
   if (parts.has('quality')) sections.push(await qualityPart(), '');
   if (parts.has('domains')) {
     const d = await domainsPart(predictor);

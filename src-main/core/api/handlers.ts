@@ -107,7 +107,15 @@ export function createHandlers(s: HandlerServices): Handlers {
     status: row.status,
     problem: row.problem,
     prediction: row.prediction
-      ? { modelId: row.prediction.modelId, probability: row.prediction.probability, decision: row.prediction.decision, vcdr: row.prediction.vcdr, uncertainty: row.prediction.uncertainty }
+      ? {
+          modelId: row.prediction.modelId,
+          probability: row.prediction.probability,
+          decision: row.prediction.decision,
+          vcdr: row.prediction.vcdr,
+          uncertainty: row.prediction.uncertainty,
+          withheld: row.prediction.withheld,
+          gradable: row.prediction.gradable,
+        }
       : null,
     corrected: row.annotation
       ? assessCorrected(ctx.source, networkScore(row, ctx), row.annotation.vcdr, ctx.source.decision ? correctedMeasurements(row.id, row.annotation.revision) : null)

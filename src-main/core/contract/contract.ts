@@ -178,6 +178,10 @@ export const CaseSummarySchema = z.object({
       decision: z.enum(['glaucoma', 'normal']).nullable(),
       vcdr: z.number().nullable(),
       uncertainty: z.number().nullable(),
+      /** Why the model made no decision (ungradable: retake; outside its validated field of view); null when it decided. */
+      withheld: z.string().nullable(),
+      /** The image-quality gate's verdict; null for predictions made before the gate existed. */
+      gradable: z.boolean().nullable(),
     })
     .nullable(),
   /** vCDR and decision of the expert's current annotation, when there is one. */

@@ -20,7 +20,7 @@ import { loadModelPackage, type LoadedModel, type PackageNetwork, type Preproces
 import { TASKS, type BinaryMask, type FloatMap, type Point, type RgbImage, type Size, type Task } from '../types';
 import { discCupFeatures } from '../decision/features';
 import { describeQuality } from '../contract/contract';
-import { measureImage, qualityVerdict } from '../quality/image-quality';
+import { fieldLuminance, measureImage, qualityVerdict, scaleExposure } from '../quality/image-quality';
 import { assessGlaucoma, type DecisionSettings } from './assessment';
 import type { CasePrediction, StructureSummary } from './types';
 import { discRegion } from './disc-crop';
@@ -33,7 +33,12 @@ export interface PredictOptions {
   readonly decision?: DecisionSettings;
   /** Look again at zoomed-out copies when the disc is missing or large (default true). */
   readonly wideSearch?: boolean;
+  /** Exposure normalisation target (default: the package's preprocessing.luminanceReference; null: off). */
+  readonly luminanceReference?: number | null;
 }
+
+/** The gain is kept within these bounds: a near-black or blown-out picture is the quality gate's business. */
+const MAX_EXPOSURE_GAIN = 4;
 
 /**
  * A disc whose vertical extent exceeds this share of the image's shorter side is
@@ -41,6 +46,8 @@ export interface PredictOptions {
  * 30-degree discs are about a quarter): the wider search runs.
  */
 export const WIDE_SEARCH_DISC_FRACTION = 0.35;
+/** A first-pass disc whose plain and flipped masks disagree more than this (1 - Dice) also sends the search wider. */
+export const WIDE_SEARCH_DISAGREEMENT = 0.2;
 /** Zoom-out factors of the wider search: a disc filling 50-70 % of a crop becomes 17-35 % of the frame. */
 export const WIDE_SEARCH_ZOOMS = [2, 3] as const;
 
@@ -115,21 +122,31 @@ export class Predictor {
     let decoded: Promise<RgbImage> | null = null;
     const full = (): Promise<RgbImage> => (decoded ??= readOriginal());
     const lb = letterbox(original, this.inputSize);
-    const maps = await this.#runAll(this.#full, image, options.tta);
+    // One gain for the photograph, from its whole-image input, applied to every network input made from it.
+    const reference = options.luminanceReference === undefined ? (this.#pre.luminanceReference ?? null) : options.luminanceReference;
+    const lum = reference === null ? 0 : fieldLuminance(image);
+    const gain = reference === null || lum <= 0 ? 1 : Math.min(MAX_EXPOSURE_GAIN, Math.max(1 / MAX_EXPOSURE_GAIN, reference / lum));
+    const expose = (input: RgbImage): RgbImage => scaleExposure(input, gain);
+    const maps = await this.#runAll(this.#full, expose(image), options.tta);
     const t = this.#pre.threshold;
     let od = maps.od && this.#trained.has('od') ? largestComponent(mapToOriginalMask(lb, maps.od, t)) : emptyMask(original);
     let oc = maps.oc && this.#trained.has('oc') ? mapToOriginalMask(lb, maps.oc, t) : emptyMask(original);
     const disagreement = [...maps.disagreement];
-    if (this.#trained.has('od') && (options.wideSearch ?? true) && needsWideSearch(od, original)) {
-      const wider = await this.#wideSearch(original, full, options.tta);
+    // The first pass's disc disagreement between the plain and flipped images (TTA only): a disc at a scale the
+    // network does not know is found differently in the two.
+    const firstDiscDisagreement = options.tta && maps.od ? (maps.disagreement[0] ?? 0) : 0;
+    if (this.#trained.has('od') && (options.wideSearch ?? true) && (needsWideSearch(od, original) || firstDiscDisagreement > WIDE_SEARCH_DISAGREEMENT)) {
+      const wider = await this.#wideSearch(original, full, expose, options.tta);
       if (wider) {
         od = wider.od;
         oc = wider.oc;
+        // The first pass's masks were set aside: its flip disagreement says nothing about the result.
+        disagreement.splice(0, disagreement.length, ...wider.disagreement);
         warnings.push(`disc found by the wider search (zoomed out ${wider.zoom}x)`);
       }
     }
     if (this.#crop && area(od) > 0) {
-      const refined = await this.#refineOnDiscCrop(this.#crop, od, original, full, options.tta);
+      const refined = await this.#refineOnDiscCrop(this.#crop, od, original, full, expose, options.tta);
       od = refined.od;
       oc = refined.oc;
       disagreement.push(...refined.disagreement);
@@ -178,16 +195,17 @@ export class Predictor {
   async #wideSearch(
     original: Size,
     full: () => Promise<RgbImage>,
+    expose: (input: RgbImage) => RgbImage,
     tta: boolean,
-  ): Promise<{ od: BinaryMask; oc: BinaryMask; zoom: number } | null> {
+  ): Promise<{ od: BinaryMask; oc: BinaryMask; zoom: number; disagreement: number[] } | null> {
     const size = this.inputSize;
     const t = this.#pre.threshold;
-    let best: { od: BinaryMask; oc: BinaryMask; zoom: number; confidence: number } | null = null;
+    let best: { od: BinaryMask; oc: BinaryMask; zoom: number; confidence: number; disagreement: number[] } | null = null;
     const image = await full();
     for (const zoom of WIDE_SEARCH_ZOOMS) {
       const side = Math.round(Math.max(original.width, original.height) * zoom);
       const region: SquareCrop = { x0: Math.round((original.width - side) / 2), y0: Math.round((original.height - side) / 2), side };
-      const maps = await this.#runAll(this.#full, resampleRgbRegion(image, region, size), tta);
+      const maps = await this.#runAll(this.#full, expose(resampleRgbRegion(image, region, size)), tta);
       if (!maps.od) continue;
       const box = letterbox({ width: side, height: side }, size);
       const od = largestComponent(pasteCropMask(mapToOriginalMask(box, maps.od, t), region, original));
@@ -195,7 +213,7 @@ export class Predictor {
       const confidence = confidenceOf(maps.od, t);
       if (!best || confidence > best.confidence) {
         const oc = maps.oc ? pasteCropMask(mapToOriginalMask(box, maps.oc, t), region, original) : emptyMask(original);
-        best = { od, oc, zoom, confidence };
+        best = { od, oc, zoom, confidence, disagreement: maps.disagreement };
       }
     }
     return best;
@@ -216,6 +234,7 @@ export class Predictor {
     od: BinaryMask,
     original: Size,
     readOriginal: () => Promise<RgbImage>,
+    expose: (input: RgbImage) => RgbImage,
     tta: boolean,
   ): Promise<{ od: BinaryMask; oc: BinaryMask; disagreement: number[] }> {
     if (network.entry.input.kind !== 'disc-crop') throw new Error(`network ${network.entry.id} does not read disc crops`);
@@ -223,7 +242,7 @@ export class Predictor {
     if (!crop) return { od, oc: emptyMask(original), disagreement: [] };
     const full = await readOriginal();
     const size = network.net.config.inputSize;
-    const input = resampleRgbRegion(full, crop, size);
+    const input = expose(resampleRgbRegion(full, crop, size));
     const maps = await this.#run(network, input, tta);
     const cropBox = letterbox({ width: crop.side, height: crop.side }, size);
     const t = this.#pre.threshold;

@@ -72,6 +72,12 @@ const PreprocessingSchema = z.object({
   foveaSigmaPx: z.number().positive(),
   /** 'centre-of-mass' is the paper's rule; 'peak-centre-of-mass' restricts it to 3 sigma around the peak. */
   foveaLocation: z.enum(['centre-of-mass', 'peak-centre-of-mass']),
+  /**
+   * Test-time exposure normalisation: every network input is scaled so the mean
+   * luminance of its illuminated field is this value (the training photographs'
+   * median), for cameras that expose brighter or darker. Absent: inputs as decoded.
+   */
+  luminanceReference: z.number().positive().max(255).optional(),
 });
 export type Preprocessing = z.infer<typeof PreprocessingSchema>;
 

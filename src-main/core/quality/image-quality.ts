@@ -18,7 +18,7 @@ export interface ImageMeasures {
   readonly field: number;
   /** Mean luminance (0-255) inside the field. */
   readonly luminance: number;
-  /** Share of field pixels clipped white in all three channels. */
+  /** Share of field pixels with a channel clipped (>= 250): over-exposure saturates red first on a fundus. */
   readonly clipped: number;
   /** Red dominance inside the field: (mean R - mean B) / mean R. A fundus is red; grey, white or noise are not. */
   readonly redness: number;
@@ -106,7 +106,7 @@ export function measureImage(original: RgbImage): ImageMeasures {
     sumR += r;
     sumB += b;
     sumL += 0.299 * r + 0.587 * g + 0.114 * b;
-    if (r >= 250 && g >= 250 && b >= 250) clipped++;
+    if (r >= 250 || g >= 250 || b >= 250) clipped++;
   }
   if (count === 0) return { field: 0, luminance: 0, clipped: 0, redness: 0, sharpness: 0 };
   const meanR = sumR / count;
@@ -139,6 +139,29 @@ export function measureImage(original: RgbImage): ImageMeasures {
     redness: meanR > 0 ? (meanR - meanB) / meanR : 0,
     sharpness: gSd > 0 ? sd(lapSum, lapSq) / gSd : 0,
   };
+}
+
+/** Mean luminance (0-255) of the illuminated field of an image (pixels with a channel above the dark level); 0 without one. */
+export function fieldLuminance(image: RgbImage): number {
+  let sum = 0;
+  let n = 0;
+  for (let i = 0; i < image.data.length; i += 3) {
+    const r = image.data[i]!;
+    const g = image.data[i + 1]!;
+    const b = image.data[i + 2]!;
+    if (Math.max(r, g, b) <= DARK) continue;
+    sum += 0.299 * r + 0.587 * g + 0.114 * b;
+    n++;
+  }
+  return n ? sum / n : 0;
+}
+
+/** The image with every channel scaled by `gain` (clipped to 0-255); the same image when gain is 1. */
+export function scaleExposure(image: RgbImage, gain: number): RgbImage {
+  if (gain === 1) return image;
+  const data = new Uint8Array(image.data.length);
+  for (let i = 0; i < data.length; i++) data[i] = Math.min(255, Math.round(image.data[i]! * gain));
+  return { width: image.width, height: image.height, data };
 }
 
 /** Reasons the photograph itself cannot be graded (before any model runs). */

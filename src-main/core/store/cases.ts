@@ -45,6 +45,10 @@ export interface CaseListRow extends CaseRow {
     readonly network: number | null;
     readonly vcdr: number | null;
     readonly uncertainty: number | null;
+    /** Why the model made no decision (ungradable photograph, outside its validated field of view); null when it decided. */
+    readonly withheld: string | null;
+    /** The quality gate's verdict; null for predictions made before the gate. */
+    readonly gradable: boolean | null;
   } | null;
   readonly annotation: { readonly revision: number; readonly vcdr: number | null } | null;
 }
@@ -73,6 +77,8 @@ interface ListRow extends Row {
   p_network: number | null;
   p_vcdr: number | null;
   p_uncertainty: number | null;
+  p_withheld: string | null;
+  p_gradable: number | null;
   a_revision: number | null;
   a_vcdr: number | null;
 }
@@ -99,7 +105,10 @@ const toListRow = (r: ListRow): CaseListRow => ({
   prediction:
     r.p_model === null
       ? null
-      : { modelId: r.p_model, probability: r.p_probability, decision: r.p_decision, network: r.p_network, vcdr: r.p_vcdr, uncertainty: r.p_uncertainty },
+      : { modelId: r.p_model, probability: r.p_probability, decision: r.p_decision, network: r.p_network, vcdr: r.p_vcdr, uncertainty: r.p_uncertainty,
+          withheld: r.p_withheld,
+          gradable: r.p_gradable === null ? null : r.p_gradable === 1,
+        },
   annotation: r.a_revision === null ? null : { revision: r.a_revision, vcdr: r.a_vcdr },
 });
 
@@ -111,6 +120,7 @@ const LIST_SQL = `
   SELECT c.*,
     p.model_id AS p_model, p.probability AS p_probability, p.decision AS p_decision, p.network AS p_network,
     p.vcdr AS p_vcdr, p.uncertainty AS p_uncertainty,
+    json_extract(p.summary, '$.glaucoma.withheld') AS p_withheld, json_extract(p.summary, '$.quality.gradable') AS p_gradable,
     a.revision AS a_revision, a.vcdr AS a_vcdr
   FROM cases c
   LEFT JOIN predictions p ON p.id = (

@@ -14,7 +14,7 @@ function summary(name: string, probability: number | null, vcdr: number | null, 
     patientId: null,
     status,
     problem: probability === null ? 'not screened' : null,
-    prediction: probability === null ? null : { modelId: 'm', probability, decision: probability >= 0.5 ? 'glaucoma' : 'normal', vcdr, uncertainty },
+    prediction: probability === null ? null : { modelId: 'm', probability, decision: probability >= 0.5 ? 'glaucoma' : 'normal', vcdr, uncertainty, withheld: null, gradable: true },
     corrected,
     updatedAt: '2024-01-01T00:00:00Z',
   };
