@@ -18,6 +18,8 @@ export const PROTOCOL_JOB = 'job';
 
 const Sha256 = z.string().regex(/^[0-9a-f]{64}$/);
 
+const BackendInfoSchema = z.object({ name: z.enum(BACKEND_NAMES), device: z.string(), tfjsVersion: z.string(), nativeVersion: z.string().optional(), skipped: z.array(z.string()) });
+
 /** The decision settings of a screening (screen --fusion/--specificity), as screen-folder takes them. */
 const DecisionSchema = z.object({ fusion: z.enum(['model', 'paper']).optional(), specificity: z.number().min(0.5).max(1).optional() }).strict();
 
@@ -84,7 +86,7 @@ export const ImageRecordSchema = z.object({
     problem: z.string().nullable(),
     ms: z.number(),
   }),
-  backend: z.object({ name: z.enum(BACKEND_NAMES), device: z.string(), tfjsVersion: z.string(), nativeVersion: z.string().optional(), skipped: z.array(z.string()) }),
+  backend: BackendInfoSchema,
   /** Which worker screened it, on which attempt (for the audit trail, not for the outputs). */
   worker: z.string(),
   attempt: z.number().int(),
@@ -128,6 +130,8 @@ export const WorkerRecordSchema = z.object({
   host: z.string(),
   pid: z.number(),
   backend: z.string(),
+  /** The backend in full (the app shows it when it uses this worker's job server); absent from older workers. */
+  backendInfo: BackendInfoSchema.optional(),
   concurrency: z.number(),
   modelCache: z.string().nullable(),
   startedAt: z.string(),

@@ -28,23 +28,7 @@ export async function queueStatus(target: QueueTarget, failedLimit = 20): Promis
   queue.on('error', () => undefined);
   try {
     await redis.connect();
-    const keys: string[] = [];
-    let cursor = '0';
-    do {
-      const [next, found] = await redis.scan(cursor, 'MATCH', WORKER_KEY_PATTERN, 'COUNT', 200);
-      cursor = next;
-      keys.push(...found);
-    } while (cursor !== '0');
-    const values = keys.length ? await redis.mget(...keys) : [];
-    const workers = values
-      .flatMap((v) => {
-        try {
-          return v ? [WorkerRecordSchema.parse(JSON.parse(v))] : [];
-        } catch {
-          return [];
-        }
-      })
-      .sort((a, b) => a.id.localeCompare(b.id));
+    const workers = await liveWorkers(redis);
     const raw = await queue.getJobCounts('waiting', 'prioritized', 'delayed', 'active', 'completed', 'failed', 'paused');
     const counts = { waiting: raw.waiting ?? 0, prioritized: raw.prioritized ?? 0, delayed: raw.delayed ?? 0, active: raw.active ?? 0, completed: raw.completed ?? 0, failed: raw.failed ?? 0, paused: raw.paused ?? 0 };
     const failedJobs = await queue.getFailed(0, failedLimit - 1);
@@ -64,6 +48,27 @@ export async function queueStatus(target: QueueTarget, failedLimit = 20): Promis
     redis.disconnect();
     await queue.close();
   }
+}
+
+/** The workers announced now (each refreshes its key; a stopped or dead one's key expires), by id. */
+export async function liveWorkers(redis: Redis): Promise<WorkerRecord[]> {
+  const keys: string[] = [];
+  let cursor = '0';
+  do {
+    const [next, found] = await redis.scan(cursor, 'MATCH', WORKER_KEY_PATTERN, 'COUNT', 200);
+    cursor = next;
+    keys.push(...found);
+  } while (cursor !== '0');
+  const values = keys.length ? await redis.mget(...keys) : [];
+  return values
+    .flatMap((v) => {
+      try {
+        return v ? [WorkerRecordSchema.parse(JSON.parse(v))] : [];
+      } catch {
+        return [];
+      }
+    })
+    .sort((a, b) => a.id.localeCompare(b.id));
 }
 
 /** Retries every failed job (after fixing what made them fail); returns how many. */

@@ -91,6 +91,7 @@ export class QueueWorker {
       host: os.hostname(),
       pid: process.pid,
       backend: describeBackend(this.backend),
+      backendInfo: { ...this.backend, skipped: [...this.backend.skipped] },
       concurrency: this.#options.concurrency,
       modelCache: this.#options.modelCache,
       startedAt: this.#startedAt,
@@ -107,17 +108,22 @@ export class QueueWorker {
     const { spec, after } = this.#specOf(job);
     this.#bySlot.set(job.id!, slot);
     let lastProgress = 0;
+    // In order, and all sent before the job's outcome, so whoever watches the job sees every item before 'completed'.
+    let forwarded: Promise<unknown> = Promise.resolve();
     const forward = (message: FromJob): void => {
+      if (job.name !== PROTOCOL_JOB) return;
       // Progress is throttled by the job process already; items, epochs and logs all go to whoever watches the job.
       if (message.type === 'progress' && Date.now() - lastProgress < 200) return;
       if (message.type === 'progress') lastProgress = Date.now();
-      if (job.name === PROTOCOL_JOB) void job.updateProgress(message as object).catch(() => undefined);
+      forwarded = forwarded.then(() => job.updateProgress(message as object)).catch(() => undefined);
     };
     try {
       const result = await slot.run(spec, forward);
+      await forwarded;
       this.#processed++;
       return after(result);
     } catch (error) {
+      await forwarded;
       if (error instanceof JobCancelledError && this.#handingBack && token) {
         // Back to the queue without using up an attempt: another worker takes it.
         await job.moveToWait(token);
