@@ -98,7 +98,7 @@ describe('the bridge', () => {
   });
 
   it('maps API errors to statuses with the error DTO in the body', async () => {
-    const invalid = await api('cases.list', { studyId: 's', sort: 'random' });
+    const invalid = await api('cases.list', { studyId: 's', status: 'random' });
     expect(invalid.status).toBe(400);
     expect(await invalid.json()).toMatchObject({ error: { code: 'invalid-input' } });
     const missing = await api('cases.get', { caseId: 'c_nope' });

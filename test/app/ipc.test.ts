@@ -84,11 +84,11 @@ describe('registerIpc', () => {
 
   it('refuses invalid arguments with the field and the reason, before any handler runs', async () => {
     const { ipc, calls } = setup();
-    const result = await ipc.invoke(apiChannel('cases.list'), ourPage, { studyId: 'S1', sort: 'by-mood' });
+    const result = await ipc.invoke(apiChannel('cases.list'), ourPage, { studyId: 'S1', status: 'by-mood' });
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.error.code).toBe('invalid-input');
-    expect(result.error.message).toMatch(/^cases\.list: sort: /);
+    expect(result.error.message).toMatch(/^cases\.list: status: /);
     const extra = await ipc.invoke(apiChannel('studies.list'), ourPage, { sneaky: true });
     expect(extra).toMatchObject({ ok: false, error: { code: 'invalid-input' } });
     expect(calls).toEqual([]);
@@ -101,11 +101,11 @@ describe('registerIpc', () => {
     expect(calls).toEqual([]);
   });
 
-  it('passes a valid call to its handler with the defaults filled and returns the value envelope', async () => {
+  it('passes a valid call to its handler with its parsed input and returns the value envelope', async () => {
     const { ipc, calls } = setup();
     const result = await ipc.invoke(apiChannel('cases.list'), ourPage, { studyId: 'S1' });
     expect(result).toEqual({ ok: true, value: [] });
-    expect(calls).toEqual([{ method: 'cases.list', input: { studyId: 'S1', sort: 'probability', order: 'desc' } }]);
+    expect(calls).toEqual([{ method: 'cases.list', input: { studyId: 'S1' } }]);
     // No argument at all is an empty input.
     expect(await ipc.invoke(apiChannel('studies.list'), ourPage)).toEqual({ ok: true, value: [] });
   });

@@ -67,6 +67,13 @@ describe('glaucoma-studio', () => {
     for (const f of ['metrics.json', 'report.md', 'report.html', 'config.json']) expect(fs.existsSync(path.join(tmp, 'eval', f))).toBe(true);
     expect(JSON.parse(fs.readFileSync(path.join(tmp, 'data', 'glaucoma-studio-synth.json'), 'utf8')).seed).toBe(4);
     expect(JSON.parse(fs.readFileSync(path.join(tmp, 'eval', 'metrics.json'), 'utf8')).split).toBe('test');
+    expect(fs.readFileSync(path.join(tmp, 'eval', 'report.md'), 'utf8')).toContain('## Reliability (calibration)');
+    expect(fs.readFileSync(path.join(tmp, 'eval', 'report.html'), 'utf8')).toContain('aria-label="Reliability plot"');
+    // Six scored images cannot support a decision rule: said so, nothing written.
+    const fit = cli('fit-decision', '--scores', path.join('eval', 'metrics.json'), '--model', 'run/model', '--out', 'fitted');
+    expect(fit.code).toBe(1);
+    expect(fit.stdout).toMatch(/no decision model fitted .*needs at least 5 glaucoma and 5 normal cases/);
+    expect(fs.existsSync(path.join(tmp, 'fitted'))).toBe(false);
 
     const screen = cli('screen', path.join('data', 'REFUGE-Test400'), '--out', 'screened', '--model', 'run/model');
     expect(screen.code).toBe(0);
@@ -79,6 +86,9 @@ describe('glaucoma-studio', () => {
     expect(fs.readFileSync(path.join(out, 'classification_results.csv'), 'utf8').trim().split('\n')).toHaveLength(7);
     for (const f of ['summary.csv', 'report.html', 'config.json', 'overlays/T0001.png']) expect(fs.existsSync(path.join(out, f))).toBe(true);
     expect(fs.readFileSync(path.join(out, 'report.html'), 'utf8')).toContain('Known limitations of this model: finds only synthetic discs');
+    expect(fs.readFileSync(path.join(out, 'summary.csv'), 'utf8').split('\n')[0]).toContain('Decision,Decision Rule,Threshold,Target Specificity,Quality,Decision Withheld');
+    expect(screen.stdout).toMatch(/operating point: /);
+    expect(fs.readFileSync(path.join(out, 'report.html'), 'utf8')).toContain('Operating point: ');
   });
 
   it('screens with the bundled default model when no --model is given', () => {

@@ -305,15 +305,9 @@ export const contract = {
   'studies.remove': { input: ByStudy, output: z.object({ removed: z.boolean() }) },
   /** Screens every image of a study without a prediction from the active model (or all with `rescreen`). */
   'screening.start': { input: z.object({ studyId: Id, rescreen: z.boolean().optional() }).strict(), output: z.object({ job: JobSchema }) },
+  /** A study's cases in natural name order (img2 before img10); the review queue sorts and filters them itself. */
   'cases.list': {
-    input: z
-      .object({
-        studyId: Id,
-        sort: z.enum(['probability', 'vcdr', 'uncertainty', 'status', 'name']).default('probability'),
-        order: z.enum(['asc', 'desc']).default('desc'),
-        status: ReviewStatusSchema.optional(),
-      })
-      .strict(),
+    input: z.object({ studyId: Id, status: ReviewStatusSchema.optional() }).strict(),
     output: z.array(CaseSummarySchema),
   },
   'cases.get': { input: ByCase, output: CaseDetailSchema },

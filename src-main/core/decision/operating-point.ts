@@ -3,6 +3,7 @@
 // sensitivity and specificity expected there and their 95 % intervals.
 // The package keeps the out-of-fold ROC counts, so any target specificity can be
 // turned into a threshold later (`screen --specificity 0.9`, the app's setting).
+import { rocCurve } from '../metrics/roc';
 import { wilsonInterval, type Interval } from './statistics';
 
 /** Out-of-fold ROC counts: at threshold t[k], tp[k] positives and fp[k] negatives score >= t[k]. */
@@ -22,27 +23,19 @@ export interface OperatingPoint {
   readonly specificity: Interval;
 }
 
-/** Counts at every distinct score, highest first. */
+/** Counts at every distinct score, highest first: the ROC curve (every point kept) in counts. */
 export function rocCounts(probabilities: readonly number[], labels: readonly (0 | 1)[]): RocCounts {
-  const order = probabilities.map((_, i) => i).sort((a, b) => probabilities[b]! - probabilities[a]!);
-  const thresholds: number[] = [];
-  const tps: number[] = [];
-  const fps: number[] = [];
-  let tp = 0;
-  let fp = 0;
-  for (let k = 0; k < order.length; k++) {
-    const i = order[k]!;
-    if (labels[i] === 1) tp++;
-    else fp++;
-    const next = order[k + 1];
-    if (next === undefined || probabilities[next]! < probabilities[i]!) {
-      thresholds.push(probabilities[i]!);
-      tps.push(tp);
-      fps.push(fp);
-    }
-  }
+  const curve = rocCurve(probabilities, labels, { dropIntermediate: false });
   const positives = labels.filter((l) => l === 1).length;
-  return { thresholds, truePositives: tps, falsePositives: fps, positives, negatives: labels.length - positives };
+  const negatives = labels.length - positives;
+  // Point 0 of the curve is (0, 0) at threshold Infinity: no case called positive.
+  return {
+    thresholds: curve.thresholds.slice(1),
+    truePositives: curve.tpr.slice(1).map((t) => Math.round(t * positives)),
+    falsePositives: curve.fpr.slice(1).map((f) => Math.round(f * negatives)),
+    positives,
+    negatives,
+  };
 }
 
 /**

@@ -6,6 +6,7 @@ import type { DataProblem } from '../data/sample';
 import type { ModelManifest } from '../model/package';
 import { escapeHtml, fmt, NOT_FOR_CLINICAL_USE, page } from '../render/html';
 import type { Evaluation, EvaluationSummary } from './evaluate';
+import { reliabilityMarkdown, reliabilitySvg, type ReliabilitySeries } from './reliability-report';
 
 export const METRIC_LABELS: ReadonlyArray<[keyof EvaluationSummary, string, number]> = [
   ['auc', 'AUC (network + vCDR regression)', 4],
@@ -24,6 +25,8 @@ export function renderEvaluationReport(input: { evaluation: Evaluation; problems
 } {
   const { evaluation, problems, model, data, backend } = input;
   const s = evaluation.summary;
+  const scored = evaluation.images.filter((i) => i.glaucoma !== null && i.probability !== null);
+  const calibration: ReliabilitySeries[] = [{ label: 'glaucoma probability', probabilities: scored.map((i) => i.probability!), labels: scored.map((i) => i.glaucoma!) }];
   const md = [
     `# Evaluation of ${model.name}`,
     '',
@@ -32,6 +35,8 @@ export function renderEvaluationReport(input: { evaluation: Evaluation; problems
     '| Metric | Value |',
     '| --- | --- |',
     ...METRIC_LABELS.map(([k, label, d]) => `| ${label} | ${fmt(s[k] as number | null, d)} |`),
+    '',
+    reliabilityMarkdown(calibration),
     '',
     problems.length ? `Not scored: ${problems.length} file(s): ${problems.map((p) => `${path.basename(p.file)} (${p.problem})`).join('; ')}` : '',
     '',
@@ -48,6 +53,7 @@ export function renderEvaluationReport(input: { evaluation: Evaluation; problems
 <p class="meta">Model ${escapeHtml(model.id)} on ${escapeHtml(data)}: ${s.images} images. Backend: ${escapeHtml(describeBackend(backend))}.</p>
 <p class="note">${escapeHtml(NOT_FOR_CLINICAL_USE)}</p>
 <table><tbody>${METRIC_LABELS.map(([k, label, d]) => `<tr><th>${escapeHtml(label)}</th><td class="num">${fmt(s[k] as number | null, d)}</td></tr>`).join('')}</tbody></table>
+${reliabilitySvg(calibration)}
 <h2>Per image</h2>
 <table><thead><tr><th>File</th><th>Label</th><th>Risk</th><th>OD Dice</th><th>OC Dice</th><th>vCDR</th><th>vCDR (truth)</th><th>Fovea error</th></tr></thead><tbody>${rows}</tbody></table>
 ${problems.length ? `<h2>Not scored</h2><ul>${problems.map((p) => `<li>${escapeHtml(path.basename(p.file))}: ${escapeHtml(p.problem)}</li>`).join('')}</ul>` : ''}`,

@@ -14,6 +14,7 @@ import { writeFileAtomic, writeJsonAtomic } from '../fs/atomic';
 import { evaluateModel, type Evaluation, type ImageScore } from '../infer/evaluate';
 import { Predictor } from '../infer/predictor';
 import { formatMeanSd, mean, rocCurve, sampleSd } from '../metrics';
+import { reliabilitySvg, type ReliabilitySeries } from '../infer/reliability-report';
 import { readManifest } from '../model/package';
 import { drawOverlayInPlace } from '../render/overlay';
 import { downscaleForPreview } from '../render/preview';
@@ -170,10 +171,19 @@ async function writeReports(
 <p class="note">${escapeHtml(NOT_FOR_CLINICAL_USE)}</p>
 ${markdownTableToHtml(experimentTable(result))}
 <h2>ROC curves (all folds pooled, final probability)</h2>${rocSvg(evaluations)}
+${reliabilitySvg(reliabilitySeries(evaluations))}
 <h2>Training curves (fold 1, mean loss per epoch)</h2>${curvesSvg(histories)}
 ${overlays}`,
   );
   writeFileAtomic(path.join(outDir, 'report.html'), html);
+}
+
+/** Each strategy's pooled held-out probabilities, for the reliability plot. */
+function reliabilitySeries(evaluations: ReadonlyMap<StrategyName, Evaluation[]>): ReliabilitySeries[] {
+  return [...evaluations].map(([strategy, folds]) => {
+    const rows = folds.flatMap((f) => f.images).filter((s) => s.glaucoma !== null && s.probability !== null);
+    return { label: LABELS[strategy], probabilities: rows.map((s) => s.probability!), labels: rows.map((s) => s.glaucoma!) };
+  });
 }
 
 function markdownTableToHtml(table: string): string {

@@ -25,7 +25,7 @@ export class StudyQueue {
   }
 
   async load(): Promise<void> {
-    const cases = await this.#app.attempt('Could not load the cases', () => this.#app.api['cases.list']({ studyId: this.studyId, sort: 'name', order: 'asc' }));
+    const cases = await this.#app.attempt('Could not load the cases', () => this.#app.api['cases.list']({ studyId: this.studyId }));
     if (cases) this.cases = cases;
     this.loading = false;
   }

@@ -24,7 +24,7 @@ async function importAndScreen(): Promise<{ studyId: string; byName: Map<string,
   const { study } = await callApi(h.services.handlers, 'studies.import', { folder: folder.dir });
   await callApi(h.services.handlers, 'screening.start', { studyId: study.id });
   await h.services.jobs.whenIdle();
-  const cases = await callApi(h.services.handlers, 'cases.list', { studyId: study.id, sort: 'name', order: 'asc' });
+  const cases = await callApi(h.services.handlers, 'cases.list', { studyId: study.id });
   return { studyId: study.id, byName: new Map(cases.map((c) => [c.name, c])) };
 }
 
@@ -52,7 +52,7 @@ describe('studies', () => {
     expect(byFile.get('notes.txt')).toMatch(/not an image file/);
     expect(byFile.get('broken.png')).toMatch(/corrupt or truncated PNG/);
     expect(byFile.get('tiny.png')).toMatch(/too small: 20x20 px/);
-    const cases = await callApi(h.services.handlers, 'cases.list', { studyId: study.id, sort: 'name' });
+    const cases = await callApi(h.services.handlers, 'cases.list', { studyId: study.id });
     const byName = new Map(cases.map((c) => [c.name, c]));
     expect(byName.get('P001_OD.png')).toMatchObject({ eye: 'right', patientId: 'P001', width: 96, height: 88, problem: null });
     expect(byName.get('P002_L.jpg')).toMatchObject({ eye: 'left', patientId: 'P002' });
@@ -78,14 +78,14 @@ describe('studies', () => {
     h = await appHarness();
     const folder = await writeStudyFolder(path.join(h.root, 'clinic'));
     const { study } = await callApi(h.services.handlers, 'studies.import', { folder: folder.dir });
-    const first = await callApi(h.services.handlers, 'cases.list', { studyId: study.id, sort: 'name' });
+    const first = await callApi(h.services.handlers, 'cases.list', { studyId: study.id });
     const p1 = first.find((c) => c.name === 'P001_OD.png')!;
     await callApi(h.services.handlers, 'cases.setStatus', { caseId: p1.id, status: 'approved' });
     fs.copyFileSync(path.join(folder.dir, 'P001_OD.png'), path.join(folder.dir, 'P003_R.png'));
     fs.rmSync(path.join(folder.dir, 'grey.png'));
     const again = await callApi(h.services.handlers, 'studies.import', { folder: folder.dir });
     expect(again.study.id).toBe(study.id);
-    const cases = await callApi(h.services.handlers, 'cases.list', { studyId: study.id, sort: 'name' });
+    const cases = await callApi(h.services.handlers, 'cases.list', { studyId: study.id });
     expect(cases.find((c) => c.id === p1.id)!.status).toBe('approved');
     expect(cases.find((c) => c.name === 'P003_R.png')).toMatchObject({ eye: 'right', patientId: 'P003' });
     expect(cases.find((c) => c.name === 'grey.png')!.problem).toMatch(/no longer found/);
@@ -116,19 +116,12 @@ describe('screening and review', () => {
     expect(info).toMatchObject({ shell: 'browser', user: 'dr.test', activeModel: { id: BUNDLED_MODEL_ID, active: true, bundled: true }, backend: { device: 'fake' } });
   });
 
-  it('sorts the queue by probability, vCDR or status with unscreened cases last, and filters by status', async () => {
+  it('lists the cases of a study in natural name order (the queue sorts them itself) and filters by status', async () => {
     h = await appHarness();
     const { studyId, byName } = await importAndScreen();
-    // One case with a lower probability than the fake's fixed 0.7.
-    h.services.store.db.prepare('UPDATE predictions SET probability = 0.2 WHERE case_id = ?').run(byName.get('grey.png')!.id);
-    const desc = await callApi(h.services.handlers, 'cases.list', { studyId, sort: 'probability', order: 'desc' });
-    expect(desc.map((c) => c.name)).toEqual(['camera.bmp', 'P001_OD.png', 'P002_L.jpg', 'grey.png', 'broken.png', 'huge.png', 'tiny.png', 'truncated.jpg']);
-    const asc = await callApi(h.services.handlers, 'cases.list', { studyId, sort: 'probability', order: 'asc' });
-    expect(asc.map((c) => c.name).slice(0, 2)).toEqual(['grey.png', 'camera.bmp']);
-    expect(asc.at(-1)!.prediction).toBeNull();
+    const all = await callApi(h.services.handlers, 'cases.list', { studyId });
+    expect(all.map((c) => c.name)).toEqual(['broken.png', 'camera.bmp', 'grey.png', 'huge.png', 'P001_OD.png', 'P002_L.jpg', 'tiny.png', 'truncated.jpg']);
     await callApi(h.services.handlers, 'cases.setStatus', { caseId: byName.get('camera.bmp')!.id, status: 'ungradable', reason: 'blurred' });
-    const byStatus = await callApi(h.services.handlers, 'cases.list', { studyId, sort: 'status', order: 'desc' });
-    expect(byStatus[0]!.name).toBe('camera.bmp');
     const ungradable = await callApi(h.services.handlers, 'cases.list', { studyId, status: 'ungradable' });
     expect(ungradable.map((c) => c.name)).toEqual(['camera.bmp']);
   });
@@ -381,7 +374,7 @@ describe('validation at the door', () => {
   it('refuses unknown calls and invalid input before any handler runs', async () => {
     h = await appHarness();
     expect(await dispatch(h.services.handlers, 'cases.delete', {})).toMatchObject({ ok: false, error: { code: 'not-found', message: 'unknown API call "cases.delete"' } });
-    expect(await dispatch(h.services.handlers, 'cases.list', { studyId: 's', sort: 'random' })).toMatchObject({ ok: false, error: { code: 'invalid-input', message: expect.stringMatching(/^cases\.list: sort: /) } });
+    expect(await dispatch(h.services.handlers, 'cases.list', { studyId: 's', status: 'random' })).toMatchObject({ ok: false, error: { code: 'invalid-input', message: expect.stringMatching(/^cases\.list: status: /) } });
     expect(await dispatch(h.services.handlers, 'studies.list', { extra: 1 })).toMatchObject({ ok: false, error: { code: 'invalid-input' } });
     const badRuns = await dispatch(h.services.handlers, 'cases.assess', { caseId: 'c', labels: { width: 2, height: 2, runs: [0, 3] } });
     expect(badRuns).toMatchObject({ ok: false, error: { code: 'invalid-input', message: expect.stringMatching(/cover the image exactly/) } });

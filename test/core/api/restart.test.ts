@@ -43,7 +43,7 @@ describe('kill and restart', () => {
     const { study } = await callApi(h.services.handlers, 'studies.import', { folder: folder.dir });
     const { job } = await callApi(h.services.handlers, 'screening.start', { studyId: study.id });
     await until(() => predictionCount(h) === 2, 'two screened images');
-    const cases = await callApi(h.services.handlers, 'cases.list', { studyId: study.id, sort: 'name', order: 'asc' });
+    const cases = await callApi(h.services.handlers, 'cases.list', { studyId: study.id });
     const edited = cases.find((c) => c.name === 'P002_L.jpg')!;
     await callApi(h.services.handlers, 'cases.saveAnnotation', { caseId: edited.id, baseRevision: 0, labels: labels(96, 96, 10), fovea: null, note: 'first' });
     await callApi(h.services.handlers, 'cases.saveAnnotation', { caseId: edited.id, baseRevision: 1, labels: labels(96, 96, 20), fovea: { x: 50, y: 50 }, note: 'second' });
@@ -78,7 +78,7 @@ describe('kill and restart', () => {
     h = await appHarness();
     const folder = await writeStudyFolder(path.join(h.root, 'clinic'));
     const { study } = await callApi(h.services.handlers, 'studies.import', { folder: folder.dir });
-    const cases = await callApi(h.services.handlers, 'cases.list', { studyId: study.id, sort: 'name', order: 'asc' });
+    const cases = await callApi(h.services.handlers, 'cases.list', { studyId: study.id });
     for (const name of ['P002_L.jpg', 'camera.bmp']) {
       const c = cases.find((x) => x.name === name)!;
       await callApi(h.services.handlers, 'cases.saveAnnotation', { caseId: c.id, baseRevision: 0, labels: labels(c.width!, c.height!, 10), fovea: null, note: 'x' });

@@ -1,0 +1,34 @@
+// Jobs, model versions and fine-tuning: what the job manager and the model
+// registry offer the UI.
+import type { Handlers } from '../contract/contract';
+import { ApiError } from '../contract/errors';
+import { modelVersionDto } from '../store/models';
+import type { HandlerServices } from './handler-services';
+
+type JobMethods = 'jobs.list' | 'jobs.cancel' | 'jobs.resume' | 'models.list' | 'models.activate' | 'finetune.preview' | 'finetune.start';
+
+export function jobHandlers(services: HandlerServices): Pick<Handlers, JobMethods> {
+  const { store, registry, jobs, events, finetune } = services;
+  return {
+    'jobs.list': () => store.jobs.list().map((job) => store.jobs.dto(job)),
+    'jobs.cancel': ({ jobId }) => ({ job: store.jobs.dto(jobs.cancel(jobId)) }),
+    'jobs.resume': ({ jobId }) => ({ job: store.jobs.dto(jobs.resume(jobId)) }),
+
+    'models.list': () => registry.list().map(modelVersionDto),
+
+    'models.activate': ({ modelId }) => {
+      const model = registry.activate(modelId);
+      events.emit({ type: 'models' });
+      return { model: modelVersionDto(model) };
+    },
+
+    'finetune.preview': () => finetune.preview(),
+
+    'finetune.start': async ({ epochs, learningRate }) => {
+      const pending = store.jobs.pending('finetune');
+      if (pending.length > 0) throw new ApiError('conflict', `a fine-tune is already ${pending[0]!.status}: "${pending[0]!.title}"`);
+      const prepared = await finetune.prepare({ epochs, learningRate });
+      return { job: store.jobs.dto(jobs.enqueueFinetune(prepared.jobId, prepared.record, prepared.title)) };
+    },
+  };
+}

@@ -1,0 +1,71 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readManifest, writeWithDecision } from '../../../src-main/core/model/package';
+import { fitDecisionFromScores, readScoreFiles } from '../../../src-main/core/train/fit-decision';
+import { useTestBackend } from '../../helpers/backend';
+import { writeTinyModel } from '../../helpers/model';
+
+function measurements(vcdr: number) {
+  const rim = (1 - vcdr) / 2;
+  return { vcdr, hcdr: vcdr, areaCdr: vcdr * vcdr, rimToDisc: rim, rimInferior: rim, rimSuperior: rim, rimHorizontalWide: rim, rimHorizontalNarrow: rim, isntRule: 1, discSize: 0.25 };
+}
+
+/** An evaluate metrics.json: vCDR carries the label. */
+function scores(n: number, offset = 0) {
+  return Array.from({ length: n }, (_, i) => {
+    const glaucoma: 0 | 1 = i % 3 === 0 ? 0 : 1;
+    const vcdr = (glaucoma ? 0.62 : 0.45) + (((i * 37) % 13) - 6) / 60;
+    return { id: `img${i + offset}`, file: `/x/img${i + offset}.jpg`, glaucoma, probability: 0.5, networkProbability: ((i * 53) % 17) / 17, regressionProbability: 0.5, odDice: 0.9, ocDice: 0.8, vcdr, vcdrTrue: vcdr, foveaErrorPx: null, measurements: measurements(vcdr) };
+  });
+}
+
+describe('fit-decision', () => {
+  let dir: string;
+  beforeAll(async () => {
+    await useTestBackend();
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gs-fit-decision-'));
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('reads evaluate metrics files and training runs, fits the rule and writes it into a package copy', async () => {
+    fs.writeFileSync(path.join(dir, 'metrics.json'), JSON.stringify({ images: scores(30) }));
+    fs.mkdirSync(path.join(dir, 'run', 'folds', '1'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'run', 'folds', '1', 'evaluation.json'), JSON.stringify({ images: scores(30, 100) }));
+    const read = readScoreFiles([path.join(dir, 'metrics.json'), path.join(dir, 'run')]);
+    expect(read).toHaveLength(60);
+    const logs: string[] = [];
+    const decision = fitDecisionFromScores(read, 'synthetic', (m) => logs.push(m))!;
+    expect(decision.validation.cases).toBe(60);
+    expect(logs[0]).toMatch(/^decision model: /);
+    await writeTinyModel(path.join(dir, 'model'));
+    await writeWithDecision(path.join(dir, 'model'), path.join(dir, 'with-decision'), decision);
+    const manifest = readManifest(path.join(dir, 'with-decision'));
+    expect(manifest.decision?.id).toBe(decision.id);
+    expect(readManifest(path.join(dir, 'model')).decision).toBeUndefined();
+    expect(fs.readFileSync(path.join(dir, 'with-decision', 'README.md'), 'utf8')).toMatch(/## Glaucoma decision[\s\S]*Operating point: glaucoma when P >= /);
+  });
+
+  it('refuses scores without measurements, duplicates and a damaged package, naming the file', async () => {
+    const old = scores(10).map(({ measurements: _m, ...rest }) => rest);
+    fs.writeFileSync(path.join(dir, 'old.json'), JSON.stringify({ images: old }));
+    expect(() => readScoreFiles([path.join(dir, 'old.json')])).toThrow(/old\.json.*before disc\/cup measurements were recorded/);
+    fs.writeFileSync(path.join(dir, 'dup.json'), JSON.stringify({ images: scores(5) }));
+    expect(() => readScoreFiles([path.join(dir, 'dup.json'), path.join(dir, 'dup.json')])).toThrow(/scored twice/);
+    const decision = fitDecisionFromScores(scores(30), 'synthetic', () => undefined)!;
+    await writeTinyModel(path.join(dir, 'damaged'));
+    const weights = fs.readdirSync(path.join(dir, 'damaged')).find((f) => f.endsWith('.weights.bin'))!;
+    const bytes = fs.readFileSync(path.join(dir, 'damaged', weights));
+    bytes[10] = bytes[10]! ^ 0xff;
+    fs.writeFileSync(path.join(dir, 'damaged', weights), bytes);
+    await expect(writeWithDecision(path.join(dir, 'damaged'), path.join(dir, 'out'), decision)).rejects.toThrow(/do not match the hash/);
+    expect(fs.existsSync(path.join(dir, 'out'))).toBe(false);
+  });
+
+  it('says why no rule was fitted when a class is missing', () => {
+    const logs: string[] = [];
+    expect(fitDecisionFromScores(scores(30).filter((s) => s.glaucoma === 1), 'x', (m) => logs.push(m))).toBeNull();
+    expect(logs[0]).toMatch(/no decision model fitted/);
+  });
+});
