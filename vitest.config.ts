@@ -1,8 +1,11 @@
+import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { defineConfig } from 'vitest/config';
 
 // Unit and integration tests of the core, the CLI and the store. They run on
 // tiny models and small images; the e2e suite has its own config.
 export default defineConfig({
+  // Compiles the renderer's `.svelte.ts` state classes (runes) for their unit tests in test/renderer/state.
+  plugins: [svelte({ configFile: false, compilerOptions: { runes: true } })],
   test: {
     include: ['test/**/*.test.ts'],
     exclude: ['test/e2e/**', 'node_modules/**'],

@@ -43,7 +43,7 @@ export const DEFAULT_QUALITY_THRESHOLDS: QualityThresholds = {
   minLuminance: 20,
   maxLuminance: 215,
   maxClipped: 0.2,
-  minSharpness: 0.035,
+  minSharpness: 0.07,
   maxUncertainty: 0.2,
 };
 

@@ -4,7 +4,6 @@
 // top of this one.
 import type { Api, AppEvent, Job, ModelVersion, Output, StudySummary } from '../../../src-main/core/contract/contract';
 import { errorMessage, type Transport } from '../transport';
-import { ApiError } from '../transport/api-error';
 
 export type Route = { readonly view: 'library' } | { readonly view: 'study'; readonly studyId: string } | { readonly view: 'case'; readonly studyId: string; readonly caseId: string } | { readonly view: 'training' };
 
@@ -238,8 +237,4 @@ export class AppState {
       void this.refreshStudies();
     }, 500);
   }
-}
-
-export function isConflict(error: unknown): boolean {
-  return error instanceof ApiError && error.code === 'conflict';
 }

@@ -1,135 +1,214 @@
 // One case being reviewed: its detail from main, the annotation document the
-// tools edit, display and overlay settings, the live assessment, and saving.
+// tools edit, the tools, the live assessment and the review status. How the
+// case is shown is CaseViewSettings' (case-view-settings.svelte.ts), saving is
+// AnnotationAutosave's (annotation-autosave.svelte.ts). State is private:
+// components read getters and call methods.
 // Big buffers (labels) live in the framework-free AnnotationDocument; Svelte
 // only sees a version number that changes with every edit, so an edit never
 // makes Svelte walk a 4-million-entry array.
-import { pointFromDisplay, pointToDisplay, type CaseDetail, type CaseSummary, type Output } from '../../../src-main/core/contract/contract';
+import { pointToDisplay, type CaseDetail, type CaseSummary, type Output } from '../../../src-main/core/contract/contract';
 import { decodeLabelRuns, encodeLabelRuns, labelVerticalCupToDiscRatio } from '../../../src-main/core/contract/label-map';
-import { fitView, zoomAt, type ViewState } from '../canvas/view-transform';
+import type { ViewState } from '../canvas/view-transform';
 import { LabelChangeBuilder, type ChangeSet } from '../editor/change-set';
 import { AnnotationDocument, type DocumentChange } from '../editor/document';
 import type { ImagePoint } from '../editor/geometry';
 import type { Structure } from '../editor/labels';
 import { createDefaultToolRegistry } from '../editor/tools/registry';
 import type { EditorTool, ToolContext, ToolId, ToolPreview } from '../editor/tools/types';
-import { errorMessage } from '../transport';
-import { isConflict, type AppState } from './app.svelte';
+import { errorMessage } from '../transport/api-error';
+import { AnnotationAutosave, type Revision, type SaveStatus } from './annotation-autosave.svelte';
+import { CaseViewSettings, type DisplaySettings, type ImageSize, type OverlaySettings } from './case-view-settings.svelte';
+import type { EditorApp } from './editor-app';
 
-export type HeatmapChoice = 'none' | 'od' | 'oc' | 'fovea';
-export type SaveStatus = 'saved' | 'unsaved' | 'saving' | 'error';
+export type { HeatmapChoice, DisplaySettings, OverlaySettings } from './case-view-settings.svelte';
+export { DEFAULT_DISPLAY } from './case-view-settings.svelte';
+export type { Revision, SaveStatus } from './annotation-autosave.svelte';
 export type Assessment = Output<'cases.assess'>;
-export type Revision = CaseDetail['history'][number];
 
-export interface DisplaySettings {
-  brightness: number;
-  contrast: number;
-  gamma: number;
-}
+export type { EditorApp } from './editor-app';
 
-export interface OverlaySettings {
-  /** The model's disc and cup contours (dashed). */
-  model: boolean;
-  /** The expert's disc and cup contours (solid). */
-  expert: boolean;
-  /** Translucent fill of the expert's disc and cup. */
-  fill: boolean;
-  fovea: boolean;
-  heatmap: HeatmapChoice;
-  heatmapOpacity: number;
-}
-
-export const DEFAULT_DISPLAY: DisplaySettings = { brightness: 1, contrast: 1, gamma: 1 };
-
-/** Quiet time after the last edit before it is saved. */
-const SAVE_DELAY_MS = 1200;
 /** Least time between two live assessments while editing. */
-const ASSESS_INTERVAL_MS = 300;
+export const ASSESS_INTERVAL_MS = 300;
 const MIN_BRUSH = 1;
 const MAX_BRUSH = 200;
+
 
 export class CaseEditor {
   readonly caseId: string;
   readonly studyId: string;
-  readonly #app: AppState;
+  readonly #app: EditorApp;
   readonly tools: ReadonlyMap<ToolId, EditorTool> = createDefaultToolRegistry().createAll();
   readonly toolList: readonly EditorTool[] = [...this.tools.values()];
+  readonly #viewSettings: CaseViewSettings;
+  readonly #autosave: AnnotationAutosave;
 
-  detail = $state.raw<CaseDetail | null>(null);
-  summary = $state.raw<CaseSummary | null>(null);
-  loadError = $state<string | null>(null);
-  document = $state.raw<AnnotationDocument | null>(null);
+  #detail = $state.raw<CaseDetail | null>(null);
+  #summary = $state.raw<CaseSummary | null>(null);
+  #loadError = $state<string | null>(null);
+  #document = $state.raw<AnnotationDocument | null>(null);
   /** The model's label map (for its contours), decoded once. */
-  predictedLabels = $state.raw<Uint8Array | null>(null);
+  #predictedLabels = $state.raw<Uint8Array | null>(null);
   /** Mirrors document.version so that derived values and the canvas follow edits. */
-  version = $state(0);
-  canUndo = $state(false);
-  canRedo = $state(false);
+  #version = $state(0);
+  #canUndo = $state(false);
+  #canRedo = $state(false);
 
-  toolId = $state<ToolId>('brush');
-  structure = $state<Structure>('cup');
-  brushRadius = $state(10);
-  preview = $state.raw<ToolPreview | null>(null);
-  display = $state<DisplaySettings>({ ...DEFAULT_DISPLAY });
-  overlays = $state<OverlaySettings>({ model: true, expert: true, fill: true, fovea: true, heatmap: 'none', heatmapOpacity: 0.5 });
-  view = $state.raw<ViewState | null>(null);
-  viewport = $state.raw<{ width: number; height: number }>({ width: 0, height: 0 });
+  #toolId = $state<ToolId>('brush');
+  #structure = $state<Structure>('cup');
+  #brushRadius = $state(10);
+  #preview = $state.raw<ToolPreview | null>(null);
 
-  localVcdr = $state<number | null>(null);
-  assessment = $state.raw<Assessment | null>(null);
-  assessing = $state(false);
-  revision = $state(0);
-  history = $state.raw<Revision[]>([]);
-  saveStatus = $state<SaveStatus>('saved');
-  saveError = $state<string | null>(null);
-  busy = $state<string | null>(null);
+  #localVcdr = $state<number | null>(null);
+  #assessment = $state.raw<Assessment | null>(null);
+  #assessing = $state(false);
+  #busy = $state<string | null>(null);
 
-  readonly tool = $derived(this.tools.get(this.toolId)!);
-  readonly width = $derived(this.document?.width ?? 0);
-  readonly height = $derived(this.document?.height ?? 0);
+  readonly #tool = $derived(this.tools.get(this.#toolId)!);
   /** The model's fovea in display coordinates (the pixel's centre), or null. */
-  readonly modelFovea = $derived.by((): ImagePoint | null => {
-    const p = this.detail?.prediction?.fovea;
+  readonly #modelFovea = $derived.by((): ImagePoint | null => {
+    const p = this.#detail?.prediction?.fovea;
     return p ? pointToDisplay(p) : null;
   });
-  readonly modelAssessment = $derived.by((): Assessment | null => {
-    const p = this.detail?.prediction;
+  readonly #modelAssessment = $derived.by((): Assessment | null => {
+    const p = this.#detail?.prediction;
     return p ? { vcdr: p.vcdr, probability: p.glaucoma.probability, decision: p.glaucoma.decision } : null;
   });
-  /** Whether the expert's version differs from the model's (or exists at all). */
-  readonly edited = $derived(this.revision > 0 || this.canUndo);
 
   #pickRadius = 6;
   #hover: ImagePoint | null = null;
-  #notes: string[] = [];
-  #savedVersion = 0;
-  #saveTimer: ReturnType<typeof setTimeout> | null = null;
-  #saving: Promise<boolean> | null = null;
   #assessTimer: ReturnType<typeof setTimeout> | null = null;
   #assessSeq = 0;
   #unsubscribeDocument: (() => void) | null = null;
   #disposed = false;
 
-  constructor(app: AppState, studyId: string, caseId: string) {
+  constructor(app: EditorApp, studyId: string, caseId: string) {
     this.#app = app;
     this.studyId = studyId;
     this.caseId = caseId;
+    this.#viewSettings = new CaseViewSettings((): ImageSize | null => this.#document);
+    this.#autosave = new AnnotationAutosave({
+      app,
+      caseId,
+      onSaved: (summary) => (this.#summary = summary),
+      onConflict: () => void this.load(),
+    });
   }
+
+  // ---------- what components read ----------
+
+  get detail(): CaseDetail | null {
+    return this.#detail;
+  }
+  get summary(): CaseSummary | null {
+    return this.#summary;
+  }
+  get loadError(): string | null {
+    return this.#loadError;
+  }
+  get document(): AnnotationDocument | null {
+    return this.#document;
+  }
+  get predictedLabels(): Uint8Array | null {
+    return this.#predictedLabels;
+  }
+  /** Changes with every edit of the document (undo and redo included). */
+  get version(): number {
+    return this.#version;
+  }
+  get canUndo(): boolean {
+    return this.#canUndo;
+  }
+  get canRedo(): boolean {
+    return this.#canRedo;
+  }
+  get toolId(): ToolId {
+    return this.#toolId;
+  }
+  get tool(): EditorTool {
+    return this.#tool;
+  }
+  get structure(): Structure {
+    return this.#structure;
+  }
+  get brushRadius(): number {
+    return this.#brushRadius;
+  }
+  get preview(): ToolPreview | null {
+    return this.#preview;
+  }
+  get width(): number {
+    return this.#document?.width ?? 0;
+  }
+  get height(): number {
+    return this.#document?.height ?? 0;
+  }
+  get modelFovea(): ImagePoint | null {
+    return this.#modelFovea;
+  }
+  get modelAssessment(): Assessment | null {
+    return this.#modelAssessment;
+  }
+  /** The vCDR of the label map being edited, computed here at every edit. */
+  get localVcdr(): number | null {
+    return this.#localVcdr;
+  }
+  /** The last assessment main made of the edited label map. */
+  get assessment(): Assessment | null {
+    return this.#assessment;
+  }
+  get assessing(): boolean {
+    return this.#assessing;
+  }
+  /** What a review action is doing ('approving', 'flagging'), or null. */
+  get busy(): string | null {
+    return this.#busy;
+  }
+  get revision(): number {
+    return this.#autosave.revision;
+  }
+  get history(): readonly Revision[] {
+    return this.#autosave.history;
+  }
+  get saveStatus(): SaveStatus {
+    return this.#autosave.status;
+  }
+  get saveError(): string | null {
+    return this.#autosave.error;
+  }
+  /** Whether the expert's version differs from the model's (or exists at all). */
+  get edited(): boolean {
+    return this.#autosave.revision > 0 || this.#canUndo;
+  }
+  get display(): DisplaySettings {
+    return this.#viewSettings.display;
+  }
+  get overlays(): OverlaySettings {
+    return this.#viewSettings.overlays;
+  }
+  get view(): ViewState | null {
+    return this.#viewSettings.view;
+  }
+  get viewport(): ImageSize {
+    return this.#viewSettings.viewport;
+  }
+
+  // ---------- loading ----------
 
   async load(): Promise<void> {
     let detail: CaseDetail;
     try {
       detail = await this.#app.api['cases.get']({ caseId: this.caseId });
     } catch (error) {
-      this.loadError = errorMessage(error);
+      this.#loadError = errorMessage(error);
       return;
     }
     if (this.#disposed) return;
     const width = detail.annotation?.labels.width ?? detail.predictedLabels?.width ?? detail.prediction?.width ?? detail.summary.width;
     const height = detail.annotation?.labels.height ?? detail.predictedLabels?.height ?? detail.prediction?.height ?? detail.summary.height;
     if (!width || !height) {
-      this.detail = detail;
-      this.summary = detail.summary;
-      this.loadError = detail.summary.problem ?? 'The image size is unknown: the image could not be read.';
+      this.#detail = detail;
+      this.#summary = detail.summary;
+      this.#loadError = detail.summary.problem ?? 'The image size is unknown: the image could not be read.';
       return;
     }
     const predicted = detail.predictedLabels ? decodeLabelRuns(detail.predictedLabels) : null;
@@ -140,32 +219,27 @@ export class CaseEditor {
     this.#unsubscribeDocument?.();
     const doc = new AnnotationDocument(width, height, labels, fovea);
     this.#unsubscribeDocument = doc.subscribe((change) => this.#documentChanged(doc, change));
-    this.detail = detail;
-    this.summary = detail.summary;
-    this.predictedLabels = predicted;
-    this.document = doc;
-    this.version = doc.version;
-    this.#savedVersion = doc.version;
-    this.canUndo = false;
-    this.canRedo = false;
-    this.revision = detail.annotation?.revision ?? 0;
-    this.history = detail.history;
-    this.saveStatus = 'saved';
-    this.saveError = null;
-    this.loadError = null;
-    this.#notes = [];
+    this.#detail = detail;
+    this.#summary = detail.summary;
+    this.#predictedLabels = predicted;
+    this.#document = doc;
+    this.#version = doc.version;
+    this.#canUndo = false;
+    this.#canRedo = false;
+    this.#autosave.reset(doc, detail.annotation?.revision ?? 0, detail.history);
+    this.#loadError = null;
     // About a tenth of a typical disc's diameter: coarse enough to reshape a cup in a few strokes.
-    this.brushRadius = Math.min(60, Math.max(2, Math.round(Math.max(width, height) / 120)));
-    this.localVcdr = labelVerticalCupToDiscRatio(doc.labels, width, height, doc.labelBounds());
-    this.assessment = detail.summary.corrected ? { vcdr: detail.summary.corrected.vcdr, probability: detail.summary.corrected.probability, decision: detail.summary.corrected.decision } : null;
+    this.#brushRadius = Math.min(60, Math.max(2, Math.round(Math.max(width, height) / 120)));
+    this.#localVcdr = labelVerticalCupToDiscRatio(doc.labels, width, height, doc.labelBounds());
+    this.#assessment = detail.summary.corrected ? { vcdr: detail.summary.corrected.vcdr, probability: detail.summary.corrected.probability, decision: detail.summary.corrected.decision } : null;
     for (const tool of this.toolList) tool.cancel();
-    this.preview = null;
+    this.#preview = null;
     this.fit();
   }
 
   dispose(): void {
     this.#disposed = true;
-    if (this.#saveTimer) void this.flush();
+    if (this.#autosave.pending) void this.flush();
     if (this.#assessTimer) clearTimeout(this.#assessTimer);
     this.#unsubscribeDocument?.();
   }
@@ -173,18 +247,19 @@ export class CaseEditor {
   // ---------- view ----------
 
   setViewport(width: number, height: number): void {
-    const first = this.viewport.width === 0;
-    this.viewport = { width, height };
-    if (first || this.view === null) this.fit();
+    this.#viewSettings.setViewport(width, height);
   }
 
   fit(): void {
-    if (!this.document || this.viewport.width === 0) return;
-    this.view = fitView(this.document.width, this.document.height, this.viewport.width, this.viewport.height);
+    this.#viewSettings.fit();
   }
 
-  zoomBy(factor: number, screenX = this.viewport.width / 2, screenY = this.viewport.height / 2): void {
-    if (this.view) this.view = zoomAt(this.view, screenX, screenY, factor);
+  zoomBy(factor: number, screenX?: number, screenY?: number): void {
+    this.#viewSettings.zoomBy(factor, screenX, screenY);
+  }
+
+  panBy(dx: number, dy: number): void {
+    this.#viewSettings.panBy(dx, dy);
   }
 
   /** A click's tolerance in image pixels: 6 screen pixels at the current zoom. */
@@ -192,44 +267,52 @@ export class CaseEditor {
     this.#pickRadius = 6 / scale;
   }
 
+  setDisplay(key: keyof DisplaySettings, value: number): void {
+    this.#viewSettings.setDisplay(key, value);
+  }
+
   resetDisplay(): void {
-    this.display = { ...DEFAULT_DISPLAY };
+    this.#viewSettings.resetDisplay();
+  }
+
+  setOverlay<K extends keyof OverlaySettings>(key: K, value: OverlaySettings[K]): void {
+    this.#viewSettings.setOverlay(key, value);
   }
 
   // ---------- tools ----------
 
   setTool(id: ToolId): void {
-    if (id === this.toolId) return;
-    this.tool.cancel();
-    this.toolId = id;
+    if (id === this.#toolId) return;
+    this.#tool.cancel();
+    this.#toolId = id;
     this.#updatePreview();
   }
 
   setStructure(structure: Structure): void {
-    this.structure = structure;
+    this.#structure = structure;
     this.#updatePreview();
   }
 
   setBrushRadius(radius: number): void {
-    this.brushRadius = Math.min(MAX_BRUSH, Math.max(MIN_BRUSH, Math.round(radius)));
+    this.#brushRadius = Math.min(MAX_BRUSH, Math.max(MIN_BRUSH, Math.round(radius)));
     this.#updatePreview();
   }
 
   pointerDown(point: ImagePoint, clicks: number): void {
     this.#hover = point;
-    this.#commit(this.tool.pointerDown(this.#context(), { point, clicks }));
+    this.#commit(this.#tool.pointerDown(this.#context(), { point, clicks }));
     this.#updatePreview();
   }
 
   pointerMove(point: ImagePoint, pressed: boolean): void {
     this.#hover = point;
-    this.#commit(this.tool.pointerMove(this.#context(), { point, clicks: 1 }, pressed));
+    this.#commit(this.#tool.pointerMove(this.#context(), { point, clicks: 1 }, pressed));
     this.#updatePreview();
   }
 
   pointerUp(point: ImagePoint): void {
     this.#hover = point;
-    this.#commit(this.tool.pointerUp(this.#context(), { point, clicks: 1 }));
+    this.#commit(this.#tool.pointerUp(this.#context(), { point, clicks: 1 }));
     this.#updatePreview();
   }
 
@@ -239,21 +322,21 @@ export class CaseEditor {
   }
 
   undo(): void {
-    this.document?.undo();
+    this.#document?.undo();
   }
 
   redo(): void {
-    this.document?.redo();
+    this.#document?.redo();
   }
 
   /** Makes the expert's version the model's output again (one undoable step). */
   revertToModel(): void {
-    const doc = this.document;
+    const doc = this.#document;
     if (!doc) return;
-    const target = this.predictedLabels ?? new Uint8Array(doc.labels.length);
+    const target = this.#predictedLabels ?? new Uint8Array(doc.labels.length);
     const builder = new LabelChangeBuilder(doc.labels);
     for (let i = 0; i < target.length; i++) if (doc.labels[i] !== target[i]) builder.set(i, target[i]!);
-    const fovea = this.modelFovea;
+    const fovea = this.#modelFovea;
     this.#commit({ runs: builder.runs(), fovea: { before: doc.fovea, after: fovea }, note: "reverted to the model's output", mergeKey: null, at: Date.now() });
   }
 
@@ -273,7 +356,7 @@ export class CaseEditor {
     }
     if (modifiers.alt) return false;
     if (key === 'Enter' || key === 'Escape' || key === 'Backspace') {
-      const result = this.tool.key(this.#context(), key);
+      const result = this.#tool.key(this.#context(), key);
       this.#commit(result.change);
       this.#updatePreview();
       return result.handled;
@@ -291,10 +374,10 @@ export class CaseEditor {
         this.setStructure('cup');
         return true;
       case '[':
-        this.setBrushRadius(Math.min(this.brushRadius - 1, this.brushRadius / 1.25));
+        this.setBrushRadius(Math.min(this.#brushRadius - 1, this.#brushRadius / 1.25));
         return true;
       case ']':
-        this.setBrushRadius(Math.max(this.brushRadius + 1, this.brushRadius * 1.25));
+        this.setBrushRadius(Math.max(this.#brushRadius + 1, this.#brushRadius * 1.25));
         return true;
       case 'a':
         void this.approve();
@@ -320,38 +403,37 @@ export class CaseEditor {
   // ---------- review ----------
 
   async approve(): Promise<void> {
-    const doc = this.document;
-    if (!doc || this.busy) return;
+    const doc = this.#document;
+    if (!doc || this.#busy) return;
     if (doc.labelBounds() === null) {
       this.#app.notify('error', 'Nothing to approve: draw the disc first, or flag the image as ungradable.');
       return;
     }
-    this.busy = 'approving';
+    this.#busy = 'approving';
     try {
       // Approving the model's output unchanged still records it as the expert's version.
-      const unchanged = this.revision === 0 && doc.version === this.#savedVersion;
-      const saved = unchanged ? await this.#save(true, "approved the model's output") : await this.flush();
+      const saved = this.#autosave.pristine ? await this.#autosave.save(true, "approved the model's output") : await this.flush();
       if (!saved) return;
       await this.#setStatus('approved');
     } finally {
-      this.busy = null;
+      this.#busy = null;
     }
   }
 
   async flagUngradable(reason?: string): Promise<void> {
-    if (this.busy) return;
-    this.busy = 'flagging';
+    if (this.#busy) return;
+    this.#busy = 'flagging';
     try {
       await this.flush();
       await this.#setStatus('ungradable', reason);
     } finally {
-      this.busy = null;
+      this.#busy = null;
     }
   }
 
   /** Back to work: an approved or ungradable case becomes corrected (or unreviewed without an annotation). */
   async reopen(): Promise<void> {
-    await this.#setStatus(this.revision > 0 ? 'corrected' : 'unreviewed');
+    await this.#setStatus(this.#autosave.revision > 0 ? 'corrected' : 'unreviewed');
   }
 
   async exportReport(format: 'html' | 'pdf', folder: string): Promise<void> {
@@ -360,77 +442,15 @@ export class CaseEditor {
     if (result) this.#app.notify('success', `Report written: ${result.file}`);
   }
 
-  // ---------- saving ----------
-
   /** Saves pending edits now; false when saving failed. */
   async flush(): Promise<boolean> {
-    if (this.#saveTimer) clearTimeout(this.#saveTimer);
-    this.#saveTimer = null;
-    return this.#save(false, null);
-  }
-
-  async #save(force: boolean, forcedNote: string | null): Promise<boolean> {
-    while (this.#saving) await this.#saving;
-    const doc = this.document;
-    if (!doc) return true;
-    if (!force && doc.version === this.#savedVersion) return true;
-    const version = doc.version;
-    const notes = this.#notes;
-    this.#notes = [];
-    const note = (forcedNote ?? (notes.length > 0 ? [...new Set(notes)].join('; ') : 'edited')).slice(0, 500);
-    this.saveStatus = 'saving';
-    const request = this.#app.api['cases.saveAnnotation']({
-      caseId: this.caseId,
-      baseRevision: this.revision,
-      labels: encodeLabelRuns(doc.labels, doc.width, doc.height),
-      fovea: doc.fovea ? pointFromDisplay(doc.fovea) : null,
-      note,
-    });
-    const saving = request.then(
-      (result) => {
-        this.revision = result.revision;
-        this.summary = result.summary;
-        this.history = [...this.history, { revision: result.revision, author: this.#app.info?.user ?? 'you', at: new Date().toISOString(), note }];
-        this.#savedVersion = version;
-        this.saveError = null;
-        this.saveStatus = doc.version === version ? 'saved' : 'unsaved';
-        if (doc.version !== version) this.#scheduleSave();
-        return true;
-      },
-      (error: unknown) => {
-        if (isConflict(error)) {
-          this.#app.notify('error', 'This case was saved elsewhere meanwhile (another window?). It has been reloaded with that version; your last edits were not saved.');
-          void this.load();
-          return false;
-        }
-        this.#notes = [...notes, ...this.#notes];
-        this.saveStatus = 'error';
-        this.saveError = errorMessage(error);
-        this.#app.notify('error', `Could not save the annotation: ${errorMessage(error)}`);
-        return false;
-      },
-    );
-    this.#saving = saving;
-    try {
-      return await saving;
-    } finally {
-      this.#saving = null;
-    }
-  }
-
-  #scheduleSave(): void {
-    this.saveStatus = 'unsaved';
-    if (this.#saveTimer) clearTimeout(this.#saveTimer);
-    this.#saveTimer = setTimeout(() => {
-      this.#saveTimer = null;
-      void this.#save(false, null);
-    }, SAVE_DELAY_MS);
+    return this.#autosave.flush();
   }
 
   async #setStatus(status: CaseSummary['status'], reason?: string): Promise<void> {
     const result = await this.#app.attempt('Could not change the review status', () => this.#app.api['cases.setStatus']({ caseId: this.caseId, status, ...(reason ? { reason } : {}) }));
     if (!result) return;
-    this.summary = result.summary;
+    this.#summary = result.summary;
     const words: Record<CaseSummary['status'], string> = { approved: 'approved', ungradable: 'flagged as ungradable', corrected: 'reopened', unreviewed: 'reopened' };
     this.#app.notify('success', `${result.summary.name} ${words[status]}.`);
   }
@@ -438,28 +458,28 @@ export class CaseEditor {
   // ---------- internals ----------
 
   #context(): ToolContext {
-    return { document: this.document!, structure: this.structure, brushRadius: this.brushRadius, pickRadius: this.#pickRadius, now: () => performance.now() };
+    return { document: this.#document!, structure: this.#structure, brushRadius: this.#brushRadius, pickRadius: this.#pickRadius, now: () => performance.now() };
   }
 
   #commit(cs: ChangeSet | null): void {
-    if (!cs || !this.document) return;
-    if (this.document.commit(cs)) this.#notes.push(cs.note);
+    if (!cs || !this.#document) return;
+    if (this.#document.commit(cs)) this.#autosave.note(cs.note);
   }
 
   #updatePreview(): void {
-    if (!this.document) return;
-    this.preview = this.tool.preview(this.#context(), this.#hover);
+    if (!this.#document) return;
+    this.#preview = this.#tool.preview(this.#context(), this.#hover);
   }
 
   #documentChanged(doc: AnnotationDocument, change: DocumentChange): void {
-    if (doc !== this.document) return;
-    this.version = doc.version;
-    this.canUndo = doc.canUndo;
-    this.canRedo = doc.canRedo;
+    if (doc !== this.#document) return;
+    this.#version = doc.version;
+    this.#canUndo = doc.canUndo;
+    this.#canRedo = doc.canRedo;
     if (change.kind === 'reset') return;
-    if (change.kind !== 'edit') this.#notes.push(change.kind);
-    if (change.bounds) this.localVcdr = labelVerticalCupToDiscRatio(doc.labels, doc.width, doc.height, doc.labelBounds());
-    this.#scheduleSave();
+    if (change.kind !== 'edit') this.#autosave.note(change.kind);
+    if (change.bounds) this.#localVcdr = labelVerticalCupToDiscRatio(doc.labels, doc.width, doc.height, doc.labelBounds());
+    this.#autosave.changed();
     if (change.bounds) this.#scheduleAssess();
   }
 
@@ -472,17 +492,17 @@ export class CaseEditor {
   }
 
   async #assess(): Promise<void> {
-    const doc = this.document;
-    if (!doc || !this.detail?.prediction) return;
+    const doc = this.#document;
+    if (!doc || !this.#detail?.prediction) return;
     const seq = ++this.#assessSeq;
-    this.assessing = true;
+    this.#assessing = true;
     try {
       const result = await this.#app.api['cases.assess']({ caseId: this.caseId, labels: encodeLabelRuns(doc.labels, doc.width, doc.height) });
-      if (seq === this.#assessSeq) this.assessment = result;
+      if (seq === this.#assessSeq) this.#assessment = result;
     } catch (error) {
       if (seq === this.#assessSeq) this.#app.notify('error', `Could not update the assessment: ${errorMessage(error)}`);
     } finally {
-      if (seq === this.#assessSeq) this.assessing = false;
+      if (seq === this.#assessSeq) this.#assessing = false;
     }
   }
 }
