@@ -12,6 +12,8 @@ import { infoCommand, runInfo } from './commands/info';
 import { runScreen, screenCommand } from './commands/screen';
 import { runSynth, synthCommand } from './commands/synth';
 import { runTrain, trainCommand } from './commands/train';
+import { queueCommand, runQueueCommand } from './commands/queue';
+import { runWorker, workerCommand } from './commands/worker';
 import { JobFailedError } from './run-job';
 
 interface Command {
@@ -29,6 +31,8 @@ const COMMANDS: readonly Command[] = [
   { spec: synthCommand, run: runSynth },
   { spec: benchCommand, run: runBench },
   { spec: infoCommand, run: runInfo },
+  { spec: workerCommand, run: runWorker },
+  { spec: queueCommand, run: runQueueCommand },
 ];
 
 const VERSION = '0.1.0';

@@ -22,8 +22,10 @@ import { writeFileAtomic, writeJsonAtomic } from '../fs/atomic';
 import { encodeRefugeMask, resizeMaskNearest } from '../masks';
 import { drawOverlayInPlace } from '../render/overlay';
 import { downscaleForPreview } from '../render/preview';
+import type { ModelManifest } from '../model/package';
 import type { Predictor } from './predictor';
 import { screenImage } from './screen-image';
+import { describeOperatingPoint } from './screen-operating-point';
 import type { RgbImage } from '../types';
 import type { CasePrediction, ScreenedImage } from './types';
 import { renderScreeningReport } from './screening-report';
@@ -38,6 +40,9 @@ export interface ScreenFolderOptions {
   readonly decision?: DecisionSettings;
   readonly onImage?: (done: number, total: number, file: string, problem: string | null) => void;
 }
+
+/** Longest side of overlay images, wherever a screening writes them. */
+export const OVERLAY_SIDE = 1024;
 
 export interface ScreenFolderResult {
   readonly images: readonly ScreenedImage[];
@@ -54,39 +59,109 @@ export async function screenFolder(
   options: ScreenFolderOptions,
 ): Promise<ScreenFolderResult> {
   const started = performance.now();
+  const plan = planScreening(folder);
+  const problems: DataProblem[] = [...plan.problems];
+  prepareScreeningOutput(outDir, options.overlays);
+  writeJsonAtomic(path.join(outDir, 'config.json'), screeningConfig(folder, predictor.model.dir, predictor.model.manifest, options, backend));
+  const images: ScreenedImage[] = [];
+  let done = 0;
+  for (const item of plan.items) {
+    if (options.signal?.aborted) break;
+    const image = await screenFolderItem(item, outDir, predictor, codec, options);
+    if (image.problem !== null) problems.push({ file: image.file, problem: image.problem });
+    images.push(image);
+    options.onImage?.(++done, plan.items.length, item.file, image.problem);
+  }
+  writeScreeningResults(outDir, images, problems, predictor.model.manifest, backend, options.overlays);
+  return { images, problems, seconds: (performance.now() - started) / 1000 };
+}
+
+/** One photograph of a folder screening: where it is, its name in the CSVs and the stem of its output files. */
+export interface ScreeningItem {
+  readonly file: string;
+  readonly name: string;
+  readonly stem: string;
+}
+
+/**
+ * The photographs of a folder in screening order, each with the unique stem its
+ * outputs are named after. Deterministic, so a run spread over several
+ * machines names every output as a local run does.
+ */
+export function planScreening(folder: string): { items: ScreeningItem[]; problems: DataProblem[] } {
   const dataset = readImageFolder(folder);
   if (dataset.samples.length === 0 && dataset.problems.length === 0) throw new InputError(folder, 'no images found (looked for jpg, jpeg, png, bmp, tif, tiff)');
-  const problems: DataProblem[] = [...dataset.problems];
-  for (const dir of ['segmentation', ...(options.overlays ? ['overlays'] : [])]) fs.mkdirSync(path.join(outDir, dir), { recursive: true });
-  writeJsonAtomic(path.join(outDir, 'config.json'), {
+  const usedStems = new Set<string>();
+  const items = dataset.samples.map((sample) => ({
+    file: sample.imageFile,
+    name: path.basename(sample.imageFile),
+    stem: uniqueStem(path.basename(sample.imageFile, path.extname(sample.imageFile)), usedStems),
+  }));
+  return { items, problems: [...dataset.problems] };
+}
+
+export function prepareScreeningOutput(outDir: string, overlays: boolean): void {
+  for (const dir of ['segmentation', ...(overlays ? ['overlays'] : [])]) fs.mkdirSync(path.join(outDir, dir), { recursive: true });
+}
+
+/** config.json of a screening run. */
+export function screeningConfig(folder: string, modelDir: string, manifest: ModelManifest, options: { tta: boolean; overlays: boolean; decision?: DecisionSettings | undefined }, backend: BackendInfo): Record<string, unknown> {
+  return {
     folder: path.resolve(folder),
-    model: { dir: predictor.model.dir, id: predictor.model.manifest.id, name: predictor.model.manifest.name, trainedTasks: predictor.model.manifest.trainedTasks },
-    preprocessing: predictor.model.manifest.preprocessing,
+    model: { dir: modelDir, id: manifest.id, name: manifest.name, trainedTasks: manifest.trainedTasks },
+    preprocessing: manifest.preprocessing,
     tta: options.tta,
     overlays: options.overlays,
-    decision: { rule: predictor.model.manifest.decision && options.decision?.fusion !== 'paper' ? predictor.model.manifest.decision.id : 'paper', ...options.decision },
+    decision: { rule: manifest.decision && options.decision?.fusion !== 'paper' ? manifest.decision.id : 'paper', ...options.decision },
     backend,
     startedAt: new Date().toISOString(),
+  };
+}
+
+/**
+ * One photograph of a folder screening: the shared per-image step
+ * (screen-image.ts) keeping the folder's outputs, its REFUGE segmentation and
+ * overlay named after the item's stem. The local loop above and a queue
+ * worker's screen-images job both screen through here, so their files match.
+ */
+export async function screenFolderItem(
+  item: ScreeningItem,
+  outDir: string,
+  predictor: Predictor,
+  codec: ImageCodec,
+  options: Pick<ScreenFolderOptions, 'tta' | 'overlays' | 'overlaySide' | 'decision'>,
+): Promise<ScreenedImage> {
+  const result = await screenImage(predictor, codec, item.file, { tta: options.tta, ...(options.decision ? { decision: options.decision } : {}) }, async (prediction, original) => {
+    writeBmpGrey(path.join(outDir, 'segmentation', `${item.stem}.bmp`), encodeRefugeMask(prediction.od, prediction.oc));
+    if (options.overlays) await writeOverlay(path.join(outDir, 'overlays', `${item.stem}.png`), await original(), prediction, codec, options.overlaySide);
   });
-  const images: ScreenedImage[] = [];
-  const usedStems = new Set<string>();
-  let done = 0;
-  for (const sample of dataset.samples) {
-    if (options.signal?.aborted) break;
-    const name = path.basename(sample.imageFile);
-    const stem = uniqueStem(path.basename(sample.imageFile, path.extname(sample.imageFile)), usedStems);
-    const result = await screenImage(predictor, codec, sample.imageFile, { tta: options.tta, ...(options.decision ? { decision: options.decision } : {}) }, async (prediction, original) => {
-      writeBmpGrey(path.join(outDir, 'segmentation', `${stem}.bmp`), encodeRefugeMask(prediction.od, prediction.oc));
-      if (options.overlays) await writeOverlay(path.join(outDir, 'overlays', `${stem}.png`), await original(), prediction, codec, options.overlaySide);
-    });
-    if (!result.ok) problems.push({ file: result.file, problem: result.problem });
-    const problem = result.ok ? null : result.problem;
-    images.push({ id: stem, file: sample.imageFile, name, prediction: result.ok ? result.prediction.summary : null, problem, ms: result.ms });
-    options.onImage?.(++done, dataset.samples.length, sample.imageFile, problem);
-  }
-  writeSubmissionFiles(outDir, images, predictor.tasks.includes('fovea'), problems);
-  writeFileAtomic(path.join(outDir, 'report.html'), renderScreeningReport({ images, problems, model: predictor.model.manifest, backend, overlays: options.overlays }));
-  return { images, problems, seconds: (performance.now() - started) / 1000 };
+  return { id: item.stem, file: item.file, name: item.name, prediction: result.ok ? result.prediction.summary : null, problem: result.ok ? null : result.problem, ms: result.ms };
+}
+
+/** The files written once every image is screened: the REFUGE CSVs, summary.csv and report.html. */
+export function writeScreeningResults(outDir: string, images: readonly ScreenedImage[], problems: readonly DataProblem[], manifest: ModelManifest, backend: BackendInfo, overlays: boolean): void {
+  writeSubmissionFiles(outDir, images, manifest.trainedTasks.includes('fovea'), problems);
+  writeFileAtomic(path.join(outDir, 'report.html'), renderScreeningReport({ images, problems, model: manifest, backend, overlays }));
+}
+
+/** What a screening reports in one line (a local run and one on a queue alike). */
+export interface ScreeningCounts {
+  readonly screened: number;
+  readonly suspects: number;
+  readonly undecided: number;
+  readonly operatingPoint: string;
+  readonly msPerImage: number;
+}
+
+export function screeningCounts(images: readonly ScreenedImage[]): ScreeningCounts {
+  const screened = images.filter((i) => i.prediction);
+  return {
+    screened: screened.length,
+    suspects: screened.filter((i) => i.prediction!.glaucoma.decision === 'glaucoma').length,
+    undecided: screened.filter((i) => i.prediction!.glaucoma.decision === null).length,
+    operatingPoint: describeOperatingPoint(screened[0]?.prediction?.glaucoma ?? null),
+    msPerImage: screened.length ? screened.reduce((s, i) => s + i.ms, 0) / screened.length : 0,
+  };
 }
 
 function uniqueStem(stem: string, used: Set<string>): string {
