@@ -25,7 +25,7 @@ export async function buildNode({ quiet = false } = {}) {
     target: 'node20',
     sourcemap: true,
     logLevel: quiet ? 'warning' : 'info',
-    external: ['@tensorflow/*', 'sharp', 'better-sqlite3', 'electron'],
+    external: ['@tensorflow/*', 'sharp', 'better-sqlite3', 'electron', 'bullmq', 'ioredis'],
     // Bundled CommonJS dependencies may call require(); give ESM output one.
     banner: { js: "import { createRequire as __gsCreateRequire } from 'node:module'; const require = __gsCreateRequire(import.meta.url);" },
   });

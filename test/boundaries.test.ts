@@ -39,6 +39,15 @@ export const CORE_LAYERS: readonly (readonly string[])[] = [
   ['api'],
 ];
 
+/**
+ * src-main's folders, lowest first, in the same sense: the core is plain logic;
+ * the platform adapters (native modules, forked job processes) and the job
+ * queue (BullMQ on Redis, a queue worker running local job processes) build
+ * on the core alone; the entries (the job process, the Electron app, the CLI)
+ * wire them together. A new folder of src-main goes in here.
+ */
+export const MAIN_LAYERS: readonly (readonly string[])[] = [['core'], ['platform', 'queue'], ['worker', 'app', 'cli']];
+
 /** Core modules the renderer may load at run time: the contract, the label-map codec, pure mask geometry and the small pure modules they need (no Node). */
 export const RENDERER_SHARED_CORE: readonly string[] = ['src-main/core/contract/contract', 'src-main/core/contract/label-map', 'src-main/core/masks/measure', 'src-main/core/masks/mask', 'src-main/core/backend', 'src-main/core/types'];
 
@@ -194,6 +203,23 @@ describe('module boundaries', () => {
           continue;
         }
         if (a !== b && layerOf(b) >= layerOf(a)) offenders.push(`${from} (${a}, layer ${layerOf(a)}) imports ${to} (${b}, layer ${layerOf(b)})`);
+      }
+    }
+    expect(offenders).toEqual([]);
+  });
+
+  it("src-main's folders import only downwards (the queue and the platform adapters only the core)", () => {
+    const unitOf = (module: string): string | null => /^src-main\/([^/.]+)\//.exec(module)?.[1] ?? null;
+    const layer = (unit: string): number => MAIN_LAYERS.findIndex((l) => l.includes(unit));
+    const units = new Set([...graph.keys()].map(unitOf).filter((u): u is string => u !== null));
+    expect([...units].filter((u) => layer(u) < 0)).toEqual([]);
+    const offenders: string[] = [];
+    for (const [from, targets] of graph) {
+      const a = unitOf(from);
+      if (a === null) continue;
+      for (const to of targets) {
+        const b = unitOf(to);
+        if (b !== null && a !== b && layer(b) >= layer(a)) offenders.push(`${from} (${a}) imports ${to} (${b})`);
       }
     }
     expect(offenders).toEqual([]);

@@ -41,6 +41,9 @@ const wideSearch = !args.includes('--no-wide-search');
 const exposureArg = opt('exposure', 'package');
 const luminanceReference: number | null | undefined = exposureArg === 'package' ? undefined : exposureArg === 'off' ? null : Number(exposureArg);
 const parts = new Set(opt('parts', 'quality,shifts,domains').split(','));
+// --shifts name,name: only these shifts (substring match on the shift's name; 'jpeg' for JPEG).
+const onlyShifts = opt('shifts', '').split(',').filter(Boolean);
+const wanted = (name: string): boolean => onlyShifts.length === 0 || onlyShifts.some((w) => name.toLowerCase().includes(w.toLowerCase()));
 
 const codec = createSharpCodec();
 
@@ -203,8 +206,8 @@ async function shiftsPart(predictor: Predictor): Promise<{ text: string; rows: R
     process.stdout.write(`${table([row]).split('\n')[2]}\n`);
   };
   await run('clean', (b) => b.shifted);
-  for (const shift of SHIFTS) for (const s of SEVERITIES) await run(`${shift.name}, ${s}: ${shift.describe(s)}`, (b) => shift.apply(b.shifted, s, b.centre));
-  for (const s of SEVERITIES) await run(`JPEG, ${s}: quality ${JPEG_QUALITY[s as Severity]}`, async (b) => ({ ...b.shifted, image: await jpeg(b.shifted.image, JPEG_QUALITY[s]) }));
+  for (const shift of SHIFTS.filter((sh) => wanted(sh.name))) for (const s of SEVERITIES) await run(`${shift.name}, ${s}: ${shift.describe(s)}`, (b) => shift.apply(b.shifted, s, b.centre));
+  if (wanted('jpeg')) for (const s of SEVERITIES) await run(`JPEG, ${s}: quality ${JPEG_QUALITY[s as Severity]}`, async (b) => ({ ...b.shifted, image: await jpeg(b.shifted.image, JPEG_QUALITY[s]) }));
   return { text: [`## Synthetic camera shifts (${base.length} Drishti-GS1 test photographs, ${base.filter((b) => b.label === 0).length} normal)`, '', table(rows)].join('\n'), rows };
 }
 

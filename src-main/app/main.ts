@@ -24,7 +24,7 @@ import { createPrintToPdf } from './print-pdf';
 import { bundledModelDir } from './resources';
 import { PRIVILEGED_SCHEMES, serveMedia, serveRenderer } from './protocols';
 import { createSenderCheck, denyAllPermissions, hardenWebContents, originOf, refuseDevices, SECURE_WEB_PREFERENCES } from './security';
-import { createServices, type Services } from './services';
+import { createServices, jobServerFromEnv, type Services } from './services';
 import { utilityLauncher } from './utility-launcher';
 
 const PRODUCT_NAME = 'Glaucoma Studio';
@@ -113,6 +113,7 @@ async function tell(kind: 'info' | 'error', message: string, detail: string): Pr
 }
 
 function startServices(log: Log): Services {
+  const jobServer = jobServerFromEnv();
   return createServices({
     userDataDir: app.getPath('userData'),
     bundledModelDir: bundledModelDir(app, process.resourcesPath),
@@ -122,6 +123,8 @@ function startServices(log: Log): Services {
       serviceName: `${PRODUCT_NAME} jobs`,
       log,
     }),
+    // The job-server setting: with GLAUCOMA_STUDIO_JOB_SERVER set, screening and fine-tuning run on that queue's workers.
+    ...(jobServer ? { jobServer } : {}),
     shell: 'electron',
     appVersion: app.getVersion(),
     printToPdf: createPrintToPdf(hiddenReportPage),

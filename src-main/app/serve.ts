@@ -8,6 +8,9 @@
 //                                 [--worker FILE] [--port 0] [--user NAME] [--folders DIR]...
 // --folders: the page may import from and export to folders under DIR only (repeatable; default the home folder).
 // --worker names the job process entry (default: the built worker.mjs, else src-main/worker/main.ts through tsx).
+//                                 [--worker FILE] [--port 0] [--user NAME] [--job-server redis://HOST:PORT]
+// --worker names the job process entry (default: the built worker.mjs, else src-main/worker/main.ts through tsx);
+// --job-server (or GLAUCOMA_STUDIO_JOB_SERVER) runs the jobs on that queue's workers instead.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,7 +19,7 @@ import { parseArgs } from 'node:util';
 import { startBridge } from './bridge';
 import type { JobProcessLauncher } from '../core/jobs/launcher';
 import { defaultWorkerEntry, forkLauncher } from '../platform/fork-launcher';
-import { createServices } from './services';
+import { createServices, jobServerFromEnv } from './services';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -52,15 +55,18 @@ async function main(): Promise<void> {
       port: { type: 'string' },
       user: { type: 'string' },
       folders: { type: 'string', multiple: true },
+      'job-server': { type: 'string' },
     },
     strict: true,
   });
   const userDataDir = path.resolve(values['user-data'] ?? process.env.GLAUCOMA_STUDIO_USER_DATA ?? path.join(os.homedir(), '.glaucoma-studio'));
   const version = (JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string }).version;
+  const jobServer = values['job-server'] ? { url: values['job-server'] } : jobServerFromEnv();
   const services = createServices({
     userDataDir,
     bundledModelDir: path.resolve(values.model ?? path.join(repoRoot, 'resources', 'model')),
     launcher: launcherFor(values.worker),
+    ...(jobServer ? { jobServer } : {}),
     shell: 'browser',
     appVersion: version,
     ...(values.user ? { user: values.user } : {}),

@@ -27,6 +27,8 @@ import { openCheckedStore } from '../core/store/integrity';
 import { ModelRegistry } from '../core/registry/model-registry';
 import { DATABASE_FILE, type Store } from '../core/store/store';
 import { createSharpCodec } from '../platform/sharp-codec';
+import { queueTarget, type QueueSecurity } from '../queue/connection';
+import { queueLauncher } from '../queue/launcher';
 import { openDatabase } from '../platform/sqlite';
 import { confineFolders, createFolderAccess, grantingPicker } from './folder-access';
 import { acquireInstanceLock } from './instance-lock';
@@ -37,6 +39,13 @@ export interface ServicesOptions {
   /** The bundled default model package (resources/model); may be absent. */
   readonly bundledModelDir: string | null;
   readonly launcher: JobProcessLauncher;
+  /**
+   * The job server: a job queue (redis:// or rediss:// URL; password and TLS as
+   * for the CLI's --queue) whose workers run the app's jobs (screening,
+   * fine-tuning) instead of `launcher`'s local job process. Absent: everything
+   * runs locally. See jobServerFromEnv.
+   */
+  readonly jobServer?: JobServerSetting;
   readonly shell: 'electron' | 'browser';
   readonly appVersion: string;
   /** Who annotations and reviews are recorded as; default: the OS user name. */
@@ -53,6 +62,16 @@ export interface ServicesOptions {
   readonly jobTuning?: Partial<JobManagerTuning>;
   readonly log?: Log;
   readonly now?: Clock;
+}
+
+export interface JobServerSetting extends QueueSecurity {
+  readonly url: string;
+}
+
+/** The job-server setting from the environment: GLAUCOMA_STUDIO_JOB_SERVER=redis://gpu-server:6379 (password: GLAUCOMA_STUDIO_REDIS_PASSWORD). */
+export function jobServerFromEnv(env: NodeJS.ProcessEnv = process.env): JobServerSetting | undefined {
+  const url = env.GLAUCOMA_STUDIO_JOB_SERVER?.trim();
+  return url ? { url } : undefined;
 }
 
 export interface Services {
@@ -108,7 +127,13 @@ export function createServices(options: ServicesOptions): Services {
     notes.push(bundledNote);
     log('warn', bundledNote);
   }
-  const jobs = new JobManager({ store, registry, launcher: options.launcher, events, userDataDir, log, ...(options.jobTuning ? { tuning: options.jobTuning } : {}) });
+  let launcher = options.launcher;
+  if (options.jobServer) {
+    const target = queueTarget(options.jobServer.url, options.jobServer);
+    launcher = queueLauncher({ target });
+    log('info', `jobs run on the job server ${target.display} (photographs, models and outputs must be at the same paths there)`);
+  }
+  const jobs = new JobManager({ store, registry, launcher, events, userDataDir, log, ...(options.jobTuning ? { tuning: options.jobTuning } : {}) });
   const interrupted = jobs.recover();
   if (interrupted.length > 0) notes.push(`${interrupted.length} job(s) were interrupted when the app last stopped; resume them from the jobs panel`);
   const finetune = new FinetunePlanner({ store, registry, userDataDir, codec });

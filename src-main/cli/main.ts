@@ -6,11 +6,14 @@ import { formatHelp, parseCommandArgs, UsageError, type CommandSpec, type Parsed
 import { benchCommand, runBench } from './commands/bench';
 import { evaluateCommand, runEvaluate } from './commands/evaluate';
 import { fitDecisionCommand, runFitDecision } from './commands/fit-decision';
+import { runSetExposure, setExposureCommand } from './commands/set-exposure';
 import { experimentCommand, runExperimentCommand } from './commands/experiment';
 import { infoCommand, runInfo } from './commands/info';
 import { runScreen, screenCommand } from './commands/screen';
 import { runSynth, synthCommand } from './commands/synth';
 import { runTrain, trainCommand } from './commands/train';
+import { queueCommand, runQueueCommand } from './commands/queue';
+import { runWorker, workerCommand } from './commands/worker';
 import { JobFailedError } from './run-job';
 
 interface Command {
@@ -23,10 +26,13 @@ const COMMANDS: readonly Command[] = [
   { spec: trainCommand, run: runTrain },
   { spec: evaluateCommand, run: runEvaluate },
   { spec: fitDecisionCommand, run: runFitDecision },
+  { spec: setExposureCommand, run: runSetExposure },
   { spec: experimentCommand, run: runExperimentCommand },
   { spec: synthCommand, run: runSynth },
   { spec: benchCommand, run: runBench },
   { spec: infoCommand, run: runInfo },
+  { spec: workerCommand, run: runWorker },
+  { spec: queueCommand, run: runQueueCommand },
 ];
 
 const VERSION = '0.1.0';

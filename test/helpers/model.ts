@@ -1,6 +1,8 @@
 // A small, untrained model package for tests that need one on disk.
 import { MultiTaskUNet } from '../../src-main/core/model/network';
-import { defaultPreprocessing, saveModelPackage, type ManifestFields, type ModelManifest } from '../../src-main/core/model/package';
+import { defaultPreprocessing, saveModelPackage, writeWithDecision, type ManifestFields, type ModelManifest } from '../../src-main/core/model/package';
+import { selectDecisionModel } from '../../src-main/core/decision/select';
+import { createRng } from '../../src-main/core/random';
 import type { Task } from '../../src-main/core/types';
 import { TASKS } from '../../src-main/core/types';
 
@@ -30,4 +32,21 @@ export async function writeTinyModel(dir: string, options: { size?: number; widt
     main.dispose();
     crop?.dispose();
   }
+}
+
+/**
+ * Gives the package at `dir` a decision model fitted on synthetic cases (vCDR
+ * carries the label), so screening decides at an operating point that
+ * --specificity moves.
+ */
+export async function addSyntheticDecision(dir: string): Promise<ModelManifest> {
+  const rng = createRng(3);
+  const cases = Array.from({ length: 90 }, (_, i) => {
+    const label = (i % 3 === 0 ? 0 : 1) as 0 | 1;
+    const vcdr = (label ? 0.65 : 0.45) + (rng.next() - 0.5) * 0.3;
+    const rim = (1 - vcdr) / 2;
+    const features = { vcdr, hcdr: vcdr, areaCdr: vcdr * vcdr, rimToDisc: rim, rimInferior: rim, rimSuperior: rim, rimHorizontalWide: rim, rimHorizontalNarrow: rim, isntRule: 1, discSize: 0.2 };
+    return { id: `c${i}`, label, features, network: rng.next() };
+  });
+  return writeWithDecision(dir, dir, selectDecisionModel(cases, { note: 'synthetic test cases', repeats: 2 }));
 }

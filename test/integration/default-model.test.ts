@@ -90,7 +90,7 @@ describe.runIf(hasModel)('the bundled default model', () => {
 
   describe.runIf(hasSharedData('drishti-gs1'))('screening Drishti-GS1 images with the default model', () => {
     it('writes REFUGE masks that match the expert consensus (the images it was trained on)', async () => {
-      const samples = readDrishti(sharedPath('drishti-gs1')).samples.slice(0, 8);
+      const samples = readDrishti(sharedPath('drishti-gs1')).samples.filter((s) => s.split === 'train').slice(0, 8);
       const folder = path.join(tmp, 'drishti');
       fs.mkdirSync(folder);
       for (const s of samples) fs.copyFileSync(s.imageFile, path.join(folder, path.basename(s.imageFile)));

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { describeDecision, writeWithDecision } from '../../core/model/package';
+import { describeDecision, readManifest, rewritePackage, writeWithDecision } from '../../core/model/package';
 import { fitDecisionFromScores, readScoreFiles } from '../../core/train/fit-decision';
 import { num, required, str, type CommandSpec, type ParsedOptions } from '../args';
 import { defaultModelDir } from '../paths';
@@ -18,6 +18,7 @@ export const fitDecisionCommand: CommandSpec = {
     out: { type: 'string', description: 'where the package with its decision model goes (may be the same folder)', placeholder: 'PKG' },
     specificity: { type: 'number', description: 'target specificity of the stored operating point', default: 0.85, min: 0.5 },
     note: { type: 'string', description: 'what the scored images are, for the record' },
+    notes: { type: 'string', description: "replace the data card's notes (known limitations) in the written package" },
   },
   examples: [
     'glaucoma-studio evaluate --data drishti:../shared/data/drishti-gs1 --split test --tta --out runs/eval-test',
@@ -34,7 +35,9 @@ export async function runFitDecision(options: ParsedOptions): Promise<number> {
   const note = str(options, 'note') ?? `${scores.length} images scored by models that did not train on them (${files.map((f) => path.basename(f)).join(', ')})`;
   const decision = fitDecisionFromScores(scores, note, (m) => process.stdout.write(`${m}\n`), num(options, 'specificity'));
   if (!decision) return 1;
-  await writeWithDecision(model, out, decision);
+  const notes = str(options, 'notes');
+  if (notes) await rewritePackage(model, out, { decision, dataCard: { ...readManifest(model).dataCard, notes } });
+  else await writeWithDecision(model, out, decision);
   process.stdout.write(`${describeDecision(decision).join('\n')}\n\nmodel package with its decision model: ${out}\n`);
   return 0;
 }

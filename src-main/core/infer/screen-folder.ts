@@ -6,6 +6,7 @@
 //   overlays/<stem>.png               outlines and fovea mark (longer side at most 1024 px)
 //   summary.csv, report.html          vCDR, probabilities, decision, problems
 //   config.json                       model, options and backend of the run; status running|partial|complete
+//   screened.jsonl                    one line per finished image, for --resume
 // A file that cannot be read is listed with its problem and the rest go on.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -22,8 +23,10 @@ import { writeFileAtomic, writeJsonAtomic } from '../fs/atomic';
 import { encodeRefugeMask, resizeMaskNearest } from '../masks';
 import { drawOverlayInPlace } from '../render/overlay';
 import { downscaleForPreview } from '../render/preview';
+import type { ModelManifest } from '../model/package';
 import type { Predictor } from './predictor';
 import { screenImage } from './screen-image';
+import { describeOperatingPoint } from './screen-operating-point';
 import type { RgbImage } from '../types';
 import type { CasePrediction, ScreenedImage } from './types';
 import { renderScreeningReport } from './screening-report';
@@ -35,12 +38,15 @@ export interface ScreenFolderOptions {
   /** Longest side of overlay images. */
   readonly overlaySide: number;
   readonly signal?: AbortSignal;
-  /** Continue the run already in outDir (same folder and model): images it finished are not screened again. */
+  /** Continue the run already in outDir (same folder, model and decision settings): images it finished are not screened again. */
   readonly resume?: boolean;
   /** Decision rule and operating point (default: the package's decision model at its stored specificity). */
   readonly decision?: DecisionSettings;
   readonly onImage?: (done: number, total: number, file: string, problem: string | null) => void;
 }
+
+/** Longest side of overlay images, wherever a screening writes them. */
+export const OVERLAY_SIDE = 1024;
 
 export interface ScreenFolderResult {
   readonly images: readonly ScreenedImage[];
@@ -59,68 +65,137 @@ export async function screenFolder(
   options: ScreenFolderOptions,
 ): Promise<ScreenFolderResult> {
   const started = performance.now();
-  const dataset = readImageFolder(folder);
-  if (dataset.samples.length === 0 && dataset.problems.length === 0) throw new InputError(folder, 'no images found (looked for jpg, jpeg, png, bmp, tif, tiff)');
-  const problems: DataProblem[] = [...dataset.problems];
+  const plan = planScreening(folder);
+  const problems: DataProblem[] = [...plan.problems];
+  const base = screeningConfig(folder, predictor.model.dir, predictor.model.manifest, options, backend);
+  const config = { ...base, resumed: options.resume === true };
   // Never leave a folder that looks complete but is not: a new run removes the previous run's
-  // files first; --resume keeps them and reads back the images already done.
-  const decision = { rule: predictor.model.manifest.decision && options.decision?.fusion !== 'paper' ? predictor.model.manifest.decision.id : 'paper', ...options.decision };
-  const previous = options.resume ? readPreviousRun(outDir, folder, predictor.model.manifest.id, decision) : new Map<string, ScreenedImage>();
+  // files first; --resume keeps them and reads back the images already done (the plan's stems are
+  // deterministic, so a resumed image keeps its output names).
+  const previous = options.resume ? readPreviousRun(outDir, folder, predictor.model.manifest.id, base['decision']) : new Map<string, ScreenedImage>();
   if (!options.resume) clearPreviousRun(outDir);
-  for (const dir of ['segmentation', ...(options.overlays ? ['overlays'] : [])]) fs.mkdirSync(path.join(outDir, dir), { recursive: true });
-  const config = {
-    folder: path.resolve(folder),
-    model: { dir: predictor.model.dir, id: predictor.model.manifest.id, name: predictor.model.manifest.name, trainedTasks: predictor.model.manifest.trainedTasks },
-    preprocessing: predictor.model.manifest.preprocessing,
-    tta: options.tta,
-    overlays: options.overlays,
-    decision,
-    backend,
-    startedAt: new Date().toISOString(),
-    resumed: options.resume === true,
-  };
+  prepareScreeningOutput(outDir, options.overlays);
   writeJsonAtomic(path.join(outDir, 'config.json'), { status: 'running' satisfies ScreenRunStatus, ...config });
   const images: ScreenedImage[] = [];
-  const usedStems = new Set<string>([...previous.values()].map((i) => i.id));
   let done = 0;
-  for (const sample of dataset.samples) {
+  for (const item of plan.items) {
     if (options.signal?.aborted) break;
-    const before = previous.get(sample.imageFile);
-    if (before) {
-      images.push(before);
-      if (before.problem) problems.push({ file: before.file, problem: before.problem });
-      options.onImage?.(++done, dataset.samples.length, sample.imageFile, before.problem);
-      continue;
-    }
-    const name = path.basename(sample.imageFile);
-    const stem = uniqueStem(path.basename(sample.imageFile, path.extname(sample.imageFile)), usedStems);
-    const result = await screenImage(predictor, codec, sample.imageFile, { tta: options.tta, ...(options.decision ? { decision: options.decision } : {}) }, async (prediction, original) => {
-      writeBmpGrey(path.join(outDir, 'segmentation', `${stem}.bmp`), encodeRefugeMask(prediction.od, prediction.oc));
-      if (options.overlays) await writeOverlay(path.join(outDir, 'overlays', `${stem}.png`), await original(), prediction, codec, options.overlaySide);
-    });
-    if (!result.ok) {
-      // A file found damaged while its overlay was drawn has no answer: its segmentation goes too.
-      fs.rmSync(path.join(outDir, 'segmentation', `${stem}.bmp`), { force: true });
-      problems.push({ file: result.file, problem: result.problem });
-    }
-    const problem = result.ok ? null : result.problem;
-    const image: ScreenedImage = { id: stem, file: sample.imageFile, name, prediction: result.ok ? result.prediction.summary : null, problem, ms: result.ms };
+    const before = previous.get(item.file);
+    const image = before ?? (await screenFolderItem(item, outDir, predictor, codec, options));
+    if (image.problem !== null) problems.push({ file: image.file, problem: image.problem });
     images.push(image);
-    logScreenedImage(outDir, image);
-    options.onImage?.(++done, dataset.samples.length, sample.imageFile, problem);
+    if (!before) logScreenedImage(outDir, image);
+    options.onImage?.(++done, plan.items.length, item.file, image.problem);
   }
-  const complete = images.length === dataset.samples.length;
-  writeSubmissionFiles(outDir, images, predictor.tasks.includes('fovea'), problems);
-  const partial = complete ? undefined : { done: images.length, total: dataset.samples.length };
-  writeFileAtomic(path.join(outDir, 'report.html'), renderScreeningReport({ images, problems, model: predictor.model.manifest, backend, overlays: options.overlays, partial }));
+  const complete = images.length === plan.items.length;
+  writeScreeningResults(outDir, images, problems, predictor.model.manifest, backend, options.overlays, complete ? undefined : { done: images.length, total: plan.items.length });
   // Written last: 'complete' is only ever said of a folder whose every file is in place.
   writeJsonAtomic(path.join(outDir, 'config.json'), {
     status: (complete ? 'complete' : 'partial') satisfies ScreenRunStatus,
     ...config,
-    images: { total: dataset.samples.length, done: images.length, screened: images.filter((i) => i.prediction).length, problems: problems.length },
+    images: { total: plan.items.length, done: images.length, screened: images.filter((i) => i.prediction).length, problems: problems.length },
     finishedAt: new Date().toISOString(),
   });
   return { images, problems, seconds: (performance.now() - started) / 1000, complete };
+}
+
+/** One photograph of a folder screening: where it is, its name in the CSVs and the stem of its output files. */
+export interface ScreeningItem {
+  readonly file: string;
+  readonly name: string;
+  readonly stem: string;
+}
+
+/**
+ * The photographs of a folder in screening order, each with the unique stem its
+ * outputs are named after. Deterministic, so a run spread over several
+ * machines names every output as a local run does.
+ */
+export function planScreening(folder: string): { items: ScreeningItem[]; problems: DataProblem[] } {
+  const dataset = readImageFolder(folder);
+  if (dataset.samples.length === 0 && dataset.problems.length === 0) throw new InputError(folder, 'no images found (looked for jpg, jpeg, png, bmp, tif, tiff)');
+  const usedStems = new Set<string>();
+  const items = dataset.samples.map((sample) => ({
+    file: sample.imageFile,
+    name: path.basename(sample.imageFile),
+    stem: uniqueStem(path.basename(sample.imageFile, path.extname(sample.imageFile)), usedStems),
+  }));
+  return { items, problems: [...dataset.problems] };
+}
+
+export function prepareScreeningOutput(outDir: string, overlays: boolean): void {
+  for (const dir of ['segmentation', ...(overlays ? ['overlays'] : [])]) fs.mkdirSync(path.join(outDir, dir), { recursive: true });
+}
+
+/** config.json of a screening run. */
+export function screeningConfig(folder: string, modelDir: string, manifest: ModelManifest, options: { tta: boolean; overlays: boolean; decision?: DecisionSettings | undefined }, backend: BackendInfo): Record<string, unknown> {
+  return {
+    folder: path.resolve(folder),
+    model: { dir: modelDir, id: manifest.id, name: manifest.name, trainedTasks: manifest.trainedTasks },
+    preprocessing: manifest.preprocessing,
+    tta: options.tta,
+    overlays: options.overlays,
+    decision: { rule: manifest.decision && options.decision?.fusion !== 'paper' ? manifest.decision.id : 'paper', ...options.decision },
+    backend,
+    startedAt: new Date().toISOString(),
+  };
+}
+
+/**
+ * One photograph of a folder screening: the shared per-image step
+ * (screen-image.ts) keeping the folder's outputs, its REFUGE segmentation and
+ * overlay named after the item's stem. The local loop above and a queue
+ * worker's screen-images job both screen through here, so their files match.
+ */
+export async function screenFolderItem(
+  item: ScreeningItem,
+  outDir: string,
+  predictor: Predictor,
+  codec: ImageCodec,
+  options: Pick<ScreenFolderOptions, 'tta' | 'overlays' | 'overlaySide' | 'decision'>,
+): Promise<ScreenedImage> {
+  const result = await screenImage(predictor, codec, item.file, { tta: options.tta, ...(options.decision ? { decision: options.decision } : {}) }, async (prediction, original) => {
+    writeBmpGrey(path.join(outDir, 'segmentation', `${item.stem}.bmp`), encodeRefugeMask(prediction.od, prediction.oc));
+    if (options.overlays) await writeOverlay(path.join(outDir, 'overlays', `${item.stem}.png`), await original(), prediction, codec, options.overlaySide);
+  });
+  // A file found damaged while its overlay was drawn has no answer: its segmentation goes too.
+  if (!result.ok) fs.rmSync(path.join(outDir, 'segmentation', `${item.stem}.bmp`), { force: true });
+  return { id: item.stem, file: item.file, name: item.name, prediction: result.ok ? result.prediction.summary : null, problem: result.ok ? null : result.problem, ms: result.ms };
+}
+
+/** The files written once every image is screened: the REFUGE CSVs, summary.csv and report.html. */
+export function writeScreeningResults(
+  outDir: string,
+  images: readonly ScreenedImage[],
+  problems: readonly DataProblem[],
+  manifest: ModelManifest,
+  backend: BackendInfo,
+  overlays: boolean,
+  /** Set when the run stopped before the end: the report says so. */
+  partial?: { readonly done: number; readonly total: number },
+): void {
+  writeSubmissionFiles(outDir, images, manifest.trainedTasks.includes('fovea'), problems);
+  writeFileAtomic(path.join(outDir, 'report.html'), renderScreeningReport({ images, problems, model: manifest, backend, overlays, ...(partial ? { partial } : {}) }));
+}
+
+/** What a screening reports in one line (a local run and one on a queue alike). */
+export interface ScreeningCounts {
+  readonly screened: number;
+  readonly suspects: number;
+  readonly undecided: number;
+  readonly operatingPoint: string;
+  readonly msPerImage: number;
+}
+
+export function screeningCounts(images: readonly ScreenedImage[]): ScreeningCounts {
+  const screened = images.filter((i) => i.prediction);
+  return {
+    screened: screened.length,
+    suspects: screened.filter((i) => i.prediction!.glaucoma.decision === 'glaucoma').length,
+    undecided: screened.filter((i) => i.prediction!.glaucoma.decision === null).length,
+    operatingPoint: describeOperatingPoint(screened[0]?.prediction?.glaucoma ?? null),
+    msPerImage: screened.length ? screened.reduce((s, i) => s + i.ms, 0) / screened.length : 0,
+  };
 }
 
 function uniqueStem(stem: string, used: Set<string>): string {

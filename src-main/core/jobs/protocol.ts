@@ -13,7 +13,8 @@ import type { BenchConfig, BenchResult } from '../bench/types';
 import type { ExperimentConfig } from '../train/experiment-types';
 import type { FinetuneSpec } from '../train/finetune-spec';
 import type { TrainingConfig } from '../train/run-training';
-import type { PredictionSummary } from '../infer/types';
+import type { PredictionSummary, ScreenedImage } from '../infer/types';
+import type { ScreeningItem } from '../infer/screen-folder';
 import type { EpochRecord } from '../train/loop';
 
 /** Screen image files with a model package; masks and maps go to files under outDir. */
@@ -65,6 +66,22 @@ export interface ScreenFolderJobSpec {
   readonly resume?: boolean;
 }
 
+/**
+ * Part of a folder screening spread over several machines (src-main/queue):
+ * the per-image step of `screen-folder` for the given photographs, writing the
+ * same files under outDir; the caller gathers the CSVs and the report.
+ */
+export interface ScreenImagesJobSpec {
+  readonly kind: 'screen-images';
+  readonly modelDir: string;
+  readonly items: readonly ScreeningItem[];
+  readonly outDir: string;
+  readonly tta: boolean;
+  readonly overlays: boolean;
+  /** As in screen-folder: every part of one screening decides with the same settings. */
+  readonly decision?: DecisionSettings;
+}
+
 /** CLI `experiment`: the paper's protocol for several strategies (see train/experiment.ts). */
 export interface ExperimentJobSpec {
   readonly kind: 'experiment';
@@ -79,7 +96,7 @@ export interface BenchJobSpec {
   readonly config: BenchConfig;
 }
 
-export type JobSpec = ScreenJobSpec | FinetuneJobSpec | TrainJobSpec | EvaluateJobSpec | ScreenFolderJobSpec | ExperimentJobSpec | BenchJobSpec;
+export type JobSpec = ScreenJobSpec | FinetuneJobSpec | TrainJobSpec | EvaluateJobSpec | ScreenFolderJobSpec | ScreenImagesJobSpec | ExperimentJobSpec | BenchJobSpec;
 
 export interface ScreenItemResult {
   readonly key: string;
@@ -129,6 +146,7 @@ export type JobResult =
   | { readonly kind: 'train'; readonly modelDir: string | null; readonly crossValidation: ValidationRecord | null; readonly problems: readonly DataProblem[]; readonly seconds: number }
   | { readonly kind: 'evaluate'; readonly summary: EvaluationSummary; readonly images: number; readonly problems: readonly DataProblem[]; readonly seconds: number }
   | { readonly kind: 'screen-folder'; readonly screened: number; readonly failed: number; readonly suspects: number; readonly undecided: number; readonly operatingPoint: string; readonly problems: readonly DataProblem[]; readonly msPerImage: number; readonly seconds: number }
+  | { readonly kind: 'screen-images'; readonly images: readonly ScreenedImage[]; readonly seconds: number }
   | { readonly kind: 'experiment'; readonly reportDir: string; readonly seconds: number }
   | { readonly kind: 'bench'; readonly result: BenchResult };
 

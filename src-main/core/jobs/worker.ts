@@ -14,8 +14,7 @@ import { writeJsonAtomic, writeFileAtomic } from '../fs/atomic';
 import { evaluateModel } from '../infer/evaluate';
 import { renderEvaluationReport } from '../infer/evaluation-report';
 import { Predictor } from '../infer/predictor';
-import { screenFolder } from '../infer/screen-folder';
-import { describeOperatingPoint } from '../infer/screen-operating-point';
+import { OVERLAY_SIDE, screenFolder, screeningCounts } from '../infer/screen-folder';
 import { screenImage } from '../infer/screen-image';
 import { heatmapToRgb } from '../render/heatmap';
 import { letterbox, mapToOriginal } from '../geometry/letterbox';
@@ -23,6 +22,7 @@ import { runExperiment } from '../train/experiment';
 import { runFinetune } from '../train/finetune';
 import { runTraining, type TrainingEvent } from '../train/run-training';
 import type { FloatMap } from '../types';
+import { PredictorCache, runScreenImages } from './screen-images';
 import { assertNever, type FromJob, type JobResult, type JobSpec, type ScreenJobSpec, type ToJob } from './protocol';
 
 export interface WorkerDeps {
@@ -37,9 +37,12 @@ const PROGRESS_INTERVAL_MS = 250;
 export class JobWorker {
   readonly #deps: WorkerDeps;
   #current: { id: string; abort: AbortController } | null = null;
+  /** A queue worker screens one image per job: the model stays loaded between them. */
+  readonly #predictors: PredictorCache;
 
   constructor(deps: WorkerDeps) {
     this.#deps = deps;
+    this.#predictors = new PredictorCache(deps.codec);
   }
 
   /** Handles one message from the parent. Resolves when a started job has finished. */
@@ -52,6 +55,7 @@ export class JobWorker {
         return;
       case 'shutdown':
         this.#current?.abort.abort();
+        this.#predictors.dispose();
         return;
       default:
         assertNever(message, 'message to the job process');
@@ -145,27 +149,18 @@ export class JobWorker {
             tta: spec.tta,
             overlays: spec.overlays,
             resume: spec.resume === true,
-            overlaySide: 1024,
+            overlaySide: OVERLAY_SIDE,
             ...(spec.decision ? { decision: spec.decision } : {}),
             signal,
             onImage: (done, total, file) => progress(done, total, path.basename(file)),
           });
-          const screened = result.images.filter((i) => i.prediction);
-          return {
-            kind: 'screen-folder',
-            screened: screened.length,
-            failed: result.problems.length,
-            suspects: screened.filter((i) => i.prediction!.glaucoma.decision === 'glaucoma').length,
-            undecided: screened.filter((i) => i.prediction!.glaucoma.decision === null).length,
-            operatingPoint: describeOperatingPoint(screened[0]?.prediction?.glaucoma ?? null),
-            problems: result.problems,
-            msPerImage: screened.length ? screened.reduce((s, i) => s + i.ms, 0) / screened.length : 0,
-            seconds: result.seconds,
-          };
+          return { kind: 'screen-folder', ...screeningCounts(result.images), failed: result.problems.length, problems: result.problems, seconds: result.seconds };
         } finally {
           predictor.dispose();
         }
       }
+      case 'screen-images':
+        return runScreenImages(spec, this.#predictors, codec, signal);
       case 'train': {
         const result = await runTraining(spec.config, spec.outDir, { codec, backend, signal, onEvent: this.#trainingEvents(jobId) }, spec.resume);
         return { kind: 'train', modelDir: result.modelDir, crossValidation: result.crossValidation, problems: result.problems, seconds: result.seconds };

@@ -216,12 +216,13 @@ export async function saveModelPackage(dir: string, fields: ManifestFields, netw
 
 /**
  * Writes a copy of the package at `srcDir` to `outDir` (atomically; `outDir` may be
- * `srcDir`) with its glaucoma decision model replaced. Weights are copied byte for
- * byte and re-checked against their hashes, so a damaged package is refused.
+ * `srcDir`) with manifest fields replaced: the glaucoma decision model, the
+ * pre-processing, the data card. Weights are copied byte for byte and re-checked against their
+ * hashes, so a damaged package is refused.
  */
-export async function writeWithDecision(srcDir: string, outDir: string, decision: DecisionModel): Promise<ModelManifest> {
+export async function rewritePackage(srcDir: string, outDir: string, patch: Partial<Pick<ModelManifest, 'decision' | 'preprocessing' | 'dataCard'>>): Promise<ModelManifest> {
   const source = readManifest(srcDir);
-  const manifest = ModelManifestSchema.parse({ ...source, decision });
+  const manifest = ModelManifestSchema.parse({ ...source, ...patch });
   const weights = source.networks.map((n) => {
     const file = path.join(srcDir, n.weights.file);
     const data = fs.readFileSync(file);
@@ -234,6 +235,11 @@ export async function writeWithDecision(srcDir: string, outDir: string, decision
     fs.writeFileSync(path.join(tmp, 'README.md'), describeModel(manifest));
   });
   return manifest;
+}
+
+/** rewritePackage with a new decision model. */
+export function writeWithDecision(srcDir: string, outDir: string, decision: DecisionModel): Promise<ModelManifest> {
+  return rewritePackage(srcDir, outDir, { decision });
 }
 
 /** Reads and validates a manifest without loading weights. Throws InputError naming the file and the field. */
@@ -340,6 +346,7 @@ export function describeModel(m: ModelManifest): string {
     `- Created: ${m.createdAt}`,
     `- Trained tasks: ${m.trainedTasks.join(', ') || 'none'}`,
     `- Networks: ${m.networks.map((n) => `${n.id} (${n.architecture.variant}, width ${n.architecture.width}, ${n.architecture.inputSize}px, ${n.input.kind}; tasks ${n.tasks.join(', ')})`).join('; ')}`,
+    `- Exposure normalisation: ${m.preprocessing.luminanceReference === undefined ? 'none (inputs as decoded)' : `every input scaled to a field luminance of ${m.preprocessing.luminanceReference.toFixed(1)} (the training photographs' median)`}`,
     `- vCDR regression: ${m.vcdrRegression ? `P = sigmoid(${m.vcdrRegression.intercept.toFixed(3)} + ${m.vcdrRegression.slope.toFixed(3)} * vCDR), fitted on ${m.vcdrRegression.fittedOn}` : 'none'}`,
     '',
     '## Data card',

@@ -19,6 +19,7 @@ import { openDataset } from '../data/spec';
 import { ConfigError, InputError } from '../errors';
 import { writeJsonAtomic } from '../fs/atomic';
 import { evaluateModel, type EvaluationSummary, type ImageScore } from '../infer/evaluate';
+import { medianFieldLuminance } from './exposure-reference';
 import { fitDecisionFromScores } from './fit-decision';
 import { Predictor } from '../infer/predictor';
 import { fitVcdrRegression } from '../infer/vcdr-regression';
@@ -231,6 +232,12 @@ export async function runTraining(config: TrainingConfig, outDir: string, deps: 
   }
   const setFor = (net: PlannedNetwork) => prepared.get(`${net.input.kind}:${net.arch.inputSize}:${JSON.stringify(net.input)}`)!;
   const vcdrTruth = [...prepared.values()][0]!.vcdr;
+  // The exposure the whole-image network learnt on: the median field luminance of a unit's training inputs.
+  const fullImageSet = setFor(plan.find((n) => n.input.kind === 'full-image') ?? plan[0]!);
+  const exposureOf = (ids: ReadonlySet<string>): { luminanceReference?: number } => {
+    const reference = medianFieldLuminance(fullImageSet.examples.filter((e) => ids.has(e.id)).map((e) => ({ width: e.size, height: e.size, data: e.image })));
+    return reference === null ? {} : { luminanceReference: reference };
+  };
 
   const k = config.folds >= 2 ? config.folds : 0;
   const foldOf = k ? stratifiedFolds(training.map(stratum), k, config.seed) : [];
@@ -323,7 +330,7 @@ export async function runTraining(config: TrainingConfig, outDir: string, deps: 
         createdAt: new Date().toISOString(),
         description: `Trained with ${config.strategy} on ${trainIds.size} images of ${opened.dataset.name}.`,
         trainedTasks,
-        preprocessing: defaultPreprocessing(config.arch.inputSize),
+        preprocessing: { ...defaultPreprocessing(config.arch.inputSize), ...exposureOf(trainIds) },
         vcdrRegression: regression,
         decision: isFinal && outOfFold.length > 0 ? fitDecisionFromScores(outOfFold, `${k}-fold cross-validation on ${training.length} images of ${opened.dataset.name}: each image measured on the segmentation of a model that did not train on it`, log) : null,
         dataCard: dataCardFor(config, trainIds.size, training.filter((s) => trainIds.has(s.id))),

@@ -1,0 +1,104 @@
+#!/usr/bin/env node
+// Throughput of screening on the job queue (docs/distributed.md): one local
+// run, then the same folder through a redis-server on 127.0.0.1 with one and
+// with two workers, every TensorFlow job process on one thread.
+//
+//   node bench/queue-throughput.mjs [--images DIR] [--copies K] [--model PKG] [--json FILE]
+//
+// It starts its own redis-server (Debian's package) on a free port and stops it.
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const bin = path.join(root, 'bin', 'glaucoma-studio.mjs');
+const { values } = parseArgs({ options: { images: { type: 'string' }, copies: { type: 'string' }, model: { type: 'string' }, json: { type: 'string' } } });
+const source = path.resolve(values.images ?? path.join(root, '..', 'shared', 'data', 'refuge-samples'));
+const copies = Number(values.copies ?? 2);
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gs-queue-bench-'));
+const single = { TF_NUM_INTRAOP_THREADS: '1', TF_NUM_INTEROP_THREADS: '1', OMP_NUM_THREADS: '1' };
+const modelArgs = values.model ? ['--model', path.resolve(values.model)] : [];
+
+function imagesUnder(dir) {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? imagesUnder(path.join(dir, e.name)) : /\.(jpe?g|png|bmp|tiff?)$/i.test(e.name) ? [path.join(dir, e.name)] : []));
+}
+
+// The folder: each photograph `copies` times under distinct names.
+const folder = path.join(tmp, 'images');
+fs.mkdirSync(folder);
+const originals = imagesUnder(source).sort();
+for (let c = 0; c < copies; c++) for (const f of originals) fs.copyFileSync(f, path.join(folder, `${c}-${path.basename(f)}`));
+const count = originals.length * copies;
+
+function freePort() {
+  return new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function run(args, env = {}) {
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
+  if (r.status !== 0) throw new Error(`glaucoma-studio ${args.join(' ')} failed:\n${r.stderr}`);
+  return { seconds: (performance.now() - t0) / 1000, stdout: r.stdout };
+}
+
+/** Mean of summary.csv's Milliseconds column: the screening step itself, inside the job process. */
+function meanMs(out) {
+  const rows = fs.readFileSync(path.join(out, 'summary.csv'), 'utf8').trim().split('\n').slice(1);
+  return rows.reduce((s, r) => s + Number(r.split(',')[12]), 0) / rows.length;
+}
+
+async function withWorkers(url, n, fn) {
+  const workers = Array.from({ length: n }, (_, i) => spawn(process.execPath, [bin, 'worker', '--queue', url, '--threads', '1', '--model-cache', path.join(tmp, `cache-${i}`)], { stdio: ['ignore', 'ignore', 'pipe'] }));
+  for (const w of workers) w.stderr.resume();
+  try {
+    for (;;) {
+      const status = JSON.parse(run(['queue', 'status', '--queue', url, '--json']).stdout);
+      if (status.workers.length >= n) break;
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    return await fn();
+  } finally {
+    await Promise.all(workers.map((w) => new Promise((r) => { w.once('exit', r); w.kill('SIGTERM'); })));
+  }
+}
+
+const port = await freePort();
+const redis = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+await new Promise((r) => setTimeout(r, 500));
+const url = `redis://127.0.0.1:${port}`;
+try {
+  // Warm the page cache and the bundle first, so the first timed run is not penalised.
+  run(['screen', folder, '--out', path.join(tmp, 'warm'), '--no-overlays', ...modelArgs], single);
+  const local = run(['screen', folder, '--out', path.join(tmp, 'local'), ...modelArgs], single);
+  const localMs = meanMs(path.join(tmp, 'local'));
+  const one = await withWorkers(url, 1, async () => run(['screen', folder, '--out', path.join(tmp, 'q1'), '--queue', url, ...modelArgs]));
+  const oneMs = meanMs(path.join(tmp, 'q1'));
+  const two = await withWorkers(url, 2, async () => run(['screen', folder, '--out', path.join(tmp, 'q2'), '--queue', url, ...modelArgs]));
+  const twoMs = meanMs(path.join(tmp, 'q2'));
+  const perImage = (s) => (s * 1000) / count;
+  const result = {
+    machine: `${os.cpus()[0]?.model} x${os.cpus().length}, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`,
+    images: count,
+    local: { wallS: local.seconds, msPerImageScreening: localMs },
+    oneWorker: { wallS: one.seconds, msPerImageWall: perImage(one.seconds), msPerImageScreening: oneMs },
+    twoWorkers: { wallS: two.seconds, msPerImageWall: perImage(two.seconds), msPerImageScreening: twoMs },
+    speedupTwoOverOne: one.seconds / two.seconds,
+    // What the queue adds per image with one worker: wall time per image beyond the screening step itself.
+    overheadMsPerImage: perImage(one.seconds) - oneMs,
+    overheadPercent: ((perImage(one.seconds) - oneMs) / oneMs) * 100,
+  };
+  process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+  if (values.json) fs.writeFileSync(values.json, `${JSON.stringify(result, null, 2)}\n`);
+} finally {
+  redis.kill('SIGTERM');
+  fs.rmSync(tmp, { recursive: true, force: true });
+}
