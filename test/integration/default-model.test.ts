@@ -1,7 +1,8 @@
 // The bundled default model (resources/model) on real photographs: it must find
 // one disc of plausible size on the REFUGE samples (another camera, a wider
-// field of view than its Drishti-GS1 training images), and the files `screen`
-// writes for Drishti-GS1 images must match the expert consensus.
+// field of view than its Drishti-GS1 training images) and not call them all
+// glaucoma, find the disc in the ROI crops of four hospitals, and the files
+// `screen` writes for Drishti-GS1 images must match the expert consensus.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -9,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BackendInfo } from '../../src-main/core/backend';
 import { readDrishti } from '../../src-main/core/data/drishti';
 import { readRefuge } from '../../src-main/core/data/refuge';
+import { readRoiFolder } from '../../src-main/core/data/roi';
 import { readSampleMasks } from '../../src-main/core/data/sample';
 import { Predictor } from '../../src-main/core/infer/predictor';
 import { screenFolder } from '../../src-main/core/infer/screen-folder';
@@ -23,6 +25,12 @@ const modelDir = path.resolve(import.meta.dirname, '..', '..', 'resources', 'mod
 const hasModel = fs.existsSync(path.join(modelDir, 'model.json'));
 if (!hasModel && isCI) throw new Error(`the bundled default model is missing: ${modelDir}`);
 const codec = createSharpCodec();
+/**
+ * Regression floors for the eight ROI crops, below what was measured on 2026-11-29 (docs/robustness.md):
+ * disc Dice 0.80-0.97, six of eight at 0.85 or more (the issue's target, not yet met on a RIM-ONE and a Canon crop).
+ */
+const ROI_MIN_OD_DICE = 0.78;
+const ROI_AT_085 = 6;
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gs-default-model-'));
 let backend: BackendInfo;
 beforeAll(async () => {
@@ -41,6 +49,14 @@ describe.runIf(hasModel)('the bundled default model', () => {
     expect(m.validation?.note).toMatch(/5-fold cross-validation/);
     expect(m.validation!.metrics.odDice).toBeGreaterThanOrEqual(0.93);
     expect(m.validation!.metrics.ocDice).toBeGreaterThanOrEqual(0.8);
+    // The decision rule was chosen by cross-validation on images the networks did not train on, with its operating point.
+    const d = m.decision!;
+    expect(d.validation.cases).toBe(101);
+    expect(d.validation.auc.low).toBeLessThan(d.validation.auc.value);
+    expect(d.operatingPoint.targetSpecificity).toBe(0.85);
+    expect(d.operatingPoint.specificity.value).toBeGreaterThanOrEqual(0.85);
+    expect(d.selection.candidates.map((c) => c.id)).toEqual(expect.arrayContaining(['paper', 'vcdr', 'measurements']));
+    expect(m.preprocessing.luminanceReference).toBeGreaterThan(0);
     const bytes = fs.readdirSync(modelDir).reduce((n, f) => n + fs.statSync(path.join(modelDir, f)).size, 0);
     expect(bytes).toBeLessThan(10 * 1024 * 1024);
   });
@@ -82,6 +98,44 @@ describe.runIf(hasModel)('the bundled default model', () => {
           expect(s.fovea).toBeNull();
           expect(s.vcdr, sample.id).not.toBeNull();
         }
+      } finally {
+        predictor.dispose();
+      }
+    });
+
+    it('does not call them all glaucoma: at most one normal eye called glaucoma, at most one glaucomatous eye called normal, every other one decided rightly or withheld with its reason', async () => {
+      const predictor = Predictor.open(modelDir, codec);
+      try {
+        let falseAlarms = 0;
+        let misses = 0;
+        for (const sample of readRefuge(sharedPath('refuge-samples')).samples) {
+          const g = (await predictor.predictFile(sample.imageFile, { tta: true })).summary.glaucoma;
+          if (g.decision === null) expect(g.withheld, sample.id).toMatch(/outside the field of view|ungradable/);
+          if (g.decision === 'glaucoma' && sample.glaucoma === 0) falseAlarms++;
+          if (g.decision === 'normal' && sample.glaucoma === 1) misses++;
+        }
+        expect(falseAlarms).toBeLessThanOrEqual(1);
+        expect(misses).toBeLessThanOrEqual(1);
+      } finally {
+        predictor.dispose();
+      }
+    });
+  });
+
+  describe.runIf(hasSharedData('roi-multidomain'))('on the eight ROI crops of four hospitals (the disc fills about half the frame)', () => {
+    it('finds the disc in every crop, with the experts\' disc', async () => {
+      const predictor = Predictor.open(modelDir, codec);
+      try {
+        const samples = readRoiFolder(sharedPath('roi-multidomain')).samples;
+        expect(samples).toHaveLength(8);
+        const odDice: number[] = [];
+        for (const sample of samples) {
+          const p = await predictor.predictFile(sample.imageFile, { tta: true });
+          expect(p.summary.disc.found, sample.id).toBe(true);
+          odDice.push(dice(p.od, (await readSampleMasks(sample, codec)).od));
+        }
+        expect(Math.min(...odDice)).toBeGreaterThanOrEqual(ROI_MIN_OD_DICE);
+        expect(odDice.filter((d) => d >= 0.85).length).toBeGreaterThanOrEqual(ROI_AT_085);
       } finally {
         predictor.dispose();
       }
