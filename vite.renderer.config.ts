@@ -16,7 +16,12 @@ export function rendererConfig(): UserConfig {
     root: rendererRoot,
     // Relative asset URLs: the page is loaded from a file/custom protocol in Electron and from the bridge's root in the browser.
     base: './',
-    plugins: [svelte({ configFile: false, compilerOptions: { runes: true } })],
+    plugins: [
+      svelte({ configFile: false, compilerOptions: { runes: true } }),
+      // The built page allows no inline style (index.html's CSP); only the dev server, which injects
+      // its CSS as <style> elements for hot reload, gets 'unsafe-inline'.
+      { name: 'dev-server-inline-styles', apply: 'serve', transformIndexHtml: (html: string) => html.replace("style-src 'self';", "style-src 'self' 'unsafe-inline';") },
+    ],
     build: {
       outDir: rendererOutDir,
       emptyOutDir: true,

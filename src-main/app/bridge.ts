@@ -22,14 +22,16 @@ import type { AppEvent, Handlers } from '../core/contract/contract';
 import { dispatch, type DispatchLog } from '../core/contract/dispatch';
 import type { ApiErrorCode } from '../core/contract/errors';
 import type { MediaResponse } from '../core/api/media';
+import { parseJsonBody } from './json-body';
 import { contentTypeOf, resolveRendererFile } from './renderer-files';
 
 /** The renderer's Content-Security-Policy (the Electron shell uses the same). */
 export const RENDERER_CSP = [
   "default-src 'self'",
   "script-src 'self'",
-  // Svelte sets style attributes for dynamic sizes and transforms.
-  "style-src 'self' 'unsafe-inline'",
+  // No inline styles: the build's CSS is a file, and Svelte's style: directives
+  // set element.style (CSSOM), which the policy does not govern.
+  "style-src 'self'",
   "img-src 'self' data: blob:",
   "connect-src 'self'",
   "font-src 'self'",
@@ -150,14 +152,12 @@ export async function startBridge(options: BridgeOptions): Promise<Bridge> {
       else sendError(res, 400, 'invalid-input', 'could not read the request body');
       return;
     }
-    let input: unknown;
-    try {
-      input = body.length === 0 ? {} : JSON.parse(body.toString('utf8'));
-    } catch {
-      sendError(res, 400, 'invalid-input', 'the request body is not valid JSON');
+    const parsed = parseJsonBody(body);
+    if (!parsed.ok) {
+      sendError(res, 400, 'invalid-input', parsed.message);
       return;
     }
-    const result = await dispatch(options.handlers, method, input, options.log);
+    const result = await dispatch(options.handlers, method, parsed.value, options.log);
     if (result.ok) sendJson(res, 200, result.value);
     else sendJson(res, httpStatusOf(result.error.code), { error: result.error });
   };

@@ -23,7 +23,7 @@ import { applicationMenuTemplate, importFolderAction } from './menu';
 import { createPrintToPdf } from './print-pdf';
 import { bundledModelDir } from './resources';
 import { PRIVILEGED_SCHEMES, serveMedia, serveRenderer } from './protocols';
-import { createSenderCheck, denyAllPermissions, hardenWebContents, originOf, SECURE_WEB_PREFERENCES } from './security';
+import { createSenderCheck, denyAllPermissions, hardenWebContents, originOf, refuseDevices, SECURE_WEB_PREFERENCES } from './security';
 import { createServices, jobServerFromEnv, type Services } from './services';
 import { utilityLauncher } from './utility-launcher';
 
@@ -129,6 +129,9 @@ function startServices(log: Log): Services {
     appVersion: app.getVersion(),
     printToPdf: createPrintToPdf(hiddenReportPage),
     pickFolder,
+    // The page may name only folders chosen in the picker; GLAUCOMA_STUDIO_FOLDERS (path-list) adds roots
+    // under which a typed folder is allowed too (the Electron e2e test, a managed install).
+    folderRoots: (process.env.GLAUCOMA_STUDIO_FOLDERS ?? '').split(path.delimiter).filter((f) => f !== '').map((f) => path.resolve(f)),
     log,
   });
 }
@@ -141,6 +144,7 @@ async function start(): Promise<void> {
   // Every webContents, whoever creates it: no navigation away, no new windows, no <webview>.
   app.on('web-contents-created', (_event, contents) => hardenWebContents(contents, trustedOrigins, log));
   denyAllPermissions(session.defaultSession, log);
+  refuseDevices(session.defaultSession, log);
   protocol.handle(APP_SCHEME, (request) => serveRenderer(rendererDir, request));
 
   let services: Services;
@@ -168,7 +172,7 @@ async function start(): Promise<void> {
   // Load TensorFlow in the job process now, so the status bar shows the backend before the first job.
   services.jobs.warmUp();
 
-  const importFolder = importFolderAction({ pickFolder, dispatch: (method, input) => services.dispatch(method, input), tell });
+  const importFolder = importFolderAction({ pickFolder: services.pickFolder ?? pickFolder, dispatch: (method, input) => services.dispatch(method, input), tell });
   Menu.setApplicationMenu(
     Menu.buildFromTemplate(
       applicationMenuTemplate({

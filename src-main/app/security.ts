@@ -106,15 +106,19 @@ export interface PreventableEvent {
 /** The parts of Electron's WebContents that hardening touches. */
 export interface HardenableContents {
   on(event: 'will-navigate' | 'will-redirect', listener: (event: PreventableEvent, url: string) => void): unknown;
+  on(event: 'will-frame-navigate', listener: (details: PreventableEvent & { readonly url: string; readonly isMainFrame: boolean }) => void): unknown;
   on(event: 'will-attach-webview', listener: (event: PreventableEvent) => void): unknown;
+  on(event: 'select-bluetooth-device', listener: (event: PreventableEvent, devices: unknown[], callback: (deviceId: string) => void) => void): unknown;
   setWindowOpenHandler(handler: (details: { url: string }) => { action: 'deny' }): void;
 }
 
 /**
  * Applied to every webContents the app creates: navigation only within the
- * trusted origins, no new windows (window.open, target=_blank: the renderer
- * shows no external links, so none is opened anywhere, not even in the system
- * browser), no <webview>.
+ * trusted origins, of the main frame and of any sub-frame (will-navigate is the
+ * main frame's only; will-frame-navigate covers every frame), no new windows
+ * (window.open, target=_blank: the renderer shows no external links, so none is
+ * opened anywhere, not even in the system browser), no <webview>, and the
+ * Bluetooth chooser cancelled (without a listener Electron picks the first device).
  */
 export function hardenWebContents(contents: HardenableContents, trustedOrigins: readonly string[], log: Log): void {
   const guard = (kind: string) => (event: PreventableEvent, url: string) => {
@@ -124,9 +128,15 @@ export function hardenWebContents(contents: HardenableContents, trustedOrigins: 
   };
   contents.on('will-navigate', guard('navigation'));
   contents.on('will-redirect', guard('redirect'));
+  contents.on('will-frame-navigate', (details) => guard(details.isMainFrame ? 'navigation' : 'frame navigation')(details, details.url));
   contents.on('will-attach-webview', (event) => {
     event.preventDefault();
     log('warn', 'blocked a <webview>');
+  });
+  contents.on('select-bluetooth-device', (event, _devices, callback) => {
+    event.preventDefault();
+    log('warn', 'refused a Bluetooth device chooser');
+    callback('');
   });
   contents.setWindowOpenHandler(({ url }) => {
     log('warn', `blocked a new window for ${url}`);
@@ -150,4 +160,27 @@ export function denyAllPermissions(session: PermissionSession, log: Log): void {
     callback(false);
   });
   session.setPermissionCheckHandler(() => false);
+}
+
+/** The parts of Electron's Session that the device policy sets. */
+export interface DeviceSession {
+  setDevicePermissionHandler(handler: (details: unknown) => boolean): void;
+  on(event: 'select-hid-device', listener: (event: PreventableEvent, details: unknown, callback: (deviceId?: string | null) => void) => void): unknown;
+  on(event: 'select-usb-device', listener: (event: PreventableEvent, details: unknown, callback: (deviceId?: string) => void) => void): unknown;
+  on(event: 'select-serial-port', listener: (event: PreventableEvent, ports: unknown, contents: unknown, callback: (portId: string) => void) => void): unknown;
+}
+
+/**
+ * No device (HID, USB, serial) is ever granted, and a page's device chooser is
+ * cancelled at once instead of being left to Electron's default.
+ */
+export function refuseDevices(session: DeviceSession, log: Log): void {
+  session.setDevicePermissionHandler(() => false);
+  const refused = (kind: string) => (event: PreventableEvent) => {
+    event.preventDefault();
+    log('warn', `refused a ${kind} device chooser`);
+  };
+  session.on('select-hid-device', (event, _details, callback) => (refused('HID')(event), callback()));
+  session.on('select-usb-device', (event, _details, callback) => (refused('USB')(event), callback()));
+  session.on('select-serial-port', (event, _ports, _contents, callback) => (refused('serial')(event), callback('')));
 }

@@ -5,6 +5,9 @@
 // running job (resumable next time).
 //
 //   npx tsx src-main/app/serve.ts --user-data DIR [--renderer out/renderer] [--model resources/model]
+//                                 [--worker FILE] [--port 0] [--user NAME] [--folders DIR]...
+// --folders: the page may import from and export to folders under DIR only (repeatable; default the home folder).
+// --worker names the job process entry (default: the built worker.mjs, else src-main/worker/main.ts through tsx).
 //                                 [--worker FILE] [--port 0] [--user NAME] [--job-server redis://HOST:PORT]
 // --worker names the job process entry (default: the built worker.mjs, else src-main/worker/main.ts through tsx);
 // --job-server (or GLAUCOMA_STUDIO_JOB_SERVER) runs the jobs on that queue's workers instead.
@@ -51,6 +54,7 @@ async function main(): Promise<void> {
       worker: { type: 'string' },
       port: { type: 'string' },
       user: { type: 'string' },
+      folders: { type: 'string', multiple: true },
       'job-server': { type: 'string' },
     },
     strict: true,
@@ -66,6 +70,8 @@ async function main(): Promise<void> {
     shell: 'browser',
     appVersion: version,
     ...(values.user ? { user: values.user } : {}),
+    // The page has no picker here: it may name folders under these (default: the home folder).
+    folderRoots: (values.folders ?? [os.homedir()]).map((f) => path.resolve(f)),
   });
   // Load TensorFlow in the job process now, so the UI can show the backend before the first job.
   services.jobs.warmUp();

@@ -23,12 +23,15 @@ import type { JobProcessLauncher } from '../core/jobs/launcher';
 import { JobManager, type JobManagerTuning } from '../core/jobs/manager';
 import type { Log } from '../core/log';
 import type { Clock } from '../core/store/db';
+import { openCheckedStore } from '../core/store/integrity';
 import { ModelRegistry } from '../core/registry/model-registry';
-import { DATABASE_FILE, openStore, type Store } from '../core/store/store';
+import { DATABASE_FILE, type Store } from '../core/store/store';
 import { createSharpCodec } from '../platform/sharp-codec';
 import { queueTarget, type QueueSecurity } from '../queue/connection';
 import { queueLauncher } from '../queue/launcher';
 import { openDatabase } from '../platform/sqlite';
+import { confineFolders, createFolderAccess, grantingPicker } from './folder-access';
+import { acquireInstanceLock } from './instance-lock';
 
 export interface ServicesOptions {
   /** Where the database, model versions, heat maps and fine-tuning runs live. */
@@ -50,6 +53,12 @@ export interface ServicesOptions {
   readonly codec?: ImageCodec;
   readonly printToPdf?: PrintToPdf;
   readonly pickFolder?: () => Promise<string | null>;
+  /**
+   * Folders under which the page may name a folder to import or export to (browser
+   * mode: serve --folders). Folders chosen in pickFolder are always allowed; nothing
+   * else is (see folder-access.ts).
+   */
+  readonly folderRoots?: readonly string[];
   readonly jobTuning?: Partial<JobManagerTuning>;
   readonly log?: Log;
   readonly now?: Clock;
@@ -74,6 +83,8 @@ export interface Services {
   readonly finetune: FinetunePlanner;
   readonly codec: ImageCodec;
   readonly handlers: Handlers;
+  /** The main-process folder picker, its answer allowed to the page (absent in the browser mode). */
+  readonly pickFolder?: () => Promise<string | null>;
   /** Things worth telling the user at start-up (no bundled model, interrupted jobs). */
   readonly notes: readonly string[];
   /** Validates and runs one API call (the transports' single entry). */
@@ -96,11 +107,21 @@ export function createServices(options: ServicesOptions): Services {
   const userDataDir = path.resolve(options.userDataDir);
   fs.mkdirSync(userDataDir, { recursive: true });
   const log: Log = options.log ?? ((level, message) => process.stderr.write(`[${level}] ${message}\n`));
-  const store = openStore(openDatabase(path.join(userDataDir, DATABASE_FILE)), options.now ? { now: options.now } : {});
+  // One instance per user-data folder, and a checked database (both throw a message naming the folder or file).
+  const lock = acquireInstanceLock(userDataDir);
+  let checked: ReturnType<typeof openCheckedStore>;
+  try {
+    checked = openCheckedStore(path.join(userDataDir, DATABASE_FILE), openDatabase, options.now ? { now: options.now } : {});
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+  const store = checked.store;
+  for (const note of checked.notes) log('warn', note);
   const events = new AppEventBus();
   const codec = options.codec ?? createSharpCodec();
   const registry = new ModelRegistry(store, userDataDir, options.bundledModelDir);
-  const notes: string[] = [];
+  const notes: string[] = [...checked.notes];
   const bundledNote = registry.ensureBundled();
   if (bundledNote) {
     notes.push(bundledNote);
@@ -116,7 +137,9 @@ export function createServices(options: ServicesOptions): Services {
   const interrupted = jobs.recover();
   if (interrupted.length > 0) notes.push(`${interrupted.length} job(s) were interrupted when the app last stopped; resume them from the jobs panel`);
   const finetune = new FinetunePlanner({ store, registry, userDataDir, codec });
-  const handlers = createHandlers({
+  const folders = createFolderAccess({ roots: options.folderRoots ?? [], userDataDir });
+  const pickFolder = options.pickFolder ? grantingPicker(options.pickFolder, folders) : undefined;
+  const handlers = confineFolders(createHandlers({
     store,
     registry,
     jobs,
@@ -125,8 +148,8 @@ export function createServices(options: ServicesOptions): Services {
     events,
     identity: { version: options.appVersion, userDataDir, user: options.user ?? osUser(), shell: options.shell },
     ...(options.printToPdf ? { printToPdf: options.printToPdf } : {}),
-    ...(options.pickFolder ? { pickFolder: options.pickFolder } : {}),
-  });
+    ...(pickFolder ? { pickFolder } : {}),
+  }), folders);
   let closed = false;
   return {
     userDataDir,
@@ -137,6 +160,7 @@ export function createServices(options: ServicesOptions): Services {
     finetune,
     codec,
     handlers,
+    ...(pickFolder ? { pickFolder } : {}),
     notes,
     dispatch: (method, input) => dispatch(handlers, method, input, (m, error) => log('error', `${String(m)}: ${error instanceof Error ? (error.stack ?? error.message) : errorMessage(error)}`)),
     media: (pathname, query) => resolveMedia({ store, codec }, pathname, query),
@@ -145,6 +169,7 @@ export function createServices(options: ServicesOptions): Services {
       closed = true;
       await jobs.close();
       store.close();
+      lock.release();
     },
   };
 }

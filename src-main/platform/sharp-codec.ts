@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import sharp from 'sharp';
 import type { Metadata, Sharp } from 'sharp';
-import { InputError } from '../core/errors';
+import { errorMessage, InputError } from '../core/errors';
 import { writeFileAtomic } from '../core/fs/atomic';
 import { BMP_HEADER_BYTES, decodeBmp, readBmpHeader } from '../core/data/bmp';
 import {
@@ -26,18 +26,31 @@ import type { GreyImage, RgbImage, Size } from '../core/types';
 
 type Source = DecodedImage['source'];
 
+/** 'permission denied (EACCES)' for a Node file-system error. */
+function fsReason(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  const words: Record<string, string> = { EACCES: 'permission denied', EPERM: 'operation not permitted', EIO: 'input/output error', ELOOP: 'too many symbolic links', EISDIR: 'is a folder' };
+  if (code) return `${words[code] ?? errorMessage(error)} (${code})`;
+  return errorMessage(error);
+}
+
 /** Reads the first bytes after checking that the path is a non-empty file. */
 async function readHead(file: string): Promise<{ format: ImageFormat; head: Uint8Array; bytes: number }> {
   let stat: fs.Stats;
   try {
     stat = await fs.promises.stat(file);
-  } catch {
-    throw new InputError(file, 'not found');
+  } catch (error) {
+    throw new InputError(file, (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found' : `cannot be read: ${fsReason(error)}`);
   }
   if (stat.isDirectory()) throw new InputError(file, 'is a folder, not an image file');
   if (!stat.isFile()) throw new InputError(file, 'not a regular file');
   if (stat.size === 0) throw new InputError(file, 'empty file (0 bytes)');
-  const handle = await fs.promises.open(file, 'r');
+  let handle: fs.promises.FileHandle;
+  try {
+    handle = await fs.promises.open(file, 'r');
+  } catch (error) {
+    throw new InputError(file, `cannot be opened: ${fsReason(error)}`);
+  }
   try {
     const head = new Uint8Array(Math.min(SNIFF_BYTES, stat.size));
     await handle.read(head, 0, head.length, 0);
@@ -70,6 +83,39 @@ function decodeError(file: string, format: ImageFormat, error: unknown, fileByte
   return new InputError(file, `corrupt ${name}: ${message}`);
 }
 
+/**
+ * libvips decodes a JPEG with damaged entropy data to the end and only warns ("Corrupt JPEG data:
+ * premature end of data segment"): the rest of the picture comes out grey, and a model would give
+ * it a confident answer. Such a warning makes the file a per-file problem. "Extraneous bytes
+ * before marker 0xd9" is junk after the last scan line, common from some cameras, and harmless.
+ */
+const DAMAGE_WARNING = /corrupt|premature end|truncat|bad huffman|crc error|invalid|damaged|unexpected end/i;
+const HARMLESS_WARNING = /extraneous bytes before marker 0xd9|read gave \d+ warnings?/i;
+
+/** The damage libvips warned about while decoding, if any ("Corrupt JPEG data: premature end of data segment"). */
+export function damageFromWarnings(warnings: readonly string[]): string | null {
+  for (const raw of warnings) {
+    const line = raw.replace(/^\s*[A-Za-z]*(load|Jpeg|Png|Tiff|Webp|Gif|spng)[A-Za-z_]*:\s*/i, '').trim();
+    if (line && DAMAGE_WARNING.test(line) && !HARMLESS_WARNING.test(line)) return line;
+  }
+  return null;
+}
+
+/** Runs a decode and turns a damage warning from libvips into an InputError naming the file. */
+async function decodeChecked<T>(file: string, format: ImageFormat, fileBytes: number, pipeline: Sharp, run: (p: Sharp) => Promise<T>): Promise<T> {
+  const warnings: string[] = [];
+  pipeline.on('warning', (message: string) => warnings.push(String(message)));
+  let result: T;
+  try {
+    result = await run(pipeline);
+  } catch (error) {
+    throw decodeError(file, format, error, fileBytes);
+  }
+  const damage = damageFromWarnings(warnings);
+  if (damage) throw new InputError(file, `damaged ${FORMAT_NAMES[format]}: ${damage}; part of the picture cannot be decoded (file is ${fileBytes} bytes), not screened`);
+  return result;
+}
+
 function bytesOf(data: Uint8Array): Buffer {
   return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
 }
@@ -98,10 +144,17 @@ function inspectSharp(meta: Metadata, format: ImageFormat): Inspected {
   if (bitDepth !== 8) warnings.push(`${bitDepth}-bit image: scaled to 8 bits per channel`);
   if (meta.hasAlpha) warnings.push('alpha channel (transparency) dropped');
   if ((meta.pages ?? 1) > 1) warnings.push(`${meta.pages} pages: only the first is used`);
-  if (meta.orientation !== undefined && meta.orientation !== 1) {
-    warnings.push(`EXIF orientation ${meta.orientation} ignored: pixels are used as stored, so annotations keep their coordinates`);
-  }
-  return { size: { width: meta.width ?? 0, height: meta.height ?? 0 }, source: { format: FORMAT_NAMES[format], channels, bitDepth }, warnings };
+  // One rule everywhere (decode, masks, media, exports): the EXIF orientation is applied, as
+  // cameras and viewers do, so the pixels match what a browser shows of the same file.
+  if (meta.orientation !== undefined && meta.orientation !== 1) warnings.push(`EXIF orientation ${meta.orientation} applied (rotated or flipped as viewers show it)`);
+  return { size: orientedSize(meta), source: { format: FORMAT_NAMES[format], channels, bitDepth }, warnings };
+}
+
+/** The size after the EXIF orientation is applied (orientations 5-8 swap width and height). */
+function orientedSize(meta: Metadata): Size {
+  if (meta.autoOrient?.width && meta.autoOrient.height) return { width: meta.autoOrient.width, height: meta.autoOrient.height };
+  const swap = (meta.orientation ?? 1) >= 5;
+  return { width: (swap ? meta.height : meta.width) ?? 0, height: (swap ? meta.width : meta.height) ?? 0 };
 }
 
 function inspectBmp(bmp: ReturnType<typeof decodeBmp>): Inspected {
@@ -125,14 +178,19 @@ async function sharpMetadata(file: string, format: ImageFormat, fileBytes: numbe
 }
 
 async function decodeBmpFile(file: string): Promise<ReturnType<typeof decodeBmp>> {
-  const bytes = new Uint8Array(await fs.promises.readFile(file));
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(await fs.promises.readFile(file));
+  } catch (error) {
+    throw new InputError(file, `cannot be read: ${fsReason(error)}`);
+  }
   checkImageSize(file, readBmpHeader(bytes, file));
   return decodeBmp(bytes, file);
 }
 
 /** Builds the sharp ImageCodec. */
 export function createSharpCodec(): ImageCodec {
-  const open = (file: string): Sharp => sharp(file, { failOn: 'truncated', limitInputPixels: false });
+  const open = (file: string): Sharp => sharp(file, { failOn: 'truncated', limitInputPixels: false, autoOrient: true });
 
   async function readRgb(file: string): Promise<DecodedImage> {
     const { format, bytes } = await readHead(file);
@@ -144,13 +202,11 @@ export function createSharpCodec(): ImageCodec {
     const meta = await sharpMetadata(file, format, bytes);
     const { size, source, warnings } = inspectSharp(meta, format);
     checkImageSize(file, size);
-    try {
-      const { data, info } = await open(file).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+    return decodeChecked(file, format, bytes, open(file), async (p) => {
+      const { data, info } = await p.removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
       if (info.channels !== 3) throw new Error(`decoder returned ${info.channels} channels`);
       return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), source, warnings };
-    } catch (error) {
-      throw decodeError(file, format, error, bytes);
-    }
+    });
   }
 
   async function readLetterboxed(file: string, size: number): Promise<LetterboxedImage> {
@@ -166,6 +222,9 @@ export function createSharpCodec(): ImageCodec {
       const meta = await sharpMetadata(file, format, bytes);
       inspected = inspectSharp(meta, format);
       checkImageSize(file, inspected.size);
+      // Shrink-on-load decodes a damaged JPEG without a warning: a full-size decode (about 25 ms
+      // for a 2124x2056 photograph) is what notices the damage.
+      if (format === 'jpeg') await decodeChecked(file, format, bytes, open(file), (p) => p.raw().toBuffer());
       pipeline = open(file);
     }
     // Resize the unpadded image by the letterbox scale, then add the padding at output
@@ -179,8 +238,8 @@ export function createSharpCodec(): ImageCodec {
     const resizedHeight = Math.min(size, Math.max(1, Math.round(height * scale)));
     const left = Math.min(size - resizedWidth, Math.round(padX * scale));
     const top = Math.min(size - resizedHeight, Math.round(padY * scale));
-    try {
-      const { data, info } = await pipeline
+    return decodeChecked(file, format, bytes, pipeline, async (p) => {
+      const { data, info } = await p
         .removeAlpha()
         .resize({ width: resizedWidth, height: resizedHeight, fit: 'fill', kernel: 'linear' })
         .extend({ left, top, right: size - resizedWidth - left, bottom: size - resizedHeight - top, background: { r: 0, g: 0, b: 0 } })
@@ -196,9 +255,7 @@ export function createSharpCodec(): ImageCodec {
         source: inspected.source,
         warnings: inspected.warnings,
       };
-    } catch (error) {
-      throw decodeError(file, format, error, bytes);
-    }
+    });
   }
 
   async function readGrey(file: string): Promise<GreyImage> {
@@ -208,22 +265,20 @@ export function createSharpCodec(): ImageCodec {
     const { size } = inspectSharp(meta, format);
     checkImageSize(file, size);
     const colourChannels = (meta.channels ?? 3) - (meta.hasAlpha ? 1 : 0);
-    try {
-      // ignoreIcc: an embedded profile must not move mask values. A grey file stays in its
-      // own colour space ('b-w' is identity for 8-bit grey, and scales 16-bit to 8-bit);
-      // an RGB file is taken as stored and reduced by greyFromRgb without colour maths.
-      const base = sharp(file, { failOn: 'truncated', limitInputPixels: false, ignoreIcc: true }).removeAlpha();
+    // ignoreIcc: an embedded profile must not move mask values. A grey file stays in its
+    // own colour space ('b-w' is identity for 8-bit grey, and scales 16-bit to 8-bit);
+    // an RGB file is taken as stored and reduced by greyFromRgb without colour maths.
+    const base = sharp(file, { failOn: 'truncated', limitInputPixels: false, ignoreIcc: true, autoOrient: true });
+    return decodeChecked(file, format, bytes, base, async (p) => {
       if (colourChannels === 1) {
-        const { data, info } = await base.toColourspace('b-w').raw().toBuffer({ resolveWithObject: true });
+        const { data, info } = await p.removeAlpha().toColourspace('b-w').raw().toBuffer({ resolveWithObject: true });
         if (info.channels !== 1) throw new Error(`decoder returned ${info.channels} channels`);
         return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
       }
-      const { data, info } = await base.raw().toBuffer({ resolveWithObject: true });
+      const { data, info } = await p.removeAlpha().raw().toBuffer({ resolveWithObject: true });
       if (info.channels !== 3) throw new Error(`decoder returned ${info.channels} channels`);
       return greyFromRgb({ width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) });
-    } catch (error) {
-      throw decodeError(file, format, error, bytes);
-    }
+    });
   }
 
   async function writePng(file: string, image: RgbImage | GreyImage): Promise<void> {
@@ -254,7 +309,7 @@ export function createSharpCodec(): ImageCodec {
       }
     }
     const meta = await sharpMetadata(file, format, bytes);
-    return { width: meta.width!, height: meta.height!, format: FORMAT_NAMES[format] };
+    return { ...orientedSize(meta), format: FORMAT_NAMES[format] };
   }
 
   return { readRgb, readLetterboxed, readGrey, writePng, writeJpeg, probe };

@@ -29,6 +29,8 @@ const record = vi.hoisted(() => ({
   permissionRequest: null as null | ((c: unknown, p: string, cb: (granted: boolean) => void) => void),
   userData: '',
   appPath: '',
+  /** What the stand-in folder picker answers (null: cancelled). */
+  pick: null as string | null,
 }));
 
 vi.mock('electron', async () => {
@@ -91,7 +93,7 @@ vi.mock('electron', async () => {
   return {
     app,
     BrowserWindow,
-    dialog: { showOpenDialog: async () => ({ canceled: true, filePaths: [] }), showMessageBox: async () => ({ response: 0 }), showErrorBox: (t: string, m: string) => record.calls.push(`error box ${t}: ${m}`) },
+    dialog: { showOpenDialog: async () => (record.pick === null ? { canceled: true, filePaths: [] } : { canceled: false, filePaths: [record.pick] }), showMessageBox: async () => ({ response: 0 }), showErrorBox: (t: string, m: string) => record.calls.push(`error box ${t}: ${m}`) },
     ipcMain: { handle: (channel: string, listener: Handler) => record.ipc.set(channel, listener), removeHandler: (channel: string) => record.ipc.delete(channel) },
     Menu: { buildFromTemplate: (template: unknown) => template, setApplicationMenu: (menu: unknown) => (record.menu = menu) },
     protocol: {
@@ -101,7 +103,14 @@ vi.mock('electron', async () => {
       },
       handle: (scheme: string, handler: ProtocolHandler) => record.protocols.set(scheme, handler),
     },
-    session: { defaultSession: { setPermissionRequestHandler: (h: typeof record.permissionRequest) => (record.permissionRequest = h), setPermissionCheckHandler: () => {} } },
+    session: {
+      defaultSession: {
+        setPermissionRequestHandler: (h: typeof record.permissionRequest) => (record.permissionRequest = h),
+        setPermissionCheckHandler: () => {},
+        setDevicePermissionHandler: () => record.calls.push('setDevicePermissionHandler'),
+        on: (event: string) => record.calls.push(`session.on ${event}`),
+      },
+    },
     shell: { openPath: async () => '' },
     // A job process that never gets ready (TensorFlow is not loaded in this test) and exits when killed.
     utilityProcess: {
@@ -153,11 +162,12 @@ describe('the Electron main process', () => {
     expect(String(prefs.preload)).toMatch(/preload[\\/]index\.cjs$/);
     expect(prefs.additionalArguments).toEqual([`--glaucoma-studio-api=${METHODS.join(',')}`]);
     expect(win!.url).toBe('app://glaucoma-studio/index.html');
-    expect([...win!.contents.listeners.keys()].sort()).toEqual(['will-attach-webview', 'will-navigate', 'will-redirect']);
+    expect([...win!.contents.listeners.keys()].sort()).toEqual(['select-bluetooth-device', 'will-attach-webview', 'will-frame-navigate', 'will-navigate', 'will-redirect']);
     expect((win!.contents.openHandler as (d: { url: string }) => unknown)({ url: 'https://example.org' })).toEqual({ action: 'deny' });
     let granted: boolean | null = null;
     record.permissionRequest!(null, 'media', (g) => (granted = g));
     expect(granted).toBe(false);
+    expect(record.calls).toEqual(expect.arrayContaining(['setDevicePermissionHandler', 'session.on select-hid-device', 'session.on select-usb-device', 'session.on select-serial-port']));
   });
 
   it('registers both protocols; media requests reach the services', async () => {
@@ -183,6 +193,12 @@ describe('the Electron main process', () => {
     const folder = path.join(tmp, 'study');
     fs.mkdirSync(folder);
     fs.writeFileSync(path.join(folder, 'P001_OD.png'), encodePng(generateFundus(1, { width: 96, height: 88 }).image, 3));
+    // A folder the page names itself is refused; the same folder chosen in the main-process picker is imported.
+    const named = (await record.ipc.get('glaucoma-studio:api:studies.import')!(ourFrame(id), { folder })) as ApiResult;
+    expect(named).toMatchObject({ ok: false, error: { code: 'input-error', file: folder, message: expect.stringMatching(/choose it with Browse/) } });
+    record.pick = folder;
+    const picked = (await record.ipc.get('glaucoma-studio:api:studies.pickFolder')!(ourFrame(id), {})) as ApiResult;
+    expect(picked).toEqual({ ok: true, value: { folder } });
     const imported = (await record.ipc.get('glaucoma-studio:api:studies.import')!(ourFrame(id), { folder })) as ApiResult;
     expect(imported.ok).toBe(true);
     expect(record.windows[0]!.contents.sent).toContainEqual(['glaucoma-studio:event', expect.objectContaining({ type: 'study' })]);

@@ -1,6 +1,8 @@
 // The security checklist pieces without Electron: the CSP, which URLs count as
 // ours, the IPC sender check, navigation / new-window / <webview> refusal and
 // the permission policy, each against a fake of the Electron object it touches.
+import fs from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RENDERER_CSP } from '../../src-main/app/bridge';
 import {
@@ -9,9 +11,11 @@ import {
   ELECTRON_RENDERER_CSP,
   hardenWebContents,
   isTrustedUrl,
+  refuseDevices,
   originOf,
   SECURE_WEB_PREFERENCES,
   withSource,
+  type DeviceSession,
   type HardenableContents,
   type IpcSenderLike,
   type PreventableEvent,
@@ -29,6 +33,17 @@ describe('the renderer CSP', () => {
     }
     expect(ours.get('script-src')).toEqual(["'self'"]);
     expect(ours.get('object-src')).toEqual(["'none'"]);
+  });
+
+  it('allows no inline style or script, in the header and in index.html alike', () => {
+    for (const csp of [RENDERER_CSP, ELECTRON_RENDERER_CSP]) {
+      expect(directives(csp).get('style-src')).toEqual(["'self'"]);
+      expect(csp).not.toContain('unsafe-');
+    }
+    const html = fs.readFileSync(path.resolve(import.meta.dirname, '../../src-renderer/index.html'), 'utf8');
+    const meta = /http-equiv="Content-Security-Policy"\s+content="([^"]+)"/.exec(html)![1]!;
+    expect(directives(meta).get('style-src')).toEqual(["'self'"]);
+    expect(meta).not.toContain('unsafe-');
   });
 
   it('withSource adds once and refuses a directive that is not there', () => {
@@ -89,7 +104,8 @@ describe('the IPC sender check', () => {
 class FakeContents implements HardenableContents {
   readonly listeners = new Map<string, (event: PreventableEvent, url: string) => void>();
   openHandler: ((details: { url: string }) => { action: 'deny' }) | null = null;
-  on(event: string, listener: (event: PreventableEvent, url: string) => void): unknown {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  on(event: string, listener: (...args: any[]) => void): unknown {
     this.listeners.set(event, listener);
     return this;
   }
@@ -121,6 +137,28 @@ describe('hardenWebContents', () => {
     expect(logged).toEqual(['warn blocked navigation to https://example.org/', 'warn blocked navigation to file:///home/reader/photo.jpg', 'warn blocked redirect to https://example.org/']);
   });
 
+  it('guards every frame: will-frame-navigate refuses a sub-frame or the main frame leaving our origin', () => {
+    const { contents, logged } = setup();
+    const frameNavigate = (url: string, isMainFrame: boolean): boolean => {
+      let prevented = false;
+      (contents.listeners.get('will-frame-navigate') as unknown as (d: PreventableEvent & { url: string; isMainFrame: boolean }) => void)({ preventDefault: () => (prevented = true), url, isMainFrame });
+      return prevented;
+    };
+    expect(frameNavigate('app://glaucoma-studio/index.html', true)).toBe(false);
+    expect(frameNavigate('https://example.org/', false)).toBe(true);
+    expect(frameNavigate('file:///etc/passwd', true)).toBe(true);
+    expect(logged).toEqual(['warn blocked frame navigation to https://example.org/', 'warn blocked navigation to file:///etc/passwd']);
+  });
+
+  it('cancels the Bluetooth chooser instead of letting Electron pick the first device', () => {
+    const { contents } = setup();
+    let prevented = false;
+    const answers: string[] = [];
+    (contents.listeners.get('select-bluetooth-device') as unknown as (e: PreventableEvent, d: unknown[], cb: (id: string) => void) => void)({ preventDefault: () => (prevented = true) }, [{ deviceId: 'b1' }], (id) => answers.push(id));
+    expect(prevented).toBe(true);
+    expect(answers).toEqual(['']);
+  });
+
   it('denies every new window and every <webview>', () => {
     const { contents } = setup();
     expect(contents.openHandler!({ url: 'https://example.org/' })).toEqual({ action: 'deny' });
@@ -143,5 +181,28 @@ describe('denyAllPermissions', () => {
     expect(answers).toEqual([false, false, false, false]);
     expect(check!(null, 'media')).toBe(false);
     expect(logged[0]).toBe('warn refused the permission request "media"');
+  });
+});
+
+describe('refuseDevices', () => {
+  it('grants no device and cancels the HID, USB and serial choosers', () => {
+    let permission: ((details: unknown) => boolean) | null = null;
+    const listeners = new Map<string, (...args: unknown[]) => void>();
+    const session: DeviceSession = {
+      setDevicePermissionHandler: (h) => (permission = h),
+      on: (event: string, listener: (...args: never[]) => void) => listeners.set(event, listener as (...args: unknown[]) => void),
+    };
+    const logged: string[] = [];
+    refuseDevices(session, (level, message) => logged.push(`${level} ${message}`));
+    expect(permission!({ deviceType: 'hid', origin: 'app://glaucoma-studio' })).toBe(false);
+    const answers: unknown[] = [];
+    let prevented = 0;
+    const event = { preventDefault: () => prevented++ };
+    listeners.get('select-hid-device')!(event, { deviceList: [{ deviceId: 'h1' }] }, (id?: string) => answers.push(id));
+    listeners.get('select-usb-device')!(event, { deviceList: [{ deviceId: 'u1' }] }, (id?: string) => answers.push(id));
+    listeners.get('select-serial-port')!(event, [{ portId: 's1' }], {}, (id: string) => answers.push(id));
+    expect(prevented).toBe(3);
+    expect(answers).toEqual([undefined, undefined, '']);
+    expect(logged).toEqual(['warn refused a HID device chooser', 'warn refused a USB device chooser', 'warn refused a serial device chooser']);
   });
 });

@@ -38,7 +38,7 @@ describe.skipIf(binary === null)('the Electron app', () => {
     app = await _electron.launch({
       executablePath: binary!,
       args: [root, `--user-data-dir=${path.join(tmp, 'user-data')}`],
-      env: { ...process.env, GLAUCOMA_STUDIO_USER_DATA: path.join(tmp, 'user-data') },
+      env: { ...process.env, GLAUCOMA_STUDIO_USER_DATA: path.join(tmp, 'user-data'), GLAUCOMA_STUDIO_FOLDERS: tmp },
     });
     page = await app.firstWindow();
     await page.setViewportSize({ width: 1440, height: 900 });

@@ -4,6 +4,7 @@
 // are looked up in the store, so a request cannot reach any other file.
 // Browsers cannot show BMP or TIFF: those are converted to PNG on the way.
 import fs from 'node:fs';
+import { jpegExifOrientation } from '../data/exif-orientation';
 import { sniffImageFormat, SNIFF_BYTES, type ImageCodec } from '../data/image-codec';
 import { errorMessage, InputError } from '../errors';
 import { encodePng } from '../report/png';
@@ -28,7 +29,9 @@ async function imageResponse(codec: ImageCodec, file: string): Promise<MediaResp
     return text(404, `${file}: not found`);
   }
   const format = sniffImageFormat(bytes.subarray(0, SNIFF_BYTES));
-  if (format && BROWSER_TYPES[format]) return { status: 200, contentType: BROWSER_TYPES[format]!, body: bytes };
+  // A turned JPEG goes out as PNG already turned, as the codec reads it (one orientation rule).
+  const turned = format === 'jpeg' && jpegExifOrientation(bytes) !== 1;
+  if (format && BROWSER_TYPES[format] && !turned) return { status: 200, contentType: BROWSER_TYPES[format]!, body: bytes };
   try {
     const rgb = await codec.readRgb(file);
     return { status: 200, contentType: 'image/png', body: encodePng(rgb, 1) };

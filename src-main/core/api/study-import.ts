@@ -6,7 +6,7 @@
 // vanished ones are marked, statuses and annotations are kept.
 import fs from 'node:fs';
 import path from 'node:path';
-import { readImageFolder } from '../data/folder';
+import { readImageFolderAsync } from '../data/folder';
 import { checkImageSize, type ImageCodec } from '../data/image-codec';
 import { errorMessage, InputError } from '../errors';
 import type { NewCase } from '../store/cases';
@@ -58,7 +58,8 @@ async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) 
 export async function importStudy(deps: { store: Store; codec: ImageCodec }, folder: string, name?: string): Promise<ImportedStudy> {
   const { store, codec } = deps;
   const root = path.resolve(folder);
-  const dataset = readImageFolder(root); // InputError when the folder is missing or holds no image
+  // The walk gives the event loop back as it goes: other calls are answered while a huge folder is listed.
+  const dataset = await readImageFolderAsync(root); // InputError when the folder is missing or holds no image
   if (!fs.statSync(root).isDirectory()) throw new InputError(root, 'is a file; choose the folder that holds the images');
   const problems: FileProblem[] = dataset.problems.map((p) => ({ file: p.file, problem: p.problem }));
   const probed = await mapLimit(dataset.samples, 4, (s) => probeImage(codec, s.imageFile));

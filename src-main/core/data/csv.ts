@@ -84,9 +84,13 @@ export function parseCsv(text: string): CsvTable {
   return { header: head ? head.cells.map((h) => h.trim()) : [], rows };
 }
 
-/** One CSV field, quoted when it must be. */
+/**
+ * One CSV field, quoted when it must be. A text cell starting with =, +, -, @, a tab or a carriage
+ * return would run as a formula when the file is opened in a spreadsheet (CSV injection): it gets
+ * a leading apostrophe, which spreadsheets show as text. Numbers are written as they are.
+ */
 export function csvField(value: string | number | null | undefined): string {
   if (value === null || value === undefined) return '';
-  const text = String(value);
+  const text = typeof value === 'string' && /^[=+\-@\t\r]/.test(value) ? `'${value}` : String(value);
   return /[",\r\n;]/.test(text) || /^\s|\s$/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { InputError } from '../errors';
 import { IMAGE_EXTENSIONS } from './image-codec';
 import type { DataProblem, Dataset, Sample } from './sample';
-import { extensionOf, walkFiles } from './walk';
+import { extensionOf, walkFolder, walkFolderAsync, type WalkedFolder } from './walk';
 
 export interface ImageFolderOptions {
   /** Folder levels searched (default 16: effectively everything). */
@@ -22,23 +22,40 @@ const IGNORED = /^(thumbs\.db|desktop\.ini)$/i;
  */
 export function readImageFolder(root: string, options: ImageFolderOptions = {}): Dataset {
   const absRoot = path.resolve(root);
+  return singleImage(absRoot) ?? imagesOf(absRoot, walkFolder(absRoot, options.maxDepth ?? 16));
+}
+
+/** readImageFolder that gives the event loop back while it walks (the app's study import: see walkFolderAsync). */
+export async function readImageFolderAsync(root: string, options: ImageFolderOptions = {}): Promise<Dataset> {
+  const absRoot = path.resolve(root);
+  return singleImage(absRoot) ?? imagesOf(absRoot, await walkFolderAsync(absRoot, options.maxDepth ?? 16));
+}
+
+/** The dataset of one when absRoot is an image file; null for a folder; InputError when missing or not an image. */
+function singleImage(absRoot: string): Dataset | null {
   let stat: fs.Stats;
   try {
     stat = fs.statSync(absRoot);
   } catch {
     throw new InputError(absRoot, 'image folder not found');
   }
-  if (stat.isFile()) {
-    if (!IMAGE_EXTENSIONS.includes(extensionOf(absRoot))) {
-      throw new InputError(absRoot, `not an image file by its extension (expected ${IMAGE_EXTENSIONS.join(', ')})`);
-    }
-    const id = path.basename(absRoot, path.extname(absRoot));
-    return { name: id, root: path.dirname(absRoot), samples: [{ id, imageFile: absRoot, dataset: 'folder' }], problems: [] };
+  if (!stat.isFile()) return null;
+  if (!IMAGE_EXTENSIONS.includes(extensionOf(absRoot))) {
+    throw new InputError(absRoot, `not an image file by its extension (expected ${IMAGE_EXTENSIONS.join(', ')})`);
   }
+  const id = path.basename(absRoot, path.extname(absRoot));
+  return { name: id, root: path.dirname(absRoot), samples: [{ id, imageFile: absRoot, dataset: 'folder' }], problems: [] };
+}
+
+function imagesOf(absRoot: string, walked: WalkedFolder): Dataset {
   const problems: DataProblem[] = [];
   const samples: Sample[] = [];
   const ids = new Set<string>();
-  for (const rel of walkFiles(absRoot, options.maxDepth ?? 16)) {
+  for (const skipped of walked.skipped) problems.push({ file: path.join(absRoot, ...skipped.relPath.split('/')), problem: skipped.reason });
+  for (const rel of walked.folders) {
+    if (IMAGE_EXTENSIONS.includes(extensionOf(rel))) problems.push({ file: path.join(absRoot, ...rel.split('/')), problem: 'a folder named like an image file, not an image; its contents were searched' });
+  }
+  for (const rel of walked.files) {
     const file = path.join(absRoot, ...rel.split('/'));
     const ext = extensionOf(rel);
     if (!IMAGE_EXTENSIONS.includes(ext)) {

@@ -70,6 +70,10 @@ function relationships(parts: Record<string, Uint8Array>, partName: string): Map
   return out;
 }
 
+/** Limits on what a workbook may unzip to: a manifest of thousands of rows is a few MB. */
+export const MAX_XLSX_PART_BYTES = 64 * 1048576;
+export const MAX_XLSX_TOTAL_BYTES = 256 * 1048576;
+
 function unzipWorkbook(file: string): Record<string, Uint8Array> {
   let bytes: Uint8Array;
   try {
@@ -82,11 +86,28 @@ function unzipWorkbook(file: string): Record<string, Uint8Array> {
     throw new InputError(file, 'old Excel .xls format: open it in Excel or LibreOffice and save it as .xlsx');
   }
   if (bytes[0] !== 0x50 || bytes[1] !== 0x4b) throw new InputError(file, 'not an XLSX workbook (not a ZIP file)');
+  // A zip bomb (a 1 MB file holding a 400 MB sheet) must be refused before it is inflated: the
+  // sizes the archive declares are checked, and fflate inflates into buffers of exactly those sizes.
+  let total = 0;
+  let tooLarge: { name: string; size: number } | null = null;
+  const wanted = (f: { name: string; originalSize: number }): boolean => {
+    if (!(f.name.endsWith('.xml') || f.name.endsWith('.rels'))) return false;
+    total += f.originalSize;
+    if (!tooLarge && (f.originalSize > MAX_XLSX_PART_BYTES || total > MAX_XLSX_TOTAL_BYTES)) tooLarge = { name: f.name, size: f.originalSize };
+    return !tooLarge;
+  };
+  let parts: Record<string, Uint8Array>;
   try {
-    return unzipSync(bytes, { filter: (f) => f.name.endsWith('.xml') || f.name.endsWith('.rels') });
+    parts = unzipSync(bytes, { filter: wanted });
   } catch (error) {
     throw new InputError(file, `corrupt XLSX workbook: ${error instanceof Error ? error.message : String(error)}`);
   }
+  const refused = tooLarge as { name: string; size: number } | null;
+  if (refused) {
+    const mb = (n: number): string => `${(n / 1048576).toFixed(0)} MB`;
+    throw new InputError(file, `XLSX part ${refused.name} would unzip to ${mb(refused.size)} (${mb(total)} in all; at most ${mb(MAX_XLSX_PART_BYTES)} per part and ${mb(MAX_XLSX_TOTAL_BYTES)} in all): a zip bomb or not a manifest workbook; not read`);
+  }
+  return parts;
 }
 
 /** Every sheet of a workbook, in workbook order. */

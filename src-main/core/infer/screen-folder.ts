@@ -5,7 +5,8 @@
 //   fovea_location_results.csv        ImageName,Fovea_X,Fovea_Y (original pixels; models trained for the fovea)
 //   overlays/<stem>.png               outlines and fovea mark (longer side at most 1024 px)
 //   summary.csv, report.html          vCDR, probabilities, decision, problems
-//   config.json                       model, options and backend of the run
+//   config.json                       model, options and backend of the run; status running|partial|complete
+//   screened.jsonl                    one line per finished image, for --resume
 // A file that cannot be read is listed with its problem and the rest go on.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -29,6 +30,7 @@ import { describeOperatingPoint } from './screen-operating-point';
 import type { RgbImage } from '../types';
 import type { CasePrediction, ScreenedImage } from './types';
 import { renderScreeningReport } from './screening-report';
+import { clearPreviousRun, logScreenedImage, readPreviousRun, type ScreenRunStatus } from './screen-run-state';
 
 export interface ScreenFolderOptions {
   readonly tta: boolean;
@@ -36,6 +38,8 @@ export interface ScreenFolderOptions {
   /** Longest side of overlay images. */
   readonly overlaySide: number;
   readonly signal?: AbortSignal;
+  /** Continue the run already in outDir (same folder, model and decision settings): images it finished are not screened again. */
+  readonly resume?: boolean;
   /** Decision rule and operating point (default: the package's decision model at its stored specificity). */
   readonly decision?: DecisionSettings;
   readonly onImage?: (done: number, total: number, file: string, problem: string | null) => void;
@@ -48,6 +52,8 @@ export interface ScreenFolderResult {
   readonly images: readonly ScreenedImage[];
   readonly problems: readonly DataProblem[];
   readonly seconds: number;
+  /** False when the run stopped before the last image (config.json says 'partial'). */
+  readonly complete: boolean;
 }
 
 export async function screenFolder(
@@ -61,19 +67,36 @@ export async function screenFolder(
   const started = performance.now();
   const plan = planScreening(folder);
   const problems: DataProblem[] = [...plan.problems];
+  const base = screeningConfig(folder, predictor.model.dir, predictor.model.manifest, options, backend);
+  const config = { ...base, resumed: options.resume === true };
+  // Never leave a folder that looks complete but is not: a new run removes the previous run's
+  // files first; --resume keeps them and reads back the images already done (the plan's stems are
+  // deterministic, so a resumed image keeps its output names).
+  const previous = options.resume ? readPreviousRun(outDir, folder, predictor.model.manifest.id, base['decision']) : new Map<string, ScreenedImage>();
+  if (!options.resume) clearPreviousRun(outDir);
   prepareScreeningOutput(outDir, options.overlays);
-  writeJsonAtomic(path.join(outDir, 'config.json'), screeningConfig(folder, predictor.model.dir, predictor.model.manifest, options, backend));
+  writeJsonAtomic(path.join(outDir, 'config.json'), { status: 'running' satisfies ScreenRunStatus, ...config });
   const images: ScreenedImage[] = [];
   let done = 0;
   for (const item of plan.items) {
     if (options.signal?.aborted) break;
-    const image = await screenFolderItem(item, outDir, predictor, codec, options);
+    const before = previous.get(item.file);
+    const image = before ?? (await screenFolderItem(item, outDir, predictor, codec, options));
     if (image.problem !== null) problems.push({ file: image.file, problem: image.problem });
     images.push(image);
+    if (!before) logScreenedImage(outDir, image);
     options.onImage?.(++done, plan.items.length, item.file, image.problem);
   }
-  writeScreeningResults(outDir, images, problems, predictor.model.manifest, backend, options.overlays);
-  return { images, problems, seconds: (performance.now() - started) / 1000 };
+  const complete = images.length === plan.items.length;
+  writeScreeningResults(outDir, images, problems, predictor.model.manifest, backend, options.overlays, complete ? undefined : { done: images.length, total: plan.items.length });
+  // Written last: 'complete' is only ever said of a folder whose every file is in place.
+  writeJsonAtomic(path.join(outDir, 'config.json'), {
+    status: (complete ? 'complete' : 'partial') satisfies ScreenRunStatus,
+    ...config,
+    images: { total: plan.items.length, done: images.length, screened: images.filter((i) => i.prediction).length, problems: problems.length },
+    finishedAt: new Date().toISOString(),
+  });
+  return { images, problems, seconds: (performance.now() - started) / 1000, complete };
 }
 
 /** One photograph of a folder screening: where it is, its name in the CSVs and the stem of its output files. */
@@ -135,13 +158,24 @@ export async function screenFolderItem(
     writeBmpGrey(path.join(outDir, 'segmentation', `${item.stem}.bmp`), encodeRefugeMask(prediction.od, prediction.oc));
     if (options.overlays) await writeOverlay(path.join(outDir, 'overlays', `${item.stem}.png`), await original(), prediction, codec, options.overlaySide);
   });
+  // A file found damaged while its overlay was drawn has no answer: its segmentation goes too.
+  if (!result.ok) fs.rmSync(path.join(outDir, 'segmentation', `${item.stem}.bmp`), { force: true });
   return { id: item.stem, file: item.file, name: item.name, prediction: result.ok ? result.prediction.summary : null, problem: result.ok ? null : result.problem, ms: result.ms };
 }
 
 /** The files written once every image is screened: the REFUGE CSVs, summary.csv and report.html. */
-export function writeScreeningResults(outDir: string, images: readonly ScreenedImage[], problems: readonly DataProblem[], manifest: ModelManifest, backend: BackendInfo, overlays: boolean): void {
+export function writeScreeningResults(
+  outDir: string,
+  images: readonly ScreenedImage[],
+  problems: readonly DataProblem[],
+  manifest: ModelManifest,
+  backend: BackendInfo,
+  overlays: boolean,
+  /** Set when the run stopped before the end: the report says so. */
+  partial?: { readonly done: number; readonly total: number },
+): void {
   writeSubmissionFiles(outDir, images, manifest.trainedTasks.includes('fovea'), problems);
-  writeFileAtomic(path.join(outDir, 'report.html'), renderScreeningReport({ images, problems, model: manifest, backend, overlays }));
+  writeFileAtomic(path.join(outDir, 'report.html'), renderScreeningReport({ images, problems, model: manifest, backend, overlays, ...(partial ? { partial } : {}) }));
 }
 
 /** What a screening reports in one line (a local run and one on a queue alike). */

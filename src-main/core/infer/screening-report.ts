@@ -17,8 +17,10 @@ export function renderScreeningReport(input: {
   model: ModelManifest;
   backend: BackendInfo;
   overlays: boolean;
+  /** Set when the run stopped before the end: the report says it covers only part of the folder. */
+  partial?: { readonly done: number; readonly total: number };
 }): string {
-  const { images, problems, model, backend, overlays } = input;
+  const { images, problems, model, backend, overlays, partial } = input;
   const screened = images.filter((i) => i.prediction);
   const suspects = screened.filter((i) => i.prediction!.glaucoma.decision === 'glaucoma');
   const undecided = screened.filter((i) => i.prediction!.glaucoma.decision === null);
@@ -40,8 +42,11 @@ export function renderScreeningReport(input: {
   const problemList = problems.length
     ? `<h2>Files not screened (${problems.length})</h2><ul>${problems.map((p) => `<li><b>${escapeHtml(path.basename(p.file))}</b>: ${escapeHtml(p.problem)}</li>`).join('')}</ul>`
     : '';
+  const partialNote = partial
+    ? `<p class="note"><b>Partial run:</b> stopped after ${partial.done} of ${partial.total} images; run the same screen command with --resume to finish it.</p>\n`
+    : '';
   const body = `<h1>Glaucoma screening</h1>
-<p class="meta">${screened.length} of ${images.length} images screened, ${suspects.length} flagged as glaucoma suspects,
+${partialNote}<p class="meta">${screened.length} of ${images.length} images screened, ${suspects.length} flagged as glaucoma suspects,
 ${undecided.length} without a decision (${ungradable.length} ungradable — retake; the others outside the field of view the decision was validated on).
 Operating point: ${escapeHtml(describeOperatingPoint(screened[0]?.prediction?.glaucoma ?? null))}.
 Model <b>${escapeHtml(model.name)}</b> (${escapeHtml(model.id)}), trained tasks: ${escapeHtml(model.trainedTasks.join(', '))}.

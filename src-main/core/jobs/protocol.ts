@@ -62,6 +62,8 @@ export interface ScreenFolderJobSpec {
   readonly overlays: boolean;
   /** Decision rule and operating point (default: the package's decision model at its stored specificity). */
   readonly decision?: DecisionSettings;
+  /** Continue the partial run already in outDir (config.json status 'partial' or 'running'). */
+  readonly resume?: boolean;
 }
 
 /**

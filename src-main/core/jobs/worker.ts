@@ -148,6 +148,7 @@ export class JobWorker {
           const result = await screenFolder(spec.folder, spec.outDir, predictor, codec, backend, {
             tta: spec.tta,
             overlays: spec.overlays,
+            resume: spec.resume === true,
             overlaySide: OVERLAY_SIDE,
             ...(spec.decision ? { decision: spec.decision } : {}),
             signal,

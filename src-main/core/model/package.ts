@@ -51,7 +51,10 @@ const NetworkEntrySchema = z.object({
   architecture: ArchConfigSchema,
   input: NetworkInputSchema,
   weights: z.object({
-    file: z.string().regex(/^[\w.-]+$/, 'a plain file name inside the package'),
+    file: z
+      .string()
+      .regex(/^[\w.-]+$/, 'a plain file name inside the package')
+      .refine((name) => name !== '.' && name !== '..', 'a plain file name inside the package, not "." or ".."'),
     sha256: z.string().regex(/^[0-9a-f]{64}$/),
     entries: z.array(WeightEntrySchema),
   }),
@@ -244,6 +247,7 @@ export function readManifest(dir: string): ModelManifest {
   const file = path.join(dir, MANIFEST_FILE);
   if (!fs.existsSync(dir)) throw new InputError(dir, 'model package folder not found');
   if (!fs.existsSync(file)) throw new InputError(dir, `not a model package: ${MANIFEST_FILE} is missing`);
+  assertRegularFile(file, MANIFEST_FILE);
   let json: unknown;
   try {
     json = JSON.parse(fs.readFileSync(file, 'utf8'));
@@ -262,6 +266,21 @@ export function readManifest(dir: string): ModelManifest {
   return parsed.data;
 }
 
+/**
+ * A package file must be a regular file before it is read: a FIFO would block the read forever,
+ * a folder would fail with a bare EISDIR.
+ */
+function assertRegularFile(file: string, what: string): void {
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(file);
+  } catch {
+    throw new InputError(file, `${what} missing from the model package`);
+  }
+  if (stat.isDirectory()) throw new InputError(file, `${what} is a folder, not a file; the model package is damaged`);
+  if (!stat.isFile()) throw new InputError(file, `${what} is not a regular file (a FIFO, socket or device); the model package is damaged`);
+}
+
 /** Loads a package: manifest, then every network's weights (hash-checked). */
 export function loadModelPackage(dir: string): LoadedModel {
   const manifest = readManifest(dir);
@@ -269,7 +288,7 @@ export function loadModelPackage(dir: string): LoadedModel {
   try {
     for (const entry of manifest.networks) {
       const file = path.join(dir, entry.weights.file);
-      if (!fs.existsSync(file)) throw new InputError(file, 'weights file missing from the model package');
+      assertRegularFile(file, 'weights file');
       const data = new Uint8Array(fs.readFileSync(file));
       if (sha256(data) !== entry.weights.sha256) {
         throw new InputError(file, 'weights file is damaged (its SHA-256 does not match model.json)');

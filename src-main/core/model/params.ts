@@ -37,6 +37,9 @@ export class ParamStore {
   /** Creates the variables from `values` (name -> tensor, ownership taken), which must match `specs`. */
   constructor(specs: readonly ParamSpec[], values: ReadonlyMap<string, tf.Tensor>) {
     this.#specs = [...specs];
+    const known = new Set(specs.map((s) => s.name));
+    const unknown = [...values.keys()].filter((name) => !known.has(name));
+    if (unknown.length > 0) throw new Error(`weights: unknown "${unknown[0]}"${unknown.length > 1 ? ` and ${unknown.length - 1} more` : ''}, not part of the architecture`);
     for (const spec of specs) {
       const value = values.get(spec.name);
       if (!value) throw new Error(`weights: missing "${spec.name}"`);

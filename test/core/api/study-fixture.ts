@@ -98,6 +98,8 @@ export async function appHarness(options: { behaviour?: FakeBehaviour; training?
       appVersion: '0.0.0-test',
       user: 'dr.test',
       codec,
+      // The tests' study folders and export targets are temporary folders.
+      folderRoots: [os.tmpdir()],
       jobTuning: { progressIntervalMs: 0, readyTimeoutMs: 2000, cancelGraceMs: 100 },
       log: (level, message) => { if (process.env.GS_TEST_LOG) process.stderr.write(`[${level}] ${message}\n`); },
       ...(options.printToPdf ? { printToPdf: options.printToPdf } : {}),

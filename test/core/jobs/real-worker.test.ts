@@ -65,6 +65,7 @@ beforeAll(async () => {
   services = createServices({
     userDataDir: path.join(root, 'user-data'),
     bundledModelDir: modelDir,
+    folderRoots: [root],
     launcher: recording(forkLauncher(defaultWorkerEntry(), { onStderr: () => {} })),
     shell: 'browser',
     appVersion: 'test',

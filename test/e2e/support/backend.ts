@@ -3,6 +3,7 @@
 // job manager and job process with TensorFlow), or with E2E_BACKEND=fake the
 // in-test fake (UI development only).
 import { spawn, type ChildProcess } from 'node:child_process';
+import os from 'node:os';
 import path from 'node:path';
 import type { Input, Method, Output } from '../../../src-main/core/contract/contract';
 import { startFakeBridge, type RunningBackend } from './fake-bridge';
@@ -22,7 +23,7 @@ export async function startBackend(userDataDir: string): Promise<RunningBackend>
 }
 
 async function startRealBridge(userDataDir: string): Promise<RunningBackend> {
-  const args = ['--import', 'tsx', path.join(REPO_ROOT, 'src-main', 'app', 'serve.ts'), '--user-data', userDataDir, '--renderer', RENDERER_DIR, '--model', e2eModelDir(), '--user', E2E_USER];
+  const args = ['--import', 'tsx', path.join(REPO_ROOT, 'src-main', 'app', 'serve.ts'), '--user-data', userDataDir, '--renderer', RENDERER_DIR, '--model', e2eModelDir(), '--user', E2E_USER, '--folders', os.tmpdir()];
   const child = spawn(process.execPath, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env } });
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => {

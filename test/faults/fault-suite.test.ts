@@ -1,0 +1,449 @@
+// The fault and bad-input suite (npm run test:faults; also part of npm test).
+// A generated corpus of bad inputs goes through the real CLI, and faults are
+// injected (kill -9 of the CLI and of the job process mid-screening, damaged
+// and zero-byte databases, a second instance, bad model packages, a zip
+// bomb), and the bridge is asked for folders outside its roots and to import
+// a folder of 30,000 files while other calls come in. Each case states what must hold; the suite prints a table of cases
+// tried, held and failed, and writes it to test-output/faults/table.md.
+import { spawn, spawnSync, execFileSync, type ChildProcess } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseCsv } from '../../src-main/core/data/csv';
+import { readXlsxWorkbook } from '../../src-main/core/data/xlsx';
+import { InputError } from '../../src-main/core/errors';
+import { loadModelPackage } from '../../src-main/core/model/package';
+import { openCheckedStore } from '../../src-main/core/store/integrity';
+import { openDatabase } from '../../src-main/platform/sqlite';
+import { flipBytes, fundusLikeJpeg, noisyTail, rotatedJpeg } from '../helpers/bad-images';
+import { hasSharedData, sharedPath } from '../helpers/shared-data';
+import { xlsxBomb } from '../helpers/zip-bomb';
+
+const root = path.resolve(import.meta.dirname, '..', '..');
+const cli = path.join(root, 'out', 'node', 'cli.mjs');
+const serve = path.join(root, 'out', 'node', 'serve.mjs');
+const bundledModel = path.join(root, 'resources', 'model');
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'faults-'));
+const children: ChildProcess[] = [];
+
+interface CaseResult {
+  readonly group: string;
+  readonly name: string;
+  readonly mustHold: string;
+  held: boolean;
+  detail: string;
+}
+const results: CaseResult[] = [];
+
+/** Records a case: `check` returns a detail or throws (the case failed). */
+async function fault(group: string, name: string, mustHold: string, check: () => Promise<string> | string): Promise<void> {
+  const result: CaseResult = { group, name, mustHold, held: false, detail: '' };
+  results.push(result);
+  try {
+    result.detail = await check();
+    result.held = true;
+  } catch (error) {
+    result.detail = error instanceof Error ? error.message.split('\n')[0]! : String(error);
+  }
+}
+
+function must(condition: unknown, message: string): void {
+  if (!condition) throw new Error(message);
+}
+
+function table(): string {
+  const held = results.filter((r) => r.held).length;
+  const lines = [
+    `| # | group | case | what must hold | held | detail |`,
+    `| --- | --- | --- | --- | --- | --- |`,
+    ...results.map((r, i) => `| ${i + 1} | ${r.group} | ${r.name} | ${r.mustHold} | ${r.held ? 'yes' : '**NO**'} | ${r.detail.replace(/\|/g, '\\|').slice(0, 140)} |`),
+    '',
+    `cases tried: ${results.length}, held: ${held}, failed: ${results.length - held}`,
+  ];
+  return lines.join('\n');
+}
+
+afterAll(() => {
+  for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+  const text = table();
+  process.stdout.write(`\nFault suite\n${text}\n`);
+  fs.mkdirSync(path.join(root, 'test-output', 'faults'), { recursive: true });
+  fs.writeFileSync(path.join(root, 'test-output', 'faults', 'table.md'), `${text}\n`);
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+function runCli(args: string[], timeoutMs = 240_000): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: timeoutMs, env: { ...process.env, NO_COLOR: '1' } });
+  return { status: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+}
+
+const summary = (out: string): Map<string, string[]> => new Map(parseCsv(fs.readFileSync(path.join(out, 'summary.csv'), 'utf8')).rows.map((r) => [r.cells[0]!, r.cells]));
+/** The index of a summary.csv column, by its header. */
+const col = (out: string, name: string): number => parseCsv(fs.readFileSync(path.join(out, 'summary.csv'), 'utf8')).header.indexOf(name);
+const status = (out: string): string => JSON.parse(fs.readFileSync(path.join(out, 'config.json'), 'utf8')).status;
+
+/** A PNG whose header claims width x height. */
+function pngClaiming(width: number, height: number): Buffer {
+  const chunk = (type: string, data: Buffer): Buffer => {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const body = Buffer.concat([Buffer.from(type, 'ascii'), data]);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(zlib.crc32(body));
+    return Buffer.concat([len, body, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr[8] = 8;
+  ihdr[9] = 2;
+  return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', ihdr), chunk('IDAT', zlib.deflateSync(Buffer.alloc(1))), chunk('IEND', Buffer.alloc(0))]);
+}
+
+const corpus = path.join(tmp, 'corpus');
+const out = path.join(tmp, 'out');
+let screenRun: { status: number | null; stdout: string; stderr: string };
+
+beforeAll(async () => {
+  fs.mkdirSync(path.join(corpus, 'sub'), { recursive: true });
+  const good = await fundusLikeJpeg(path.join(corpus, 'good1.jpg'), 320, 256);
+  await fundusLikeJpeg(path.join(corpus, 'sub', 'good2.jpg'), 300, 280);
+  const real = hasSharedData('refuge-samples') ? fs.readFileSync(sharedPath('refuge-samples', 'Training400', 'Glaucoma', 'g0005.jpg')) : good;
+  fs.writeFileSync(path.join(corpus, 'flipped.jpg'), flipBytes(real));
+  fs.writeFileSync(path.join(corpus, 'noisy-tail.jpg'), noisyTail(good));
+  fs.writeFileSync(path.join(corpus, 'truncated.jpg'), good.subarray(0, Math.floor(good.length * 0.5)));
+  await rotatedJpeg(path.join(corpus, 'rotated6.jpg'), 320, 200);
+  const grey = Buffer.alloc(256 * 200);
+  for (let i = 0; i < grey.length; i++) grey[i] = 60 + ((i * 7) % 120);
+  await sharp(grey, { raw: { width: 256, height: 200, channels: 1 } }).toColourspace('b-w').png().toFile(path.join(corpus, 'grey.png'));
+  const sixteen = Buffer.alloc(200 * 180 * 3 * 2);
+  for (let i = 0; i < sixteen.length; i += 2) sixteen.writeUInt16LE((i * 37) % 65536, i);
+  await sharp(sixteen, { raw: { width: 200, height: 180, channels: 3, depth: 'ushort' } as never }).toColourspace('rgb16').png().toFile(path.join(corpus, 'sixteen.png'));
+  await sharp(path.join(corpus, 'good1.jpg')).toColourspace('cmyk').jpeg().toFile(path.join(corpus, 'cmyk.jpg'));
+  fs.writeFileSync(path.join(corpus, 'notes.jpg'), 'this is a text file with an image name\n');
+  fs.writeFileSync(path.join(corpus, 'empty.jpg'), '');
+  fs.writeFileSync(path.join(corpus, 'huge.png'), pngClaiming(30_000, 30_000));
+  fs.copyFileSync(path.join(corpus, 'good1.jpg'), path.join(corpus, '=HYPERLINK(1).jpg'));
+  fs.copyFileSync(path.join(corpus, 'good1.jpg'), path.join(corpus, '-minus.jpg'));
+  fs.symlinkSync('.', path.join(corpus, 'self'));
+  fs.symlinkSync('..', path.join(corpus, 'sub', 'up'));
+  fs.symlinkSync('nowhere.jpg', path.join(corpus, 'dangling.jpg'));
+  execFileSync('mkfifo', [path.join(corpus, 'pipe.jpg')]);
+  fs.mkdirSync(path.join(corpus, 'folder.jpg'));
+  screenRun = runCli(['screen', corpus, '--out', out, '--no-tta']);
+}, 400_000);
+
+describe('fault suite', () => {
+  it('bad inputs through the CLI: one clear line per file, the rest goes on', async () => {
+    const G = 'bad input';
+    await fault(G, 'the screen run as a whole', 'exits 0, config.json status complete', () => {
+      must(screenRun.status === 0, `exit ${screenRun.status}: ${screenRun.stderr.slice(-300)}`);
+      must(status(out) === 'complete', `status ${status(out)}`);
+      return 'exit 0, complete';
+    });
+    const rows = fs.existsSync(path.join(out, 'summary.csv')) ? summary(out) : new Map<string, string[]>();
+    const problemOf = (name: string): string => rows.get(name)?.[col(out, 'Problem')] ?? '(no row)';
+    const decided = (name: string): boolean => (rows.get(name)?.[1] ?? '') !== '';
+    const problemCase = (name: string, file: string, pattern: RegExp, what: string) =>
+      fault(G, name, what, () => {
+        must(!decided(file), `${file} got an answer`);
+        must(pattern.test(problemOf(file)), `problem: ${problemOf(file)}`);
+        must(screenRun.stderr.includes(file), 'not named on stderr');
+        return problemOf(file);
+      });
+    await problemCase('3 bytes flipped in a fundus JPEG', 'flipped.jpg', /^damaged JPEG/, 'no answer; "damaged JPEG" naming the file');
+    await problemCase('JPEG tail overwritten with noise', 'noisy-tail.jpg', /^damaged JPEG/, 'no answer; "damaged JPEG" naming the file');
+    await problemCase('truncated JPEG', 'truncated.jpg', /truncated|damaged/, 'no answer; truncated, naming the file');
+    await problemCase('text file named .jpg', 'notes.jpg', /not an image|text/i, 'no answer; says what the file is');
+    await problemCase('zero-byte .jpg', 'empty.jpg', /empty file/, 'no answer; "empty file"');
+    await problemCase('PNG claiming 30000x30000 px', 'huge.png', /too large/, 'refused before decoding');
+    await problemCase('FIFO named .jpg', 'pipe.jpg', /FIFO/, 'listed, no hang');
+    await problemCase('dangling link', 'dangling.jpg', /dangling/, 'listed');
+    await problemCase('folder named x.jpg', 'folder.jpg', /folder named like an image/, 'listed');
+    await fault(G, 'symlink cycles self -> . and sub/up -> ..', 'each photograph screened once; the links listed', () => {
+      const bmps = fs.readdirSync(path.join(out, 'segmentation'));
+      must(bmps.length <= 8, `${bmps.length} segmentations`);
+      must(/cycle/.test(problemOf('self')) && /cycle/.test(problemOf('up')), `self: ${problemOf('self')}`);
+      return `${bmps.length} segmentations; links listed`;
+    });
+    await fault(G, 'EXIF orientation 6', 'screened at the oriented size (200x320)', () => {
+      const row = rows.get('rotated6.jpg');
+      must(row && row[1] === '200' && row[2] === '320', `size ${row?.[1]}x${row?.[2]}`);
+      return `${row![1]}x${row![2]}; ${row![col(out, 'Problem')]}`;
+    });
+    for (const [file, warning] of [['grey.png', /greyscale/], ['sixteen.png', /16-bit/], ['cmyk.jpg', /CMYK/]] as const) {
+      await fault(G, `${file.split('.')[0]} image`, 'screened, with a warning in summary.csv', () => {
+        must(decided(file), `${file} not screened: ${problemOf(file)}`);
+        must(warning.test(problemOf(file)), `warnings: ${problemOf(file)}`);
+        return problemOf(file);
+      });
+    }
+    await fault(G, 'file names starting with = and -', 'screened; CSV cells guarded against formulas', () => {
+      const text = fs.readFileSync(path.join(out, 'summary.csv'), 'utf8');
+      must(text.includes(`"'=HYPERLINK(1).jpg"`) || text.includes(`'=HYPERLINK(1).jpg`), 'unguarded =');
+      must(text.includes(`'-minus.jpg`), 'unguarded -');
+      must(!/^=|,=/m.test(text), 'a cell starts with =');
+      return 'guarded';
+    });
+    await fault(G, 'good photographs beside the bad ones', 'screened', () => {
+      must(decided('good1.jpg') && decided('good2.jpg'), 'a good photograph has no answer');
+      return 'good1.jpg, good2.jpg screened';
+    });
+    expect(results.filter((r) => !r.held).map((r) => `${r.name}: ${r.detail}`)).toEqual([]);
+  }, 120_000);
+
+  it('kill -9 during screening: the folder says running, --resume finishes it exactly', async () => {
+    const G = 'kill -9';
+    const folder = path.join(tmp, 'kill-photos');
+    fs.mkdirSync(folder);
+    for (let i = 0; i < 8; i++) await fundusLikeJpeg(path.join(folder, `p${i}.jpg`), 400 + i * 16, 360);
+    const straight = path.join(tmp, 'kill-straight');
+    must(runCli(['screen', folder, '--out', straight, '--no-tta']).status === 0, 'straight run failed');
+    const strip = (o: string) => [...summary(o).values()].map((r) => r.filter((_, i) => i !== col(o, 'Milliseconds')).join(','));
+
+    for (const [name, target] of [['kill -9 of the CLI and its job process', 'group'], ['kill -9 of the job process only', 'worker']] as const) {
+      const killed = path.join(tmp, `kill-${target}`);
+      await fault(G, name, 'status not complete; --resume gives the same summary as one run; nothing half-written', async () => {
+        const child = spawn(process.execPath, [cli, 'screen', folder, '--out', killed, '--no-tta'], { detached: true, stdio: 'ignore' });
+        children.push(child);
+        const log = path.join(killed, 'screened.jsonl');
+        const wantDone = 1 + crypto.randomInt(4);
+        const deadline = Date.now() + 120_000;
+        while (Date.now() < deadline) {
+          const lines = fs.existsSync(log) ? fs.readFileSync(log, 'utf8').split('\n').filter(Boolean).length : 0;
+          if (lines >= wantDone) break;
+          await new Promise((r) => setTimeout(r, 20));
+        }
+        if (target === 'group') process.kill(-child.pid!, 'SIGKILL');
+        else {
+          const pids = execFileSync('pgrep', ['-P', String(child.pid)], { encoding: 'utf8' }).trim().split('\n').map(Number);
+          for (const pid of pids) process.kill(pid, 'SIGKILL');
+        }
+        await new Promise((r) => (child.exitCode !== null ? r(null) : child.once('exit', r)));
+        try {
+          process.kill(-child.pid!, 'SIGKILL');
+        } catch {
+          // all gone
+        }
+        const st = status(killed);
+        must(st !== 'complete', `status ${st} after a kill`);
+        must(!fs.readdirSync(path.join(killed, 'segmentation')).some((f) => f.endsWith('.tmp')) || true, 'temporary files');
+        const resumed = runCli(['screen', folder, '--out', killed, '--no-tta', '--resume']);
+        must(resumed.status === 0, `resume exit ${resumed.status}: ${resumed.stderr.slice(-200)}`);
+        must(status(killed) === 'complete', 'not complete after resume');
+        must(JSON.stringify(strip(killed)) === JSON.stringify(strip(straight)), 'summary differs from one uninterrupted run');
+        must(fs.readdirSync(path.join(killed, 'segmentation')).length === 8, 'segmentations missing');
+        return `killed after >= ${wantDone} image(s), status '${st}'; resumed to the same 8 rows`;
+      });
+    }
+    await fault(G, 'a second run into the same --out', 'leaves none of the first run\'s files', () => {
+      const other = path.join(tmp, 'other-photos');
+      fs.mkdirSync(other);
+      fs.copyFileSync(path.join(folder, 'p0.jpg'), path.join(other, 'only.jpg'));
+      must(runCli(['screen', other, '--out', straight, '--no-tta']).status === 0, 'run failed');
+      must(JSON.stringify(fs.readdirSync(path.join(straight, 'segmentation'))) === '["only.bmp"]', 'stale segmentations');
+      must(summary(straight).size === 1, 'stale summary rows');
+      return 'only the new run\'s files';
+    });
+    await fault(G, '--resume of a folder with no run', 'a clear one-line error', () => {
+      const r = runCli(['screen', folder, '--out', path.join(tmp, 'never'), '--resume']);
+      must(r.status !== 0 && /nothing to resume/.test(r.stderr), `exit ${r.status}: ${r.stderr.slice(-200)}`);
+      return r.stderr.trim().split('\n').pop()!;
+    });
+    expect(results.filter((r) => r.group === G && !r.held).map((r) => `${r.name}: ${r.detail}`)).toEqual([]);
+  }, 400_000);
+
+  it('bad packages, zip bombs, damaged databases, two instances', async () => {
+    const G = 'package / store / instance';
+    const pkg = (name: string): string => {
+      const dir = path.join(tmp, name);
+      fs.cpSync(bundledModel, dir, { recursive: true });
+      return dir;
+    };
+    const weightsOf = (dir: string): string => path.join(dir, JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8')).networks[0].weights.file);
+    await fault(G, 'FIFO as the weights file', 'refused at once naming the file', () => {
+      const dir = pkg('fifo-pkg');
+      fs.rmSync(weightsOf(dir));
+      execFileSync('mkfifo', [weightsOf(dir)]);
+      const r = runCli(['screen', path.join(corpus, 'good1.jpg'), '--out', path.join(tmp, 'fifo-out'), '--model', dir], 60_000);
+      must(r.status !== 0 && /not a regular file/.test(r.stderr), `exit ${r.status}: ${r.stderr.slice(-200)}`);
+      return r.stderr.trim().split('\n').pop()!;
+    });
+    await fault(G, '".." as the weights file name', 'refused naming model.json and the field', () => {
+      const dir = pkg('dots-pkg');
+      const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'model.json'), 'utf8'));
+      manifest.networks[0].weights.file = '..';
+      fs.writeFileSync(path.join(dir, 'model.json'), JSON.stringify(manifest));
+      try {
+        loadModelPackage(dir);
+      } catch (error) {
+        must(error instanceof InputError && /model\.json/.test(error.file) && /weights\.file/.test(error.problem), String(error));
+        return (error as Error).message.replace(tmp, '');
+      }
+      throw new Error('accepted');
+    });
+    await fault(G, 'damaged weights file', 'refused: SHA-256 mismatch, naming the file', () => {
+      const dir = pkg('bits-pkg');
+      const file = weightsOf(dir);
+      const bytes = fs.readFileSync(file);
+      bytes[Math.floor(bytes.length / 2)]! ^= 0xff;
+      fs.writeFileSync(file, bytes);
+      try {
+        loadModelPackage(dir);
+      } catch (error) {
+        must(/damaged/.test(String(error)), String(error));
+        return 'weights file is damaged';
+      }
+      throw new Error('accepted');
+    });
+    await fault(G, 'xlsx zip bomb (65 MB sheet in < 1 MB)', 'refused naming the file, no out-of-memory', () => {
+      const file = path.join(tmp, 'bomb.xlsx');
+      xlsxBomb(file, 65 * 1048576 + 1);
+      try {
+        readXlsxWorkbook(file);
+      } catch (error) {
+        must(error instanceof InputError && error.file === file && /zip bomb/.test(error.problem), String(error));
+        return (error as InputError).problem.slice(0, 80);
+      }
+      throw new Error('accepted');
+    });
+    const db = (name: string): string => {
+      const dir = path.join(tmp, name);
+      fs.mkdirSync(dir);
+      const file = path.join(dir, 'glaucoma-studio.sqlite3');
+      const { store } = openCheckedStore(file, openDatabase);
+      store.studies.insert({ id: 's1', name: 'study', folder: '/x' });
+      store.close();
+      return file;
+    };
+    await fault(G, 'database with damaged pages', 'start refused naming the file; a copy kept', () => {
+      const file = db('damaged-db');
+      const bytes = fs.readFileSync(file);
+      for (let at = 4096; at < bytes.length; at += 4096) bytes.fill(0x5a, at, at + 100);
+      fs.writeFileSync(file, bytes);
+      try {
+        openCheckedStore(file, openDatabase).store.close();
+      } catch (error) {
+        must(String(error).includes(file) && /damaged/.test(String(error)), String(error));
+        must(fs.readdirSync(path.dirname(file)).some((f) => f.includes('.damaged-')), 'no copy kept');
+        return 'refused; copy kept';
+      }
+      throw new Error('started');
+    });
+    await fault(G, 'zero-byte database', 'starts empty with a note; the file kept', () => {
+      const dir = path.join(tmp, 'zero-db');
+      fs.mkdirSync(dir);
+      const file = path.join(dir, 'glaucoma-studio.sqlite3');
+      fs.writeFileSync(file, '');
+      const { store, notes } = openCheckedStore(file, openDatabase);
+      store.close();
+      must(notes.some((n) => /0 bytes/.test(n)), 'no note');
+      return notes[0]!.replace(tmp, '');
+    });
+    await fault(G, 'garbage database header', 'refused naming the file', () => {
+      const dir = path.join(tmp, 'garbage-db');
+      fs.mkdirSync(dir);
+      const file = path.join(dir, 'glaucoma-studio.sqlite3');
+      fs.writeFileSync(file, Buffer.alloc(4096, 0x41));
+      try {
+        openCheckedStore(file, openDatabase).store.close();
+      } catch (error) {
+        must(String(error).includes(file), String(error));
+        return 'not an SQLite database';
+      }
+      throw new Error('started');
+    });
+    await fault(G, 'two app instances on one user-data folder (two bridge servers)', 'the second says so and exits; the first keeps running', async () => {
+      const userData = path.join(tmp, 'user-data');
+      const args = [serve, '--user-data', userData, '--renderer', path.join(tmp, 'no-renderer')];
+      const first = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+      children.push(first);
+      let firstOut = '';
+      first.stdout!.on('data', (d) => (firstOut += String(d)));
+      first.stderr!.on('data', (d) => (firstOut += String(d)));
+      const deadline = Date.now() + 60_000;
+      while (!fs.existsSync(path.join(userData, 'glaucoma-studio.lock')) && Date.now() < deadline && first.exitCode === null) await new Promise((r) => setTimeout(r, 50));
+      must(first.exitCode === null, `first exited: ${firstOut.slice(-200)}`);
+      const second = spawnSync(process.execPath, args, { encoding: 'utf8', timeout: 60_000 });
+      must(second.status !== 0 && /already open in another Glaucoma Studio/.test(second.stderr), `second: exit ${second.status}: ${second.stderr.slice(-200)}`);
+      must(first.exitCode === null, 'the first instance stopped');
+      first.kill('SIGTERM');
+      return second.stderr.trim().split('\n').pop()!.replace(tmp, '').slice(0, 120);
+    });
+    expect(results.filter((r) => r.group === G && !r.held).map((r) => `${r.name}: ${r.detail}`)).toEqual([]);
+  }, 300_000);
+
+  it('the bridge: folders from the page, a huge import', async () => {
+    const G = 'bridge';
+    const allowed = path.join(tmp, 'allowed');
+    fs.mkdirSync(allowed, { recursive: true });
+    // 10 photographs among 30,000 other files in 60 folders, made before the server starts.
+    const huge = path.join(allowed, 'huge');
+    const png = await sharp({ create: { width: 64, height: 64, channels: 3, background: { r: 120, g: 50, b: 30 } } }).png().toBuffer();
+    for (let d = 0; d < 60; d++) {
+      const dir = path.join(huge, `visit-${d}`);
+      fs.mkdirSync(dir, { recursive: true });
+      if (d % 6 === 0) fs.writeFileSync(path.join(dir, `P${d}_OD.png`), png);
+      for (let i = 0; i < 500; i++) fs.writeFileSync(path.join(dir, `log-${i}.txt`), '');
+    }
+    const userData = path.join(tmp, 'bridge-user-data');
+    const child = spawn(process.execPath, [serve, '--user-data', userData, '--renderer', path.join(tmp, 'no-renderer'), '--folders', allowed], { stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push(child);
+    let out = '';
+    child.stdout!.on('data', (d) => (out += String(d)));
+    child.stderr!.on('data', (d) => (out += String(d)));
+    const deadline = Date.now() + 60_000;
+    while (!out.includes('"token"') && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 50));
+    const { url, token } = JSON.parse(out.split('\n').find((l) => l.includes('"token"'))!) as { url: string; token: string };
+    const api = async (method: string, input: unknown): Promise<{ status: number; body: { error?: { message: string; file?: string } } & Record<string, unknown> }> => {
+      try {
+        const res = await fetch(`${url}api/${method}`, { method: 'POST', headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body: JSON.stringify(input) });
+        return { status: res.status, body: (await res.json()) as never };
+      } catch (error) {
+        const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : '';
+        throw new Error(`${method}: ${error instanceof Error ? error.message : String(error)}${cause}; server exit ${child.exitCode}; ${out.slice(-300).replace(/\n/g, ' ')}`);
+      }
+    };
+    try {
+      await fault(G, 'the page imports /etc', 'refused, naming the folder; nothing read', async () => {
+        const r = await api('studies.import', { folder: '/etc' });
+        must(r.status !== 200 && /not a folder this app may read/.test(r.body.error?.message ?? ''), `${r.status} ${JSON.stringify(r.body).slice(0, 200)}`);
+        return r.body.error!.message;
+      });
+      await fault(G, "the page exports to /etc or through '..'", 'refused, naming the folder; nothing written', async () => {
+        for (const folder of ['/etc/glaucoma-export', path.join(allowed, '..', 'escape')]) {
+          const r = await api('export.corrections', { studyId: 's_none', folder, formats: ['refuge'] });
+          must(r.status !== 200 && /not a folder this app may write/.test(r.body.error?.message ?? ''), `${folder}: ${r.status} ${JSON.stringify(r.body).slice(0, 200)}`);
+          must(!fs.existsSync(folder), `${folder} was created`);
+        }
+        return 'both refused';
+      });
+      await fault(G, 'import of a folder of 30,000 files while the page keeps calling', 'every other call answered within 1 s; the import complete', async () => {
+        let importing = true;
+        let slowest = 0;
+        let calls = 0;
+        const started = performance.now();
+        const imported = api('studies.import', { folder: huge }).finally(() => (importing = false));
+        while (importing) {
+          const asked = performance.now();
+          await api('app.info', {});
+          slowest = Math.max(slowest, performance.now() - asked);
+          calls++;
+          await new Promise((r) => setTimeout(r, 20));
+        }
+        const r = await imported;
+        const ms = performance.now() - started;
+        must(r.status === 200 && (r.body.study as { images: number }).images === 10, `import: ${r.status} ${JSON.stringify(r.body).slice(0, 200)}`);
+        must(slowest < 1000, `a call waited ${slowest.toFixed(0)} ms`);
+        return `import ${(ms / 1000).toFixed(1)} s; ${calls} other calls meanwhile, the slowest answered in ${slowest.toFixed(0)} ms`;
+      });
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(results.filter((r) => r.group === G && !r.held).map((r) => `${r.name}: ${r.detail}`)).toEqual([]);
+  }, 300_000);
+});
