@@ -49,6 +49,7 @@ describe.skipIf(!hasRedis)('the app with a job server (redis-server and a queue 
     services = createServices({
       userDataDir: path.join(tmp, 'user-data'),
       bundledModelDir: modelDir,
+      // The study folder is a temporary one (the page may name only folders under the roots).
       folderRoots: [tmp],
       launcher: {
         launch: () => {
