@@ -52,8 +52,9 @@ function run(args, env = {}) {
 
 /** Mean of summary.csv's Milliseconds column: the screening step itself, inside the job process. */
 function meanMs(out) {
-  const rows = fs.readFileSync(path.join(out, 'summary.csv'), 'utf8').trim().split('\n').slice(1);
-  return rows.reduce((s, r) => s + Number(r.split(',')[12]), 0) / rows.length;
+  const [header, ...rows] = fs.readFileSync(path.join(out, 'summary.csv'), 'utf8').trim().split('\n');
+  const column = header.split(',').indexOf('Milliseconds');
+  return rows.reduce((s, r) => s + Number(r.split(',')[column]), 0) / rows.length;
 }
 
 async function withWorkers(url, n, fn) {

@@ -13,7 +13,7 @@ export const workerCommand: CommandSpec = {
   options: {
     queue: { type: 'string', description: 'the job queue: redis://[:PASSWORD@]HOST:PORT[/DB] or rediss:// for TLS', placeholder: 'URL' },
     concurrency: { type: 'number', description: 'jobs at a time (one job process each)', default: 1, integer: true, min: 1 },
-    threads: { type: 'number', description: 'TensorFlow threads per job process (default: TensorFlow\'s own choice, all cores)', integer: true, min: 1 },
+    threads: { type: 'number', description: 'TensorFlow and image-decoding threads per job process (default: their own choice, all cores)', integer: true, min: 1 },
     'model-cache': { type: 'string', description: 'folder where model packages are kept by content hash ("none": load them from shared storage)', placeholder: 'DIR' },
     'grace-s': { type: 'number', description: 'on SIGTERM/Ctrl-C, seconds to finish the current job before handing it back to the queue', default: 60, min: 0 },
     'lock-ms': { type: 'number', description: 'job lock: a worker that dies loses its job to another worker this long after its last renewal', default: 30000, integer: true, min: 1000 },
@@ -35,7 +35,11 @@ export async function runWorker(options: ParsedOptions): Promise<number> {
   const threads = options.threads;
   const env: NodeJS.ProcessEnv = {
     ...(backend === 'auto' ? {} : { GLAUCOMA_STUDIO_BACKEND: backend }),
-    ...(typeof threads === 'number' ? { TF_NUM_INTRAOP_THREADS: String(threads), TF_NUM_INTEROP_THREADS: '1', OMP_NUM_THREADS: String(threads) } : {}),
+    // --threads bounds the job process's image decoding (libvips, libuv's pool) as well as TensorFlow, so N workers
+    // with one thread each share the cores instead of each decoder taking all of them.
+    ...(typeof threads === 'number'
+      ? { TF_NUM_INTRAOP_THREADS: String(threads), TF_NUM_INTEROP_THREADS: '1', OMP_NUM_THREADS: String(threads), VIPS_CONCURRENCY: String(threads), UV_THREADPOOL_SIZE: String(Math.max(threads, 2)) }
+      : {}),
   };
   const log = (line: string): void => {
     process.stderr.write(`${line}\n`);
