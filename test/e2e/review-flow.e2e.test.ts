@@ -164,6 +164,8 @@ describe.runIf(hasChromium() && hasSharedData('refuge-samples') && hasSharedData
     await page.getByRole('heading', { name: edited.name }).waitFor();
     await page.getByText('Loading image…').waitFor({ state: 'detached', timeout: 60_000 });
     const modelVcdr = await correctedVcdr(page);
+    // Where the decision is read, the operating point it was made at is said.
+    await expect.poll(() => page.getByTestId('operating-point').textContent()).toMatch(/^Operating point: glaucoma at P ≥ \d\.\d\d/);
     await page.keyboard.press('c');
     await page.keyboard.press('b');
     expect(await page.getByRole('button', { name: /^Brush/ }).getAttribute('aria-pressed')).toBe('true');
