@@ -68,6 +68,7 @@ describe('glaucoma-studio', () => {
     expect(JSON.parse(fs.readFileSync(path.join(tmp, 'data', 'glaucoma-studio-synth.json'), 'utf8')).seed).toBe(4);
     expect(JSON.parse(fs.readFileSync(path.join(tmp, 'eval', 'metrics.json'), 'utf8')).split).toBe('test');
     expect(fs.readFileSync(path.join(tmp, 'eval', 'report.md'), 'utf8')).toContain('## Reliability (calibration)');
+    expect(fs.readFileSync(path.join(tmp, 'eval', 'report.md'), 'utf8')).toMatch(/Operating point: .*glaucoma at P >= /);
     expect(fs.readFileSync(path.join(tmp, 'eval', 'report.html'), 'utf8')).toContain('aria-label="Reliability plot"');
     // Six scored images cannot support a decision rule: said so, nothing written.
     const fit = cli('fit-decision', '--scores', path.join('eval', 'metrics.json'), '--model', 'run/model', '--out', 'fitted');

@@ -25,12 +25,18 @@ export function renderEvaluationReport(input: { evaluation: Evaluation; problems
 } {
   const { evaluation, problems, model, data, backend } = input;
   const s = evaluation.summary;
+  const op = model.decision?.operatingPoint;
+  const operatingPoint = op
+    ? `Operating point: ${model.decision!.id} rule, glaucoma at P >= ${op.threshold.toFixed(3)}, fitted for ${(100 * op.targetSpecificity).toFixed(0)} % specificity (expected sensitivity ${op.sensitivity.value.toFixed(2)}, specificity ${op.specificity.value.toFixed(2)}).`
+    : "Operating point: the paper's rule (mean of the network and the vCDR regression), glaucoma at P >= 0.5.";
   const scored = evaluation.images.filter((i) => i.glaucoma !== null && i.probability !== null);
   const calibration: ReliabilitySeries[] = [{ label: 'glaucoma probability', probabilities: scored.map((i) => i.probability!), labels: scored.map((i) => i.glaucoma!) }];
   const md = [
     `# Evaluation of ${model.name}`,
     '',
     `Model \`${model.id}\` on \`${data}\`: ${s.images} images. Backend: ${describeBackend(backend)}.`,
+    '',
+    operatingPoint,
     '',
     '| Metric | Value |',
     '| --- | --- |',
@@ -52,6 +58,7 @@ export function renderEvaluationReport(input: { evaluation: Evaluation; problems
     `<h1>Evaluation of ${escapeHtml(model.name)}</h1>
 <p class="meta">Model ${escapeHtml(model.id)} on ${escapeHtml(data)}: ${s.images} images. Backend: ${escapeHtml(describeBackend(backend))}.</p>
 <p class="note">${escapeHtml(NOT_FOR_CLINICAL_USE)}</p>
+<p class="meta">${escapeHtml(operatingPoint)}</p>
 <table><tbody>${METRIC_LABELS.map(([k, label, d]) => `<tr><th>${escapeHtml(label)}</th><td class="num">${fmt(s[k] as number | null, d)}</td></tr>`).join('')}</tbody></table>
 ${reliabilitySvg(calibration)}
 <h2>Per image</h2>
