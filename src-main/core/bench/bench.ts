@@ -13,6 +13,7 @@ import type { ImageCodec } from '../data/image-codec';
 import { CancelledError } from '../errors';
 import { Predictor } from '../infer/predictor';
 import { screenFolder } from '../infer/screen-folder';
+import { median } from '../metrics/stats';
 import { LAYOUTS, resolveArchConfig, scaledChannels, type ArchConfig } from '../model/config';
 import { MultiTaskUNet } from '../model/network';
 import { createRng } from '../random';
@@ -47,12 +48,6 @@ export function convMacs(config: ArchConfig): { encoder: number; decoder: number
     }
   });
   return { encoder, decoder, heads: 3 * side * side * channels };
-}
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
 function randomExamples(count: number, size: number, seed: number): TrainingExample[] {

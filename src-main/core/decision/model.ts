@@ -105,12 +105,20 @@ export function inputRow(inputs: readonly DecisionInput[], c: DecisionCaseInputs
   return row;
 }
 
+/** P(glaucoma | vCDR) under a one-variable logistic regression (the paper's second score). */
+export function vcdrProbability(regression: { readonly intercept: number; readonly slope: number }, vcdr: number): number {
+  return sigmoid(regression.intercept + regression.slope * vcdr);
+}
+
+/** The paper's fusion: the mean of the scores that are there (the network's, the vCDR regression's); null with neither. */
+export function paperFusion(network: number | null, fromVcdr: number | null): number | null {
+  const parts = [network, fromVcdr].filter((p): p is number => p !== null);
+  return parts.length ? parts.reduce((a, b) => a + b, 0) / parts.length : null;
+}
+
 /** P(glaucoma) under a rule; null when its inputs are missing. */
 export function ruleProbability(rule: DecisionRule, c: DecisionCaseInputs): number | null {
-  if (rule.kind === 'paper') {
-    const parts = [c.network, c.features ? sigmoid(rule.vcdr.intercept + rule.vcdr.slope * c.features.vcdr) : null].filter((p): p is number => p !== null);
-    return parts.length ? parts.reduce((a, b) => a + b, 0) / parts.length : null;
-  }
+  if (rule.kind === 'paper') return paperFusion(c.network, c.features ? vcdrProbability(rule.vcdr, c.features.vcdr) : null);
   const row = inputRow(rule.logistic.inputs, c);
   return row ? logisticProbability(rule.logistic, row) : null;
 }

@@ -98,20 +98,27 @@ function outOfFold(candidate: Candidate, cases: readonly DecisionCase[], k: numb
   return out;
 }
 
-function meanCvAuc(candidate: Candidate, cases: readonly DecisionCase[], k: number, repeats: number, seed: number): number {
-  const labels = cases.map((c) => c.label);
-  let sum = 0;
-  for (let r = 0; r < repeats; r++) sum += auc(outOfFold(candidate, cases, k, seed + r * 101), labels);
-  return sum / repeats;
+/** A candidate's mean AUC over the repeats, and its out-of-fold probabilities of the first repeat (split `seed`). */
+interface CvScore {
+  readonly meanAuc: number;
+  readonly firstRepeat: number[];
 }
 
-function choose(candidates: readonly Candidate[], cases: readonly DecisionCase[], k: number, repeats: number, seed: number): { best: Candidate; scores: Map<string, number> } {
-  const scores = new Map<string, number>();
+function cvScore(candidate: Candidate, cases: readonly DecisionCase[], k: number, repeats: number, seed: number): CvScore {
+  const labels = cases.map((c) => c.label);
+  const firstRepeat = outOfFold(candidate, cases, k, seed);
+  let sum = auc(firstRepeat, labels);
+  for (let r = 1; r < repeats; r++) sum += auc(outOfFold(candidate, cases, k, seed + r * 101), labels);
+  return { meanAuc: sum / repeats, firstRepeat };
+}
+
+function choose(candidates: readonly Candidate[], cases: readonly DecisionCase[], k: number, repeats: number, seed: number): { best: Candidate; scores: Map<string, CvScore> } {
+  const scores = new Map<string, CvScore>();
   let best: Candidate | null = null;
   for (const c of candidates) {
-    const s = meanCvAuc(c, cases, k, repeats, seed);
+    const s = cvScore(c, cases, k, repeats, seed);
     scores.set(c.id, s);
-    if (c.eligible && (best === null || s > scores.get(best.id)! + 1e-9)) best = c;
+    if (c.eligible && (best === null || s.meanAuc > scores.get(best.id)!.meanAuc + 1e-9)) best = c;
   }
   if (!best) throw new Error('no eligible decision rule');
   return { best, scores };
@@ -154,15 +161,13 @@ export function selectDecisionModel(all: readonly DecisionCase[], options: Selec
     });
   }
 
-  const oof = outOfFold(best, cases, k, seed);
+  // The first repeat's split gives each candidate's interval, and the chosen one's calibration and ROC.
+  const intervals = new Map(candidates.map((c) => [c.id, aucWithInterval(scores.get(c.id)!.firstRepeat, labels, 2000, seed)]));
+  const oof = scores.get(best.id)!.firstRepeat;
   const calibration = reliability(oof, labels);
   const roc = rocCounts(oof, labels);
   const rule = best.fit(cases);
-  const candidateResults = candidates.map((c) => {
-    const probs = outOfFold(c, cases, k, seed);
-    const interval = aucWithInterval(probs, labels, 2000, seed);
-    return { id: c.id, label: c.label, eligible: c.eligible, cases: cases.length, auc: { ...interval, value: scores.get(c.id)! } };
-  });
+  const candidateResults = candidates.map((c) => ({ id: c.id, label: c.label, eligible: c.eligible, cases: cases.length, auc: { ...intervals.get(c.id)!, value: scores.get(c.id)!.meanAuc } }));
   return {
     version: 1,
     id: best.id,
@@ -177,7 +182,7 @@ export function selectDecisionModel(all: readonly DecisionCase[], options: Selec
       note: options.note,
       cases: cases.length,
       positives,
-      auc: aucWithInterval(oof, labels, 2000, seed),
+      auc: intervals.get(best.id)!,
       brier: calibration.brier,
       ece: calibration.ece,
       reliability: calibration.bins,

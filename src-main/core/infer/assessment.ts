@@ -13,11 +13,10 @@
 import { decodeLabelRuns, labelVerticalCupToDiscRatio } from '../contract/label-map';
 import type { LabelMapDto } from '../contract/contract';
 import { discCupFeatures, type DiscCupFeatures } from '../decision/features';
-import { decisionOperatingPoint, outsideDomain, ruleProbability, type DecisionModel } from '../decision/model';
+import { decisionOperatingPoint, outsideDomain, paperFusion, ruleProbability, vcdrProbability, type DecisionModel } from '../decision/model';
 import type { VcdrRegression } from '../model/package';
 import type { BinaryMask } from '../types';
 import type { GlaucomaDecision, GlaucomaScores } from './types';
-import { vcdrProbability } from './vcdr-regression';
 
 export const DECISION_THRESHOLD = 0.5;
 
@@ -70,8 +69,7 @@ export function assessGlaucoma(source: AssessmentSource, inputs: AssessmentInput
     threshold = point.threshold;
     targetSpecificity = point.targetSpecificity;
   } else {
-    const scores = [network, fromVcdr].filter((p): p is number => p !== null);
-    probability = scores.length > 0 ? scores.reduce((a, b) => a + b, 0) / scores.length : null;
+    probability = paperFusion(network, fromVcdr);
   }
   const decision: GlaucomaDecision | null = probability === null || withheld !== null ? null : probability >= threshold ? 'glaucoma' : 'normal';
   return { network: inputs.network, vcdrRegression: fromVcdr, probability, decision, rule: model ? model.id : 'paper', threshold, targetSpecificity, withheld };

@@ -7,6 +7,7 @@ import type { ModelManifest } from '../model/package';
 import { escapeHtml, fmt, NOT_FOR_CLINICAL_USE, page } from '../render/html';
 import type { Evaluation, EvaluationSummary } from './evaluate';
 import { reliabilityMarkdown, reliabilitySvg, type ReliabilitySeries } from './reliability-report';
+import { describeOperatingPoint } from './screen-operating-point';
 
 export const METRIC_LABELS: ReadonlyArray<[keyof EvaluationSummary, string, number]> = [
   ['auc', 'AUC (network + vCDR regression)', 4],
@@ -27,8 +28,8 @@ export function renderEvaluationReport(input: { evaluation: Evaluation; problems
   const s = evaluation.summary;
   const op = model.decision?.operatingPoint;
   const operatingPoint = op
-    ? `Operating point: ${model.decision!.id} rule, glaucoma at P >= ${op.threshold.toFixed(3)}, fitted for ${(100 * op.targetSpecificity).toFixed(0)} % specificity (expected sensitivity ${op.sensitivity.value.toFixed(2)}, specificity ${op.specificity.value.toFixed(2)}).`
-    : "Operating point: the paper's rule (mean of the network and the vCDR regression), glaucoma at P >= 0.5.";
+    ? `Operating point: ${describeOperatingPoint({ rule: model.decision!.id, ...op })}; expected sensitivity ${op.sensitivity.value.toFixed(2)}, specificity ${op.specificity.value.toFixed(2)}.`
+    : `Operating point: ${describeOperatingPoint({ rule: 'paper', targetSpecificity: null })}.`;
   const scored = evaluation.images.filter((i) => i.glaucoma !== null && i.probability !== null);
   const calibration: ReliabilitySeries[] = [{ label: 'glaucoma probability', probabilities: scored.map((i) => i.probability!), labels: scored.map((i) => i.glaucoma!) }];
   const md = [

@@ -199,7 +199,6 @@ export class Predictor {
     tta: boolean,
   ): Promise<{ od: BinaryMask; oc: BinaryMask; zoom: number; disagreement: number[] } | null> {
     const size = this.inputSize;
-    const t = this.#pre.threshold;
     let best: { od: BinaryMask; oc: BinaryMask; zoom: number; confidence: number; disagreement: number[] } | null = null;
     const image = await full();
     for (const zoom of WIDE_SEARCH_ZOOMS) {
@@ -207,12 +206,11 @@ export class Predictor {
       const region: SquareCrop = { x0: Math.round((original.width - side) / 2), y0: Math.round((original.height - side) / 2), side };
       const maps = await this.#runAll(this.#full, expose(resampleRgbRegion(image, region, size)), tta);
       if (!maps.od) continue;
-      const box = letterbox({ width: side, height: side }, size);
-      const od = largestComponent(pasteCropMask(mapToOriginalMask(box, maps.od, t), region, original));
+      const od = largestComponent(this.#regionMaskToOriginal(maps.od, region, original));
       if (area(od) === 0 || !plausibleDisc(od, original)) continue;
-      const confidence = confidenceOf(maps.od, t);
+      const confidence = confidenceOf(maps.od, this.#pre.threshold);
       if (!best || confidence > best.confidence) {
-        const oc = maps.oc ? pasteCropMask(mapToOriginalMask(box, maps.oc, t), region, original) : emptyMask(original);
+        const oc = maps.oc ? this.#regionMaskToOriginal(maps.oc, region, original) : emptyMask(original);
         best = { od, oc, zoom, confidence, disagreement: maps.disagreement };
       }
     }
@@ -244,10 +242,17 @@ export class Predictor {
     const size = network.net.config.inputSize;
     const input = expose(resampleRgbRegion(full, crop, size));
     const maps = await this.#run(network, input, tta);
-    const cropBox = letterbox({ width: crop.side, height: crop.side }, size);
-    const t = this.#pre.threshold;
-    const back = (map: FloatMap | null): BinaryMask => (map ? pasteCropMask(mapToOriginalMask(cropBox, map, t), crop, original) : emptyMask(original));
+    const back = (map: FloatMap | null): BinaryMask => (map ? this.#regionMaskToOriginal(map, crop, original) : emptyMask(original));
     return { od: largestComponent(back(maps.od)), oc: back(maps.oc), disagreement: maps.disagreement };
+  }
+
+  /**
+   * A network-sized probability map of a square region of the photograph (a disc
+   * crop, a zoomed-out frame) thresholded and placed back in the photograph's pixels.
+   */
+  #regionMaskToOriginal(map: FloatMap, region: SquareCrop, original: Size): BinaryMask {
+    const box = letterbox({ width: region.side, height: region.side }, map.width);
+    return pasteCropMask(mapToOriginalMask(box, map, this.#pre.threshold), region, original);
   }
 
   /** Runs each network and takes every task from the first network that has it. */

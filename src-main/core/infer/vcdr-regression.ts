@@ -3,16 +3,8 @@
 // to predicted vCDR. Fitted by Newton's method (IRLS) with a small ridge
 // penalty, which keeps the slope finite when the classes separate perfectly
 // (as they often do on vCDR alone).
-import type { VcdrRegression } from '../model/package';
-
-export function sigmoid(z: number): number {
-  return z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z));
-}
-
-/** P(glaucoma | vCDR) under a fitted regression. */
-export function vcdrProbability(regression: Pick<VcdrRegression, 'intercept' | 'slope'>, vcdr: number): number {
-  return sigmoid(regression.intercept + regression.slope * vcdr);
-}
+// The probability under a fitted regression is decision/model.ts vcdrProbability (the decision rules use it too).
+import { sigmoid } from '../decision/logistic';
 
 /**
  * Maximum-likelihood logistic regression y ~ sigmoid(a + b x) with penalty

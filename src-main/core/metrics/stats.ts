@@ -11,6 +11,14 @@ export function mean(values: readonly number[]): number {
   return sum / values.length;
 }
 
+/** Median (the mean of the two middle values for an even count); throws on an empty list. */
+export function median(values: readonly number[]): number {
+  if (values.length === 0) throw new RangeError('median: no values');
+  const s = [...values].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
 /** Sample standard deviation (n - 1 in the denominator); 0 for fewer than two values. */
 export function sampleSd(values: readonly number[]): number {
   if (values.length < 2) {

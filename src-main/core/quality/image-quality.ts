@@ -56,6 +56,9 @@ export interface QualityVerdict {
 
 const DARK = 20;
 
+/** Rec. 601 luma of an RGB pixel. */
+const luma = (r: number, g: number, b: number): number => 0.299 * r + 0.587 * g + 0.114 * b;
+
 /** Box-averages an image down so its longer side is at most `size` (never up). */
 export function reduceImage(image: RgbImage, size = QUALITY_SIZE): RgbImage {
   const f = Math.max(1, Math.ceil(Math.max(image.width, image.height) / size));
@@ -105,7 +108,7 @@ export function measureImage(original: RgbImage): ImageMeasures {
     count++;
     sumR += r;
     sumB += b;
-    sumL += 0.299 * r + 0.587 * g + 0.114 * b;
+    sumL += luma(r, g, b);
     if (r >= 250 || g >= 250 || b >= 250) clipped++;
   }
   if (count === 0) return { field: 0, luminance: 0, clipped: 0, redness: 0, sharpness: 0 };
@@ -150,7 +153,7 @@ export function fieldLuminance(image: RgbImage): number {
     const g = image.data[i + 1]!;
     const b = image.data[i + 2]!;
     if (Math.max(r, g, b) <= DARK) continue;
-    sum += 0.299 * r + 0.587 * g + 0.114 * b;
+    sum += luma(r, g, b);
     n++;
   }
   return n ? sum / n : 0;

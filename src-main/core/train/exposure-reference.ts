@@ -3,15 +3,14 @@
 // them (letterboxed to its input size), so inference can bring another camera's
 // exposure to the one the network learnt on.
 import type { ImageCodec } from '../data/image-codec';
+import { median } from '../metrics/stats';
 import { fieldLuminance } from '../quality/image-quality';
 import type { RgbImage } from '../types';
 
 /** Median of the images' field luminance; null without an illuminated image. */
 export function medianFieldLuminance(images: Iterable<RgbImage>): number | null {
-  const values = [...images].map(fieldLuminance).filter((v) => v > 0).sort((a, b) => a - b);
-  if (values.length === 0) return null;
-  const mid = values.length >> 1;
-  return values.length % 2 ? values[mid]! : (values[mid - 1]! + values[mid]!) / 2;
+  const values = [...images].map(fieldLuminance).filter((v) => v > 0);
+  return values.length === 0 ? null : median(values);
 }
 
 /** The same from image files, read as the whole-image network reads them. */

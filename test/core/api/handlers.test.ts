@@ -8,7 +8,7 @@ import { callApi, dispatch } from '../../../src-main/core/contract/dispatch';
 import { encodeLabelRuns } from '../../../src-main/core/contract/label-map';
 import { decodeBmp } from '../../../src-main/core/data/bmp';
 import { parseCsv } from '../../../src-main/core/data/csv';
-import { sigmoid } from '../../../src-main/core/infer/vcdr-regression';
+import { sigmoid } from '../../../src-main/core/decision/logistic';
 import { decodeMaskAuto } from '../../../src-main/core/masks/refuge-mask';
 import { BUNDLED_MODEL_ID } from '../../../src-main/core/registry/model-registry';
 import { appHarness, codec, writeStudyFolder, type AppHarness } from './study-fixture';

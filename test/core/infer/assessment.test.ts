@@ -3,7 +3,7 @@ import { assessCorrected, assessGlaucoma, measurementsOfLabels, vcdrOfLabels, ty
 import type { DiscCupFeatures } from '../../../src-main/core/decision/features';
 import { selectDecisionModel, type DecisionCase } from '../../../src-main/core/decision/select';
 import { encodeLabelRuns } from '../../../src-main/core/contract/label-map';
-import { sigmoid } from '../../../src-main/core/infer/vcdr-regression';
+import { sigmoid } from '../../../src-main/core/decision/logistic';
 
 describe('assessment', () => {
   it('measures vCDR by columns: the tallest column of cup over the tallest column of disc', () => {
