@@ -6,6 +6,7 @@
 // is down, superior up. Nasal and temporal depend on the eye (OD/OS), which a
 // photograph does not reliably tell, so the two horizontal sectors are reported
 // as the wider and the narrower one: in a healthy eye the nasal rim is the wider.
+import { boundingBox, type BoundingBox } from '../masks/measure';
 import type { BinaryMask, Point } from '../types';
 
 /** The measurements, each a plain number (ratios of lengths or areas; 0/1 for the rule). */
@@ -59,25 +60,28 @@ export const FEATURE_LABELS: Readonly<Record<FeatureName, string>> = {
 
 const RAYS = 180;
 
-/** Most set pixels in any one column (vertical) or row (horizontal). */
-function extent(mask: BinaryMask, vertical: boolean): number {
-  const { width, height, data } = mask;
-  const counts = new Uint32Array(vertical ? width : height);
-  for (let y = 0; y < height; y++) {
+/**
+ * Most set pixels in any one column (vertical) or row (horizontal), counting
+ * only inside `box`: every set pixel of the masks measured here lies in the disc's box.
+ */
+function extent(mask: BinaryMask, vertical: boolean, box: BoundingBox): number {
+  const { width, data } = mask;
+  const counts = new Uint32Array(vertical ? width : mask.height);
+  for (let y = box.y0; y < box.y1; y++) {
     const row = y * width;
-    for (let x = 0; x < width; x++) if (data[row + x]) counts[vertical ? x : y]!++;
+    for (let x = box.x0; x < box.x1; x++) if (data[row + x]) counts[vertical ? x : y]!++;
   }
   let best = 0;
   for (const c of counts) if (c > best) best = c;
   return best;
 }
 
-function centroid(mask: BinaryMask): { centre: Point; area: number } {
+function centroid(mask: BinaryMask, box: BoundingBox): { centre: Point; area: number } {
   let sx = 0;
   let sy = 0;
   let n = 0;
-  for (let y = 0; y < mask.height; y++) {
-    for (let x = 0; x < mask.width; x++) {
+  for (let y = box.y0; y < box.y1; y++) {
+    for (let x = box.x0; x < box.x1; x++) {
       if (mask.data[y * mask.width + x]) {
         sx += x;
         sy += y;
@@ -102,14 +106,17 @@ function reach(mask: BinaryMask, from: Point, dx: number, dy: number, maxSteps: 
 
 /**
  * Measures disc and cup. Null when there is no disc. The cup is taken as given
- * (the caller keeps it inside the disc); an empty cup gives ratios of 0.
+ * and must lie inside the disc (the predictor and label maps keep it there); an
+ * empty cup gives ratios of 0. Only the disc's bounding box is scanned: this runs
+ * for every screened photograph and every edit.
  */
 export function discCupFeatures(od: BinaryMask, oc: BinaryMask): DiscCupFeatures | null {
-  const disc = centroid(od);
-  if (disc.area === 0) return null;
-  const cupArea = centroid(oc).area;
-  const discV = extent(od, true);
-  const discH = extent(od, false);
+  const box = boundingBox(od);
+  if (!box) return null;
+  const disc = centroid(od, box);
+  const cupArea = centroid(oc, box).area;
+  const discV = extent(od, true, box);
+  const discH = extent(od, false, box);
   const diameter = discV;
   const maxSteps = 2 * (discV + discH);
   // Rim width along rays from the disc's centroid: disc radius minus cup radius.
@@ -143,8 +150,8 @@ export function discCupFeatures(od: BinaryMask, oc: BinaryMask): DiscCupFeatures
   let minRim = Infinity;
   for (const r of rim) minRim = Math.min(minRim, r);
   return {
-    vcdr: extent(oc, true) / discV,
-    hcdr: discH > 0 ? extent(oc, false) / discH : 0,
+    vcdr: extent(oc, true, box) / discV,
+    hcdr: discH > 0 ? extent(oc, false, box) / discH : 0,
     areaCdr: cupArea / disc.area,
     rimToDisc: minRim / diameter,
     rimInferior: inferior,
