@@ -4,7 +4,11 @@
 //
 // Review status rules: saving an annotation makes the case 'corrected' (also
 // an approved or ungradable one: what was approved has changed, so it needs
-// approving again); setStatus sets any status and logs who, when and why.
+// approving again); setStatus sets any status and logs who, when and why;
+// approving stores the signed record of what was approved (case-summaries.ts
+// approvalOf), which no later model, re-screen or rollback changes. setCall
+// records the clinician's own call, the eye and the patient id.
+// Every change is in the case's audit trail (store/audit.ts).
 import { vcdrOfLabels } from '../infer/assessment';
 import { mediaPath, type Handlers } from '../contract/contract';
 import { ApiError, notFound } from '../contract/errors';
@@ -12,7 +16,7 @@ import type { Store } from '../store/store';
 import { checkLabelSize, type CaseSummaries } from './case-summaries';
 import type { HandlerServices } from './handler-services';
 
-type CaseMethods = 'cases.list' | 'cases.get' | 'cases.saveAnnotation' | 'cases.setStatus' | 'cases.assess';
+type CaseMethods = 'cases.list' | 'cases.get' | 'cases.saveAnnotation' | 'cases.setStatus' | 'cases.setCall' | 'cases.assess';
 
 /** Natural order of names: img2 before img10, case-insensitive. */
 const byName = (a: string, b: string): number => a.localeCompare(b, undefined, { numeric: true, sensitivity: 'base' });
@@ -47,6 +51,7 @@ export function caseHandlers(services: HandlerServices, summaries: CaseSummaries
         predictedLabels: prediction?.labels ?? null,
         annotation: annotation ? { revision: annotation.revision, labels: annotation.labels, fovea: annotation.fovea, author: annotation.author, at: annotation.at } : null,
         history: store.annotations.history(caseId),
+        audit: store.audit.list(caseId),
         media: { image: mediaPath.image(caseId), heatmapOd: heatmap('od'), heatmapOc: heatmap('oc'), heatmapFovea: heatmap('fovea') },
       };
     },
@@ -70,7 +75,28 @@ export function caseHandlers(services: HandlerServices, summaries: CaseSummaries
 
     'cases.setStatus': ({ caseId, status, reason }) => {
       const row = requireCase(caseId);
-      if (store.cases.setStatus(caseId, status, identity.user, reason ?? null)) events.emit({ type: 'case', caseId, studyId: row.studyId });
+      const changed = store.transaction(() =>
+        store.cases.setStatus(caseId, status, identity.user, reason ?? null, status === 'approved' && row.status !== 'approved' ? summaries.approvalOf(caseId) : undefined),
+      );
+      if (changed) events.emit({ type: 'case', caseId, studyId: row.studyId });
+      return { summary: summaries.of(caseId) };
+    },
+
+    'cases.setCall': ({ caseId, referral, referralReason, grade, notes, eye, patientId }) => {
+      const row = requireCase(caseId);
+      const changed = store.transaction(() => {
+        const identityChanged = store.cases.setIdentity(caseId, { ...(eye !== undefined ? { eye } : {}), ...(patientId !== undefined ? { patientId } : {}) }, identity.user);
+        const call = {
+          ...(referral !== undefined ? { referral } : {}),
+          ...(referralReason !== undefined ? { referralReason } : {}),
+          ...(grade !== undefined ? { grade } : {}),
+          ...(notes !== undefined ? { notes } : {}),
+        };
+        const callChanged = store.calls.set(caseId, call, identity.user);
+        if (callChanged && !identityChanged) store.cases.touch(caseId);
+        return identityChanged || callChanged;
+      });
+      if (changed) events.emit({ type: 'case', caseId, studyId: row.studyId });
       return { summary: summaries.of(caseId) };
     },
 

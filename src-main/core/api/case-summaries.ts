@@ -1,9 +1,13 @@
 // A case as the review queue shows it: its row, the active model's prediction
 // and, for a corrected case, the assessment of the expert's label map with the
-// active model's decision rule (or vCDR regression) and its network score.
-import { assessCorrected, measurementsOfLabels, vcdrOfLabels, type Assessment, type AssessmentSource } from '../infer/assessment';
+// active model's decision rule (or vCDR regression) and its network score;
+// for an approved case the signed record, and what the current model says
+// beside it when that differs ("model changed since approval").
+import { assessCorrected, DECISION_THRESHOLD, measurementsOfLabels, vcdrOfLabels, type Assessment, type AssessmentSource } from '../infer/assessment';
 import type { DiscCupFeatures } from '../decision/features';
-import type { CaseSummary, LabelMapDto } from '../contract/contract';
+import { decisionOperatingPoint } from '../decision/model';
+import type { ApprovalDto, CaseSummary, LabelMapDto } from '../contract/contract';
+import type { NewApproval } from '../store/approvals';
 import { ApiError, notFound } from '../contract/errors';
 import type { ModelRegistry } from '../registry/model-registry';
 import type { CaseListRow } from '../store/cases';
@@ -12,6 +16,7 @@ import type { Store } from '../store/store';
 /** What the probability of an edited label map is computed with: the active model's decision rule (or regression) and its network score for the case. */
 export interface AssessContext {
   readonly activeId: string | null;
+  readonly activeName: string | null;
   readonly source: AssessmentSource;
 }
 
@@ -41,16 +46,21 @@ export class CaseSummaries {
   /** The active model and what its assessments use; read once per call. */
   context(): AssessContext {
     const active = this.#registry.active();
-    if (!active) return { activeId: null, source: NO_MODEL };
+    if (!active) return { activeId: null, activeName: null, source: NO_MODEL };
     try {
       const manifest = this.#registry.manifest(active);
-      return { activeId: active.id, source: { vcdrRegression: manifest.vcdrRegression, decision: manifest.decision ?? null } };
+      return { activeId: active.id, activeName: active.name, source: { vcdrRegression: manifest.vcdrRegression, decision: manifest.decision ?? null } };
     } catch {
-      return { activeId: active.id, source: NO_MODEL };
+      return { activeId: active.id, activeName: active.name, source: NO_MODEL };
     }
   }
 
   summary(row: CaseListRow, ctx: AssessContext): CaseSummary {
+    const corrected = row.annotation
+      ? assessCorrected(ctx.source, networkScore(row, ctx), row.annotation.vcdr, ctx.source.decision ? this.#correctedMeasurements(row.id, row.annotation.revision) : null)
+      : null;
+    const approval = row.status === 'approved' ? this.#store.approvals.current(row.id) : null;
+    const now = currentView(row, corrected, ctx);
     return {
       id: row.id,
       studyId: row.studyId,
@@ -65,6 +75,8 @@ export class CaseSummaries {
       prediction: row.prediction
         ? {
             modelId: row.prediction.modelId,
+            modelName: row.prediction.modelName,
+            fromActiveModel: row.prediction.modelId === ctx.activeId,
             probability: row.prediction.probability,
             decision: row.prediction.decision,
             vcdr: row.prediction.vcdr,
@@ -73,9 +85,10 @@ export class CaseSummaries {
             gradable: row.prediction.gradable,
           }
         : null,
-      corrected: row.annotation
-        ? assessCorrected(ctx.source, networkScore(row, ctx), row.annotation.vcdr, ctx.source.decision ? this.#correctedMeasurements(row.id, row.annotation.revision) : null)
-        : null,
+      corrected,
+      approval,
+      sinceApproval: approval && differs(approval, now) ? now : null,
+      call: this.#store.calls.get(row.id),
       updatedAt: row.updatedAt,
     };
   }
@@ -86,6 +99,44 @@ export class CaseSummaries {
     const row = this.#store.cases.listRow(caseId, ctx.activeId);
     if (!row) throw notFound('case', caseId);
     return this.summary(row, ctx);
+  }
+
+  /**
+   * What approving the case now would sign: the assessment as the queue shows
+   * it (the expert's corrected one when there is one, made with the active
+   * model's rule; else the model's prediction), with that model and its
+   * operating point, and the clinician's call.
+   */
+  approvalOf(caseId: string): NewApproval {
+    const ctx = this.context();
+    const row = this.#store.cases.listRow(caseId, ctx.activeId);
+    if (!row) throw notFound('case', caseId);
+    const s = this.summary(row, ctx);
+    const now = currentView(row, s.corrected, ctx);
+    const predicted = row.prediction ? this.#store.predictions.get(caseId, row.prediction.modelId) : null;
+    let point: { threshold: number | null; rule: string | null; targetSpecificity: number | null };
+    if (s.corrected) {
+      const model = ctx.source.decision ?? null;
+      const op = model ? decisionOperatingPoint(model) : null;
+      point = op && model ? { threshold: op.threshold, rule: model.id, targetSpecificity: op.targetSpecificity } : { threshold: DECISION_THRESHOLD, rule: 'paper', targetSpecificity: null };
+    } else {
+      const g = predicted?.summary.glaucoma;
+      point = g ? { threshold: g.threshold ?? DECISION_THRESHOLD, rule: g.rule ?? 'paper', targetSpecificity: g.targetSpecificity ?? null } : { threshold: null, rule: null, targetSpecificity: null };
+    }
+    return {
+      revision: row.annotation?.revision ?? null,
+      modelId: now.modelId,
+      modelName: now.modelName,
+      probability: now.probability,
+      decision: now.decision,
+      vcdr: now.vcdr,
+      ...point,
+      uncertainty: row.prediction?.uncertainty ?? null,
+      modelProbability: row.prediction?.probability ?? null,
+      modelVcdr: row.prediction?.vcdr ?? null,
+      referral: s.call?.referral ?? null,
+      grade: s.call?.grade ?? null,
+    };
   }
 
   /** The live assessment of a label map being edited (not stored). */
@@ -110,4 +161,25 @@ export class CaseSummaries {
 /** The network's glaucoma score for a case, when the active model screened it. */
 function networkScore(row: CaseListRow, ctx: AssessContext): number | null {
   return row.prediction && row.prediction.modelId === ctx.activeId ? row.prediction.network : null;
+}
+
+type CurrentView = NonNullable<CaseSummary['sinceApproval']>;
+
+/** What the case shows now without a signed record: the corrected assessment (by the active model's rule) or the prediction, and which model made it. */
+function currentView(row: CaseListRow, corrected: Assessment | null, ctx: AssessContext): CurrentView {
+  if (corrected) return { modelId: ctx.activeId, modelName: ctx.activeName, probability: corrected.probability, decision: corrected.decision, vcdr: corrected.vcdr };
+  const p = row.prediction;
+  return p ? { modelId: p.modelId, modelName: p.modelName, probability: p.probability, decision: p.decision, vcdr: p.vcdr } : { modelId: null, modelName: null, probability: null, decision: null, vcdr: null };
+}
+
+/** Half a percentage point or half a vCDR hundredth: below what the app shows. */
+const SHOWN_DIFFERENCE = 0.005;
+
+function differentNumber(a: number | null, b: number | null): boolean {
+  return a === null || b === null ? a !== b : Math.abs(a - b) >= SHOWN_DIFFERENCE;
+}
+
+/** Whether what the current model says differs from the signed record (another model, or other values). */
+export function differs(approval: ApprovalDto, now: CurrentView): boolean {
+  return approval.modelId !== now.modelId || approval.decision !== now.decision || differentNumber(approval.probability, now.probability) || differentNumber(approval.vcdr, now.vcdr);
 }

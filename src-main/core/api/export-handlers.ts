@@ -1,20 +1,25 @@
 // Writing files for the user: a study's corrections in the REFUGE layout, and
-// one case's report as HTML or (in the desktop app) PDF.
+// one case's report as HTML or (in the desktop app) PDF, and the per-case CSV
+// with the model's and the clinician's decisions.
 import path from 'node:path';
 import type { Handlers } from '../contract/contract';
 import { ApiError, notFound } from '../contract/errors';
 import { writeFileAtomic } from '../fs/atomic';
 import { buildCaseReport } from '../report/build';
 import { renderCaseReport } from '../report/case-report';
+import type { CaseSummaries } from './case-summaries';
+import { exportCasesCsv } from './export-cases-csv';
 import { exportCorrections } from './export-corrections';
 import type { HandlerServices } from './handler-services';
 
-type ExportMethods = 'export.corrections' | 'export.report';
+type ExportMethods = 'export.corrections' | 'export.casesCsv' | 'export.report';
 
-export function exportHandlers(services: HandlerServices): Pick<Handlers, ExportMethods> {
+export function exportHandlers(services: HandlerServices, summaries: CaseSummaries): Pick<Handlers, ExportMethods> {
   const { store, registry, codec, identity, printToPdf } = services;
   return {
     'export.corrections': ({ studyId, folder, formats }) => exportCorrections({ store, codec }, studyId, folder, formats),
+
+    'export.casesCsv': ({ studyId, folder }) => exportCasesCsv({ store, summaries }, studyId, folder),
 
     'export.report': async ({ caseId, format, folder }) => {
       const row = store.cases.get(caseId);

@@ -17,6 +17,7 @@ export type { AppIdentity, HandlerServices, PrintToPdf } from './handler-service
 
 export function createHandlers(services: HandlerServices): Handlers {
   const { registry, jobs, identity } = services;
+  const summaries = new CaseSummaries(services.store, registry);
   return {
     'app.info': () => {
       const active = registry.active();
@@ -30,8 +31,8 @@ export function createHandlers(services: HandlerServices): Handlers {
       };
     },
     ...studyHandlers(services),
-    ...caseHandlers(services, new CaseSummaries(services.store, registry)),
+    ...caseHandlers(services, summaries),
     ...jobHandlers(services),
-    ...exportHandlers(services),
+    ...exportHandlers(services, summaries),
   };
 }

@@ -8,7 +8,7 @@ import type { HandlerServices } from './handler-services';
 type JobMethods = 'jobs.list' | 'jobs.cancel' | 'jobs.resume' | 'models.list' | 'models.activate' | 'finetune.preview' | 'finetune.start';
 
 export function jobHandlers(services: HandlerServices): Pick<Handlers, JobMethods> {
-  const { store, registry, jobs, events, finetune } = services;
+  const { store, registry, jobs, events, finetune, identity } = services;
   return {
     'jobs.list': () => store.jobs.list().map((job) => store.jobs.dto(job)),
     'jobs.cancel': ({ jobId }) => ({ job: store.jobs.dto(jobs.cancel(jobId)) }),
@@ -17,7 +17,7 @@ export function jobHandlers(services: HandlerServices): Pick<Handlers, JobMethod
     'models.list': () => registry.list().map(modelVersionDto),
 
     'models.activate': ({ modelId }) => {
-      const model = registry.activate(modelId);
+      const model = registry.activate(modelId, identity.user);
       events.emit({ type: 'models' });
       return { model: modelVersionDto(model) };
     },

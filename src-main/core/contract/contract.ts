@@ -142,6 +142,65 @@ export type PredictionSummaryDto = z.infer<typeof PredictionSummarySchema>;
 
 export { BackendInfoSchema };
 
+/** The clinician's referral decision for a case. */
+export const ReferralSchema = z.enum(['refer', 'no-referral', 'ungradable']);
+export type Referral = z.infer<typeof ReferralSchema>;
+
+/** The expert's glaucoma grade of an eye (what fine-tuning can learn the glaucoma decision from). */
+export const GradeSchema = z.enum(['glaucoma', 'normal', 'suspect']);
+export type Grade = z.infer<typeof GradeSchema>;
+
+const DecisionSchema = z.enum(['glaucoma', 'normal']);
+
+/**
+ * What a clinician signed when she approved a case: the assessment as it was
+ * shown then, with the model that made it and its operating point. Stored once,
+ * never changed; a later model shows beside it, never instead of it.
+ */
+export const ApprovalSchema = z.object({
+  reviewer: z.string(),
+  at: z.string(),
+  /** The annotation revision approved; null when the model's output was approved as it was. */
+  revision: z.number().int().nullable(),
+  /** The model whose assessment was signed (its decision rule for a corrected case); null when no model had assessed it. */
+  modelId: z.string().nullable(),
+  modelName: z.string().nullable(),
+  probability: z.number().nullable(),
+  decision: DecisionSchema.nullable(),
+  vcdr: z.number().nullable(),
+  /** The operating point: glaucoma when probability >= threshold. */
+  threshold: z.number().nullable(),
+  rule: z.string().nullable(),
+  targetSpecificity: z.number().nullable(),
+  uncertainty: z.number().nullable(),
+  /** The model's own output at approval, before the expert's corrections. */
+  modelProbability: z.number().nullable(),
+  modelVcdr: z.number().nullable(),
+  /** The clinician's call when she approved. */
+  referral: ReferralSchema.nullable(),
+  grade: GradeSchema.nullable(),
+});
+export type ApprovalDto = z.infer<typeof ApprovalSchema>;
+
+/** The clinician's own call on a case: referral (with the reason when ungradable), glaucoma grade and notes. */
+export const ClinicianCallSchema = z.object({
+  referral: ReferralSchema.nullable(),
+  referralReason: z.string().nullable(),
+  grade: GradeSchema.nullable(),
+  notes: z.string(),
+  author: z.string(),
+  at: z.string(),
+});
+export type ClinicianCallDto = z.infer<typeof ClinicianCallSchema>;
+
+export const AUDIT_KINDS = ['status', 'approved', 'unapproved', 'annotation', 'referral', 'grade', 'notes', 'eye', 'patient', 'prediction', 'model'] as const;
+export const AuditKindSchema = z.enum(AUDIT_KINDS);
+export type AuditKind = z.infer<typeof AuditKindSchema>;
+
+/** One entry of a case's audit trail: every change of its status or assessment, who made it and when. */
+export const AuditEventSchema = z.object({ id: z.number().int(), kind: AuditKindSchema, detail: z.string(), author: z.string(), at: z.string() });
+export type AuditEventDto = z.infer<typeof AuditEventSchema>;
+
 export const StudySummarySchema = z.object({
   id: Id,
   name: z.string(),
@@ -150,6 +209,8 @@ export const StudySummarySchema = z.object({
   images: z.number().int(),
   /** Images with a prediction from the active model. */
   screened: z.number().int(),
+  /** Images whose only predictions come from other (older) model versions: re-screening gives them the active model's. */
+  screenedByOther: z.number().int(),
   /** Images the reader could not use (corrupt, unsupported...). */
   failed: z.number().int(),
   byStatus: z.record(ReviewStatusSchema, z.number().int()),
@@ -174,6 +235,10 @@ export const CaseSummarySchema = z.object({
   prediction: z
     .object({
       modelId: z.string(),
+      /** The model version's name, so every number says which model produced it. */
+      modelName: z.string(),
+      /** Whether the active model made this prediction (else an older version did; re-screening replaces it). */
+      fromActiveModel: z.boolean(),
       probability: z.number().nullable(),
       decision: z.enum(['glaucoma', 'normal']).nullable(),
       vcdr: z.number().nullable(),
@@ -186,6 +251,14 @@ export const CaseSummarySchema = z.object({
     .nullable(),
   /** vCDR and decision of the expert's current annotation, when there is one. */
   corrected: z.object({ vcdr: z.number().nullable(), probability: z.number().nullable(), decision: z.enum(['glaucoma', 'normal']).nullable() }).nullable(),
+  /** The signed record while the case is approved: what the queue and the case show, whatever model is active now. */
+  approval: ApprovalSchema.nullable(),
+  /** "Model changed since approval": what the current model says now, when it differs from the signed record; null otherwise. */
+  sinceApproval: z
+    .object({ modelId: z.string().nullable(), modelName: z.string().nullable(), probability: z.number().nullable(), decision: DecisionSchema.nullable(), vcdr: z.number().nullable() })
+    .nullable(),
+  /** The clinician's own call; null until she makes one. */
+  call: ClinicianCallSchema.nullable(),
   updatedAt: z.string(),
 });
 export type CaseSummary = z.infer<typeof CaseSummarySchema>;
@@ -214,6 +287,8 @@ export const CaseDetailSchema = z.object({
     })
     .nullable(),
   history: z.array(AnnotationRevisionSchema),
+  /** Every change of the case's status or assessment, oldest first. */
+  audit: z.array(AuditEventSchema),
   /** Paths for mediaUrl(): the image, and the model's heat maps when there are any. */
   media: z.object({ image: z.string(), heatmapOd: z.string().nullable(), heatmapOc: z.string().nullable(), heatmapFovea: z.string().nullable() }),
 });
@@ -329,6 +404,24 @@ export const contract = {
     input: z.object({ caseId: Id, status: ReviewStatusSchema, reason: z.string().max(500).optional() }).strict(),
     output: z.object({ summary: CaseSummarySchema }),
   },
+  /**
+   * The clinician's own call: referral (with the reason), glaucoma grade, notes, and the eye and patient id.
+   * Only the given fields change; each change is in the audit trail.
+   */
+  'cases.setCall': {
+    input: z
+      .object({
+        caseId: Id,
+        referral: ReferralSchema.nullable().optional(),
+        referralReason: z.string().max(500).nullable().optional(),
+        grade: GradeSchema.nullable().optional(),
+        notes: z.string().max(10_000).optional(),
+        eye: EyeSchema.optional(),
+        patientId: z.string().max(100).nullable().optional(),
+      })
+      .strict(),
+    output: z.object({ summary: CaseSummarySchema }),
+  },
   /** Live vCDR and decision for a label map being edited (the same rule and regression as screening). */
   'cases.assess': {
     input: z.object({ caseId: Id, labels: LabelMapSchema }).strict(),
@@ -354,6 +447,11 @@ export const contract = {
   'export.corrections': {
     input: z.object({ studyId: Id, folder: z.string().min(1).max(4096), formats: z.array(z.enum(['refuge', 'png'])).min(1) }).strict(),
     output: z.object({ folder: z.string(), written: z.number().int() }),
+  },
+  /** One row per case of a study: vCDR, the model's and the clinician's decisions, grade, reviewer, approval, notes (CSV-injection safe). */
+  'export.casesCsv': {
+    input: z.object({ studyId: Id, folder: z.string().min(1).max(4096) }).strict(),
+    output: z.object({ file: z.string(), rows: z.number().int() }),
   },
   /** A per-eye report of one case (HTML; PDF where the shell can print). */
   'export.report': {

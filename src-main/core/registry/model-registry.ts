@@ -141,11 +141,11 @@ export class ModelRegistry {
   }
 
   /** Makes a version active after checking that its package can still be read. */
-  activate(id: string): ModelVersionRow {
+  activate(id: string, author?: string): ModelVersionRow {
     const row = this.get(id);
     if (!row) throw new ApiError('not-found', `model version ${id} not found`);
     this.manifest(row);
-    this.store.models.activate(id);
+    this.store.models.activate(id, author);
     return this.get(id)!;
   }
 

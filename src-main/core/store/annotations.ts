@@ -5,6 +5,8 @@
 import type { LabelMapDto, ReviewStatus } from '../contract/contract';
 import { StaleRevisionError } from '../contract/errors';
 import type { Point } from '../types';
+import { ratio, recordAudit } from './audit';
+import { logStatusChange } from './cases';
 import type { Clock, Db } from './db';
 import { LabelMapSchema, readJson } from './json';
 
@@ -107,11 +109,8 @@ export class AnnotationRepo {
         .run(caseId, revision, JSON.stringify(annotation.labels), annotation.fovea?.x ?? null, annotation.fovea?.y ?? null, annotation.vcdr, annotation.author, annotation.note, at);
       const previous = this.db.prepare<[string], { status: ReviewStatus }>('SELECT status FROM cases WHERE id = ?').get(caseId)!.status;
       this.db.prepare('UPDATE cases SET status = ?, updated_at = ? WHERE id = ?').run(status, at, caseId);
-      if (previous !== status) {
-        this.db
-          .prepare('INSERT INTO review_events (case_id, from_status, to_status, author, reason, created_at) VALUES (?, ?, ?, ?, ?, ?)')
-          .run(caseId, previous, status, annotation.author, statusReason, at);
-      }
+      recordAudit(this.db, { caseId, kind: 'annotation', detail: `revision ${revision}${annotation.note ? `: ${annotation.note}` : ''}; vCDR ${ratio(annotation.vcdr)}`, author: annotation.author, at });
+      if (previous !== status) logStatusChange(this.db, { caseId, from: previous, to: status, author: annotation.author, reason: statusReason, at });
       return revision;
     })();
   }

@@ -1,6 +1,8 @@
 // Cases: one image of a study, its review status and per-file problem, and the
 // log of status changes (who, when, why).
 import type { ReviewStatus } from '../contract/contract';
+import { ApprovalRepo, type NewApproval } from './approvals';
+import { percent, ratio, recordAudit } from './audit';
 import type { Clock, Db } from './db';
 
 export type Eye = 'left' | 'right' | 'unknown';
@@ -40,6 +42,8 @@ export interface ReviewEvent {
 export interface CaseListRow extends CaseRow {
   readonly prediction: {
     readonly modelId: string;
+    /** The model version's name (the id when the version row is gone). */
+    readonly modelName: string;
     readonly probability: number | null;
     readonly decision: 'glaucoma' | 'normal' | null;
     readonly network: number | null;
@@ -72,6 +76,7 @@ interface Row {
 
 interface ListRow extends Row {
   p_model: string | null;
+  p_model_name: string | null;
   p_probability: number | null;
   p_decision: 'glaucoma' | 'normal' | null;
   p_network: number | null;
@@ -105,7 +110,7 @@ const toListRow = (r: ListRow): CaseListRow => ({
   prediction:
     r.p_model === null
       ? null
-      : { modelId: r.p_model, probability: r.p_probability, decision: r.p_decision, network: r.p_network, vcdr: r.p_vcdr, uncertainty: r.p_uncertainty,
+      : { modelId: r.p_model, modelName: r.p_model_name ?? r.p_model, probability: r.p_probability, decision: r.p_decision, network: r.p_network, vcdr: r.p_vcdr, uncertainty: r.p_uncertainty,
           withheld: r.p_withheld,
           gradable: r.p_gradable === null ? null : r.p_gradable === 1,
         },
@@ -118,7 +123,7 @@ const toListRow = (r: ListRow): CaseListRow => ({
  */
 const LIST_SQL = `
   SELECT c.*,
-    p.model_id AS p_model, p.probability AS p_probability, p.decision AS p_decision, p.network AS p_network,
+    p.model_id AS p_model, (SELECT m.name FROM model_versions m WHERE m.id = p.model_id) AS p_model_name, p.probability AS p_probability, p.decision AS p_decision, p.network AS p_network,
     p.vcdr AS p_vcdr, p.uncertainty AS p_uncertainty,
     json_extract(p.summary, '$.glaucoma.withheld') AS p_withheld, json_extract(p.summary, '$.quality.gradable') AS p_gradable,
     a.revision AS a_revision, a.vcdr AS a_vcdr
@@ -190,20 +195,47 @@ export class CaseRepo {
   }
 
   /**
-   * Changes the review status and logs who did it and why, in one transaction.
-   * No event when the status does not change. Returns whether it changed.
+   * Changes the review status and logs who did it and why, in one transaction:
+   * the status log, the audit trail, and for an approval the signed record of
+   * what was approved. No event when the status does not change. Returns
+   * whether it changed.
    */
-  setStatus(id: string, to: ReviewStatus, author: string, reason: string | null): boolean {
+  setStatus(id: string, to: ReviewStatus, author: string, reason: string | null, approval?: NewApproval): boolean {
     return this.db.transaction((): boolean => {
       const current = this.db.prepare<[string], { status: ReviewStatus }>('SELECT status FROM cases WHERE id = ?').get(id);
       if (!current) throw new Error(`case ${id} not found`);
       if (current.status === to) return false;
       const at = this.now();
       this.db.prepare('UPDATE cases SET status = ?, updated_at = ? WHERE id = ?').run(to, at, id);
-      this.db
-        .prepare('INSERT INTO review_events (case_id, from_status, to_status, author, reason, created_at) VALUES (?, ?, ?, ?, ?, ?)')
-        .run(id, current.status, to, author, reason, at);
+      logStatusChange(this.db, { caseId: id, from: current.status, to, author, reason, at });
+      if (to === 'approved') {
+        if (approval) new ApprovalRepo(this.db).insert(id, author, at, approval);
+        recordAudit(this.db, { caseId: id, kind: 'approved', detail: approval ? describeApproval(approval) : 'approved (no assessment recorded)', author, at });
+      }
       return true;
+    })();
+  }
+
+  /** Corrects the eye or the patient id (read from the file name at import); each change is in the audit trail. Returns whether anything changed. */
+  setIdentity(id: string, change: { eye?: Eye; patientId?: string | null }, author: string): boolean {
+    return this.db.transaction((): boolean => {
+      const row = this.get(id);
+      if (!row) throw new Error(`case ${id} not found`);
+      const at = this.now();
+      let changed = false;
+      if (change.eye !== undefined && change.eye !== row.eye) {
+        this.db.prepare('UPDATE cases SET eye = ? WHERE id = ?').run(change.eye, id);
+        recordAudit(this.db, { caseId: id, kind: 'eye', detail: `eye: ${row.eye} → ${change.eye}`, author, at });
+        changed = true;
+      }
+      const patientId = change.patientId === undefined ? undefined : change.patientId?.trim() || null;
+      if (patientId !== undefined && patientId !== row.patientId) {
+        this.db.prepare('UPDATE cases SET patient_id = ? WHERE id = ?').run(patientId, id);
+        recordAudit(this.db, { caseId: id, kind: 'patient', detail: `patient id: ${row.patientId ?? 'none'} → ${patientId ?? 'none'}`, author, at });
+        changed = true;
+      }
+      if (changed) this.db.prepare('UPDATE cases SET updated_at = ? WHERE id = ?').run(at, id);
+      return changed;
     })();
   }
 
@@ -220,4 +252,23 @@ export class CaseRepo {
       .all(caseId)
       .map((r) => ({ id: r.id, caseId: r.case_id, from: r.from_status, to: r.to_status, author: r.author, reason: r.reason, at: r.created_at }));
   }
+}
+
+/**
+ * Writes a status change to the status log and the audit trail (leaving
+ * approved is also an 'unapproved' entry: the signed record stops applying).
+ * Call inside the transaction that changes the status.
+ */
+export function logStatusChange(db: Db, e: { caseId: string; from: ReviewStatus; to: ReviewStatus; author: string; reason: string | null; at: string }): void {
+  db.prepare('INSERT INTO review_events (case_id, from_status, to_status, author, reason, created_at) VALUES (?, ?, ?, ?, ?, ?)').run(e.caseId, e.from, e.to, e.author, e.reason, e.at);
+  recordAudit(db, { caseId: e.caseId, kind: 'status', detail: `${e.from} → ${e.to}${e.reason ? `: ${e.reason}` : ''}`, author: e.author, at: e.at });
+  if (e.from === 'approved') recordAudit(db, { caseId: e.caseId, kind: 'unapproved', detail: `approval withdrawn (now ${e.to})${e.reason ? `: ${e.reason}` : ''}`, author: e.author, at: e.at });
+}
+
+/** The signed assessment in words, for the audit trail. */
+export function describeApproval(a: NewApproval): string {
+  const decision = a.decision === 'glaucoma' ? 'glaucoma suspect' : a.decision === 'normal' ? 'normal' : 'no decision';
+  const model = a.modelId === null ? 'no model' : `model ${a.modelName ?? a.modelId} (${a.modelId})`;
+  const point = a.threshold === null ? '' : `, threshold ${a.threshold.toFixed(2)}`;
+  return `approved: P ${percent(a.probability)}, vCDR ${ratio(a.vcdr)}, ${decision} by ${model}${point}${a.revision === null ? '' : `, revision ${a.revision}`}`;
 }

@@ -3,6 +3,9 @@
 // group; JSON columns are validated on read (json.ts); schema changes are
 // appended to migrations.ts. Every multi-row change runs in one transaction.
 export * from './annotations';
+export * from './approvals';
+export * from './audit';
+export * from './clinician-calls';
 export * from './cases';
 export * from './db';
 export * from './ids';

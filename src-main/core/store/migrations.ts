@@ -148,7 +148,67 @@ const V1: Migration = {
   ],
 };
 
-export const MIGRATIONS: readonly Migration[] = [V1];
+/**
+ * Version 2: what a clinician signs. An approval is an immutable record of the
+ * assessment a case was approved with (a later model, re-screen or rollback
+ * never changes it); the clinician's own call per case (referral, grade,
+ * notes); and an append-only audit trail of every change of a case's status or
+ * assessment, seeded with the status changes logged so far.
+ */
+const V2: Migration = {
+  description: 'approval records, the clinician call, the audit trail',
+  sql: [
+    `CREATE TABLE approvals (
+      id INTEGER PRIMARY KEY,
+      case_id TEXT NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+      reviewer TEXT NOT NULL,
+      approved_at TEXT NOT NULL,
+      -- The expert's annotation revision approved (null: the model's output was approved without a saved revision).
+      annotation_revision INTEGER,
+      -- The model whose assessment was signed: the active model's decision rule for a corrected case, else the prediction's model.
+      model_id TEXT,
+      model_name TEXT,
+      probability REAL,
+      decision TEXT CHECK (decision IN ('glaucoma', 'normal')),
+      vcdr REAL,
+      threshold REAL,
+      rule TEXT,
+      target_specificity REAL,
+      uncertainty REAL,
+      -- The model's own output at approval (before the expert's corrections).
+      model_probability REAL,
+      model_vcdr REAL,
+      referral TEXT,
+      grade TEXT
+    ) STRICT`,
+    `CREATE INDEX approvals_by_case ON approvals(case_id, id)`,
+    // A signed record is never edited: un-approving is an audit event, re-approving a new record.
+    `CREATE TRIGGER approvals_are_immutable BEFORE UPDATE ON approvals BEGIN SELECT RAISE(ABORT, 'an approval record is never changed'); END`,
+    `CREATE TABLE clinician_calls (
+      case_id TEXT PRIMARY KEY REFERENCES cases(id) ON DELETE CASCADE,
+      referral TEXT CHECK (referral IN ('refer', 'no-referral', 'ungradable')),
+      referral_reason TEXT,
+      grade TEXT CHECK (grade IN ('glaucoma', 'normal', 'suspect')),
+      notes TEXT NOT NULL DEFAULT '',
+      author TEXT NOT NULL,
+      updated_at TEXT NOT NULL
+    ) STRICT`,
+    `CREATE TABLE audit_events (
+      id INTEGER PRIMARY KEY,
+      case_id TEXT NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
+      kind TEXT NOT NULL,
+      detail TEXT NOT NULL,
+      author TEXT NOT NULL,
+      created_at TEXT NOT NULL
+    ) STRICT`,
+    `CREATE INDEX audit_events_by_case ON audit_events(case_id, id)`,
+    `CREATE TRIGGER audit_events_are_append_only BEFORE UPDATE ON audit_events BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END`,
+    `INSERT INTO audit_events (case_id, kind, detail, author, created_at)
+       SELECT case_id, 'status', from_status || ' → ' || to_status || COALESCE(': ' || reason, ''), author, created_at FROM review_events ORDER BY id`,
+  ],
+};
+
+export const MIGRATIONS: readonly Migration[] = [V1, V2];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 

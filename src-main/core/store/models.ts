@@ -5,6 +5,7 @@
 import type { z } from 'zod';
 import type { ModelVersion } from '../contract/contract';
 import type { Task } from '../types';
+import { recordAudit } from './audit';
 import type { Clock, Db } from './db';
 import { DataCardColumnSchema, MetricsSchema, readJson, TrainedTasksSchema } from './json';
 
@@ -137,12 +138,34 @@ export class ModelRepo {
     return row ? toModel(row) : null;
   }
 
-  /** Makes `id` the one active version (clear, then set, in one transaction). */
-  activate(id: string): void {
+  /**
+   * Makes `id` the one active version (clear, then set, in one transaction).
+   * Changing the active model changes what every screened case shows, so each
+   * such case's audit trail says so, with the new model's prediction or its
+   * absence, and that a signed approval is kept.
+   */
+  activate(id: string, author = 'system'): void {
     this.db.transaction(() => {
-      if (!this.db.prepare('SELECT 1 FROM model_versions WHERE id = ?').get(id)) throw new Error(`model version ${id} not found`);
+      const next = this.db.prepare<[string], { name: string }>('SELECT name FROM model_versions WHERE id = ?').get(id);
+      if (!next) throw new Error(`model version ${id} not found`);
+      const previous = this.db.prepare<[], { id: string; name: string }>('SELECT id, name FROM model_versions WHERE active = 1').get();
       this.db.prepare('UPDATE model_versions SET active = 0 WHERE active = 1 AND id <> ?').run(id);
       this.db.prepare('UPDATE model_versions SET active = 1 WHERE id = ?').run(id);
+      if (!previous || previous.id === id) return;
+      const at = this.now();
+      const rows = this.db
+        .prepare<{ id: string }, { case_id: string; probability: number | null; predicted: number; approved: number }>(
+          `SELECT c.id AS case_id, p.probability, p.id IS NOT NULL AS predicted,
+             (c.status = 'approved' AND EXISTS (SELECT 1 FROM approvals a WHERE a.case_id = c.id)) AS approved
+           FROM cases c LEFT JOIN predictions p ON p.case_id = c.id AND p.model_id = @id
+           WHERE EXISTS (SELECT 1 FROM predictions q WHERE q.case_id = c.id) ORDER BY c.id`,
+        )
+        .all({ id });
+      for (const r of rows) {
+        const now = r.predicted ? `its prediction: P ${r.probability === null ? '–' : `${Math.round(r.probability * 100)} %`}` : 'no prediction from it yet (re-screen to get one)';
+        const detail = `active model changed: ${previous.name} (${previous.id}) → ${next.name} (${id}); ${now}${r.approved ? '; the signed approval is kept' : ''}`;
+        recordAudit(this.db, { caseId: r.case_id, kind: 'model', detail, author, at });
+      }
     })();
   }
 }

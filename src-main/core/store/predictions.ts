@@ -2,6 +2,7 @@
 // version). Never changed by the expert's edits (those are annotations); a
 // rescreen with the same version replaces that version's row.
 import type { LabelMapDto, PredictionSummaryDto } from '../contract/contract';
+import { percent, ratio, recordAudit } from './audit';
 import type { Clock, Db } from './db';
 import { LabelMapSchema, PredictionSummarySchema, readJson } from './json';
 
@@ -57,9 +58,21 @@ export class PredictionRepo {
     private readonly now: Clock,
   ) {}
 
-  /** Stores (or replaces) the prediction of one model version for one case. */
+  /**
+   * Stores (or replaces) the prediction of one model version for one case, and
+   * logs it in the case's audit trail (a re-screen changes what the model says
+   * about a case; a signed approval is never touched by it).
+   */
   upsert(p: NewPrediction): void {
+    this.db.transaction(() => this.#upsert(p))();
+  }
+
+  #upsert(p: NewPrediction): void {
     const s = p.summary;
+    const at = this.now();
+    const model = this.db.prepare<[string], { name: string }>('SELECT name FROM model_versions WHERE id = ?').get(p.modelId)?.name ?? p.modelId;
+    const decision = s.glaucoma.decision === null ? (s.glaucoma.withheld ? `no decision (${s.glaucoma.withheld})` : 'no decision') : s.glaucoma.decision === 'glaucoma' ? 'glaucoma suspect' : 'normal';
+    recordAudit(this.db, { caseId: p.caseId, kind: 'prediction', detail: `model ${model} (${p.modelId}) predicted P ${percent(s.glaucoma.probability)}, vCDR ${ratio(s.vcdr)}, ${decision}`, author: p.jobId ? `screening ${p.jobId}` : 'screening', at });
     this.db
       .prepare(
         `INSERT INTO predictions (case_id, model_id, job_id, summary, labels, probability, decision, network, vcdr, uncertainty,
@@ -84,7 +97,7 @@ export class PredictionRepo {
         od: p.heatmaps.od,
         oc: p.heatmaps.oc,
         fovea: p.heatmaps.fovea,
-        at: this.now(),
+        at,
       });
   }
 

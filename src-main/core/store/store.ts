@@ -2,6 +2,9 @@
 // repositories that share the connection. Built once by the composition root
 // (src-main/app/services.ts) and passed in; nothing here is a module singleton.
 import { AnnotationRepo } from './annotations';
+import { ApprovalRepo } from './approvals';
+import { AuditRepo } from './audit';
+import { ClinicianCallRepo } from './clinician-calls';
 import { CaseRepo } from './cases';
 import { configureConnection, systemClock, type Clock, type Db } from './db';
 import { JobRepo } from './jobs';
@@ -20,6 +23,9 @@ export class Store {
   readonly annotations: AnnotationRepo;
   readonly models: ModelRepo;
   readonly jobs: JobRepo;
+  readonly approvals: ApprovalRepo;
+  readonly calls: ClinicianCallRepo;
+  readonly audit: AuditRepo;
 
   constructor(
     readonly db: Db,
@@ -31,6 +37,9 @@ export class Store {
     this.annotations = new AnnotationRepo(db, now);
     this.models = new ModelRepo(db, now);
     this.jobs = new JobRepo(db, now);
+    this.approvals = new ApprovalRepo(db);
+    this.calls = new ClinicianCallRepo(db, now);
+    this.audit = new AuditRepo(db, now);
   }
 
   /** Runs `fn` in one transaction (nested calls become savepoints). */

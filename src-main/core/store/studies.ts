@@ -13,6 +13,8 @@ export interface StudyCounts {
   readonly images: number;
   /** Cases with a prediction from the given model. */
   readonly screened: number;
+  /** Cases predicted only by other model versions (re-screening gives them the given model's). */
+  readonly screenedByOther: number;
   readonly failed: number;
   readonly suspects: number;
   readonly byStatus: { unreviewed: number; corrected: number; approved: number; ungradable: number };
@@ -61,11 +63,12 @@ export class StudyRepo {
 
   counts(id: string, modelId: string | null): StudyCounts {
     const totals = this.db
-      .prepare<{ id: string; model: string | null }, { images: number; failed: number; screened: number; suspects: number }>(
+      .prepare<{ id: string; model: string | null }, { images: number; failed: number; screened: number; screenedByOther: number; suspects: number }>(
         `SELECT
            COUNT(*) AS images,
            COALESCE(SUM(c.problem IS NOT NULL), 0) AS failed,
            COALESCE(SUM(p.id IS NOT NULL), 0) AS screened,
+           COALESCE(SUM(p.id IS NULL AND EXISTS (SELECT 1 FROM predictions o WHERE o.case_id = c.id)), 0) AS screenedByOther,
            COALESCE(SUM(p.decision = 'glaucoma'), 0) AS suspects
          FROM cases c LEFT JOIN predictions p ON p.case_id = c.id AND p.model_id = @model
          WHERE c.study_id = @id`,

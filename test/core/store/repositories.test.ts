@@ -31,8 +31,9 @@ describe('studies and cases', () => {
     store.predictions.upsert({ caseId: a!, modelId: 'm1', jobId: null, summary: summary(0.9, 0.7), labels: columnLabels(4, 8, [1, 7], [2, 5]), heatmaps: { od: null, oc: null, fovea: null } });
     store.predictions.upsert({ caseId: b!, modelId: 'm1', jobId: null, summary: summary(0.2, 0.3), labels: columnLabels(4, 8, [1, 7], null), heatmaps: { od: null, oc: null, fovea: null } });
     store.cases.setStatus(b!, 'approved', 'dr a', null);
-    expect(store.studies.counts('s_1', 'm1')).toEqual({ images: 3, failed: 1, screened: 2, suspects: 1, byStatus: { unreviewed: 2, corrected: 0, approved: 1, ungradable: 0 } });
-    expect(store.studies.counts('s_1', 'other')).toMatchObject({ screened: 0, suspects: 0 });
+    expect(store.studies.counts('s_1', 'm1')).toEqual({ images: 3, failed: 1, screened: 2, screenedByOther: 0, suspects: 1, byStatus: { unreviewed: 2, corrected: 0, approved: 1, ungradable: 0 } });
+    // Another model active: both predictions are an older model's, to re-screen.
+    expect(store.studies.counts('s_1', 'other')).toMatchObject({ screened: 0, screenedByOther: 2, suspects: 0 });
   });
 
   it('logs every status change with who, when and why, and no event when nothing changes', () => {

@@ -142,7 +142,7 @@ export async function startFakeBridge(rendererDir: string): Promise<RunningBacke
       const vcdr = vcdrOf(labels, w);
       const probability = probabilityFromVcdr(vcdr) ?? 0;
       const decision = probability >= 0.5 ? 'glaucoma' : 'normal';
-      c.summary = { ...c.summary, prediction: { modelId: base.id, probability, decision, vcdr, uncertainty: Math.round(seed * 100) / 400, withheld: null, gradable: true }, updatedAt: now() };
+      c.summary = { ...c.summary, prediction: { modelId: base.id, modelName: base.name, fromActiveModel: true, probability, decision, vcdr, uncertainty: Math.round(seed * 100) / 400, withheld: null, gradable: true }, updatedAt: now() };
       c.detail = {
         ...c.detail,
         prediction: {
@@ -183,7 +183,7 @@ export async function startFakeBridge(rendererDir: string): Promise<RunningBacke
       const dir = String(folder);
       if (!fs.existsSync(dir)) throw Object.assign(new Error(`${dir}: folder not found`), { code: 'input-error', file: dir });
       const studyId = id();
-      const study: StudySummary = { id: studyId, name: String(name ?? path.basename(dir)), folder: dir, createdAt: now(), images: 0, screened: 0, failed: 0, byStatus: { unreviewed: 0, corrected: 0, approved: 0, ungradable: 0 }, suspects: 0 };
+      const study: StudySummary = { id: studyId, name: String(name ?? path.basename(dir)), folder: dir, createdAt: now(), images: 0, screened: 0, screenedByOther: 0, failed: 0, byStatus: { unreviewed: 0, corrected: 0, approved: 0, ungradable: 0 }, suspects: 0 };
       studies.set(studyId, study);
       const problems: { file: string; problem: string }[] = [];
       for (const file of fs.readdirSync(dir).sort()) {
@@ -210,9 +210,12 @@ export async function startFakeBridge(rendererDir: string): Promise<RunningBacke
           problem,
           prediction: null,
           corrected: null,
+          approval: null,
+          sinceApproval: null,
+          call: null,
           updatedAt: now(),
         };
-        cases.set(summary.id, { summary, detail: { prediction: null, predictedLabels: null, annotation: null, history: [], media: { image: `/media/case/${summary.id}/image`, heatmapOd: null, heatmapOc: null, heatmapFovea: null } } });
+        cases.set(summary.id, { summary, detail: { prediction: null, predictedLabels: null, annotation: null, history: [], audit: [], media: { image: `/media/case/${summary.id}/image`, heatmapOd: null, heatmapOc: null, heatmapFovea: null } } });
       }
       refreshStudy(studyId);
       return { study: studies.get(studyId)!, problems };
@@ -254,6 +257,28 @@ export async function startFakeBridge(rendererDir: string): Promise<RunningBacke
       refreshStudy(c.summary.studyId);
       return { summary: c.summary };
     },
+    // The fake keeps the call and the eye; it signs no approval record (the real bridge does).
+    'cases.setCall': ({ caseId, referral, referralReason, grade, notes, eye, patientId }) => {
+      const c = cases.get(String(caseId))!;
+      const was = c.summary.call ?? { referral: null, referralReason: null, grade: null, notes: '', author: 'dr.fake', at: now() };
+      const call = {
+        referral: referral === undefined ? was.referral : (referral as NonNullable<CaseSummary['call']>['referral']),
+        referralReason: referralReason === undefined ? was.referralReason : (referralReason as string | null),
+        grade: grade === undefined ? was.grade : (grade as NonNullable<CaseSummary['call']>['grade']),
+        notes: notes === undefined ? was.notes : String(notes),
+        author: 'dr.fake',
+        at: now(),
+      };
+      c.summary = {
+        ...c.summary,
+        call,
+        eye: eye === undefined ? c.summary.eye : (eye as CaseSummary['eye']),
+        patientId: patientId === undefined ? c.summary.patientId : (patientId as string | null),
+        updatedAt: now(),
+      };
+      return { summary: c.summary };
+    },
+    'export.casesCsv': ({ studyId, folder }) => ({ file: path.join(String(folder), 'cases.csv'), rows: [...cases.values()].filter((c) => c.summary.studyId === studyId).length }),
     'jobs.list': () => [...jobs.values()],
     'jobs.cancel': ({ jobId }) => ({ job: updateJob(jobs.get(String(jobId))!, { status: 'cancelled' }) }),
     'jobs.resume': ({ jobId }) => {

@@ -14,8 +14,11 @@ function summary(name: string, probability: number | null, vcdr: number | null, 
     patientId: null,
     status,
     problem: probability === null ? 'not screened' : null,
-    prediction: probability === null ? null : { modelId: 'm', probability, decision: probability >= 0.5 ? 'glaucoma' : 'normal', vcdr, uncertainty, withheld: null, gradable: true },
+    prediction: probability === null ? null : { modelId: 'm', modelName: 'model m', fromActiveModel: true, probability, decision: probability >= 0.5 ? 'glaucoma' : 'normal', vcdr, uncertainty, withheld: null, gradable: true },
     corrected,
+    approval: null,
+    sinceApproval: null,
+    call: null,
     updatedAt: '2024-01-01T00:00:00Z',
   };
 }
