@@ -104,6 +104,8 @@ export async function buildCaseReport(deps: ReportDeps, caseId: string): Promise
       ? { ...assessCorrected(source, network, annotation.vcdr, measurementsOfLabels(annotation.labels)), revision: annotation.revision, author: annotation.author, at: annotation.at }
       : null,
     review: { status: c.status, by: last?.author ?? null, at: last?.at ?? null, reason: last?.reason ?? null },
+    approval: store.approvals.current(caseId),
+    call: store.calls.get(caseId),
     generatedAt: (deps.now ?? (() => new Date().toISOString()))(),
     appVersion: deps.appVersion,
   };

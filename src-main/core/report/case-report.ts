@@ -2,7 +2,9 @@
 // disc, cup and fovea drawn on it embedded as a PNG data URL; no external
 // file, script or font) that can be archived, mailed or printed to PDF. It
 // states the model's findings and the expert's, who reviewed the case, which
-// model version produced the result, and that this is not a clinical device.
+// model version produced the result, what the clinician signed and her own
+// call, and that this is not a clinical device.
+import type { ApprovalDto, ClinicianCallDto } from '../contract/contract';
 
 export interface ReportFindings {
   readonly vcdr: number | null;
@@ -34,6 +36,10 @@ export interface CaseReportData {
   } | null;
   readonly expert: (ReportFindings & { readonly revision: number; readonly author: string; readonly at: string }) | null;
   readonly review: { readonly status: string; readonly by: string | null; readonly at: string | null; readonly reason: string | null };
+  /** The signed record of an approved case (absent or null when not approved). */
+  readonly approval?: ApprovalDto | null;
+  /** The clinician's own call (absent or null when she has made none). */
+  readonly call?: ClinicianCallDto | null;
   readonly generatedAt: string;
   readonly appVersion: string;
 }
@@ -47,6 +53,30 @@ export function escapeHtml(text: string): string {
 const ratio = (v: number | null): string => (v === null ? '—' : v.toFixed(2));
 const percent = (v: number | null): string => (v === null ? '—' : `${(v * 100).toFixed(1)} %`);
 const decision = (d: ReportFindings['decision']): string => (d === null ? 'no decision' : d === 'glaucoma' ? 'Suspected glaucoma — refer' : 'No glaucoma suspected');
+const REFERRALS: Record<NonNullable<ClinicianCallDto['referral']>, string> = { refer: 'Refer', 'no-referral': 'No referral', ungradable: 'Ungradable' };
+
+function clinicianRows(d: CaseReportData): string {
+  const a = d.approval;
+  const c = d.call;
+  const rows = [
+    ...(c
+      ? [
+          row('Referral', c.referral ? `${REFERRALS[c.referral]}${c.referralReason ? ` (${c.referralReason})` : ''}` : 'not decided'),
+          row('Glaucoma grade', c.grade ?? 'not graded'),
+          ...(c.notes ? [row('Notes', c.notes)] : []),
+        ]
+      : [row('Referral', 'not decided')]),
+    ...(a
+      ? [
+          row('Approved', `by ${a.reviewer}, ${a.at}`),
+          row('Signed assessment', `${percent(a.probability)} · vCDR ${ratio(a.vcdr)} · ${decision(a.decision)}`),
+          row('By model', a.modelId ? `${a.modelName ?? a.modelId} (${a.modelId})${a.threshold !== null ? `, glaucoma at P ≥ ${a.threshold.toFixed(2)}` : ''}` : 'none'),
+        ]
+      : []),
+  ];
+  return rows.join('');
+}
+
 const eyeName = (e: CaseReportData['eye']): string => (e === 'left' ? 'Left eye (OS)' : e === 'right' ? 'Right eye (OD)' : 'Eye not recorded');
 
 function base64(bytes: Uint8Array): string {
@@ -114,6 +144,8 @@ export function renderCaseReport(d: CaseReportData): string {
 <table>${modelRows}</table>
 <h2>Expert</h2>
 <table>${expertRows}</table>
+<h2>Clinician</h2>
+<table>${clinicianRows(d)}</table>
 <h2>Review</h2>
 <table>${row('Status', d.review.status)}${row('Reviewed by', d.review.by ? `${d.review.by}${d.review.at ? `, ${d.review.at}` : ''}` : 'not reviewed')}${d.review.reason ? row('Reason', d.review.reason) : ''}</table>
 <h2>Image</h2>

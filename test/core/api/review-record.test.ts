@@ -197,5 +197,12 @@ describe("the clinician's own call", () => {
     });
     expect(row.approved_at).toMatch(/^\d{4}-\d\d-\d\dT/);
     expect(records.find((r) => r.image === 'grey.png')).toMatchObject({ status: 'unreviewed', referral: '', reviewer: '' });
+    // The case report carries the clinician's call and what she signed.
+    const report = await callApi(h.services.handlers, 'export.report', { caseId: c.id, format: 'html', folder: out });
+    const html = fs.readFileSync(report.file, 'utf8');
+    expect(html).toContain('<tr><th scope="row">Referral</th><td>Refer</td></tr>');
+    expect(html).toContain('<tr><th scope="row">Glaucoma grade</th><td>suspect</td></tr>');
+    expect(html).toContain('<tr><th scope="row">Signed assessment</th><td>70.0 % · vCDR 0.50 · Suspected glaucoma — refer</td></tr>');
+    expect(html).toContain('=HYPERLINK(&quot;http://x&quot;,&quot;y&quot;), rim thin');
   });
 });
