@@ -2,6 +2,7 @@
 // loaded list, so a click on a column header answers at once; cases without a
 // value (not screened yet, unreadable) always go last, whatever the order.
 import type { CaseSummary, ReviewStatus } from '../../../src-main/core/contract/contract';
+import { shownAssessment } from '../review/assessment';
 
 export type QueueSortKey = 'probability' | 'vcdr' | 'uncertainty' | 'status' | 'name';
 export type SortOrder = 'asc' | 'desc';
@@ -12,14 +13,14 @@ const STATUS_RANK: Record<ReviewStatus, number> = { unreviewed: 0, corrected: 1,
 
 const names = new Intl.Collator('en', { numeric: true, sensitivity: 'base' });
 
-/** The glaucoma probability the queue shows: the expert's corrected one when there is one. */
+/** The glaucoma probability the queue shows: the signed one of an approved case, else the expert's corrected one, else the model's. */
 export function currentProbability(c: CaseSummary): number | null {
-  return c.corrected?.probability ?? c.prediction?.probability ?? null;
+  return shownAssessment(c).probability;
 }
 
-/** The vCDR the queue shows: the expert's corrected one when there is one. */
+/** The vCDR the queue shows, chosen the same way. */
 export function currentVcdr(c: CaseSummary): number | null {
-  return c.corrected?.vcdr ?? c.prediction?.vcdr ?? null;
+  return shownAssessment(c).vcdr;
 }
 
 function sortValue(c: CaseSummary, key: QueueSortKey): number | null {

@@ -40,6 +40,7 @@ export class AppState {
   #nextNotice = 1;
   #infoAsked = false;
   readonly #caseListeners = new Set<CaseListener>();
+  readonly #modelListeners = new Set<() => void>();
   #unsubscribe: (() => void) | null = null;
   #studiesRefresh: ReturnType<typeof setTimeout> | null = null;
 
@@ -109,6 +110,12 @@ export class AppState {
       if (best === null || job.createdAt > best.createdAt) best = job;
     }
     return best;
+  }
+
+  /** Called when the active model may have changed (views that show assessments reload). */
+  onModelsChanged(listener: () => void): () => void {
+    this.#modelListeners.add(listener);
+    return () => this.#modelListeners.delete(listener);
   }
 
   onCaseEvent(listener: CaseListener): () => void {
@@ -201,7 +208,10 @@ export class AppState {
         this.#refreshStudiesSoon();
         break;
       case 'models':
+        // Another active model changes what every study shows (its counts, each case's assessment).
         void this.refreshModels();
+        this.#refreshStudiesSoon();
+        for (const listener of this.#modelListeners) listener();
         break;
       case 'app':
         void this.refreshInfo();

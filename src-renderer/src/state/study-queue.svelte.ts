@@ -32,15 +32,21 @@ export class StudyQueue {
 
   /** Starts following case events; returns the stop function (for $effect teardown). */
   follow(): () => void {
-    this.#unsubscribe = this.#app.onCaseEvent((event) => {
-      if (event.studyId !== this.studyId || this.#refresh) return;
+    const soon = (): void => {
+      if (this.#refresh) return;
       this.#refresh = setTimeout(() => {
         this.#refresh = null;
         void this.load();
       }, 400);
+    };
+    this.#unsubscribe = this.#app.onCaseEvent((event) => {
+      if (event.studyId === this.studyId) soon();
     });
+    // Another active model: every case's current assessment (and "changed since approval") may differ.
+    const unsubscribeModels = this.#app.onModelsChanged(soon);
     return () => {
       this.#unsubscribe?.();
+      unsubscribeModels();
       if (this.#refresh) clearTimeout(this.#refresh);
       this.#refresh = null;
     };
