@@ -132,8 +132,10 @@ describe.runIf(hasChromium() && !useFakeBackend)('a review a clinician can sign'
 
     // ---- defect 1: another model version becomes active ----
     await callApi(backend, 'models.activate', { modelId: ALT_ID });
-    await page.reload();
-    await openStudy(page);
+    // The page stays open (no reload): it must learn of the change from the bridge's event, as when the user activates a model in the app.
+    await page.waitForTimeout(1500);
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'clinic', exact: true }).click();
+    await page.getByRole('table', { name: 'Review queue' }).waitFor();
     // Defect 2: the study no longer claims the old predictions are the active model's.
     const provenance = page.getByTestId('provenance');
     await expect.poll(() => provenance.textContent(), { timeout: 20_000 }).toMatch(new RegExp(`0 of 2 predicted by the active model \\(${ALT_NAME}\\) · 2 by an older model version`));
