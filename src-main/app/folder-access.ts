@@ -76,5 +76,6 @@ export function confineFolders(handlers: Handlers, access: FolderAccess): Handle
     'export.corrections': (input) => handlers['export.corrections']({ ...input, folder: access.check(input.folder, 'write') }),
     'export.report': (input) => handlers['export.report']({ ...input, folder: access.check(input.folder, 'write') }),
     'export.casesCsv': (input) => handlers['export.casesCsv']({ ...input, folder: access.check(input.folder, 'write') }),
+    'export.studyReport': (input) => handlers['export.studyReport']({ ...input, folder: access.check(input.folder, 'write') }),
   };
 }

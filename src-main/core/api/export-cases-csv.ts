@@ -10,6 +10,7 @@ import { notFound } from '../contract/errors';
 import { csvField } from '../data/csv';
 import { writeFileAtomic } from '../fs/atomic';
 import type { Store } from '../store/store';
+import type { StudyRow } from '../store/studies';
 import type { CaseSummaries } from './case-summaries';
 
 export const CASES_CSV_COLUMNS = [
@@ -36,16 +37,21 @@ export function caseCsvRow(c: CaseSummary): Array<string | number | null> {
   ];
 }
 
-/** Writes `<folder>/<study name>-cases.csv` atomically; returns the file and the number of cases. */
-export function exportCasesCsv(deps: { store: Store; summaries: CaseSummaries }, studyId: string, folder: string): { file: string; rows: number } {
+/** A study's cases as the queue shows them now, and a file stem from its name. */
+export function studyCases(deps: { store: Store; summaries: CaseSummaries }, studyId: string): { study: StudyRow; cases: CaseSummary[]; stem: string } {
   const study = deps.store.studies.get(studyId);
   if (!study) throw notFound('study', studyId);
   const ctx = deps.summaries.context();
   const cases = deps.store.cases.listRows(studyId, ctx.activeId).map((r) => deps.summaries.summary(r, ctx));
+  return { study, cases, stem: study.name.replace(/[\\/:*?"<>|]/g, '_').trim() || 'study' };
+}
+
+/** Writes `<folder>/<study name>-cases.csv` atomically; returns the file and the number of cases. */
+export function exportCasesCsv(deps: { store: Store; summaries: CaseSummaries }, studyId: string, folder: string): { file: string; rows: number } {
+  const { cases, stem } = studyCases(deps, studyId);
   const lines = [CASES_CSV_COLUMNS.join(','), ...cases.map((c) => caseCsvRow(c).map(csvField).join(','))];
   const out = path.resolve(folder);
   fs.mkdirSync(out, { recursive: true });
-  const stem = study.name.replace(/[\\/:*?"<>|]/g, '_').trim() || 'study';
   const file = path.join(out, `${stem}-cases.csv`);
   writeFileAtomic(file, `${lines.join('\r\n')}\r\n`);
   return { file, rows: cases.length };

@@ -8,11 +8,12 @@ import { writeFileAtomic } from '../fs/atomic';
 import { buildCaseReport } from '../report/build';
 import { renderCaseReport } from '../report/case-report';
 import type { CaseSummaries } from './case-summaries';
-import { exportCasesCsv } from './export-cases-csv';
+import { renderStudyReport } from '../report/study-report';
+import { exportCasesCsv, studyCases } from './export-cases-csv';
 import { exportCorrections } from './export-corrections';
 import type { HandlerServices } from './handler-services';
 
-type ExportMethods = 'export.corrections' | 'export.casesCsv' | 'export.report';
+type ExportMethods = 'export.corrections' | 'export.casesCsv' | 'export.studyReport' | 'export.report';
 
 export function exportHandlers(services: HandlerServices, summaries: CaseSummaries): Pick<Handlers, ExportMethods> {
   const { store, registry, codec, identity, printToPdf } = services;
@@ -20,6 +21,22 @@ export function exportHandlers(services: HandlerServices, summaries: CaseSummari
     'export.corrections': ({ studyId, folder, formats }) => exportCorrections({ store, codec }, studyId, folder, formats),
 
     'export.casesCsv': ({ studyId, folder }) => exportCasesCsv({ store, summaries }, studyId, folder),
+
+    'export.studyReport': ({ studyId, folder }) => {
+      const { study, cases, stem } = studyCases({ store, summaries }, studyId);
+      const active = registry.active();
+      const html = renderStudyReport({
+        studyName: study.name,
+        folder: study.folder,
+        activeModel: active ? { id: active.id, name: active.name, limitations: active.dataCard.notes ?? null } : null,
+        cases,
+        generatedAt: new Date().toISOString(),
+        appVersion: identity.version,
+      });
+      const file = path.join(path.resolve(folder), `${stem}-study-report.html`);
+      writeFileAtomic(file, html);
+      return { file };
+    },
 
     'export.report': async ({ caseId, format, folder }) => {
       const row = store.cases.get(caseId);

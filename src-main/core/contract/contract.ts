@@ -453,6 +453,11 @@ export const contract = {
     input: z.object({ studyId: Id, folder: z.string().min(1).max(4096) }).strict(),
     output: z.object({ file: z.string(), rows: z.number().int() }),
   },
+  /** The study report (HTML): every case with the model's result and model, the signed approval and the clinician's call. */
+  'export.studyReport': {
+    input: z.object({ studyId: Id, folder: z.string().min(1).max(4096) }).strict(),
+    output: z.object({ file: z.string() }),
+  },
   /** A per-eye report of one case (HTML; PDF where the shell can print). */
   'export.report': {
     input: z.object({ caseId: Id, format: z.enum(['html', 'pdf']), folder: z.string().min(1).max(4096) }).strict(),

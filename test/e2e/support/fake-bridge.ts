@@ -279,6 +279,7 @@ export async function startFakeBridge(rendererDir: string): Promise<RunningBacke
       return { summary: c.summary };
     },
     'export.casesCsv': ({ studyId, folder }) => ({ file: path.join(String(folder), 'cases.csv'), rows: [...cases.values()].filter((c) => c.summary.studyId === studyId).length }),
+    'export.studyReport': ({ folder }) => ({ file: path.join(String(folder), 'study-report.html') }),
     'jobs.list': () => [...jobs.values()],
     'jobs.cancel': ({ jobId }) => ({ job: updateJob(jobs.get(String(jobId))!, { status: 'cancelled' }) }),
     'jobs.resume': ({ jobId }) => {
