@@ -81,6 +81,7 @@ export class CaseSummaries {
             decision: row.prediction.decision,
             vcdr: row.prediction.vcdr,
             uncertainty: row.prediction.uncertainty,
+            threshold: row.prediction.threshold,
             withheld: row.prediction.withheld,
             gradable: row.prediction.gradable,
           }

@@ -243,6 +243,8 @@ export const CaseSummarySchema = z.object({
       decision: z.enum(['glaucoma', 'normal']).nullable(),
       vcdr: z.number().nullable(),
       uncertainty: z.number().nullable(),
+      /** The operating point the decision was made at (glaucoma when probability >= threshold); null for results stored before it was (0.5). */
+      threshold: z.number().nullable(),
       /** Why the model made no decision (ungradable: retake; outside its validated field of view); null when it decided. */
       withheld: z.string().nullable(),
       /** The image-quality gate's verdict; null for predictions made before the gate existed. */

@@ -49,6 +49,7 @@ export interface CaseListRow extends CaseRow {
     readonly network: number | null;
     readonly vcdr: number | null;
     readonly uncertainty: number | null;
+    readonly threshold: number | null;
     /** Why the model made no decision (ungradable photograph, outside its validated field of view); null when it decided. */
     readonly withheld: string | null;
     /** The quality gate's verdict; null for predictions made before the gate. */
@@ -82,6 +83,7 @@ interface ListRow extends Row {
   p_network: number | null;
   p_vcdr: number | null;
   p_uncertainty: number | null;
+  p_threshold: number | null;
   p_withheld: string | null;
   p_gradable: number | null;
   a_revision: number | null;
@@ -111,6 +113,7 @@ const toListRow = (r: ListRow): CaseListRow => ({
     r.p_model === null
       ? null
       : { modelId: r.p_model, modelName: r.p_model_name ?? r.p_model, probability: r.p_probability, decision: r.p_decision, network: r.p_network, vcdr: r.p_vcdr, uncertainty: r.p_uncertainty,
+          threshold: r.p_threshold,
           withheld: r.p_withheld,
           gradable: r.p_gradable === null ? null : r.p_gradable === 1,
         },
@@ -124,7 +127,7 @@ const toListRow = (r: ListRow): CaseListRow => ({
 const LIST_SQL = `
   SELECT c.*,
     p.model_id AS p_model, (SELECT m.name FROM model_versions m WHERE m.id = p.model_id) AS p_model_name, p.probability AS p_probability, p.decision AS p_decision, p.network AS p_network,
-    p.vcdr AS p_vcdr, p.uncertainty AS p_uncertainty,
+    p.vcdr AS p_vcdr, p.uncertainty AS p_uncertainty, json_extract(p.summary, '$.glaucoma.threshold') AS p_threshold,
     json_extract(p.summary, '$.glaucoma.withheld') AS p_withheld, json_extract(p.summary, '$.quality.gradable') AS p_gradable,
     a.revision AS a_revision, a.vcdr AS a_vcdr
   FROM cases c

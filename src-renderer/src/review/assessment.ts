@@ -46,6 +46,16 @@ export function isBorderline(probability: number | null | undefined, threshold: 
   return Math.abs(probability - threshold) <= margin;
 }
 
+/** The threshold a case's shown decision is read against: the signed one, else the prediction's (0.5 for older results). */
+export function shownThreshold(c: CaseSummary): number {
+  return c.approval?.threshold ?? c.prediction?.threshold ?? 0.5;
+}
+
+/** Whether the case's shown probability is borderline at its threshold. */
+export function caseIsBorderline(c: CaseSummary): boolean {
+  return isBorderline(shownAssessment(c).probability, shownThreshold(c));
+}
+
 /** "model Default model (bundled-default)" or "no model". */
 export function describeModel(modelName: string | null, modelId: string | null): string {
   if (modelId === null) return 'no model';

@@ -4,7 +4,7 @@
 // the case's summary comes back with it; main logs every change in the
 // case's audit trail.
 import type { CaseSummary, Grade, Input, Referral } from '../../../src-main/core/contract/contract';
-import { GRADE_KEYS, GRADE_LABELS } from '../review/assessment';
+import { GRADE_KEYS } from '../review/assessment';
 import type { EditorApp } from './editor-app';
 
 type CallChange = Omit<Input<'cases.setCall'>, 'caseId'>;
@@ -105,7 +105,8 @@ export class ClinicianCall {
   handleKey(key: string): boolean {
     const grade = GRADE_KEYS[key];
     if (!grade || !this.#summary) return false;
-    void this.setGrade(this.grade === grade ? null : grade).then(() => this.#app.notify('info', this.grade ? `Graded ${GRADE_LABELS[this.grade].toLowerCase()}.` : 'Grade cleared.'));
+    // The pressed grade button shows the result; no toast, which would cover the panel.
+    void this.setGrade(this.grade === grade ? null : grade);
     return true;
   }
 

@@ -142,7 +142,7 @@ export async function startFakeBridge(rendererDir: string): Promise<RunningBacke
       const vcdr = vcdrOf(labels, w);
       const probability = probabilityFromVcdr(vcdr) ?? 0;
       const decision = probability >= 0.5 ? 'glaucoma' : 'normal';
-      c.summary = { ...c.summary, prediction: { modelId: base.id, modelName: base.name, fromActiveModel: true, probability, decision, vcdr, uncertainty: Math.round(seed * 100) / 400, withheld: null, gradable: true }, updatedAt: now() };
+      c.summary = { ...c.summary, prediction: { modelId: base.id, modelName: base.name, fromActiveModel: true, probability, decision, vcdr, uncertainty: Math.round(seed * 100) / 400, threshold: 0.5, withheld: null, gradable: true }, updatedAt: now() };
       c.detail = {
         ...c.detail,
         prediction: {

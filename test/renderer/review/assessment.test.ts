@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { CaseSummary } from '../../../src-main/core/contract/contract';
 import { currentProbability, sortCases } from '../../../src-renderer/src/queue/sort';
-import { groupByPatient, isBorderline, shownAssessment } from '../../../src-renderer/src/review/assessment';
+import { caseIsBorderline, groupByPatient, isBorderline, shownAssessment } from '../../../src-renderer/src/review/assessment';
 
 function summary(name: string, overrides: Partial<CaseSummary> = {}): CaseSummary {
   return {
     id: name, studyId: 's', name, file: `/x/${name}`, width: 10, height: 10, eye: 'unknown', patientId: null, status: 'unreviewed', problem: null,
-    prediction: { modelId: 'm2', modelName: 'fine-tuned', fromActiveModel: true, probability: 0.38, decision: 'normal', vcdr: 0.5, uncertainty: 0.1, withheld: null, gradable: true },
+    prediction: { modelId: 'm2', modelName: 'fine-tuned', fromActiveModel: true, probability: 0.38, decision: 'normal', vcdr: 0.5, uncertainty: 0.1, threshold: 0.5, withheld: null, gradable: true },
     corrected: null, approval: null, sinceApproval: null, call: null, updatedAt: '2026-01-01T00:00:00Z',
     ...overrides,
   };
@@ -41,6 +41,10 @@ describe('the assessment a case shows', () => {
     expect(isBorderline(0.61, 0.62)).toBe(true);
     expect(isBorderline(null, 0.5)).toBe(false);
     expect(isBorderline(0.5, null)).toBe(false);
+    // A case is read against its own threshold: the signed one when approved.
+    expect(caseIsBorderline(summary('e', { prediction: { ...summary('x').prediction!, probability: 0.64, threshold: 0.62 } }))).toBe(true);
+    expect(caseIsBorderline(summary('f', { prediction: { ...summary('x').prediction!, probability: 0.64, threshold: 0.5 } }))).toBe(false);
+    expect(caseIsBorderline(summary('g', { status: 'approved', approval: { ...signed, probability: 0.52, threshold: 0.5 } }))).toBe(true);
   });
 
   it('pairs both eyes of a patient', () => {
