@@ -224,6 +224,8 @@ export const JobStatusSchema = z.enum(['queued', 'running', 'done', 'failed', 'c
 export type JobStatus = z.infer<typeof JobStatusSchema>;
 
 export const EpochPointSchema = z.object({
+  /** Which network of the model the epoch trained ("network main", "network crop"); absent for one-network records. */
+  network: z.string().optional(),
   epoch: z.number().int(),
   losses: z.record(z.string(), z.number()),
   validation: z.record(z.string(), z.number().nullable()).optional(),
@@ -341,10 +343,21 @@ export const contract = {
   'models.list': { input: Empty, output: z.array(ModelVersionSchema) },
   /** Makes a model version the one used for screening (rollback = activate the parent). */
   'models.activate': { input: z.object({ modelId: Id }).strict(), output: z.object({ model: ModelVersionSchema }) },
-  /** How many approved corrections a fine-tune would use, and how many it would hold back for validation. */
+  /**
+   * How many approved corrections a fine-tune would use: to train on (of which
+   * `earlier` were used by an earlier fine-tune) and held back to compare it with
+   * its parent (each case's role is decided once, the first time it is used).
+   */
   'finetune.preview': {
     input: Empty,
-    output: z.object({ approved: z.number().int(), training: z.number().int(), validation: z.number().int(), replay: z.number().int(), minimum: z.number().int() }),
+    output: z.object({
+      approved: z.number().int(),
+      training: z.number().int(),
+      validation: z.number().int(),
+      earlier: z.number().int(),
+      minimum: z.number().int(),
+      heldBackMinimum: z.number().int(),
+    }),
   },
   'finetune.start': {
     input: z.object({ epochs: z.number().int().min(1).max(500).optional(), learningRate: z.number().positive().max(1).optional() }).strict(),

@@ -80,7 +80,7 @@ export class JobResultHandler {
       case 'epoch': {
         const { epoch, losses, validation, seconds } = message.record;
         const numeric = Object.fromEntries(Object.entries(losses).filter((e): e is [string, number] => typeof e[1] === 'number' && Number.isFinite(e[1])));
-        this.#store.jobs.addEpoch(job.id, { epoch, losses: numeric, ...(validation ? { validation: { ...validation } } : {}), seconds });
+        this.#store.jobs.addEpoch(job.id, { network: message.unit, epoch, losses: numeric, ...(validation ? { validation: { ...validation } } : {}), seconds });
         this.announce(job.id);
         return false;
       }

@@ -3,6 +3,7 @@
 // group; JSON columns are validated on read (json.ts); schema changes are
 // appended to migrations.ts. Every multi-row change runs in one transaction.
 export * from './annotations';
+export * from './case-roles';
 export * from './cases';
 export * from './db';
 export * from './ids';

@@ -2,6 +2,7 @@
 // repositories that share the connection. Built once by the composition root
 // (src-main/app/services.ts) and passed in; nothing here is a module singleton.
 import { AnnotationRepo } from './annotations';
+import { CaseRoleRepo } from './case-roles';
 import { CaseRepo } from './cases';
 import { configureConnection, systemClock, type Clock, type Db } from './db';
 import { JobRepo } from './jobs';
@@ -18,6 +19,7 @@ export class Store {
   readonly cases: CaseRepo;
   readonly predictions: PredictionRepo;
   readonly annotations: AnnotationRepo;
+  readonly caseRoles: CaseRoleRepo;
   readonly models: ModelRepo;
   readonly jobs: JobRepo;
 
@@ -29,6 +31,7 @@ export class Store {
     this.cases = new CaseRepo(db, now);
     this.predictions = new PredictionRepo(db, now);
     this.annotations = new AnnotationRepo(db, now);
+    this.caseRoles = new CaseRoleRepo(db, now);
     this.models = new ModelRepo(db, now);
     this.jobs = new JobRepo(db, now);
   }

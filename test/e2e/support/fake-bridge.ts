@@ -268,7 +268,7 @@ export async function startFakeBridge(rendererDir: string): Promise<RunningBacke
     },
     'finetune.preview': () => {
       const approved = [...cases.values()].filter((c) => c.summary.status === 'approved').length;
-      return { approved, training: Math.ceil(approved * 0.8), validation: Math.floor(approved * 0.2), replay: 0, minimum: 1 };
+      return { approved, training: Math.ceil(approved * 0.8), validation: Math.floor(approved * 0.2), earlier: 0, minimum: 1, heldBackMinimum: 5 };
     },
     'finetune.start': ({ epochs }) => {
       const total = Number(epochs ?? 8);
