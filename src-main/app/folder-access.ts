@@ -68,12 +68,15 @@ export function grantingPicker(pick: () => Promise<string | null>, access: Folde
   };
 }
 
-/** The handlers with every page-given folder checked first (the three calls that take one). */
+/** The handlers with every page-given folder checked first (the calls that take one). */
 export function confineFolders(handlers: Handlers, access: FolderAccess): Handlers {
   return {
     ...handlers,
     'studies.import': (input) => handlers['studies.import']({ ...input, folder: access.check(input.folder, 'read') }),
     'export.corrections': (input) => handlers['export.corrections']({ ...input, folder: access.check(input.folder, 'write') }),
     'export.report': (input) => handlers['export.report']({ ...input, folder: access.check(input.folder, 'write') }),
+    'models.inspectPackage': (input) => handlers['models.inspectPackage']({ ...input, folder: access.check(input.folder, 'read') }),
+    'models.import': (input) => handlers['models.import']({ ...input, folder: access.check(input.folder, 'read') }),
+    'models.export': (input) => handlers['models.export']({ ...input, folder: access.check(input.folder, 'write') }),
   };
 }

@@ -23,6 +23,7 @@ import type { AnnotationRow } from '../store/annotations';
 import type { CaseRole } from '../store/case-roles';
 import { newId } from '../store/ids';
 import type { FinetuneJobRecord } from '../store/json';
+import { MIN_HELD_BACK_FOR_COMPARISON } from '../registry/comparison';
 import type { ModelRegistry } from '../registry/model-registry';
 import type { Store } from '../store/store';
 import type { LabelledImage } from '../train/finetune-spec';
@@ -31,8 +32,6 @@ import type { LabelledImage } from '../train/finetune-spec';
 export const FINETUNE_MIN_TRAINING = 2;
 /** Share of the corrections held back to compare a fine-tune with its parent. */
 export const HELD_BACK_FRACTION = 0.2;
-/** Fewer held-back cases than this and no comparison is shown: "too few cases to tell". */
-export const MIN_HELD_BACK_FOR_COMPARISON = 5;
 /** Fine-tuning starts from a trained model on a few images: a fifth of the paper's learning rate, few epochs. */
 export const DEFAULT_FINETUNE = { epochs: 10, learningRate: 2e-5, batchSize: 4 } as const;
 

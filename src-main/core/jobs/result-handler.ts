@@ -207,7 +207,7 @@ export class JobResultHandler {
               dir: record.outModelDir,
               parentId: record.parentModelId,
               jobId: job.id,
-              comparison: { validation: result.validation, parentValidation: result.parentValidation, cases: record.validation.length },
+              outcome: { corrections: record.train.length, heldBack: record.validation.length, ...(result.heldBack ? { scores: result.heldBack } : {}) },
             });
           }
           this.finish(job.id, 'done', { resultModelId: record.modelId, message: `new model version ${record.modelName}` });

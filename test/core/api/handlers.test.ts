@@ -334,6 +334,10 @@ describe('fine-tuning and model versions', () => {
       [BUNDLED_MODEL_ID, null, true],
       [done.resultModelId, BUNDLED_MODEL_ID, false],
     ]);
+    // One held-back case: the comparison is stored, and says it is too few to tell.
+    expect(models[1]!.provenance).toEqual({ kind: 'fine-tuned', corrections: 2, heldBack: 1 });
+    expect(models[1]!.comparison).toMatchObject({ cases: 1, minimumCases: 5 });
+    expect(models[1]!.comparison!.metrics.every((m) => m.verdict === 'too-few-cases' && m.result === null)).toBe(true);
     const activated = await callApi(h.services.handlers, 'models.activate', { modelId: done.resultModelId! });
     expect(activated.model.active).toBe(true);
     expect((await callApi(h.services.handlers, 'app.info', {})).activeModel!.id).toBe(done.resultModelId);
