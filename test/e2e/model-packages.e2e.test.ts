@@ -9,6 +9,9 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeLabelRuns, labelsFromMasks } from '../../src-main/core/contract/label-map';
+import { generateFundus } from '../../src-main/core/data/synth';
+import { createSharpCodec } from '../../src-main/platform/sharp-codec';
 import { callApi, pageUrl, REPO_ROOT, startBackend, useFakeBackend, type RunningBackend } from './support/backend';
 import { hasChromium, launchChromium, openPage, screenshot } from './support/browser';
 
@@ -113,6 +116,61 @@ describe.runIf(hasChromium() && !useFakeBackend)('model packages in the app', ()
     expect(written).toHaveLength(1);
     expect(fs.readFileSync(path.join(share, written[0]!, 'main.weights.bin'))).toEqual(fs.readFileSync(path.join(good, 'main.weights.bin')));
     await screenshot(page, 'model-export');
+    expect(consoleErrors).toEqual([]);
+  });
+
+  it('fine-tunes the imported model on 25 corrections: 5 held back, compared with intervals, curves with readable names', async () => {
+    // 25 synthetic photographs whose true disc and cup are the expert's approved corrections.
+    const folder = path.join(root, 'clinic');
+    fs.mkdirSync(folder, { recursive: true });
+    const codec = createSharpCodec();
+    const truth = new Map<string, ReturnType<typeof generateFundus>>();
+    for (let k = 0; k < 25; k++) {
+      const fundus = generateFundus(2000 + k, { width: 320, height: 310, glaucoma: k % 2 === 0 ? 1 : 0 });
+      const name = `clinic_${String(k + 1).padStart(2, '0')}.png`;
+      await codec.writePng(path.join(folder, name), fundus.image);
+      truth.set(name, fundus);
+    }
+    const { study } = await callApi(backend, 'studies.import', { folder });
+    for (const c of await callApi(backend, 'cases.list', { studyId: study.id })) {
+      const f = truth.get(c.name)!;
+      const labels = encodeLabelRuns(labelsFromMasks(f.od.data, f.oc.data), 320, 310);
+      await callApi(backend, 'cases.saveAnnotation', { caseId: c.id, baseRevision: 0, labels, fovea: null, note: 'expert outline' });
+      await callApi(backend, 'cases.setStatus', { caseId: c.id, status: 'approved' });
+    }
+
+    const { page, consoleErrors } = await openPage(browser, pageUrl(backend));
+    await page.getByRole('button', { name: 'Fine-tuning' }).click();
+    await page.getByText(/25 approved corrections: 20 for training, 5 held back to compare/).waitFor({ timeout: 20_000 });
+    await page.getByLabel('Epochs').fill('2');
+    await page.getByRole('button', { name: /^Fine-tune on 25 approved corrections/ }).click();
+    await page.getByText(/New model version .* is ready/).waitFor({ timeout: 300_000 });
+    const tuned = (await callApi(backend, 'models.list', {})).find((m) => m.provenance.kind === 'fine-tuned')!;
+    expect(tuned.provenance).toEqual({ kind: 'fine-tuned', corrections: 20, heldBack: 5 });
+    expect(tuned.comparison!.cases).toBe(5);
+    for (const m of tuned.comparison!.metrics) {
+      expect(m.result).not.toBeNull();
+      expect(m.result!.n).toBe(5);
+      expect(m.result!.low).toBeLessThanOrEqual(m.result!.high);
+    }
+
+    // The curves keep readable names; the run's progress reads as a percentage.
+    const run = page.getByRole('region', { name: 'Fine-tuning run' });
+    expect(await run.textContent()).not.toMatch(/odDice|ocDice|sensitivityAt85|\d\.\d{6,} \//);
+    expect(await run.textContent()).toMatch(/100 %/);
+    await screenshot(page, 'finetune-run-curves');
+
+    const item = page.getByRole('listitem', { name: `Model ${tuned.name}` });
+    const comparison = item.getByLabel(`Comparison of ${tuned.name} with CLI-trained tiny model`);
+    await comparison.scrollIntoViewIfNeeded();
+    const text = (await comparison.textContent())!;
+    expect(text).toMatch(/on the same 5 held-back cases/);
+    expect(text).toMatch(/Difference \(95 % interval\)/);
+    expect(text).toMatch(/Disc Dice.*Cup Dice.*vCDR error \(lower is better\)/s);
+    expect(text).toMatch(/better than the parent|worse than the parent|too few cases to tell|no difference on these cases/);
+    // Its training data: the clinic's corrections named apart from the parent's data.
+    expect(await item.textContent()).toMatch(/Trained on: 20 cases corrected by experts in this app \(5 more held back to compare\), fine-tuned from CLI-trained tiny model, itself trained on 12 images from synthetic fundus images \(CLI import test\)/);
+    await screenshot(page, 'finetune-comparison');
     expect(consoleErrors).toEqual([]);
   });
 });
