@@ -291,7 +291,13 @@ export type HeldBackComparison = z.infer<typeof HeldBackComparisonSchema>;
 export const ModelProvenanceSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('bundled') }),
   z.object({ kind: z.literal('fine-tuned'), corrections: z.number().int().nullable(), heldBack: z.number().int().nullable() }),
-  z.object({ kind: z.literal('imported'), from: z.string(), at: z.string() }),
+  z.object({
+    kind: z.literal('imported'),
+    from: z.string(),
+    at: z.string(),
+    /** For a package fine-tuned elsewhere: on how many expert corrections (its manifest's training.finetune). */
+    corrections: z.number().int().nullable().optional(),
+  }),
 ]);
 export type ModelProvenance = z.infer<typeof ModelProvenanceSchema>;
 

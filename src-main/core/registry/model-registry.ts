@@ -41,6 +41,14 @@ export function decisionLine(manifest: ModelManifest): string {
     .join(' ');
 }
 
+/** How many expert corrections a package was fine-tuned on, as its manifest records (training.finetune.corrections); null when it was not fine-tuned. */
+export function finetuneCorrections(manifest: ModelManifest): number | null {
+  const finetune = manifest.training['finetune'];
+  if (typeof finetune !== 'object' || finetune === null) return null;
+  const corrections = (finetune as Record<string, unknown>)['corrections'];
+  return typeof corrections === 'number' && Number.isInteger(corrections) && corrections >= 0 ? corrections : null;
+}
+
 /** A folder name made of a package id: letters, digits, dot, dash and underscore. */
 function folderNameOf(id: string): string {
   return id.replace(/[^\w.-]+/g, '-').replace(/^[.-]+/, '').slice(0, 80) || 'model';
@@ -263,7 +271,7 @@ export class ModelRegistry {
       bundled: false,
       jobId: null,
       ...versionFields(copied),
-      provenance: { kind: 'imported', from: source, at: new Date().toISOString() },
+      provenance: { kind: 'imported', from: source, at: new Date().toISOString(), corrections: finetuneCorrections(copied) },
     });
     this.#manifests.set(id, copied);
     return row;

@@ -71,6 +71,15 @@ describe('importing a model package', () => {
     expect(registry.activate(row.id).active).toBe(true);
   });
 
+  it('records how many corrections an imported fine-tuned package was trained on, as its manifest says', async () => {
+    const dir = path.join(root, 'colleague');
+    writePackage(dir, 'ft-elsewhere', (m) => ({ ...m, parent: 'bundled-pkg', training: { finetune: { corrections: 20, replay: 0 } } }));
+    const row = await registry.importPackage(dir);
+    expect(row.provenance).toMatchObject({ kind: 'imported', corrections: 20 });
+    // Its parent is installed here: the version holding that package.
+    expect(row.parentId).toBe('bundled-default');
+  });
+
   it.each([
     ['a weights file whose bytes changed', (dir: string) => fs.appendFileSync(path.join(dir, 'main.weights.bin'), 'x'), /main\.weights\.bin: weights file is damaged \(its SHA-256 does not match model\.json\)/],
     ['a missing weights file', (dir: string) => fs.rmSync(path.join(dir, 'main.weights.bin')), /main\.weights\.bin: weights file main\.weights\.bin missing from the model package/],
