@@ -1,7 +1,7 @@
 // Which folders the page may name. The API takes folder paths from the page
 // (studies.import and the model-package calls read one; export.corrections,
-// export.report and models.export write into one); a page that is not ours, or ours gone wrong, must not read or write
-// anywhere on the disk. A folder is allowed when the user chose it in the
+// export.report and models.export write into one); a page that is not ours,
+// or ours gone wrong, must not read or write anywhere on the disk. A folder is allowed when the user chose it in the
 // main-process picker (studies.pickFolder, File > Import folder…), or when it
 // lies under one of the roots the shell was started with (browser mode:
 // `serve --folders DIR`; default the home folder). The check is made on the
