@@ -1,12 +1,13 @@
 // Which folders the page may name. The API takes folder paths from the page
 // (studies.import and the model-package calls read one; export.corrections,
 // export.report and models.export write into one); a page that is not ours,
-// or ours gone wrong, must not read or write anywhere on the disk. A folder is allowed when the user chose it in the
-// main-process picker (studies.pickFolder, File > Import folder…), or when it
-// lies under one of the roots the shell was started with (browser mode:
-// `serve --folders DIR`; default the home folder). The check is made on the
-// real path (links resolved, the nearest existing parent for a folder an
-// export will create), and the app's own user-data folder is never a target.
+// or ours gone wrong, must not read or write anywhere on the disk. A folder is
+// allowed when the user chose it in the main-process picker
+// (studies.pickFolder, File > Import folder…), or when it lies under one of
+// the roots the shell was started with (browser mode: `serve --folders DIR`;
+// default the home folder). The check is made on the real path (links
+// resolved, the nearest existing parent for a folder an export will create),
+// and the app's own user-data folder is never a target.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Handlers } from '../core/contract/contract';
