@@ -1,12 +1,13 @@
 // Which folders the page may name. The API takes folder paths from the page
-// (studies.import reads one, export.corrections and export.report write into
-// one); a page that is not ours, or ours gone wrong, must not read or write
-// anywhere on the disk. A folder is allowed when the user chose it in the
-// main-process picker (studies.pickFolder, File > Import folder…), or when it
-// lies under one of the roots the shell was started with (browser mode:
-// `serve --folders DIR`; default the home folder). The check is made on the
-// real path (links resolved, the nearest existing parent for a folder an
-// export will create), and the app's own user-data folder is never a target.
+// (studies.import and the model-package calls read one; export.corrections,
+// export.report and models.export write into one); a page that is not ours,
+// or ours gone wrong, must not read or write anywhere on the disk. A folder is
+// allowed when the user chose it in the main-process picker
+// (studies.pickFolder, File > Import folder…), or when it lies under one of
+// the roots the shell was started with (browser mode: `serve --folders DIR`;
+// default the home folder). The check is made on the real path (links
+// resolved, the nearest existing parent for a folder an export will create),
+// and the app's own user-data folder is never a target.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Handlers } from '../core/contract/contract';
@@ -77,5 +78,8 @@ export function confineFolders(handlers: Handlers, access: FolderAccess): Handle
     'export.report': (input) => handlers['export.report']({ ...input, folder: access.check(input.folder, 'write') }),
     'export.casesCsv': (input) => handlers['export.casesCsv']({ ...input, folder: access.check(input.folder, 'write') }),
     'export.studyReport': (input) => handlers['export.studyReport']({ ...input, folder: access.check(input.folder, 'write') }),
+    'models.inspectPackage': (input) => handlers['models.inspectPackage']({ ...input, folder: access.check(input.folder, 'read') }),
+    'models.import': (input) => handlers['models.import']({ ...input, folder: access.check(input.folder, 'read') }),
+    'models.export': (input) => handlers['models.export']({ ...input, folder: access.check(input.folder, 'write') }),
   };
 }

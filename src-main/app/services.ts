@@ -136,7 +136,7 @@ export function createServices(options: ServicesOptions): Services {
   const jobs = new JobManager({ store, registry, launcher, events, userDataDir, log, ...(options.jobTuning ? { tuning: options.jobTuning } : {}) });
   const interrupted = jobs.recover();
   if (interrupted.length > 0) notes.push(`${interrupted.length} job(s) were interrupted when the app last stopped; resume them from the jobs panel`);
-  const finetune = new FinetunePlanner({ store, registry, userDataDir, codec });
+  const finetune = new FinetunePlanner({ store, registry, userDataDir });
   const folders = createFolderAccess({ roots: options.folderRoots ?? [], userDataDir });
   const pickFolder = options.pickFolder ? grantingPicker(options.pickFolder, folders) : undefined;
   const handlers = confineFolders(createHandlers({

@@ -33,18 +33,48 @@ export function formatDateTime(iso: string): string {
   return d.toLocaleString(undefined, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
 }
 
-/** Metric names as the reader knows them. */
+const METRIC_LABELS: Readonly<Record<string, string>> = {
+  odDice: 'Disc Dice',
+  ocDice: 'Cup Dice',
+  vcdrMae: 'vCDR mean absolute error',
+  vcdrError: 'vCDR error',
+  auc: 'Glaucoma AUC',
+  aucNetwork: 'Glaucoma AUC (network alone)',
+  aucVcdr: 'Glaucoma AUC (vCDR alone)',
+  sensitivity: 'Sensitivity at 85 % specificity',
+  sensitivityAt85: 'Sensitivity at 85 % specificity',
+  specificity: 'Specificity',
+  foveaDistance: 'Fovea distance (px)',
+  foveaErrorPx: 'Fovea error (px)',
+  images: 'Images',
+};
+
+/**
+ * Metric names as the reader knows them. An id nobody named is spelt out from
+ * its camel case ("someScore" -> "Some score") rather than shown raw.
+ */
 export function metricLabel(key: string): string {
-  const known: Record<string, string> = {
-    odDice: 'Disc Dice',
-    ocDice: 'Cup Dice',
-    vcdrMae: 'vCDR MAE',
-    auc: 'AUC',
-    sensitivity: 'Sensitivity @ 85 % spec.',
-    foveaDistance: 'Fovea distance (px)',
-    foveaErrorPx: 'Fovea error (px)',
-  };
-  return known[key] ?? key;
+  const known = METRIC_LABELS[key];
+  if (known) return known;
+  const words = key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').replace(/[._-]+/g, ' ').trim().toLowerCase();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+const LOSS_LABELS: Readonly<Record<string, string>> = { od: 'Disc', oc: 'Cup', fovea: 'Fovea', glaucoma: 'Glaucoma', total: 'Total', distill: 'Distillation' };
+
+/** A training loss's name: the task it trains ("od" -> "Disc"). */
+export function lossLabel(key: string): string {
+  return LOSS_LABELS[key] ?? metricLabel(key);
+}
+
+/**
+ * A job's progress for a person: "12 / 40" when it counts items, a percentage
+ * when it counts fractions of something (a fine-tune counts networks: 0.22 of 2).
+ */
+export function formatProgress(done: number, total: number): string {
+  if (!Number.isFinite(done) || !Number.isFinite(total) || total <= 0) return '–';
+  if (Number.isInteger(done) && Number.isInteger(total) && total > 2) return `${done} / ${total}`;
+  return `${Math.floor((100 * Math.min(done, total)) / total)} %`;
 }
 
 /** Whether a larger value of the metric is better (losses, errors and distances are not). */

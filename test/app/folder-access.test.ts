@@ -1,5 +1,6 @@
-// The page may not name any folder on the disk: studies.import reads, and
-// export.corrections / export.report write, only in a folder chosen in the
+// The page may not name any folder on the disk: studies.import and the model
+// package calls read, and export.corrections / export.report / models.export
+// write, only in a folder chosen in the
 // main-process picker or under the roots the shell was started with, judged on
 // the real path (links and '..' resolved), never in the app's own data folder.
 import fs from 'node:fs';
@@ -67,6 +68,14 @@ describe('the API with folder roots', () => {
       expect(fs.existsSync('/etc/glaucoma-export')).toBe(false);
       const report = await h.services.dispatch('export.report', { caseId, format: 'html', folder: path.join(h.root, 'reports') });
       expect(report).toMatchObject({ ok: true });
+      // Model packages: read (inspect, import) and written (export) under the roots only.
+      for (const method of ['models.inspectPackage', 'models.import'] as const) {
+        expect(await h.services.dispatch(method, { folder: '/etc' })).toMatchObject({ ok: false, error: { code: 'input-error', file: '/etc', message: expect.stringMatching(/not a folder this app may read/) } });
+      }
+      for (const target of ['/etc/glaucoma-models', path.join(h.userData, 'share')]) {
+        expect(await h.services.dispatch('models.export', { modelId: 'bundled-default', folder: target })).toMatchObject({ ok: false, error: { code: 'input-error', file: target } });
+      }
+      expect(fs.existsSync('/etc/glaucoma-models')).toBe(false);
     } finally {
       await h.cleanup();
     }

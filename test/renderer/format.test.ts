@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatEta, formatProbability, formatRatio, higherIsBetter, problemWithoutPath } from '../../src-renderer/src/format';
+import { formatEta, formatProbability, formatProgress, formatRatio, higherIsBetter, lossLabel, metricLabel, problemWithoutPath } from '../../src-renderer/src/format';
 
 describe('formatting for the reader', () => {
   it('shows probabilities as percent and ratios with two decimals, missing values as a dash', () => {
@@ -12,6 +12,21 @@ describe('formatting for the reader', () => {
     expect(formatEta(12.4)).toBe('12 s');
     expect(formatEta(185)).toBe('about 3 min');
     expect(formatEta(null)).toBe('–');
+  });
+
+  it('shows the progress of a fine-tune as a percentage, never as a raw fraction of networks', () => {
+    expect(formatProgress(0.22000000000000003, 2)).toBe('11 %');
+    expect(formatProgress(2, 2)).toBe('100 %');
+    expect(formatProgress(12, 40)).toBe('12 / 40');
+    expect(formatProgress(0, 0)).toBe('–');
+  });
+
+  it('names metrics and losses in words, never by their internal ids', () => {
+    expect(metricLabel('odDice')).toBe('Disc Dice');
+    expect(metricLabel('sensitivityAt85')).toBe('Sensitivity at 85 % specificity');
+    expect(metricLabel('aucVcdr')).toBe('Glaucoma AUC (vCDR alone)');
+    expect(metricLabel('someNewScore')).toBe('Some new score');
+    expect(lossLabel('oc')).toBe('Cup');
   });
 
   it('knows which metrics are better when higher', () => {

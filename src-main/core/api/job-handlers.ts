@@ -1,11 +1,21 @@
-// Jobs, model versions and fine-tuning: what the job manager and the model
-// registry offer the UI.
+// Jobs, model versions (activate, import and export packages) and
+// fine-tuning: what the job manager and the model registry offer the UI.
 import type { Handlers } from '../contract/contract';
 import { ApiError } from '../contract/errors';
 import { modelVersionDto } from '../store/models';
 import type { HandlerServices } from './handler-services';
 
-type JobMethods = 'jobs.list' | 'jobs.cancel' | 'jobs.resume' | 'models.list' | 'models.activate' | 'finetune.preview' | 'finetune.start';
+type JobMethods =
+  | 'jobs.list'
+  | 'jobs.cancel'
+  | 'jobs.resume'
+  | 'models.list'
+  | 'models.activate'
+  | 'models.inspectPackage'
+  | 'models.import'
+  | 'models.export'
+  | 'finetune.preview'
+  | 'finetune.start';
 
 export function jobHandlers(services: HandlerServices): Pick<Handlers, JobMethods> {
   const { store, registry, jobs, events, finetune, identity } = services;
@@ -21,6 +31,17 @@ export function jobHandlers(services: HandlerServices): Pick<Handlers, JobMethod
       events.emit({ type: 'models' });
       return { model: modelVersionDto(model) };
     },
+
+    'models.inspectPackage': ({ folder }) => registry.inspectPackage(folder),
+
+    'models.import': async ({ folder, activate }) => {
+      const imported = await registry.importPackage(folder);
+      const model = activate ? registry.activate(imported.id) : imported;
+      events.emit({ type: 'models' });
+      return { model: modelVersionDto(model) };
+    },
+
+    'models.export': async ({ modelId, folder }) => ({ folder: await registry.exportPackage(modelId, folder) }),
 
     'finetune.preview': () => finetune.preview(),
 

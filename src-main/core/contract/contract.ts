@@ -301,6 +301,8 @@ export const JobStatusSchema = z.enum(['queued', 'running', 'done', 'failed', 'c
 export type JobStatus = z.infer<typeof JobStatusSchema>;
 
 export const EpochPointSchema = z.object({
+  /** Which network of the model the epoch trained ("network main", "network crop"); absent for one-network records. */
+  network: z.string().optional(),
   epoch: z.number().int(),
   losses: z.record(z.string(), z.number()),
   validation: z.record(z.string(), z.number().nullable()).optional(),
@@ -325,6 +327,57 @@ export const JobSchema = z.object({
 });
 export type Job = z.infer<typeof JobSchema>;
 
+/** The measures a fine-tune is compared with its parent on, per held-back case. */
+export const COMPARISON_METRICS = ['odDice', 'ocDice', 'vcdrError'] as const;
+export const ComparisonMetricSchema = z.enum(COMPARISON_METRICS);
+export type ComparisonMetric = z.infer<typeof ComparisonMetricSchema>;
+
+/** One held-back case scored by a fine-tuned model and by its parent (null where a measure does not apply). */
+export const PairedCaseScoresSchema = z.object({
+  id: z.string(),
+  child: z.record(ComparisonMetricSchema, z.number().nullable()),
+  parent: z.record(ComparisonMetricSchema, z.number().nullable()),
+});
+export type PairedCaseScores = z.infer<typeof PairedCaseScoresSchema>;
+
+/**
+ * A fine-tuned version against its parent on the same held-back corrected
+ * cases: per measure the mean of each, the mean per-case difference with its
+ * 95 % paired bootstrap interval, and a verdict that is 'too-few-cases' when
+ * fewer than `minimumCases` were held back (no numbers then) or the interval
+ * spans 0.
+ */
+export const HeldBackComparisonSchema = z.object({
+  cases: z.number().int(),
+  minimumCases: z.number().int(),
+  metrics: z.array(
+    z.object({
+      key: ComparisonMetricSchema,
+      higherIsBetter: z.boolean(),
+      verdict: z.enum(['better', 'worse', 'too-few-cases']),
+      /** Null below the minimum number of cases. */
+      result: z
+        .object({ n: z.number().int(), child: z.number(), parent: z.number(), difference: z.number(), low: z.number(), high: z.number() })
+        .nullable(),
+    }),
+  ),
+});
+export type HeldBackComparison = z.infer<typeof HeldBackComparisonSchema>;
+
+/** How a version came to be: the bundled default, fine-tuned in this app on how many corrections, or imported from a folder. */
+export const ModelProvenanceSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('bundled') }),
+  z.object({ kind: z.literal('fine-tuned'), corrections: z.number().int().nullable(), heldBack: z.number().int().nullable() }),
+  z.object({
+    kind: z.literal('imported'),
+    from: z.string(),
+    at: z.string(),
+    /** For a package fine-tuned elsewhere: on how many expert corrections (its manifest's training.finetune). */
+    corrections: z.number().int().nullable().optional(),
+  }),
+]);
+export type ModelProvenance = z.infer<typeof ModelProvenanceSchema>;
+
 export const ModelVersionSchema = z.object({
   id: Id,
   name: z.string(),
@@ -338,8 +391,33 @@ export const ModelVersionSchema = z.object({
   /** On what data the metrics were measured, in words. */
   metricsNote: z.string(),
   dataCard: z.object({ source: z.string(), licence: z.string(), intendedUse: z.string(), images: z.number().int(), notes: z.string().optional() }),
+  provenance: ModelProvenanceSchema,
+  /** A fine-tuned version against its parent on the same held-back cases; null for others (and fine-tunes made before it existed). */
+  comparison: HeldBackComparisonSchema.nullable(),
 });
 export type ModelVersion = z.infer<typeof ModelVersionSchema>;
+
+/** What a model package folder holds, read and checked before it is imported (nothing is installed yet). */
+export const ModelPackagePreviewSchema = z.object({
+  folder: z.string(),
+  /** The id in the package's model.json. */
+  packageId: z.string(),
+  name: z.string(),
+  createdAt: z.string(),
+  description: z.string().nullable(),
+  trainedTasks: z.array(TaskSchema),
+  /** The package's validation record and the data it was measured on. */
+  metrics: z.record(z.string(), z.number().nullable()),
+  metricsNote: z.string(),
+  dataCard: ModelVersionSchema.shape.dataCard,
+  /** The package id of the model it was fine-tuned from, if any. */
+  parent: z.string().nullable(),
+  /** The glaucoma decision's operating point in words, or the paper's fixed rule. */
+  decision: z.string(),
+  /** The model version that already holds this package, if it was imported before. */
+  installedAs: z.string().nullable(),
+});
+export type ModelPackagePreview = z.infer<typeof ModelPackagePreviewSchema>;
 
 export const AppEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('job'), job: JobSchema }),
@@ -436,10 +514,30 @@ export const contract = {
   'models.list': { input: Empty, output: z.array(ModelVersionSchema) },
   /** Makes a model version the one used for screening (rollback = activate the parent). */
   'models.activate': { input: z.object({ modelId: Id }).strict(), output: z.object({ model: ModelVersionSchema }) },
-  /** How many approved corrections a fine-tune would use, and how many it would hold back for validation. */
+  /** Reads and checks a model package folder (manifest and weight hashes) and says what it holds; installs nothing. */
+  'models.inspectPackage': { input: z.object({ folder: z.string().min(1).max(4096) }).strict(), output: ModelPackagePreviewSchema },
+  /** Copies a checked model package into the app's data folder as a new version (atomically); activates it only when asked. */
+  'models.import': {
+    input: z.object({ folder: z.string().min(1).max(4096), activate: z.boolean().optional() }).strict(),
+    output: z.object({ model: ModelVersionSchema }),
+  },
+  /** Writes a version's package into a new folder inside `folder` (atomically; an existing folder is never overwritten). */
+  'models.export': { input: z.object({ modelId: Id, folder: z.string().min(1).max(4096) }).strict(), output: z.object({ folder: z.string() }) },
+  /**
+   * How many approved corrections a fine-tune would use: to train on (of which
+   * `earlier` were used by an earlier fine-tune) and held back to compare it with
+   * its parent (each case's role is decided once, the first time it is used).
+   */
   'finetune.preview': {
     input: Empty,
-    output: z.object({ approved: z.number().int(), training: z.number().int(), validation: z.number().int(), replay: z.number().int(), minimum: z.number().int() }),
+    output: z.object({
+      approved: z.number().int(),
+      training: z.number().int(),
+      validation: z.number().int(),
+      earlier: z.number().int(),
+      minimum: z.number().int(),
+      heldBackMinimum: z.number().int(),
+    }),
   },
   'finetune.start': {
     input: z.object({ epochs: z.number().int().min(1).max(500).optional(), learningRate: z.number().positive().max(1).optional() }).strict(),

@@ -1,42 +1,39 @@
 // What a fine-tune learns from. The corrections are the approved cases that
-// carry an expert annotation (every study); about a fifth of them, chosen by a
-// hash of the case id so the choice is stable as cases are added, are held back
-// to compare the new model with its parent. Each correction goes to the job
-// process as a REFUGE-convention mask file (0 cup / 128 rim / 255 background)
-// written under the job's run folder, with the expert's fovea. The expert does
-// not grade glaucoma in this app, so corrections carry no glaucoma label and
-// the glaucoma head learns only from replayed images.
+// carry an expert annotation (every study). Each has a role, decided once and
+// stored (store/case-roles.ts) the first time a fine-tune uses it: training, or
+// held back to compare the new model with its parent. About a fifth are held
+// back overall; a held-back case stays held back as cases are added, so no
+// fine-tune ever trains on a case that judges it. Each correction goes to the
+// job process as a REFUGE-convention mask file (0 cup / 128 rim / 255
+// background) written under the job's run folder, with the expert's fovea.
 //
-// Replay: when the parent's manifest records the dataset it was trained on
-// (training.data, a data spec) and that dataset exists on this machine, up to
-// REPLAY_LIMITS images of it are mixed in, so the model does not forget what it
-// knew; otherwise replay is empty and the preview says 0.
+// Nothing is forgotten without the parent's data: every training correction
+// is used again by every later fine-tune (what earlier fine-tunes learnt from
+// the user's own cases is rehearsed), and the engine keeps the parent's
+// behaviour on them (runFinetune). No path from the parent's manifest is read:
+// the dataset a model was trained on lives on the machine that trained it.
 import fs from 'node:fs';
 import path from 'node:path';
 import type { LabelMapDto } from '../contract/contract';
 import { decodeLabelRuns, masksFromLabels } from '../contract/label-map';
 import { ApiError } from '../contract/errors';
 import { writeBmpGrey } from '../data/bmp';
-import type { ImageCodec } from '../data/image-codec';
-import { readSampleMasks, type Sample } from '../data/sample';
-import { dataSpecPath, openDataset } from '../data/spec';
 import { encodeRefugeMask } from '../masks/refuge-mask';
-import type { ModelManifest } from '../model/package';
 import type { AnnotationRow } from '../store/annotations';
+import type { CaseRole } from '../store/case-roles';
 import { newId } from '../store/ids';
 import type { FinetuneJobRecord } from '../store/json';
+import { MIN_HELD_BACK_FOR_COMPARISON } from '../registry/comparison';
 import type { ModelRegistry } from '../registry/model-registry';
 import type { Store } from '../store/store';
 import type { LabelledImage } from '../train/finetune-spec';
 
 /** Fewer training corrections than this and a fine-tune is refused. */
 export const FINETUNE_MIN_TRAINING = 2;
-/** Share of the corrections held back for validation (at least one once there are 3). */
-export const VALIDATION_FRACTION = 0.2;
+/** Share of the corrections held back to compare a fine-tune with its parent. */
+export const HELD_BACK_FRACTION = 0.2;
 /** Fine-tuning starts from a trained model on a few images: a fifth of the paper's learning rate, few epochs. */
 export const DEFAULT_FINETUNE = { epochs: 10, learningRate: 2e-5, batchSize: 4 } as const;
-/** Replayed images: twice the training corrections, at least 8, at most 64 (when the dataset has that many). */
-export const REPLAY_LIMITS = { perCorrection: 2, min: 8, max: 64 } as const;
 
 /** Runs of fine-tunes (checkpoints, correction masks) live in <userData>/runs/<jobId>/. */
 export const RUNS_FOLDER = 'runs';
@@ -51,27 +48,43 @@ export function fnv1a(text: string): number {
   return h >>> 0;
 }
 
-/** How many of n corrections are held back: round(20 %), at least 1 from 3 corrections on, none below. */
-export function validationCount(n: number): number {
-  return n >= 3 ? Math.max(1, Math.round(n * VALIDATION_FRACTION)) : 0;
+/** How many of n cases with a role should be held back: round(20 %), at least 1 from 3 cases on, none below. */
+export function heldBackTarget(n: number): number {
+  return n >= 3 ? Math.max(1, Math.round(n * HELD_BACK_FRACTION)) : 0;
 }
 
-/** Splits corrections by the hash of their id: the lowest hashes are held back for validation. */
-export function splitCorrections<T extends { readonly caseId: string }>(items: readonly T[]): { train: T[]; validation: T[] } {
-  const ranked = [...items].sort((a, b) => fnv1a(a.caseId) - fnv1a(b.caseId) || (a.caseId < b.caseId ? -1 : 1));
-  const k = validationCount(items.length);
-  const validation = new Set(ranked.slice(0, k));
-  return { train: items.filter((i) => !validation.has(i)), validation: items.filter((i) => validation.has(i)) };
+/**
+ * Roles for cases that have none yet, given how many cases already have each
+ * role: taken in the order of their hash (the same on every machine, whatever
+ * order they come in), each is held back while the held-back share is below
+ * heldBackTarget. Existing roles are never revisited.
+ */
+export function assignRoles(existing: { readonly training: number; readonly heldBack: number }, newCaseIds: readonly string[]): Map<string, CaseRole> {
+  const ordered = [...newCaseIds].sort((a, b) => fnv1a(a) - fnv1a(b) || (a < b ? -1 : a > b ? 1 : 0));
+  let training = existing.training;
+  let heldBack = existing.heldBack;
+  const roles = new Map<string, CaseRole>();
+  for (const id of ordered) {
+    if (heldBack < heldBackTarget(training + heldBack + 1)) {
+      roles.set(id, 'held-back');
+      heldBack++;
+    } else {
+      roles.set(id, 'training');
+      training++;
+    }
+  }
+  return roles;
 }
 
-export function replayLimit(trainingCorrections: number): number {
-  return Math.min(REPLAY_LIMITS.max, Math.max(REPLAY_LIMITS.min, REPLAY_LIMITS.perCorrection * trainingCorrections));
-}
-
-/** The data spec the parent model was trained on, when its manifest records one. */
-export function trainingDataSpec(manifest: ModelManifest): string | null {
-  const data = manifest.training['data'];
-  return typeof data === 'string' && data.trim() !== '' ? data : null;
+/** The corrections by role: stored roles first, new roles for the rest (returned, to be stored when a fine-tune starts). */
+export function splitByRole<T extends { readonly caseId: string }>(
+  items: readonly T[],
+  stored: ReadonlyMap<string, CaseRole>,
+  counts: { readonly training: number; readonly heldBack: number },
+): { train: T[]; validation: T[]; newRoles: Map<string, CaseRole> } {
+  const newRoles = assignRoles(counts, items.filter((i) => !stored.has(i.caseId)).map((i) => i.caseId));
+  const roleOf = (i: T): CaseRole => stored.get(i.caseId) ?? newRoles.get(i.caseId)!;
+  return { train: items.filter((i) => roleOf(i) === 'training'), validation: items.filter((i) => roleOf(i) === 'held-back'), newRoles };
 }
 
 /** Writes a label map as a REFUGE-convention 8-bit BMP mask (atomically). */
@@ -83,10 +96,16 @@ export function writeRefugeMaskFile(file: string, labels: LabelMapDto): void {
 
 export interface FinetunePreview {
   readonly approved: number;
+  /** Corrections the fine-tune would train on (earlier ones included). */
   readonly training: number;
+  /** Corrections held back to compare the new model with its parent. */
   readonly validation: number;
-  readonly replay: number;
+  /** Training corrections an earlier fine-tune already used (trained on again, so nothing they taught is forgotten). */
+  readonly earlier: number;
+  /** Fewest training corrections a fine-tune needs. */
   readonly minimum: number;
+  /** Fewest held-back cases for a comparison to be shown. */
+  readonly heldBackMinimum: number;
 }
 
 export interface PreparedFinetune {
@@ -104,33 +123,35 @@ export interface FinetunePlannerDeps {
   readonly store: Store;
   readonly registry: ModelRegistry;
   readonly userDataDir: string;
-  readonly codec: ImageCodec;
   readonly now?: () => Date;
 }
 
 export class FinetunePlanner {
   constructor(private readonly deps: FinetunePlannerDeps) {}
 
-  async preview(): Promise<FinetunePreview> {
+  preview(): FinetunePreview {
     const corrections = this.#corrections();
-    const { train, validation } = splitCorrections(corrections);
-    const active = this.deps.registry.active();
-    let replay = 0;
-    if (active) {
-      try {
-        replay = Math.min(replayLimit(train.length), (await this.#replaySamples(this.deps.registry.manifest(active))).length);
-      } catch {
-        replay = 0; // an unreadable parent package is reported when the fine-tune starts
-      }
-    }
-    return { approved: corrections.length, training: train.length, validation: validation.length, replay, minimum: FINETUNE_MIN_TRAINING };
+    const stored = this.deps.store.caseRoles.rolesOf(corrections);
+    const { train, validation } = splitByRole(corrections, stored, this.deps.store.caseRoles.counts());
+    return {
+      approved: corrections.length,
+      training: train.length,
+      validation: validation.length,
+      earlier: train.filter((c) => stored.has(c.caseId)).length,
+      minimum: FINETUNE_MIN_TRAINING,
+      heldBackMinimum: MIN_HELD_BACK_FOR_COMPARISON,
+    };
   }
 
-  /** Chooses the data, writes the correction masks under the run folder and returns the job to queue. */
-  async prepare(options: { epochs?: number; learningRate?: number }): Promise<PreparedFinetune> {
+  /**
+   * Chooses the data, stores the roles of cases used for the first time, writes
+   * the correction masks under the run folder and returns the job to queue.
+   */
+  prepare(options: { epochs?: number; learningRate?: number }): PreparedFinetune {
     const parent = this.deps.registry.requireActive();
     const corrections = this.#corrections();
-    const { train, validation } = splitCorrections(corrections);
+    const roles = this.deps.store.caseRoles;
+    const { train, validation, newRoles } = splitByRole(corrections, roles.rolesOf(corrections), roles.counts());
     if (train.length < FINETUNE_MIN_TRAINING) {
       throw new ApiError(
         'invalid-input',
@@ -146,7 +167,11 @@ export class FinetunePlanner {
     };
     const trainImages = train.map(toLabelled);
     const validationImages = validation.map(toLabelled);
-    const replay = await this.#replay(parent.manifest, replayLimit(train.length), runDir, fnv1a(jobId));
+    // Decided once: from now on these cases keep their role in every later fine-tune.
+    roles.assign(
+      corrections.filter((c) => newRoles.has(c.caseId)).map((c) => ({ caseId: c.caseId, file: c.file, role: newRoles.get(c.caseId)! })),
+      jobId,
+    );
 
     const now = (this.deps.now ?? (() => new Date()))();
     const stamp = now.toISOString().slice(0, 19).replace(/[-:]/g, '').replace('T', '-');
@@ -160,66 +185,21 @@ export class FinetunePlanner {
       runDir,
       train: trainImages,
       validation: validationImages,
-      replay,
+      // The user's earlier corrections are all in `train` already; nothing from another machine is replayed.
+      replay: [],
       epochs: options.epochs ?? DEFAULT_FINETUNE.epochs,
       learningRate: options.learningRate ?? DEFAULT_FINETUNE.learningRate,
-      batchSize: Math.min(DEFAULT_FINETUNE.batchSize, trainImages.length + replay.length),
+      batchSize: Math.min(DEFAULT_FINETUNE.batchSize, trainImages.length),
       seed: fnv1a(jobId) & 0x7fffffff,
       modelId,
       modelName,
     };
-    const title = `Fine-tune ${parent.row.name} on ${train.length} corrections (${validation.length} held back, ${replay.length} replayed)`;
+    const title = `Fine-tune ${parent.row.name} on ${train.length} corrections (${validation.length} held back)`;
     return { jobId, record, title };
   }
 
   /** Approved, annotated cases whose image is still there. */
   #corrections(): Correction[] {
     return this.deps.store.annotations.approvedCorrections().filter((c) => fs.existsSync(c.file));
-  }
-
-  #cache: { spec: string; samples: Sample[]; at: number } | null = null;
-
-  /**
-   * Labelled training images of the parent's dataset, when it is on this
-   * machine. Opening a dataset walks its folders, and the preview is asked for
-   * often: the list is kept for a minute.
-   */
-  async #replaySamples(manifest: ModelManifest): Promise<Sample[]> {
-    const spec = trainingDataSpec(manifest);
-    if (spec === null) return [];
-    const cached = this.#cache;
-    if (cached && cached.spec === spec && Date.now() - cached.at < 60_000) return cached.samples;
-    let samples: Sample[];
-    try {
-      if (!fs.existsSync(dataSpecPath(spec))) return [];
-      samples = (await openDataset(spec)).dataset.samples.filter((s) => (s.split === undefined || s.split === 'train') && (s.masks !== undefined || s.fovea !== undefined || s.glaucoma !== undefined));
-    } catch {
-      return [];
-    }
-    this.#cache = { spec, samples, at: Date.now() };
-    return samples;
-  }
-
-  async #replay(manifest: ModelManifest, limit: number, runDir: string, seed: number): Promise<LabelledImage[]> {
-    const samples = await this.#replaySamples(manifest);
-    const chosen = [...samples].sort((a, b) => fnv1a(`${seed}:${a.id}`) - fnv1a(`${seed}:${b.id}`)).slice(0, limit);
-    const out: LabelledImage[] = [];
-    for (const [i, s] of chosen.entries()) {
-      let mask: string | undefined;
-      if (s.masks?.kind === 'refuge') mask = s.masks.file;
-      else if (s.masks?.kind === 'soft') {
-        // Drishti-GS1's soft maps become one consensus REFUGE mask per image; an unreadable one drops the mask only.
-        try {
-          const { od, oc } = await readSampleMasks(s, this.deps.codec);
-          mask = path.join(runDir, 'replay', `${i}.bmp`);
-          writeBmpGrey(mask, encodeRefugeMask(od, oc));
-        } catch {
-          mask = undefined;
-        }
-      }
-      if (mask === undefined && s.fovea === undefined && s.glaucoma === undefined) continue;
-      out.push({ id: `replay:${s.id}`, file: s.imageFile, ...(mask ? { mask } : {}), ...(s.fovea ? { fovea: s.fovea } : {}), ...(s.glaucoma !== undefined ? { glaucoma: s.glaucoma } : {}) });
-    }
-    return out;
   }
 }

@@ -3,7 +3,7 @@
 // union per direction, discriminated on `type`; both sides handle every type in
 // an exhaustive switch. Messages are structured-clone/JSON safe: paths and
 // numbers, never tensors or images.
-import type { LabelMapDto } from '../contract/contract';
+import type { LabelMapDto, PairedCaseScores } from '../contract/contract';
 import type { BackendInfo } from '../backend';
 import type { DataProblem } from '../data/sample';
 import type { DecisionSettings } from '../infer/assessment';
@@ -141,6 +141,8 @@ export type JobResult =
       /** The new model's metrics on the held-back corrections, and the parent's on the same cases. */
       readonly validation: Readonly<Record<string, number | null>>;
       readonly parentValidation: Readonly<Record<string, number | null>>;
+      /** Each held-back case scored by the new model and by its parent (absent from job processes that predate it). */
+      readonly heldBack?: readonly PairedCaseScores[];
       readonly seconds: number;
     }
   | { readonly kind: 'train'; readonly modelDir: string | null; readonly crossValidation: ValidationRecord | null; readonly problems: readonly DataProblem[]; readonly seconds: number }

@@ -80,7 +80,7 @@ export class JobResultHandler {
       case 'epoch': {
         const { epoch, losses, validation, seconds } = message.record;
         const numeric = Object.fromEntries(Object.entries(losses).filter((e): e is [string, number] => typeof e[1] === 'number' && Number.isFinite(e[1])));
-        this.#store.jobs.addEpoch(job.id, { epoch, losses: numeric, ...(validation ? { validation: { ...validation } } : {}), seconds });
+        this.#store.jobs.addEpoch(job.id, { network: message.unit, epoch, losses: numeric, ...(validation ? { validation: { ...validation } } : {}), seconds });
         this.announce(job.id);
         return false;
       }
@@ -207,7 +207,7 @@ export class JobResultHandler {
               dir: record.outModelDir,
               parentId: record.parentModelId,
               jobId: job.id,
-              comparison: { validation: result.validation, parentValidation: result.parentValidation, cases: record.validation.length },
+              outcome: { corrections: record.train.length, heldBack: record.validation.length, ...(result.heldBack ? { scores: result.heldBack } : {}) },
             });
           }
           this.finish(job.id, 'done', { resultModelId: record.modelId, message: `new model version ${record.modelName}` });

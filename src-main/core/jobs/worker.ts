@@ -22,6 +22,7 @@ import { runExperiment } from '../train/experiment';
 import { runFinetune } from '../train/finetune';
 import { runTraining, type TrainingEvent } from '../train/run-training';
 import type { FloatMap } from '../types';
+import { scoreHeldBack } from './held-back-scores';
 import { PredictorCache, runScreenImages } from './screen-images';
 import { assertNever, type FromJob, type JobResult, type JobSpec, type ScreenJobSpec, type ToJob } from './protocol';
 
@@ -201,7 +202,11 @@ export class JobWorker {
       }
       case 'finetune': {
         const result = await runFinetune(spec, { codec, backend, signal, onEvent: this.#trainingEvents(jobId) });
-        return { kind: 'finetune', ...result };
+        // Case by case, so the app can put an interval on the difference (the engine reports means only).
+        const progress = this.#progress(jobId);
+        progress(1, 1, `scoring the new and the parent model on ${spec.validation.length} held-back cases, case by case`, null);
+        const heldBack = await scoreHeldBack(spec.parentModelDir, result.modelDir, spec.validation, codec, signal);
+        return { kind: 'finetune', ...result, heldBack };
       }
       case 'bench': {
         const progress = this.#progress(jobId);

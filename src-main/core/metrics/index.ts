@@ -9,3 +9,4 @@ export * from './roc';
 export * from './segmentation';
 export * from './stats';
 export * from './vcdr';
+export * from './paired-comparison';

@@ -281,6 +281,32 @@ function assertRegularFile(file: string, what: string): void {
   if (!stat.isFile()) throw new InputError(file, `${what} is not a regular file (a FIFO, socket or device); the model package is damaged`);
 }
 
+/**
+ * Checks a package without loading it into TensorFlow (the app's main process
+ * never does): the manifest, and every network's weights file present, a regular
+ * file, matching its SHA-256 and large enough for the tensors it lists. Throws
+ * an InputError naming the file and the problem.
+ */
+export function verifyModelPackage(dir: string): ModelManifest {
+  const manifest = readManifest(dir);
+  for (const entry of manifest.networks) {
+    const file = path.join(dir, entry.weights.file);
+    assertRegularFile(file, `weights file ${entry.weights.file}`);
+    const data = fs.readFileSync(file);
+    if (sha256(data) !== entry.weights.sha256) throw new InputError(file, 'weights file is damaged (its SHA-256 does not match model.json)');
+    const end = Math.max(0, ...entry.weights.entries.map((w) => w.offset + w.byteLength));
+    if (end > data.length) throw new InputError(file, `weights file is too short: model.json lists tensors up to byte ${end}, the file has ${data.length}`);
+  }
+  return manifest;
+}
+
+/** The files of a package: model.json, each network's weights and the README when there is one. */
+export function packageFiles(dir: string, manifest: ModelManifest): string[] {
+  const files = [MANIFEST_FILE, ...manifest.networks.map((n) => n.weights.file)];
+  if (fs.existsSync(path.join(dir, 'README.md'))) files.push('README.md');
+  return [...new Set(files)];
+}
+
 /** Loads a package: manifest, then every network's weights (hash-checked). */
 export function loadModelPackage(dir: string): LoadedModel {
   const manifest = readManifest(dir);

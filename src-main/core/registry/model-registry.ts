@@ -3,13 +3,19 @@
 // first start and activated when nothing else is), and every fine-tuned
 // version under <userData>/models/<id>/. Metrics and data card are copied from
 // the package's manifest when the version is registered. Activate = make
-// active; rollback = activate the parent.
+// active; rollback = activate the parent. Packages come in (import: checked,
+// then copied into <userData>/models/ atomically, checked again) and go out
+// (export: copied into a new folder, never over an existing one).
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import type { ModelPackagePreview, PairedCaseScores } from '../contract/contract';
 import { ApiError } from '../contract/errors';
-import { readManifest, type ModelManifest } from '../model/package';
+import { writeDirAtomic } from '../fs/atomic';
+import { describeDecision, packageFiles, readManifest, verifyModelPackage, type ModelManifest } from '../model/package';
 import type { ModelVersionRow, NewModelVersion } from '../store/models';
 import type { Store } from '../store/store';
+import { heldBackComparison } from './comparison';
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -18,11 +24,39 @@ export const BUNDLED_MODEL_ID = 'bundled-default';
 /** Folder of fine-tuned versions inside the user data folder. */
 export const MODELS_FOLDER = 'models';
 
-/** A fine-tuned model and its parent scored on the same held-back corrections. */
-export interface FinetuneComparison {
-  readonly validation: Readonly<Record<string, number | null>>;
-  readonly parentValidation: Readonly<Record<string, number | null>>;
-  readonly cases: number;
+/** What a finished fine-tune adds to its package: how many corrections it trained on and held back, and the held-back cases scored by both models. */
+export interface FinetuneOutcome {
+  readonly corrections: number;
+  readonly heldBack: number;
+  /** Absent when the job process did not score the cases one by one: no comparison is stored then. */
+  readonly scores?: readonly PairedCaseScores[];
+}
+
+/** The glaucoma decision of a manifest in one line: its rule and operating point. */
+export function decisionLine(manifest: ModelManifest): string {
+  return describeDecision(manifest.decision ?? null)
+    .filter((l) => !l.startsWith('- ') || l.startsWith('- Rule') || l.startsWith('- Operating point'))
+    .filter((l) => l !== '' && !l.startsWith('|'))
+    .map((l) => l.replace(/^- /, '').replace(/`/g, ''))
+    .join(' ');
+}
+
+/** How many expert corrections a package was fine-tuned on, as its manifest records (training.finetune.corrections); null when it was not fine-tuned. */
+export function finetuneCorrections(manifest: ModelManifest): number | null {
+  const finetune = manifest.training['finetune'];
+  if (typeof finetune !== 'object' || finetune === null) return null;
+  const corrections = (finetune as Record<string, unknown>)['corrections'];
+  return typeof corrections === 'number' && Number.isInteger(corrections) && corrections >= 0 ? corrections : null;
+}
+
+/** A folder name made of a package id: letters, digits, dot, dash and underscore. */
+function folderNameOf(id: string): string {
+  return id.replace(/[^\w.-]+/g, '-').replace(/^[.-]+/, '').slice(0, 80) || 'model';
+}
+
+/** Copies a package's files into `tmp` (a folder being written atomically). */
+function copyPackage(from: string, manifest: ModelManifest, tmp: string): void {
+  for (const file of packageFiles(from, manifest)) fs.copyFileSync(path.join(from, file), path.join(tmp, file));
 }
 
 export interface ActiveModel {
@@ -157,30 +191,111 @@ export class ModelRegistry {
    * metrics are those, the parent's under 'parent.<name>' keys, so the list can
    * show them side by side; otherwise the manifest's validation record.
    */
-  registerFinetuned(args: { id: string; dir: string; parentId: string; jobId: string; comparison?: FinetuneComparison }): ModelVersionRow {
+  registerFinetuned(args: { id: string; dir: string; parentId: string; jobId: string; outcome: FinetuneOutcome }): ModelVersionRow {
     const dir = path.resolve(args.dir);
     const manifest = readManifest(dir);
-    const relative = path.relative(this.userDataDir, dir);
-    const stored = relative.startsWith('..') || path.isAbsolute(relative) ? dir : relative;
-    const fields = versionFields(manifest);
-    const comparison = args.comparison;
-    if (comparison && Object.keys(comparison.validation).length > 0) {
-      const metrics: Record<string, number | null> = { ...comparison.validation };
-      for (const [key, value] of Object.entries(comparison.parentValidation)) metrics[`parent.${key}`] = value;
-      fields.metrics = metrics;
-      fields.metricsNote = `on ${comparison.cases} held-back corrected case${comparison.cases === 1 ? '' : 's'}; parent.* = the parent version on the same cases`;
-    }
+    const { outcome } = args;
     const row = this.store.models.insert({
       id: args.id,
       name: manifest.name,
-      dir: stored,
+      dir: this.#storedDir(dir),
       parentId: args.parentId,
       bundled: false,
       jobId: args.jobId,
-      ...fields,
+      ...versionFields(manifest),
+      provenance: { kind: 'fine-tuned', corrections: outcome.corrections, heldBack: outcome.heldBack },
+      comparison: outcome.scores ? heldBackComparison(outcome.scores) : null,
     });
     this.#manifests.set(args.id, manifest);
     return row;
+  }
+
+  /** Relative to the user data folder when inside it (the folder can move), absolute otherwise. */
+  #storedDir(dir: string): string {
+    const relative = path.relative(this.userDataDir, dir);
+    return relative.startsWith('..') || path.isAbsolute(relative) ? dir : relative;
+  }
+
+  /** The version that holds a package id, if any. */
+  #byPackageId(packageId: string): ModelVersionRow | null {
+    return this.list().find((m) => m.packageId === packageId) ?? null;
+  }
+
+  /** Reads and checks a package folder (manifest, weight files and hashes) and says what it holds. Installs nothing. */
+  inspectPackage(folder: string): ModelPackagePreview {
+    const dir = path.resolve(folder);
+    const manifest = verifyModelPackage(dir);
+    const { metrics, note } = metricsOf(manifest);
+    return {
+      folder: dir,
+      packageId: manifest.id,
+      name: manifest.name,
+      createdAt: manifest.createdAt,
+      description: manifest.description ?? null,
+      trainedTasks: [...manifest.trainedTasks],
+      metrics,
+      metricsNote: note,
+      dataCard: versionFields(manifest).dataCard,
+      parent: manifest.parent,
+      decision: decisionLine(manifest),
+      installedAs: this.#byPackageId(manifest.id)?.id ?? null,
+    };
+  }
+
+  /**
+   * Imports a package as a new version: checked where it is, copied into
+   * <userData>/models/<id>/ in one atomic step, checked again there (a copy
+   * damaged on the way is removed). Its parent is the version holding the
+   * package it was fine-tuned from, when that is installed. Not activated.
+   */
+  async importPackage(folder: string): Promise<ModelVersionRow> {
+    const source = path.resolve(folder);
+    const manifest = verifyModelPackage(source);
+    const existing = this.#byPackageId(manifest.id);
+    if (existing) throw new ApiError('conflict', `${source}: this model package (id ${manifest.id}) is already installed as "${existing.name}"`);
+    const id = `im-${folderNameOf(manifest.id).slice(0, 40)}-${crypto.randomBytes(3).toString('hex')}`;
+    const dir = path.join(this.modelsDir, id);
+    await writeDirAtomic(dir, (tmp) => copyPackage(source, manifest, tmp));
+    let copied: ModelManifest;
+    try {
+      copied = verifyModelPackage(dir);
+    } catch (error) {
+      fs.rmSync(dir, { recursive: true, force: true });
+      throw error;
+    }
+    const row = this.store.models.insert({
+      id,
+      name: copied.name,
+      dir: this.#storedDir(dir),
+      parentId: copied.parent === null ? null : (this.#byPackageId(copied.parent)?.id ?? null),
+      bundled: false,
+      jobId: null,
+      ...versionFields(copied),
+      provenance: { kind: 'imported', from: source, at: new Date().toISOString(), corrections: finetuneCorrections(copied) },
+    });
+    this.#manifests.set(id, copied);
+    return row;
+  }
+
+  /**
+   * Writes a version's package into a new folder `<folder>/<package id>/`,
+   * atomically, after checking its weights; refuses when that folder exists
+   * (nothing is overwritten). Returns the folder written.
+   */
+  async exportPackage(modelId: string, folder: string): Promise<string> {
+    const row = this.get(modelId);
+    if (!row) throw new ApiError('not-found', `model version ${modelId} not found`);
+    const from = this.dirOf(row);
+    const manifest = verifyModelPackage(from);
+    const out = path.join(path.resolve(folder), folderNameOf(manifest.id));
+    if (fs.existsSync(out)) throw new ApiError('conflict', `${out} already exists: nothing was overwritten; choose another folder or move that one away`);
+    await writeDirAtomic(out, (tmp) => {
+      copyPackage(from, manifest, tmp);
+      // Checked in its final form before it takes the name: a copy damaged on the way is never left as a package.
+      verifyModelPackage(tmp);
+      if (fs.existsSync(out)) throw new ApiError('conflict', `${out} appeared while exporting: nothing was overwritten`);
+    });
+    return out;
   }
 }
 

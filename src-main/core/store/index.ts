@@ -6,6 +6,7 @@ export * from './annotations';
 export * from './approvals';
 export * from './audit';
 export * from './clinician-calls';
+export * from './case-roles';
 export * from './cases';
 export * from './db';
 export * from './ids';

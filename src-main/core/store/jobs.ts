@@ -149,22 +149,27 @@ export class JobRepo {
     })();
   }
 
-  /** Records an epoch (a resumed run may send an epoch again: the newer record wins). */
-  addEpoch(id: string, epoch: { epoch: number; losses: Record<string, number>; validation?: Record<string, number | null>; seconds?: number }): void {
+  /**
+   * Records an epoch of one network (a resumed run may send an epoch again: the
+   * newer record wins; each network of a two-network model keeps its own curve).
+   */
+  addEpoch(id: string, epoch: { network?: string; epoch: number; losses: Record<string, number>; validation?: Record<string, number | null>; seconds?: number }): void {
     this.db
-      .prepare('INSERT OR REPLACE INTO job_epochs (job_id, epoch, losses, validation, seconds) VALUES (?, ?, ?, ?, ?)')
-      .run(id, epoch.epoch, JSON.stringify(epoch.losses), epoch.validation === undefined ? null : JSON.stringify(epoch.validation), epoch.seconds ?? null);
+      .prepare('INSERT OR REPLACE INTO job_epochs (job_id, network, epoch, losses, validation, seconds) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(id, epoch.network ?? '', epoch.epoch, JSON.stringify(epoch.losses), epoch.validation === undefined ? null : JSON.stringify(epoch.validation), epoch.seconds ?? null);
     this.db.prepare('UPDATE jobs SET updated_at = ? WHERE id = ?').run(this.now(), id);
   }
 
   epochs(id: string): Job['epochs'] {
     return this.db
-      .prepare<[string], { epoch: number; losses: string; validation: string | null }>('SELECT epoch, losses, validation FROM job_epochs WHERE job_id = ? ORDER BY epoch')
+      .prepare<[string], { network: string; epoch: number; losses: string; validation: string | null }>(
+        'SELECT network, epoch, losses, validation FROM job_epochs WHERE job_id = ? ORDER BY network, epoch',
+      )
       .all(id)
       .map((r) => {
-        const where = `job_epochs ${id}#${r.epoch}`;
+        const where = `job_epochs ${id}${r.network ? ` ${r.network}` : ''}#${r.epoch}`;
         const validation = readJsonOrNull(ValidationSchema, r.validation, `${where} validation`);
-        return { epoch: r.epoch, losses: readJson(LossesSchema, r.losses, `${where} losses`), ...(validation ? { validation } : {}) };
+        return { ...(r.network ? { network: r.network } : {}), epoch: r.epoch, losses: readJson(LossesSchema, r.losses, `${where} losses`), ...(validation ? { validation } : {}) };
       });
   }
 

@@ -4,7 +4,7 @@
 // the table, the row and the field.
 import { z } from 'zod';
 import { FinetuneSpecSchema } from '../train/finetune-spec';
-import { EpochPointSchema, LabelMapSchema, PredictionSummarySchema, TaskSchema } from '../contract/contract';
+import { EpochPointSchema, HeldBackComparisonSchema, LabelMapSchema, ModelProvenanceSchema, PredictionSummarySchema, TaskSchema } from '../contract/contract';
 
 export const JobProgressSchema = z.object({ done: z.number(), total: z.number(), etaS: z.number().nullable(), message: z.string() });
 
@@ -13,6 +13,8 @@ export const MetricsSchema = z.record(z.string(), z.number().nullable());
 export const DataCardColumnSchema = z.object({ source: z.string(), licence: z.string(), intendedUse: z.string(), images: z.number().int(), notes: z.string().optional() });
 
 export const TrainedTasksSchema = z.array(TaskSchema);
+
+export { HeldBackComparisonSchema, ModelProvenanceSchema };
 
 export const LossesSchema = EpochPointSchema.shape.losses;
 

@@ -208,7 +208,48 @@ const V2: Migration = {
   ],
 };
 
-export const MIGRATIONS: readonly Migration[] = [V1, V2];
+/**
+ * Version 3: the correction loop's bookkeeping.
+ * - case_roles: whether a corrected case trains fine-tunes or is held back to
+ *   compare them, decided once when a fine-tune first uses it and never changed,
+ *   so a held-back case is never trained on as cases are added. Keyed by case and
+ *   kept by file (no cascade): a study removed and imported again finds its roles.
+ * - model_versions.comparison: the held-back comparison with its intervals;
+ *   model_versions.provenance: how a version came to be (bundled, fine-tuned on
+ *   how many corrections, imported from where).
+ * - job_epochs gains the network: a two-network fine-tune records both curves
+ *   (before, the second network's epochs replaced the first's).
+ */
+const V3: Migration = {
+  description: 'case roles, held-back comparison and provenance of model versions, training curves per network',
+  sql: [
+    `CREATE TABLE case_roles (
+      case_id TEXT PRIMARY KEY,
+      file TEXT NOT NULL,
+      role TEXT NOT NULL CHECK (role IN ('training', 'held-back')),
+      -- The fine-tune that first used the case.
+      job_id TEXT,
+      assigned_at TEXT NOT NULL
+    ) STRICT`,
+    `CREATE INDEX case_roles_by_file ON case_roles(file)`,
+    `ALTER TABLE model_versions ADD COLUMN comparison TEXT`,
+    `ALTER TABLE model_versions ADD COLUMN provenance TEXT`,
+    `CREATE TABLE job_epochs_by_network (
+      job_id TEXT NOT NULL REFERENCES jobs(id) ON DELETE CASCADE,
+      network TEXT NOT NULL DEFAULT '',
+      epoch INTEGER NOT NULL,
+      losses TEXT NOT NULL,
+      validation TEXT,
+      seconds REAL,
+      PRIMARY KEY (job_id, network, epoch)
+    ) STRICT`,
+    `INSERT INTO job_epochs_by_network (job_id, network, epoch, losses, validation, seconds) SELECT job_id, '', epoch, losses, validation, seconds FROM job_epochs`,
+    `DROP TABLE job_epochs`,
+    `ALTER TABLE job_epochs_by_network RENAME TO job_epochs`,
+  ],
+};
+
+export const MIGRATIONS: readonly Migration[] = [V1, V2, V3];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 

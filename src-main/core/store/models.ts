@@ -3,11 +3,11 @@
 // (at most one row, enforced by a partial unique index; activation swaps the
 // flag in one transaction).
 import type { z } from 'zod';
-import type { ModelVersion } from '../contract/contract';
+import type { HeldBackComparison, ModelProvenance, ModelVersion } from '../contract/contract';
 import type { Task } from '../types';
 import { recordAudit } from './audit';
 import type { Clock, Db } from './db';
-import { DataCardColumnSchema, MetricsSchema, readJson, TrainedTasksSchema } from './json';
+import { DataCardColumnSchema, HeldBackComparisonSchema, MetricsSchema, ModelProvenanceSchema, readJson, readJsonOrNull, TrainedTasksSchema } from './json';
 
 export interface ModelVersionRow {
   readonly id: string;
@@ -24,9 +24,16 @@ export interface ModelVersionRow {
   readonly metricsNote: string;
   readonly dataCard: z.infer<typeof DataCardColumnSchema>;
   readonly jobId: string | null;
+  readonly provenance: ModelProvenance;
+  readonly comparison: HeldBackComparison | null;
 }
 
-export type NewModelVersion = Omit<ModelVersionRow, 'active' | 'createdAt'> & { readonly createdAt?: string };
+export type NewModelVersion = Omit<ModelVersionRow, 'active' | 'createdAt' | 'provenance' | 'comparison'> & {
+  readonly createdAt?: string;
+  /** Default: bundled for the bundled package, fine-tuned for a job's result. */
+  readonly provenance?: ModelProvenance;
+  readonly comparison?: HeldBackComparison | null;
+};
 
 interface Row {
   id: string;
@@ -42,6 +49,15 @@ interface Row {
   metrics_note: string;
   data_card: string;
   job_id: string | null;
+  provenance: string | null;
+  comparison: string | null;
+}
+
+/** What a row written before provenance was recorded says about itself. */
+function impliedProvenance(r: Pick<Row, 'bundled' | 'job_id' | 'dir' | 'created_at'>): ModelProvenance {
+  if (r.bundled === 1) return { kind: 'bundled' };
+  if (r.job_id !== null) return { kind: 'fine-tuned', corrections: null, heldBack: null };
+  return { kind: 'imported', from: r.dir, at: r.created_at };
 }
 
 function toModel(r: Row): ModelVersionRow {
@@ -60,6 +76,8 @@ function toModel(r: Row): ModelVersionRow {
     metricsNote: r.metrics_note,
     dataCard: readJson(DataCardColumnSchema, r.data_card, `${where} data_card`),
     jobId: r.job_id,
+    provenance: readJsonOrNull(ModelProvenanceSchema, r.provenance, `${where} provenance`) ?? impliedProvenance(r),
+    comparison: readJsonOrNull(HeldBackComparisonSchema, r.comparison, `${where} comparison`),
   };
 }
 
@@ -76,6 +94,8 @@ export function modelVersionDto(m: ModelVersionRow): ModelVersion {
     metrics: m.metrics,
     metricsNote: m.metricsNote,
     dataCard: m.dataCard,
+    provenance: m.provenance,
+    comparison: m.comparison,
   };
 }
 
@@ -89,8 +109,8 @@ export class ModelRepo {
     const createdAt = m.createdAt ?? this.now();
     this.db
       .prepare(
-        `INSERT INTO model_versions (id, name, dir, package_id, parent_id, created_at, active, bundled, trained_tasks, metrics, metrics_note, data_card, job_id)
-         VALUES (@id, @name, @dir, @packageId, @parentId, @createdAt, 0, @bundled, @trainedTasks, @metrics, @metricsNote, @dataCard, @jobId)`,
+        `INSERT INTO model_versions (id, name, dir, package_id, parent_id, created_at, active, bundled, trained_tasks, metrics, metrics_note, data_card, job_id, provenance, comparison)
+         VALUES (@id, @name, @dir, @packageId, @parentId, @createdAt, 0, @bundled, @trainedTasks, @metrics, @metricsNote, @dataCard, @jobId, @provenance, @comparison)`,
       )
       .run(this.#params(m, createdAt));
     return this.get(m.id)!;
@@ -120,6 +140,8 @@ export class ModelRepo {
       metricsNote: m.metricsNote,
       dataCard: JSON.stringify(m.dataCard),
       jobId: m.jobId,
+      provenance: m.provenance ? JSON.stringify(m.provenance) : null,
+      comparison: m.comparison ? JSON.stringify(m.comparison) : null,
     };
   }
 

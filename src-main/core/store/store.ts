@@ -5,6 +5,7 @@ import { AnnotationRepo } from './annotations';
 import { ApprovalRepo } from './approvals';
 import { AuditRepo } from './audit';
 import { ClinicianCallRepo } from './clinician-calls';
+import { CaseRoleRepo } from './case-roles';
 import { CaseRepo } from './cases';
 import { configureConnection, systemClock, type Clock, type Db } from './db';
 import { JobRepo } from './jobs';
@@ -21,6 +22,7 @@ export class Store {
   readonly cases: CaseRepo;
   readonly predictions: PredictionRepo;
   readonly annotations: AnnotationRepo;
+  readonly caseRoles: CaseRoleRepo;
   readonly models: ModelRepo;
   readonly jobs: JobRepo;
   readonly approvals: ApprovalRepo;
@@ -35,6 +37,7 @@ export class Store {
     this.cases = new CaseRepo(db, now);
     this.predictions = new PredictionRepo(db, now);
     this.annotations = new AnnotationRepo(db, now);
+    this.caseRoles = new CaseRoleRepo(db, now);
     this.models = new ModelRepo(db, now);
     this.jobs = new JobRepo(db, now);
     this.approvals = new ApprovalRepo(db);

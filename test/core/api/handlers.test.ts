@@ -300,7 +300,7 @@ describe('fine-tuning and model versions', () => {
     h = await appHarness();
     const { byName } = await importAndScreen();
     const none = await callApi(h.services.handlers, 'finetune.preview', {});
-    expect(none).toEqual({ approved: 0, training: 0, validation: 0, replay: 0, minimum: 2 });
+    expect(none).toEqual({ approved: 0, training: 0, validation: 0, earlier: 0, minimum: 2, heldBackMinimum: 5 });
     const tooFew = await dispatch(h.services.handlers, 'finetune.start', {});
     expect(tooFew).toMatchObject({ ok: false, error: { code: 'invalid-input', message: expect.stringMatching(/at least 2 approved corrections/) } });
 
@@ -310,7 +310,7 @@ describe('fine-tuning and model versions', () => {
       await callApi(h.services.handlers, 'cases.saveAnnotation', { caseId: c.id, baseRevision: 0, labels: columnMap(w, hgt, 30, 10), fovea: name === 'grey.png' ? null : { x: 12, y: 13 }, note: 'x' });
       await callApi(h.services.handlers, 'cases.setStatus', { caseId: c.id, status: 'approved' });
     }
-    expect(await callApi(h.services.handlers, 'finetune.preview', {})).toEqual({ approved: 3, training: 2, validation: 1, replay: 0, minimum: 2 });
+    expect(await callApi(h.services.handlers, 'finetune.preview', {})).toEqual({ approved: 3, training: 2, validation: 1, earlier: 0, minimum: 2, heldBackMinimum: 5 });
     const spec = h.launcher.starts.length; // the screening's start came first
     const { job } = await callApi(h.services.handlers, 'finetune.start', { epochs: 3 });
     expect(job).toMatchObject({ kind: 'finetune', status: 'queued' });
@@ -334,6 +334,10 @@ describe('fine-tuning and model versions', () => {
       [BUNDLED_MODEL_ID, null, true],
       [done.resultModelId, BUNDLED_MODEL_ID, false],
     ]);
+    // One held-back case: the comparison is stored, and says it is too few to tell.
+    expect(models[1]!.provenance).toEqual({ kind: 'fine-tuned', corrections: 2, heldBack: 1 });
+    expect(models[1]!.comparison).toMatchObject({ cases: 1, minimumCases: 5 });
+    expect(models[1]!.comparison!.metrics.every((m) => m.verdict === 'too-few-cases' && m.result === null)).toBe(true);
     const activated = await callApi(h.services.handlers, 'models.activate', { modelId: done.resultModelId! });
     expect(activated.model.active).toBe(true);
     expect((await callApi(h.services.handlers, 'app.info', {})).activeModel!.id).toBe(done.resultModelId);
@@ -343,7 +347,7 @@ describe('fine-tuning and model versions', () => {
     expect((await callApi(h.services.handlers, 'models.list', {})).filter((m) => m.active).map((m) => m.id)).toEqual([BUNDLED_MODEL_ID]);
   });
 
-  it('replays images of the dataset the parent was trained on when it is on this machine', async () => {
+  it('never reads the training data named in the parent manifest (a path on the machine that trained it)', async () => {
     const rootData = path.join((await import('node:os')).tmpdir(), `gs-replay-${process.pid}`);
     fs.rmSync(rootData, { recursive: true, force: true });
     const { writeSyntheticRefuge } = await import('../../../src-main/core/data/synth');
@@ -356,14 +360,15 @@ describe('fine-tuning and model versions', () => {
         await callApi(h.services.handlers, 'cases.saveAnnotation', { caseId: c.id, baseRevision: 0, labels: columnMap(c.width!, c.height!, 30, 10), fovea: null, note: 'x' });
         await callApi(h.services.handlers, 'cases.setStatus', { caseId: c.id, status: 'approved' });
       }
-      // 2 corrections: replay min(10 available, max(8, 2 x 2)) = 8.
-      expect(await callApi(h.services.handlers, 'finetune.preview', {})).toMatchObject({ training: 2, validation: 0, replay: 8 });
+      expect(await callApi(h.services.handlers, 'finetune.preview', {})).toMatchObject({ training: 2, validation: 0, earlier: 0 });
       await callApi(h.services.handlers, 'finetune.start', { epochs: 1 });
       await h.services.jobs.whenIdle();
       const start = h.launcher.starts.at(-1)!;
       if (start.spec.kind !== 'finetune') throw new Error('expected a fine-tune');
-      expect(start.spec.replay).toHaveLength(8);
-      expect(start.spec.replay.every((r) => r.mask && fs.existsSync(r.mask) && r.glaucoma !== undefined && r.fovea)).toBe(true);
+      expect(start.spec.replay).toEqual([]);
+      expect(start.spec.train.every((t) => !t.file.startsWith(rootData))).toBe(true);
+      // The next fine-tune trains on the same corrections again (they are the user's own replay).
+      expect(await callApi(h.services.handlers, 'finetune.preview', {})).toMatchObject({ training: 2, earlier: 2 });
     } finally {
       fs.rmSync(rootData, { recursive: true, force: true });
     }

@@ -186,7 +186,13 @@ export class FakeJobProcess implements JobChannel {
       vcdrRegression: parent.vcdrRegression,
       metrics: { odDice: 0.5 + spec.epochs / 100 },
     });
-    this.#emit({ type: 'done', jobId, result: { kind: 'finetune', modelDir: spec.outModelDir, modelId: spec.modelId, validation: { odDice: 0.5 + spec.epochs / 100 }, parentValidation: { odDice: 0.5 }, seconds: 0 } });
+    // Each held-back case: the new model's disc Dice epochs/100 above the parent's.
+    const heldBack = spec.validation.map((v) => ({
+      id: v.id,
+      child: { odDice: 0.5 + spec.epochs / 100, ocDice: 0.4, vcdrError: 0.1 },
+      parent: { odDice: 0.5, ocDice: 0.4, vcdrError: 0.1 },
+    }));
+    this.#emit({ type: 'done', jobId, result: { kind: 'finetune', modelDir: spec.outModelDir, modelId: spec.modelId, validation: { odDice: 0.5 + spec.epochs / 100 }, parentValidation: { odDice: 0.5 }, heldBack, seconds: 0 } });
   }
 }
 

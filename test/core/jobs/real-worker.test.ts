@@ -123,8 +123,14 @@ describe('the job manager with the real job process', () => {
     expect(done.error).toBeNull();
     expect(done).toMatchObject({ status: 'done', epochs: [{ epoch: 0 }] });
     const version = services.store.models.get(done.resultModelId!)!;
-    expect(version).toMatchObject({ parentId: 'bundled-default', active: false, metricsNote: expect.stringMatching(/^on 1 held-back corrected case/) });
-    expect(Object.keys(version.metrics)).toContain('parent.odDice');
+    expect(version).toMatchObject({ parentId: 'bundled-default', active: false, provenance: { kind: 'fine-tuned', corrections: 2, heldBack: 1 } });
+    // The job process scored the held-back case with both models; one case is too few to tell.
+    expect(version.comparison).toMatchObject({ cases: 1, minimumCases: 5 });
+    expect(version.comparison!.metrics.map((m) => [m.key, m.verdict, m.result])).toEqual([
+      ['odDice', 'too-few-cases', null],
+      ['ocDice', 'too-few-cases', null],
+      ['vcdrError', 'too-few-cases', null],
+    ]);
     expect(fs.existsSync(path.join(services.registry.dirOf(version), 'model.json'))).toBe(true);
   });
 });

@@ -188,6 +188,22 @@ describe('jobs', () => {
     expect(store.jobs.get('j_1')!.attempts).toBe(1);
   });
 
+  it('keeps the curve of each network of a two-network fine-tune (the second network does not replace the first)', () => {
+    store = memoryStore();
+    studyWithCases(store, 1);
+    store.jobs.insert({ id: 'j_1', studyId: 's_1', title: 'one', spec: screen, total: 1 });
+    for (const network of ['network main', 'network crop']) {
+      for (const epoch of [0, 1]) store.jobs.addEpoch('j_1', { network, epoch, losses: { od: epoch + (network === 'network main' ? 10 : 20) } });
+    }
+    const epochs = store.jobs.epochs('j_1');
+    expect(epochs.map((e) => [e.network, e.epoch, e.losses['od']])).toEqual([
+      ['network crop', 0, 20],
+      ['network crop', 1, 21],
+      ['network main', 0, 10],
+      ['network main', 1, 11],
+    ]);
+  });
+
   it('marks jobs left queued or running as interrupted', () => {
     store = memoryStore();
     studyWithCases(store, 1);

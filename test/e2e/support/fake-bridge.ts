@@ -79,6 +79,8 @@ export async function startFakeBridge(rendererDir: string): Promise<RunningBacke
     trainedTasks: ['glaucoma', 'od', 'oc', 'fovea'],
     metrics: { odDice: 0.93, ocDice: 0.84, vcdrMae: 0.061, auc: 0.91 },
     metricsNote: 'REFUGE validation, 400 images',
+    provenance: { kind: 'bundled' },
+    comparison: null,
     dataCard: { source: 'REFUGE 2018 training set', licence: 'research use', intendedUse: 'research', images: 400 },
   };
   const models: ModelVersion[] = [base];
@@ -294,7 +296,7 @@ export async function startFakeBridge(rendererDir: string): Promise<RunningBacke
     },
     'finetune.preview': () => {
       const approved = [...cases.values()].filter((c) => c.summary.status === 'approved').length;
-      return { approved, training: Math.ceil(approved * 0.8), validation: Math.floor(approved * 0.2), replay: 0, minimum: 1 };
+      return { approved, training: Math.ceil(approved * 0.8), validation: Math.floor(approved * 0.2), earlier: 0, minimum: 1, heldBackMinimum: 5 };
     },
     'finetune.start': ({ epochs }) => {
       const total = Number(epochs ?? 8);
@@ -323,7 +325,7 @@ export async function startFakeBridge(rendererDir: string): Promise<RunningBacke
           setTimeout(tick, 300);
           return;
         }
-        const model: ModelVersion = { ...parent, id: id(), name: `${parent.name} + ${e} epochs`, parentId: parent.id, createdAt: now(), active: false, bundled: false, metrics: { odDice: 0.95, ocDice: 0.86, vcdrMae: 0.052, auc: 0.92 }, metricsNote: 'held-back corrections' };
+        const model: ModelVersion = { ...parent, id: id(), name: `${parent.name} + ${e} epochs`, parentId: parent.id, createdAt: now(), active: false, bundled: false, metrics: { odDice: 0.95, ocDice: 0.86, vcdrMae: 0.052, auc: 0.92 }, metricsNote: 'held-back corrections', provenance: { kind: 'fine-tuned', corrections: 4, heldBack: 1 } };
         models.push(model);
         emit({ type: 'models' });
         job = updateJob(job, { epochs, status: 'done', resultModelId: model.id, progress: { done: e, total, etaS: 0, message: 'done' } });
