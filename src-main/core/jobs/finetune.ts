@@ -5,7 +5,8 @@
 // back overall; a held-back case stays held back as cases are added, so no
 // fine-tune ever trains on a case that judges it. Each correction goes to the
 // job process as a REFUGE-convention mask file (0 cup / 128 rim / 255
-// background) written under the job's run folder, with the expert's fovea.
+// background) written under the job's run folder, with the expert's fovea
+// and, when she graded the case glaucoma or normal, its glaucoma label.
 //
 // Nothing is forgotten without the parent's data: every training correction
 // is used again by every later fine-tune (what earlier fine-tunes learnt from
@@ -14,7 +15,7 @@
 // the dataset a model was trained on lives on the machine that trained it.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { LabelMapDto } from '../contract/contract';
+import type { Grade, LabelMapDto } from '../contract/contract';
 import { decodeLabelRuns, masksFromLabels } from '../contract/label-map';
 import { ApiError } from '../contract/errors';
 import { writeBmpGrey } from '../data/bmp';
@@ -85,6 +86,14 @@ export function splitByRole<T extends { readonly caseId: string }>(
   const newRoles = assignRoles(counts, items.filter((i) => !stored.has(i.caseId)).map((i) => i.caseId));
   const roleOf = (i: T): CaseRole => stored.get(i.caseId) ?? newRoles.get(i.caseId)!;
   return { train: items.filter((i) => roleOf(i) === 'training'), validation: items.filter((i) => roleOf(i) === 'held-back'), newRoles };
+}
+
+/**
+ * The glaucoma label an expert's grade gives a correction: glaucoma 1, normal 0;
+ * a suspect (or ungraded) case teaches the glaucoma head nothing either way.
+ */
+export function glaucomaLabel(grade: Grade | null): 0 | 1 | null {
+  return grade === 'glaucoma' ? 1 : grade === 'normal' ? 0 : null;
 }
 
 /** Writes a label map as a REFUGE-convention 8-bit BMP mask (atomically). */
@@ -163,7 +172,8 @@ export class FinetunePlanner {
     const toLabelled = (c: Correction): LabelledImage => {
       const mask = path.join(runDir, 'corrections', `${c.caseId}.bmp`);
       writeRefugeMaskFile(mask, c.labels);
-      return { id: c.caseId, file: c.file, mask, ...(c.fovea ? { fovea: { x: c.fovea.x, y: c.fovea.y } } : {}) };
+      const glaucoma = glaucomaLabel(this.deps.store.calls.get(c.caseId)?.grade ?? null);
+      return { id: c.caseId, file: c.file, mask, ...(c.fovea ? { fovea: { x: c.fovea.x, y: c.fovea.y } } : {}), ...(glaucoma !== null ? { glaucoma } : {}) };
     };
     const trainImages = train.map(toLabelled);
     const validationImages = validation.map(toLabelled);

@@ -119,6 +119,25 @@ describe('fine-tune planner over the store', () => {
     expect(planner.preview()).toMatchObject({ approved: 22, training: 18, validation: 4, earlier: 18 });
   });
 
+  it("gives a correction the expert's glaucoma grade as its label (glaucoma 1, normal 0; suspect and ungraded none)", async () => {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), 'gs-grades-'));
+    store = memoryStore();
+    const bundled = path.join(root, 'model');
+    await writeFakeModel(bundled, { id: 'parent' });
+    const registry = new ModelRegistry(store, path.join(root, 'user-data'), bundled);
+    registry.ensureBundled();
+    const planner = new FinetunePlanner({ store, registry, userDataDir: path.join(root, 'user-data') });
+    const ids = approveCases('s_g', 8);
+    const grades = ['glaucoma', 'normal', 'suspect', null, 'glaucoma', 'normal', 'glaucoma', 'normal'] as const;
+    ids.forEach((id, i) => {
+      const grade = grades[i]!;
+      if (grade) store.calls.set(id, { grade }, 'expert');
+    });
+    const { record } = planner.prepare({ epochs: 1 });
+    const labelOf = new Map([...record.train, ...record.validation].map((image) => [image.id, image.glaucoma]));
+    expect(ids.map((id) => labelOf.get(id))).toEqual([1, 0, undefined, undefined, 1, 0, 1, 0]);
+  });
+
   it('keeps the role of a photograph whose study was removed and imported again', async () => {
     root = fs.mkdtempSync(path.join(os.tmpdir(), 'gs-roles-'));
     store = memoryStore();
