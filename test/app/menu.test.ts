@@ -38,7 +38,7 @@ describe('applicationMenuTemplate', () => {
 });
 
 describe('importFolderAction', () => {
-  const studyResult = (problems: Array<{ file: string; problem: string }>): ApiResult => ({
+  const studyResult = (problems: Array<{ file: string; problem: string; kind: 'skipped' | 'unreadable' }>): ApiResult => ({
     ok: true,
     value: { study: { id: 'S1', name: 'Clinic A', images: 2 }, problems },
   });

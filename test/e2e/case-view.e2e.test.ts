@@ -69,6 +69,8 @@ describe.runIf(hasChromium())('the case view', () => {
     const { page } = await openCase();
     const revisions = (await callApi(backend, 'cases.get', { caseId })).history.length;
     const zoom = page.getByRole('group', { name: 'Zoom' }).getByRole('button', { name: /%$/ });
+    // The case opens zoomed on the disc (when there is one); 0 shows the whole image.
+    await page.keyboard.press('0');
     const fitted = await zoom.textContent();
     const box = (await page.getByLabel(/^Fundus photograph/).boundingBox())!;
     await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);

@@ -163,6 +163,8 @@ describe.runIf(hasChromium() && hasSharedData('refuge-samples') && hasSharedData
     await queue.getByRole('button', { name: edited.name, exact: true }).click();
     await page.getByRole('heading', { name: edited.name }).waitFor();
     await page.getByText('Loading image…').waitFor({ state: 'detached', timeout: 60_000 });
+    // Cases open zoomed on the disc; screenPoint works on the whole image (0), which later cases keep.
+    await page.keyboard.press('0');
     const modelVcdr = await correctedVcdr(page);
     // Where the decision is read, the operating point it was made at is said.
     await expect.poll(() => page.getByTestId('operating-point').textContent()).toMatch(/^Operating point: glaucoma at P ≥ \d\.\d\d/);

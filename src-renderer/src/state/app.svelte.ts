@@ -4,6 +4,7 @@
 // top of this one.
 import type { Api, AppEvent, Job, ModelVersion, Output, StudySummary } from '../../../src-main/core/contract/contract';
 import { describeImport } from '../format';
+import { filterCases, sortCases } from '../queue/sort';
 import { hashForRoute, routeFromHash, sameRoute, type Route } from '../routing/route-hash';
 import { errorMessage, type Transport } from '../transport';
 import { ReviewPreferences, type PreferenceStorage } from './review-preferences.svelte';
@@ -166,6 +167,17 @@ export class AppState {
   onCaseEvent(listener: CaseListener): () => void {
     this.#caseListeners.add(listener);
     return () => this.#caseListeners.delete(listener);
+  }
+
+  /**
+   * The queue's order for a study as the reader last sorted and filtered it, for
+   * previous / next / approve & next when the queue was not shown first (a reload on a case).
+   */
+  async loadQueueOrder(studyId: string): Promise<void> {
+    const cases = await this.attempt('Could not load the cases', () => this.api['cases.list']({ studyId }));
+    if (!cases) return;
+    const { filter, sortKey, order } = this.preferences.value.queue;
+    this.queueOrder = sortCases(filterCases(cases, filter), sortKey, order).map((c) => c.id);
   }
 
   async refreshStudies(): Promise<void> {
