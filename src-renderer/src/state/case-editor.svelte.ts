@@ -596,6 +596,7 @@ export class CaseEditor {
       if (!(await this.#setStatus('approved'))) return false;
       this.#approved = doc.snapshot();
       this.#unlocked = false;
+      this.#clipNote = null;
       return true;
     } finally {
       this.#busy = null;
