@@ -52,6 +52,8 @@ describe.runIf(hasChromium())('the case view', () => {
 
     const box = (await page.getByLabel(/^Fundus photograph/).boundingBox())!;
     await page.keyboard.press('b');
+    // Disc: a cup stroke on an image without a disc paints nothing (the cup stays inside the disc).
+    await page.keyboard.press('d');
     await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
     await page.mouse.down();
     await page.mouse.move(box.x + box.width / 2 + 30, box.y + box.height / 2, { steps: 4 });

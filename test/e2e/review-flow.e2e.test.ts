@@ -138,6 +138,8 @@ describe.runIf(hasChromium() && hasSharedData('refuge-samples') && hasSharedData
     await queue.getByRole('button', { name: 'g0001.jpg', exact: true }).click();
     await page.getByRole('heading', { name: 'g0001.jpg' }).waitFor();
     await page.getByText('Loading image…').waitFor({ state: 'detached', timeout: 60_000 });
+    // The whole photograph (cases open zoomed on the disc): the luminance checks below sample its middle.
+    await page.keyboard.press('0');
     if (refugeDetail.media.heatmapOd) {
       await page.getByLabel('Heat map', { exact: true }).selectOption('od');
       await page.getByLabel('Heat map opacity').fill('0.45');

@@ -6,7 +6,8 @@ import type { Api, AppEvent, Job, ModelVersion, Output, StudySummary } from '../
 import { describeImport } from '../format';
 import { filterCases, sortCases } from '../queue/sort';
 import { hashForRoute, routeFromHash, sameRoute, type Route } from '../routing/route-hash';
-import { errorMessage, type Transport } from '../transport';
+import { errorMessage } from '../transport/api-error';
+import type { Transport } from '../transport/transport';
 import { ReviewPreferences, type PreferenceStorage } from './review-preferences.svelte';
 
 export type { Route } from '../routing/route-hash';

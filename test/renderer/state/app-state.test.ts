@@ -3,7 +3,7 @@
 // start (a reload), followed on back/forward, and a removed study falls back
 // to the library.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Transport } from '../../../src-renderer/src/transport';
+import type { Transport } from '../../../src-renderer/src/transport/transport';
 import { AppState, NOTICE_MS } from '../../../src-renderer/src/state/app.svelte';
 
 function fakeTransport(): Transport {
