@@ -69,7 +69,7 @@ const LISTED_PROBLEMS = 12;
 
 interface ImportOutput {
   readonly study: { readonly name: string; readonly images: number };
-  readonly problems: readonly { readonly file: string; readonly problem: string }[];
+  readonly problems: readonly { readonly file: string; readonly problem: string; readonly kind: 'skipped' | 'unreadable' }[];
 }
 
 /**
@@ -91,6 +91,10 @@ export function importFolderAction(deps: ImportFolderDeps): () => Promise<void> 
     const listed = problems.slice(0, LISTED_PROBLEMS).map((p) => `${p.file}: ${p.problem}`);
     if (problems.length > LISTED_PROBLEMS) listed.push(`… and ${problems.length - LISTED_PROBLEMS} more`);
     const headline = `Imported ${study.images} image${study.images === 1 ? '' : 's'} into “${study.name}”.`;
-    await deps.tell('info', headline, problems.length === 0 ? 'Every file could be used.' : `${problems.length} file${problems.length === 1 ? '' : 's'} could not be used:\n${listed.join('\n')}`);
+    // The unreadable images are among the images imported (cases marked unreadable); the skipped files are not.
+    const unreadable = problems.filter((p) => p.kind === 'unreadable').length;
+    const skipped = problems.length - unreadable;
+    const counts = [unreadable > 0 ? `${unreadable} of the images cannot be read (marked unreadable in the queue)` : '', skipped > 0 ? `${skipped} other file${skipped === 1 ? ' was' : 's were'} skipped` : ''].filter(Boolean).join('; ');
+    await deps.tell('info', headline, problems.length === 0 ? 'Every file could be used.' : `${counts}:\n${listed.join('\n')}`);
   };
 }

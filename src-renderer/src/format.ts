@@ -97,3 +97,28 @@ export function problemWithoutPath(file: string, problem: string): string {
   if (m && (m[1] === file || m[1]!.endsWith(`/${name}`) || m[1]!.endsWith(`\\${name}`) || m[1] === name)) return m[2]!;
   return problem;
 }
+
+/**
+ * What an import did, with counts that add up: the unreadable images are among
+ * the images imported (they are cases, shown as unreadable in the queue); the
+ * skipped files are not (not images). "10 images imported, 3 of them
+ * unreadable; 2 other files skipped"
+ */
+export function describeImport(images: number, problems: readonly { readonly kind: 'skipped' | 'unreadable' }[]): { readonly unreadable: number; readonly skipped: number; readonly text: string } {
+  const unreadable = problems.filter((p) => p.kind === 'unreadable').length;
+  const skipped = problems.length - unreadable;
+  const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+  let text = `${plural(images, 'image')} imported`;
+  if (unreadable > 0) text += `, ${unreadable} of them unreadable`;
+  if (skipped > 0) text += `; ${plural(skipped, 'other file')} skipped (not ${skipped === 1 ? 'an image' : 'images'})`;
+  return { unreadable, skipped, text };
+}
+
+/** "3 Nov 2026, 14:05": a human date for a machine timestamp; "today, 14:05" for today. */
+export function formatWhen(iso: string, now: Date = new Date()): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  const time = d.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
+  if (d.toDateString() === now.toDateString()) return `today, ${time}`;
+  return formatDateTime(iso);
+}

@@ -8,8 +8,17 @@ import './app.css';
 
 const target = document.getElementById('app')!;
 
+/** localStorage, or null where the browser refuses it (the preferences then last one session). */
+function localStorageOrNull(): Storage | null {
+  try {
+    return window.localStorage;
+  } catch {
+    return null;
+  }
+}
+
 try {
-  const app = new AppState(createTransport(window));
+  const app = new AppState(createTransport(window), { storage: localStorageOrNull(), window });
   mount(App, { target, props: { app } });
   void app.start();
 } catch (error) {

@@ -38,7 +38,7 @@ describe('applicationMenuTemplate', () => {
 });
 
 describe('importFolderAction', () => {
-  const studyResult = (problems: Array<{ file: string; problem: string }>): ApiResult => ({
+  const studyResult = (problems: Array<{ file: string; problem: string; kind: 'skipped' | 'unreadable' }>): ApiResult => ({
     ok: true,
     value: { study: { id: 'S1', name: 'Clinic A', images: 2 }, problems },
   });
@@ -67,18 +67,24 @@ describe('importFolderAction', () => {
   });
 
   it('imports through dispatch and names the files that could not be used', async () => {
-    const { run, told, dispatched } = setup('/data/clinic-a', studyResult([{ file: 'notes.txt', problem: 'not an image' }]));
+    const { run, told, dispatched } = setup('/data/clinic-a', studyResult([{ file: 'notes.txt', problem: 'not an image', kind: 'skipped' }]));
     await run();
     expect(dispatched).toEqual([['studies.import', { folder: '/data/clinic-a' }]]);
-    expect(told).toEqual([['info', 'Imported 2 images into “Clinic A”.', '1 file could not be used:\nnotes.txt: not an image']]);
+    expect(told).toEqual([['info', 'Imported 2 images into “Clinic A”.', '1 other file was skipped:\nnotes.txt: not an image']]);
+  });
+
+  it('counts unreadable images among the imported ones, apart from the skipped files', async () => {
+    const { run, told } = setup('/data/clinic-a', studyResult([{ file: 'notes.txt', problem: 'not an image', kind: 'skipped' }, { file: 'huge.png', problem: 'too large', kind: 'unreadable' }]));
+    await run();
+    expect(told[0]![2].split('\n')[0]).toBe('1 of the images cannot be read (marked unreadable in the queue); 1 other file was skipped:');
   });
 
   it('lists at most twelve problems', async () => {
-    const problems = Array.from({ length: 15 }, (_, i) => ({ file: `f${i}.txt`, problem: 'not an image' }));
+    const problems = Array.from({ length: 15 }, (_, i) => ({ file: `f${i}.txt`, problem: 'not an image', kind: 'skipped' as const }));
     const { run, told } = setup('/data/x', studyResult(problems));
     await run();
     const detail = told[0]![2].split('\n');
-    expect(detail[0]).toBe('15 files could not be used:');
+    expect(detail[0]).toBe('15 other files were skipped:');
     expect(detail).toHaveLength(1 + 12 + 1);
     expect(detail.at(-1)).toBe('… and 3 more');
   });

@@ -16,7 +16,7 @@ import type { Store } from '../store/store';
 import { checkLabelSize, type CaseSummaries } from './case-summaries';
 import type { HandlerServices } from './handler-services';
 
-type CaseMethods = 'cases.list' | 'cases.get' | 'cases.saveAnnotation' | 'cases.setStatus' | 'cases.setCall' | 'cases.assess';
+type CaseMethods = 'cases.list' | 'cases.get' | 'cases.revision' | 'cases.saveAnnotation' | 'cases.setStatus' | 'cases.setCall' | 'cases.assess';
 
 /** Natural order of names: img2 before img10, case-insensitive. */
 const byName = (a: string, b: string): number => a.localeCompare(b, undefined, { numeric: true, sensitivity: 'base' });
@@ -54,6 +54,13 @@ export function caseHandlers(services: HandlerServices, summaries: CaseSummaries
         audit: store.audit.list(caseId),
         media: { image: mediaPath.image(caseId), heatmapOd: heatmap('od'), heatmapOc: heatmap('oc'), heatmapFovea: heatmap('fovea') },
       };
+    },
+
+    'cases.revision': ({ caseId, revision }) => {
+      requireCase(caseId);
+      const found = store.annotations.revision(caseId, revision);
+      if (!found) throw notFound('revision', `${caseId}#${revision}`);
+      return { revision: found.revision, labels: found.labels, fovea: found.fovea, author: found.author, at: found.at, note: found.note };
     },
 
     'cases.saveAnnotation': ({ caseId, baseRevision, labels, fovea, note }) => {

@@ -17,6 +17,8 @@ import { eyeFromName } from './eye-from-name';
 export interface FileProblem {
   readonly file: string;
   readonly problem: string;
+  /** 'skipped': not imported (not an image); 'unreadable': imported as a case that cannot be read. */
+  readonly kind: 'skipped' | 'unreadable';
 }
 
 export interface ImportedStudy {
@@ -61,9 +63,9 @@ export async function importStudy(deps: { store: Store; codec: ImageCodec }, fol
   // The walk gives the event loop back as it goes: other calls are answered while a huge folder is listed.
   const dataset = await readImageFolderAsync(root); // InputError when the folder is missing or holds no image
   if (!fs.statSync(root).isDirectory()) throw new InputError(root, 'is a file; choose the folder that holds the images');
-  const problems: FileProblem[] = dataset.problems.map((p) => ({ file: p.file, problem: p.problem }));
+  const problems: FileProblem[] = dataset.problems.map((p) => ({ file: p.file, problem: p.problem, kind: 'skipped' as const }));
   const probed = await mapLimit(dataset.samples, 4, (s) => probeImage(codec, s.imageFile));
-  for (const [i, p] of probed.entries()) if (p.problem) problems.push({ file: dataset.samples[i]!.imageFile, problem: p.problem });
+  for (const [i, p] of probed.entries()) if (p.problem) problems.push({ file: dataset.samples[i]!.imageFile, problem: p.problem, kind: 'unreadable' });
 
   const existing = store.studies.byFolder(root);
   const studyId = existing?.id ?? newId('s');

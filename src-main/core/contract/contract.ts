@@ -453,7 +453,14 @@ export const contract = {
   /** Adds a folder of images as a study (non-images and unreadable files are listed, not fatal). */
   'studies.import': {
     input: z.object({ folder: z.string().min(1).max(4096), name: z.string().max(200).optional() }).strict(),
-    output: z.object({ study: StudySummarySchema, problems: z.array(z.object({ file: z.string(), problem: z.string() })) }),
+    output: z.object({
+      study: StudySummarySchema,
+      /**
+       * Files with a problem. 'unreadable': an image that became a case all the same (counted in the study's images,
+       * shown in the queue with its problem); 'skipped': a file that is not an image and was not imported.
+       */
+      problems: z.array(z.object({ file: z.string(), problem: z.string(), kind: z.enum(['skipped', 'unreadable']) })),
+    }),
   },
   /** Opens the OS folder picker (Electron only; the browser mode answers null). */
   'studies.pickFolder': { input: Empty, output: z.object({ folder: z.string().nullable() }) },
@@ -479,6 +486,11 @@ export const contract = {
       })
       .strict(),
     output: z.object({ revision: z.number().int(), summary: CaseSummarySchema }),
+  },
+  /** One stored revision of the expert's annotation (to view an old one, or restore it as a new revision). */
+  'cases.revision': {
+    input: z.object({ caseId: Id, revision: z.number().int().positive() }).strict(),
+    output: z.object({ revision: z.number().int(), labels: LabelMapSchema, fovea: PointSchema.nullable(), author: z.string(), at: z.string(), note: z.string() }),
   },
   'cases.setStatus': {
     input: z.object({ caseId: Id, status: ReviewStatusSchema, reason: z.string().max(500).optional() }).strict(),

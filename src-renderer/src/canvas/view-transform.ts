@@ -40,3 +40,23 @@ export function zoomAt(view: ViewState, screenX: number, screenY: number, factor
 export function panBy(view: ViewState, dx: number, dy: number): ViewState {
   return { scale: view.scale, offsetX: view.offsetX + dx, offsetY: view.offsetY + dy };
 }
+
+/**
+ * Centred on a region (the detected disc) so that it spans `fraction` of the
+ * viewport's smaller side; never less zoomed-in than the whole image fitted.
+ */
+export function focusView(
+  region: { readonly x0: number; readonly y0: number; readonly x1: number; readonly y1: number },
+  imageWidth: number,
+  imageHeight: number,
+  viewWidth: number,
+  viewHeight: number,
+  fraction = 0.4,
+): ViewState {
+  const fitted = fitView(imageWidth, imageHeight, viewWidth, viewHeight);
+  const side = Math.max(region.x1 - region.x0, region.y1 - region.y0, 1);
+  const scale = clampScale(Math.max(fitted.scale, (Math.min(viewWidth, viewHeight) * fraction) / side));
+  const cx = (region.x0 + region.x1) / 2;
+  const cy = (region.y0 + region.y1) / 2;
+  return { scale, offsetX: viewWidth / 2 - cx * scale, offsetY: viewHeight / 2 - cy * scale };
+}

@@ -27,6 +27,11 @@ export interface ChangeSet {
   readonly mergeKey: string | null;
   /** When it was committed (ms); the merge window is measured between consecutive edits. */
   readonly at: number;
+  /**
+   * Pixels the tool was asked to make cup but left alone because they lie
+   * outside the disc (0 or absent: none). Told to the user, never applied.
+   */
+  readonly clippedOutsideDisc?: number;
 }
 
 /**

@@ -15,6 +15,12 @@ export interface DocumentChange {
   readonly changeSet: ChangeSet | null;
 }
 
+/** The content of a document at one moment. */
+export interface AnnotationSnapshot {
+  readonly labels: Uint8Array;
+  readonly fovea: ImagePoint | null;
+}
+
 export type DocumentListener = (change: DocumentChange) => void;
 
 export class AnnotationDocument {
@@ -89,6 +95,23 @@ export class AnnotationDocument {
     this.#apply(cs, 'forward');
     this.#emit('redo', cs);
     return cs;
+  }
+
+  /** A copy of the content, to compare with later (matches). */
+  snapshot(): AnnotationSnapshot {
+    return { labels: this.labels.slice(), fovea: this.#fovea };
+  }
+
+  /** Whether the content is the snapshot's (labels and fovea). */
+  matches(snapshot: AnnotationSnapshot): boolean {
+    const f = this.#fovea;
+    const g = snapshot.fovea;
+    if (f === null || g === null ? f !== g : f.x !== g.x || f.y !== g.y) return false;
+    const a = this.labels;
+    const b = snapshot.labels;
+    if (a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+    return true;
   }
 
   /** Replaces the content (after a reload) and forgets the history. */

@@ -3,9 +3,29 @@
 // Views build their own smaller state (a study's queue, a case's editor) on
 // top of this one.
 import type { Api, AppEvent, Job, ModelVersion, Output, StudySummary } from '../../../src-main/core/contract/contract';
-import { errorMessage, type Transport } from '../transport';
+import { describeImport } from '../format';
+import { filterCases, sortCases } from '../queue/sort';
+import { hashForRoute, routeFromHash, sameRoute, type Route } from '../routing/route-hash';
+import { errorMessage } from '../transport/api-error';
+import type { Transport } from '../transport/transport';
+import { ReviewPreferences, type PreferenceStorage } from './review-preferences.svelte';
 
-export type Route = { readonly view: 'library' } | { readonly view: 'study'; readonly studyId: string } | { readonly view: 'case'; readonly studyId: string; readonly caseId: string } | { readonly view: 'training' };
+export type { Route } from '../routing/route-hash';
+
+/** How long a notice stays (ms): errors longer, so they can be read; every one can be closed at once. */
+export const NOTICE_MS: Readonly<Record<'error' | 'info' | 'success', number>> = { error: 15_000, info: 8_000, success: 4_000 };
+
+/** The address bar, where the route is kept (absent in tests). */
+export interface RouteLocation {
+  readonly location: { hash: string };
+  addEventListener(type: 'hashchange', listener: () => void): void;
+  removeEventListener(type: 'hashchange', listener: () => void): void;
+}
+
+export interface AppStateOptions {
+  readonly storage?: PreferenceStorage;
+  readonly window?: RouteLocation | null;
+}
 
 export type AppInfo = Output<'app.info'>;
 export type ImportResult = Output<'studies.import'>;
@@ -21,6 +41,9 @@ export type CaseListener = (event: Extract<AppEvent, { type: 'case' }>) => void;
 export class AppState {
   readonly api: Api;
   readonly #transport: Transport;
+  /** The reader's way of working, kept across cases and reloads. */
+  readonly preferences: ReviewPreferences;
+  readonly #window: RouteLocation | null;
   info = $state.raw<AppInfo | null>(null);
   studies = $state.raw<StudySummary[]>([]);
   jobs = $state.raw<Job[]>([]);
@@ -44,9 +67,11 @@ export class AppState {
   #unsubscribe: (() => void) | null = null;
   #studiesRefresh: ReturnType<typeof setTimeout> | null = null;
 
-  constructor(transport: Transport) {
+  constructor(transport: Transport, options: AppStateOptions = {}) {
     this.#transport = transport;
     this.api = transport.api;
+    this.preferences = new ReviewPreferences(options.storage ?? null);
+    this.#window = options.window ?? null;
   }
 
   mediaUrl(path: string): string {
@@ -62,6 +87,7 @@ export class AppState {
       this.studies = studies;
       this.jobs = jobs;
       this.models = models;
+      this.#followAddress();
       this.ready = true;
     } catch (error) {
       this.startError = errorMessage(error);
@@ -71,17 +97,45 @@ export class AppState {
   stop(): void {
     this.#unsubscribe?.();
     this.#unsubscribe = null;
+    this.#stopFollowing?.();
   }
 
   navigate(route: Route): void {
+    if (route.view === 'case') this.preferences.rememberCase(route.studyId, route.caseId);
     this.route = route;
+    const win = this.#window;
+    if (win) {
+      const hash = hashForRoute(route, win.location.hash);
+      if (hash !== win.location.hash) win.location.hash = hash;
+    }
   }
 
   notify(kind: Notice['kind'], message: string): void {
     const notice = { id: this.#nextNotice++, kind, message };
-    // A few at a time: older ones make room (errors stay until dismissed or pushed out).
+    // A few at a time: older ones make room; each goes by itself (errors after longer) or with its close button.
     this.notices = [...this.notices.slice(-2), notice];
-    if (kind !== 'error') setTimeout(() => this.dismiss(notice.id), kind === 'success' ? 4000 : 7000);
+    setTimeout(() => this.dismiss(notice.id), NOTICE_MS[kind]);
+  }
+
+  #stopFollowing: (() => void) | null = null;
+
+  /** Opens the route the address names (a reload), and follows the back and forward buttons. */
+  #followAddress(): void {
+    const win = this.#window;
+    if (!win) return;
+    const fromAddress = (): void => {
+      const route = this.#known(routeFromHash(win.location.hash));
+      if (!sameRoute(route, this.route)) this.route = route;
+    };
+    fromAddress();
+    win.addEventListener('hashchange', fromAddress);
+    this.#stopFollowing = () => win.removeEventListener('hashchange', fromAddress);
+  }
+
+  /** The route, or the library when it names a study that is not there (removed since). */
+  #known(route: Route): Route {
+    if ((route.view === 'study' || route.view === 'case') && !this.study(route.studyId)) return { view: 'library' };
+    return route;
   }
 
   dismiss(id: number): void {
@@ -123,6 +177,17 @@ export class AppState {
     return () => this.#caseListeners.delete(listener);
   }
 
+  /**
+   * The queue's order for a study as the reader last sorted and filtered it, for
+   * previous / next / approve & next when the queue was not shown first (a reload on a case).
+   */
+  async loadQueueOrder(studyId: string): Promise<void> {
+    const cases = await this.attempt('Could not load the cases', () => this.api['cases.list']({ studyId }));
+    if (!cases) return;
+    const { filter, sortKey, order } = this.preferences.value.queue;
+    this.queueOrder = sortCases(filterCases(cases, filter), sortKey, order).map((c) => c.id);
+  }
+
   async refreshStudies(): Promise<void> {
     const studies = await this.attempt('Could not load the studies', () => this.api['studies.list']({}));
     if (studies) this.studies = studies;
@@ -147,8 +212,8 @@ export class AppState {
     if (!result) return null;
     this.lastImport = result;
     this.studies = [...this.studies.filter((s) => s.id !== result.study.id), result.study];
-    const problems = result.problems.length;
-    this.notify(problems > 0 ? 'info' : 'success', `Imported ${result.study.images} images into “${result.study.name}”${problems > 0 ? `; ${problems} file${problems === 1 ? '' : 's'} could not be used` : ''}.`);
+    const { text } = describeImport(result.study.images, result.problems);
+    this.notify(result.problems.length > 0 ? 'info' : 'success', `“${result.study.name}”: ${text}.`);
     if (screen && result.study.images > 0) await this.startScreening(result.study.id, false);
     return result;
   }

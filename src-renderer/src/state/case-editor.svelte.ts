@@ -3,6 +3,10 @@
 // case is shown is CaseViewSettings' (case-view-settings.svelte.ts), saving is
 // AnnotationAutosave's (annotation-autosave.svelte.ts). State is private:
 // components read getters and call methods.
+// Edits cannot go wrong silently: an approved case asks before it is edited,
+// undoing back to the approved version approves it again, a cup stroke that
+// would leave the disc is clipped with a note, and disconnected islands are
+// shown for the reader to remove or keep.
 // Big buffers (labels) live in the framework-free AnnotationDocument; Svelte
 // only sees a version number that changes with every edit, so an edit never
 // makes Svelte walk a 4-million-entry array.
@@ -10,8 +14,9 @@ import { pointToDisplay, type CaseDetail, type CaseSummary, type Output } from '
 import { decodeLabelRuns, encodeLabelRuns, labelVerticalCupToDiscRatio } from '../../../src-main/core/contract/label-map';
 import type { ViewState } from '../canvas/view-transform';
 import { LabelChangeBuilder, type ChangeSet } from '../editor/change-set';
-import { AnnotationDocument, type DocumentChange } from '../editor/document';
-import type { ImagePoint } from '../editor/geometry';
+import { AnnotationDocument, type AnnotationSnapshot, type DocumentChange } from '../editor/document';
+import { nonZeroBounds, type ImagePoint, type PixelRect } from '../editor/geometry';
+import { describeIslands, findIslands, islandRemovalRuns, islandsKey, type Island } from '../editor/islands';
 import type { Structure } from '../editor/labels';
 import { createDefaultToolRegistry } from '../editor/tools/registry';
 import type { EditorTool, ToolContext, ToolId, ToolPreview } from '../editor/tools/types';
@@ -19,6 +24,7 @@ import { errorMessage } from '../transport/api-error';
 import { AnnotationAutosave, type Revision, type SaveStatus } from './annotation-autosave.svelte';
 import { CaseViewSettings, type DisplaySettings, type ImageSize, type OverlaySettings } from './case-view-settings.svelte';
 import type { EditorApp } from './editor-app';
+import type { ReviewPreferences } from './review-preferences.svelte';
 
 export type { HeatmapChoice, DisplaySettings, OverlaySettings } from './case-view-settings.svelte';
 export { DEFAULT_DISPLAY } from './case-view-settings.svelte';
@@ -31,6 +37,15 @@ export type { EditorApp } from './editor-app';
 export const ASSESS_INTERVAL_MS = 300;
 const MIN_BRUSH = 1;
 const MAX_BRUSH = 200;
+
+/** An old revision opened from the history, shown read-only. */
+export interface OpenedRevision {
+  readonly revision: number;
+  readonly note: string;
+  readonly author: string;
+  readonly at: string;
+  readonly document: AnnotationDocument;
+}
 
 
 export class CaseEditor {
@@ -63,6 +78,19 @@ export class CaseEditor {
   #assessing = $state(false);
   #busy = $state<string | null>(null);
 
+  /** The reader was asked whether to edit an approved case and has not answered yet. */
+  #editRequest = $state(false);
+  /** The reader agreed to edit the approved case (until it is approved again). */
+  #unlocked = $state(false);
+  /** The annotation as approved: undoing back to it approves the case again. */
+  #approved: AnnotationSnapshot | null = null;
+  #clipNote = $state<string | null>(null);
+  #islands = $state.raw<readonly Island[]>([]);
+  #keptIslands: string | null = null;
+  #opened = $state.raw<OpenedRevision | null>(null);
+  #discBounds: PixelRect | null = null;
+  readonly #preferences: ReviewPreferences | null;
+
   readonly #tool = $derived(this.tools.get(this.#toolId)!);
   /** The model's fovea in display coordinates (the pixel's centre), or null. */
   readonly #modelFovea = $derived.by((): ImagePoint | null => {
@@ -75,21 +103,31 @@ export class CaseEditor {
   });
 
   #pickRadius = 6;
+  /** Whether the pointer went down on the canvas for an edit (so a move or release after a refused press does nothing). */
+  #pressed = false;
   #hover: ImagePoint | null = null;
   #assessTimer: ReturnType<typeof setTimeout> | null = null;
   #assessSeq = 0;
   #unsubscribeDocument: (() => void) | null = null;
   #disposed = false;
 
-  constructor(app: EditorApp, studyId: string, caseId: string) {
+  constructor(app: EditorApp, studyId: string, caseId: string, preferences: ReviewPreferences | null = null) {
     this.#app = app;
     this.studyId = studyId;
     this.caseId = caseId;
-    this.#viewSettings = new CaseViewSettings((): ImageSize | null => this.#document);
+    this.#preferences = preferences;
+    if (preferences) {
+      this.#toolId = preferences.value.tool;
+      this.#structure = preferences.value.structure;
+    }
+    this.#viewSettings = new CaseViewSettings((): ImageSize | null => this.#document, () => this.#discBounds, preferences);
     this.#autosave = new AnnotationAutosave({
       app,
       caseId,
-      onSaved: (summary) => (this.#summary = summary),
+      onSaved: (summary) => {
+        this.#summary = summary;
+        void this.#approveAgainIfUndone();
+      },
       onConflict: () => void this.load(),
     });
   }
@@ -191,6 +229,42 @@ export class CaseEditor {
   get viewport(): ImageSize {
     return this.#viewSettings.viewport;
   }
+  get zoomMode(): 'disc' | 'fit' {
+    return this.#viewSettings.zoomMode;
+  }
+  /** Why this case cannot be edited or approved (unreadable image), or null. */
+  get readOnlyReason(): string | null {
+    if (this.#loadError) return this.#loadError;
+    const problem = this.#summary?.problem;
+    return problem ? `This image cannot be used: ${problem}` : null;
+  }
+  /** Whether the case is approved and the reader has not agreed to edit it. */
+  get locked(): boolean {
+    return this.#summary?.status === 'approved' && !this.#unlocked;
+  }
+  /** An edit of the approved case is waiting for the reader's answer (confirmEdit / cancelEdit). */
+  get editRequest(): boolean {
+    return this.#editRequest;
+  }
+  /** Said when a cup edit was kept inside the disc, until the next edit. */
+  get clipNote(): string | null {
+    return this.#clipNote;
+  }
+  /** Disconnected islands of disc or cup not yet removed or kept. */
+  get islands(): readonly Island[] {
+    return this.#islands;
+  }
+  get islandsText(): string {
+    return describeIslands(this.#islands);
+  }
+  /** The old revision shown read-only, or null for the current version. */
+  get opened(): OpenedRevision | null {
+    return this.#opened;
+  }
+  /** What the canvas shows: the opened revision, else the document being edited. */
+  get shownDocument(): AnnotationDocument | null {
+    return this.#opened?.document ?? this.#document;
+  }
 
   // ---------- loading ----------
 
@@ -222,19 +296,27 @@ export class CaseEditor {
     this.#detail = detail;
     this.#summary = detail.summary;
     this.#predictedLabels = predicted;
+    this.#discBounds = nonZeroBounds(predicted ?? doc.labels, width, height);
     this.#document = doc;
     this.#version = doc.version;
     this.#canUndo = false;
     this.#canRedo = false;
     this.#autosave.reset(doc, detail.annotation?.revision ?? 0, detail.history);
     this.#loadError = null;
-    // About a tenth of a typical disc's diameter: coarse enough to reshape a cup in a few strokes.
-    this.#brushRadius = Math.min(60, Math.max(2, Math.round(Math.max(width, height) / 120)));
+    this.#opened = null;
+    this.#editRequest = false;
+    this.#unlocked = false;
+    this.#clipNote = null;
+    this.#keptIslands = null;
+    this.#approved = detail.summary.status === 'approved' ? doc.snapshot() : null;
+    this.#findIslands();
+    // The reader's brush size, else about a tenth of a typical disc's diameter: coarse enough to reshape a cup in a few strokes.
+    this.#brushRadius = this.#preferences?.value.brushRadius ?? Math.min(60, Math.max(2, Math.round(Math.max(width, height) / 120)));
     this.#localVcdr = labelVerticalCupToDiscRatio(doc.labels, width, height, doc.labelBounds());
     this.#assessment = detail.summary.corrected ? { vcdr: detail.summary.corrected.vcdr, probability: detail.summary.corrected.probability, decision: detail.summary.corrected.decision } : null;
     for (const tool of this.toolList) tool.cancel();
     this.#preview = null;
-    this.fit();
+    this.#viewSettings.open();
   }
 
   dispose(): void {
@@ -252,6 +334,11 @@ export class CaseEditor {
 
   fit(): void {
     this.#viewSettings.fit();
+  }
+
+  /** Centred on the detected disc. */
+  focusDisc(): void {
+    this.#viewSettings.focusDisc();
   }
 
   zoomBy(factor: number, screenX?: number, screenY?: number): void {
@@ -285,33 +372,45 @@ export class CaseEditor {
     if (id === this.#toolId) return;
     this.#tool.cancel();
     this.#toolId = id;
+    this.#preferences?.update({ tool: id });
     this.#updatePreview();
   }
 
   setStructure(structure: Structure): void {
     this.#structure = structure;
+    this.#preferences?.update({ structure });
     this.#updatePreview();
   }
 
   setBrushRadius(radius: number): void {
     this.#brushRadius = Math.min(MAX_BRUSH, Math.max(MIN_BRUSH, Math.round(radius)));
+    this.#preferences?.update({ brushRadius: this.#brushRadius });
     this.#updatePreview();
   }
 
   pointerDown(point: ImagePoint, clicks: number): void {
     this.#hover = point;
+    if (!this.#mayEdit()) return;
+    this.#clipNote = null;
+    this.#pressed = true;
     this.#commit(this.#tool.pointerDown(this.#context(), { point, clicks }));
     this.#updatePreview();
   }
 
   pointerMove(point: ImagePoint, pressed: boolean): void {
     this.#hover = point;
+    if (pressed && !this.#pressed) {
+      this.#updatePreview();
+      return;
+    }
     this.#commit(this.#tool.pointerMove(this.#context(), { point, clicks: 1 }, pressed));
     this.#updatePreview();
   }
 
   pointerUp(point: ImagePoint): void {
     this.#hover = point;
+    if (!this.#pressed) return;
+    this.#pressed = false;
     this.#commit(this.#tool.pointerUp(this.#context(), { point, clicks: 1 }));
     this.#updatePreview();
   }
@@ -322,17 +421,86 @@ export class CaseEditor {
   }
 
   undo(): void {
-    this.#document?.undo();
+    if (this.#mayEdit()) this.#document?.undo();
   }
 
   redo(): void {
-    this.#document?.redo();
+    if (this.#mayEdit()) this.#document?.redo();
+  }
+
+  /** The reader agreed to edit the approved case: it becomes corrected at the next save, until approved again. */
+  confirmEdit(): void {
+    this.#editRequest = false;
+    this.#unlocked = true;
+  }
+
+  cancelEdit(): void {
+    this.#editRequest = false;
+  }
+
+  /** Removes the disconnected islands (one undoable step). */
+  removeIslands(): void {
+    const doc = this.#document;
+    if (!doc || this.#islands.length === 0 || !this.#mayEdit()) return;
+    const n = this.#islands.length;
+    this.#commit({ runs: islandRemovalRuns(doc.labels, this.#islands), fovea: null, note: `removed ${n} island${n === 1 ? '' : 's'}`, mergeKey: null, at: Date.now() });
+    this.#findIslands();
+  }
+
+  /** Keeps the islands as they are: not flagged again while they stay the same. */
+  keepIslands(): void {
+    this.#keptIslands = islandsKey(this.#islands);
+    this.#islands = [];
+  }
+
+  /** Shows an old revision read-only (tools off) until closed or restored. */
+  async openRevision(revision: number): Promise<void> {
+    const doc = this.#document;
+    if (!doc) return;
+    if (revision === this.#autosave.revision && !this.#autosave.pending) {
+      this.#opened = null;
+      return;
+    }
+    const found = await this.#app.attempt(`Could not open revision ${revision}`, () => this.#app.api['cases.revision']({ caseId: this.caseId, revision }));
+    if (!found || this.#disposed) return;
+    const labels = decodeLabelRuns(found.labels);
+    if (labels.length !== doc.labels.length) {
+      this.#app.notify('error', `Revision ${revision} has a ${found.labels.width}x${found.labels.height} label map, not this image's ${doc.width}x${doc.height}.`);
+      return;
+    }
+    for (const tool of this.toolList) tool.cancel();
+    this.#opened = { revision, note: found.note, author: found.author, at: found.at, document: new AnnotationDocument(doc.width, doc.height, labels, found.fovea ? pointToDisplay(found.fovea) : null) };
+  }
+
+  closeRevision(): void {
+    this.#opened = null;
+  }
+
+  /** Makes the opened revision the current version again: one undoable edit, saved as a new revision (history is kept). */
+  restoreRevision(): void {
+    const opened = this.#opened;
+    const doc = this.#document;
+    if (!opened || !doc) return;
+    this.#opened = null;
+    if (!this.#mayEdit()) {
+      this.#opened = opened;
+      return;
+    }
+    const builder = new LabelChangeBuilder(doc.labels);
+    const target = opened.document.labels;
+    for (let i = 0; i < target.length; i++) if (doc.labels[i] !== target[i]) builder.set(i, target[i]!);
+    const cs: ChangeSet = { runs: builder.runs(), fovea: { before: doc.fovea, after: opened.document.fovea }, note: `restored revision ${opened.revision}`, mergeKey: null, at: Date.now() };
+    if (!doc.commit(cs)) {
+      this.#app.notify('info', `Revision ${opened.revision} is the same as the current version.`);
+      return;
+    }
+    this.#autosave.note(cs.note);
   }
 
   /** Makes the expert's version the model's output again (one undoable step). */
   revertToModel(): void {
     const doc = this.#document;
-    if (!doc) return;
+    if (!doc || !this.#mayEdit()) return;
     const target = this.#predictedLabels ?? new Uint8Array(doc.labels.length);
     const builder = new LabelChangeBuilder(doc.labels);
     for (let i = 0; i < target.length; i++) if (doc.labels[i] !== target[i]) builder.set(i, target[i]!);
@@ -356,6 +524,12 @@ export class CaseEditor {
     }
     if (modifiers.alt) return false;
     if (key === 'Enter' || key === 'Escape' || key === 'Backspace') {
+      if (key === 'Escape' && (this.#editRequest || this.#opened)) {
+        this.#editRequest = false;
+        this.#opened = null;
+        return true;
+      }
+      if (this.#opened) return false;
       const result = this.#tool.key(this.#context(), key);
       this.#commit(result.change);
       this.#updatePreview();
@@ -388,6 +562,9 @@ export class CaseEditor {
       case '0':
         this.fit();
         return true;
+      case 'o':
+        this.focusDisc();
+        return true;
       case '+':
       case '=':
         this.zoomBy(1.25);
@@ -402,19 +579,25 @@ export class CaseEditor {
 
   // ---------- review ----------
 
-  async approve(): Promise<void> {
+  /** Approves the case; true when it is approved. */
+  async approve(): Promise<boolean> {
     const doc = this.#document;
-    if (!doc || this.#busy) return;
+    if (!doc || this.#busy || this.readOnlyReason) return false;
+    if (this.#summary?.status === 'approved' && !this.#autosave.pending && this.#autosave.status === 'saved') return true;
     if (doc.labelBounds() === null) {
       this.#app.notify('error', 'Nothing to approve: draw the disc first, or flag the image as ungradable.');
-      return;
+      return false;
     }
     this.#busy = 'approving';
     try {
       // Approving the model's output unchanged still records it as the expert's version.
       const saved = this.#autosave.pristine ? await this.#autosave.save(true, "approved the model's output") : await this.flush();
-      if (!saved) return;
-      await this.#setStatus('approved');
+      if (!saved) return false;
+      if (!(await this.#setStatus('approved'))) return false;
+      this.#approved = doc.snapshot();
+      this.#unlocked = false;
+      this.#clipNote = null;
+      return true;
     } finally {
       this.#busy = null;
     }
@@ -423,6 +606,7 @@ export class CaseEditor {
   async flagUngradable(reason?: string): Promise<void> {
     if (this.#busy) return;
     this.#busy = 'flagging';
+    this.#approved = null;
     try {
       await this.flush();
       await this.#setStatus('ungradable', reason);
@@ -433,6 +617,8 @@ export class CaseEditor {
 
   /** Back to work: an approved or ungradable case becomes corrected (or unreviewed without an annotation). */
   async reopen(): Promise<void> {
+    this.#approved = null;
+    this.#unlocked = true;
     await this.#setStatus(this.#autosave.revision > 0 ? 'corrected' : 'unreviewed');
   }
 
@@ -447,12 +633,35 @@ export class CaseEditor {
     return this.#autosave.flush();
   }
 
-  async #setStatus(status: CaseSummary['status'], reason?: string): Promise<void> {
+  async #setStatus(status: CaseSummary['status'], reason?: string, message?: string): Promise<boolean> {
     const result = await this.#app.attempt('Could not change the review status', () => this.#app.api['cases.setStatus']({ caseId: this.caseId, status, ...(reason ? { reason } : {}) }));
-    if (!result) return;
+    if (!result) return false;
     this.#summary = result.summary;
     const words: Record<CaseSummary['status'], string> = { approved: 'approved', ungradable: 'flagged as ungradable', corrected: 'reopened', unreviewed: 'reopened' };
-    this.#app.notify('success', `${result.summary.name} ${words[status]}.`);
+    this.#app.notify('success', message ?? `${result.summary.name} ${words[status]}.`);
+    return true;
+  }
+
+  /**
+   * After a save: when the annotation is again exactly the approved one (the
+   * edits were undone), the case is approved again, as it was; the revision
+   * just saved equals the approved one, so the history stays whole.
+   */
+  async #approveAgainIfUndone(): Promise<void> {
+    const doc = this.#document;
+    const approved = this.#approved;
+    if (!doc || !approved || this.#summary?.status === 'approved' || this.#autosave.pending || !doc.matches(approved)) return;
+    if (await this.#setStatus('approved', 'edits undone: back to the approved annotation', `${this.#summary?.name ?? 'The case'} is approved again: the edits were undone.`)) this.#unlocked = false;
+  }
+
+  /** Whether an edit may go ahead now; asks first on an approved case, refuses on a read-only one. */
+  #mayEdit(): boolean {
+    if (!this.#document || this.readOnlyReason || this.#opened) return false;
+    if (this.locked) {
+      this.#editRequest = true;
+      return false;
+    }
+    return true;
   }
 
   // ---------- internals ----------
@@ -463,7 +672,15 @@ export class CaseEditor {
 
   #commit(cs: ChangeSet | null): void {
     if (!cs || !this.#document) return;
+    if (cs.clippedOutsideDisc) this.#clipNote = 'The cup was kept inside the disc: part of the stroke lay outside it and was not painted. Paint the disc there first to enlarge it.';
     if (this.#document.commit(cs)) this.#autosave.note(cs.note);
+  }
+
+  #findIslands(): void {
+    const doc = this.#document;
+    if (!doc) return;
+    const islands = findIslands(doc.labels, doc.width, doc.labelBounds());
+    this.#islands = this.#keptIslands !== null && islandsKey(islands) === this.#keptIslands ? [] : islands;
   }
 
   #updatePreview(): void {
@@ -487,6 +704,7 @@ export class CaseEditor {
     if (this.#assessTimer) return;
     this.#assessTimer = setTimeout(() => {
       this.#assessTimer = null;
+      this.#findIslands();
       void this.#assess();
     }, ASSESS_INTERVAL_MS);
   }

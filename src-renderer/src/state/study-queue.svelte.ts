@@ -1,5 +1,7 @@
 // One study's review queue: its cases, how they are sorted and filtered, kept
 // fresh while screening writes predictions (case events, folded together).
+// Sort and filter are the reader's preferences: they hold when she comes back
+// from a case and after a reload.
 import type { CaseSummary } from '../../../src-main/core/contract/contract';
 import { defaultOrder, filterCases, sortCases, type QueueFilter, type QueueSortKey, type SortOrder } from '../queue/sort';
 import type { AppState } from './app.svelte';
@@ -11,6 +13,8 @@ export class StudyQueue {
   sortKey = $state<QueueSortKey>('probability');
   order = $state<SortOrder>('desc');
   filter = $state<QueueFilter>('all');
+  /** The case opened last from this queue (to come back to its row), or null. */
+  readonly lastCaseId: string | null;
   loading = $state(true);
 
   readonly visible = $derived(sortCases(filterCases(this.cases, this.filter), this.sortKey, this.order));
@@ -22,6 +26,20 @@ export class StudyQueue {
   constructor(app: AppState, studyId: string) {
     this.#app = app;
     this.studyId = studyId;
+    const saved = app.preferences.value.queue;
+    this.sortKey = saved.sortKey;
+    this.order = saved.order;
+    this.filter = saved.filter;
+    this.lastCaseId = app.preferences.value.lastCase[studyId] ?? null;
+  }
+
+  setFilter(filter: QueueFilter): void {
+    this.filter = filter;
+    this.#save();
+  }
+
+  #save(): void {
+    this.#app.preferences.update({ queue: { sortKey: this.sortKey, order: this.order, filter: this.filter } });
   }
 
   async load(): Promise<void> {
@@ -59,6 +77,7 @@ export class StudyQueue {
       this.sortKey = key;
       this.order = defaultOrder(key);
     }
+    this.#save();
   }
 
   countBy(filter: QueueFilter): number {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fitView, panBy, toImage, toScreen, zoomAt } from '../../../src-renderer/src/canvas/view-transform';
+import { fitView, focusView, panBy, toImage, toScreen, zoomAt } from '../../../src-renderer/src/canvas/view-transform';
 
 describe('view transform', () => {
   it('fits the image into the viewport, centred', () => {
@@ -22,5 +22,18 @@ describe('view transform', () => {
 
   it('pans by screen pixels', () => {
     expect(panBy({ scale: 3, offsetX: 1, offsetY: 2 }, 5, -2)).toEqual({ scale: 3, offsetX: 6, offsetY: 0 });
+  });
+});
+
+describe('focusView', () => {
+  it('centres the region and makes it span the chosen share of the smaller side, never below the fitted zoom', () => {
+    const region = { x0: 1500, y0: 900, x1: 1800, y1: 1200 };
+    const view = focusView(region, 2124, 2056, 1000, 800, 0.4);
+    expect(view.scale).toBeCloseTo((800 * 0.4) / 300, 6);
+    const centre = toScreen(view, { x: 1650, y: 1050 });
+    expect(centre.x).toBeCloseTo(500, 6);
+    expect(centre.y).toBeCloseTo(400, 6);
+    const fitted = fitView(300, 300, 1000, 800);
+    expect(focusView({ x0: 0, y0: 0, x1: 300, y1: 300 }, 300, 300, 1000, 800).scale).toBeCloseTo(fitted.scale, 6);
   });
 });

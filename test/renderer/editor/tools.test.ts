@@ -23,17 +23,23 @@ describe('tool registry', () => {
 });
 
 describe('brush and eraser', () => {
-  it('painting cup outside the disc grows the disc (label cup), and one stroke is one undo step', () => {
+  it('painting cup outside the disc keeps the cup inside it and counts what was left out; one stroke is one undo step', () => {
     const doc = documentFromText(['.....', '.rrr.', '.rrr.', '.....']);
     const clock = { t: 0 };
     const ctx = toolContext(doc, 'cup', 0.5, clock);
     const brush = tools().get('brush')!;
-    const commit = (cs: ReturnType<EditorTool['pointerDown']>) => cs && doc.commit(cs);
+    let clipped = 0;
+    const commit = (cs: ReturnType<EditorTool['pointerDown']>) => {
+      clipped += cs?.clippedOutsideDisc ?? 0;
+      return cs && doc.commit(cs);
+    };
     commit(brush.pointerDown(ctx, click(2.5, 2.5)));
     clock.t = 16;
     commit(brush.pointerMove(ctx, click(4.5, 2.5), true));
     commit(brush.pointerUp(ctx, click(4.5, 2.5)));
-    expect(textFromLabels(doc.labels, 5)).toEqual(['.....', '.rrr.', '.rccc', '.....']);
+    expect(textFromLabels(doc.labels, 5)).toEqual(['.....', '.rrr.', '.rcc.', '.....']);
+    // Pixel (4, 2) lay outside the disc: not painted, counted (once per dab that reached it).
+    expect(clipped).toBeGreaterThan(0);
     doc.undo();
     expect(textFromLabels(doc.labels, 5)).toEqual(['.....', '.rrr.', '.rrr.', '.....']);
   });
@@ -63,11 +69,11 @@ describe('brush and eraser', () => {
 });
 
 describe('polygon', () => {
-  it('replaces the cup with the polygon and grows the disc to hold it', () => {
+  it('replaces the cup with the polygon clipped to the disc, counting what poked out', () => {
     const doc = documentFromText(['......', '.rrrr.', '.rccr.', '.rrrr.', '......']);
     const polygon = tools().get('polygon')!;
     const ctx = toolContext(doc, 'cup');
-    // Square over pixels x 3..5, y 2..3: the old cup pixel (2, 2) becomes rim, column 5 pokes out of the disc.
+    // Square over pixels x 3..5, y 2..3: the old cup pixel (2, 2) becomes rim, column 5 pokes out of the disc and stays background.
     for (const [x, y] of [
       [3, 2],
       [6, 2],
@@ -77,7 +83,8 @@ describe('polygon', () => {
       expect(polygon.pointerDown(ctx, click(x, y))).toBeNull();
     const cs = polygon.key(ctx, 'Enter').change!;
     doc.commit(cs);
-    expect(textFromLabels(doc.labels, 6)).toEqual(['......', '.rrrr.', '.rrccc', '.rrccc', '......']);
+    expect(textFromLabels(doc.labels, 6)).toEqual(['......', '.rrrr.', '.rrcc.', '.rrcc.', '......']);
+    expect(cs.clippedOutsideDisc).toBe(2);
     expect(cs.note).toBe('polygon on cup');
   });
 

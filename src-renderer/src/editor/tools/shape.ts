@@ -1,11 +1,11 @@
 // Polygon and ellipse fit: click points around the structure's outline, then
 // close (Enter, a double click, or - for the polygon - a click on the first
 // point). The closed shape *replaces* the structure: the new disc is the
-// shape (the cup is clipped to it); the new cup is the shape (the disc grows
-// to hold it). Escape drops the points, Backspace removes the last one.
+// shape (the cup is clipped to it); the new cup is the shape clipped to the
+// disc (the pixels left out are counted, so the editor can say so). Escape drops the points, Backspace removes the last one.
 import { LabelChangeBuilder, type ChangeSet } from '../change-set';
 import { unionRect, type ImagePoint, type PixelRect } from '../geometry';
-import { replaced, type Structure } from '../labels';
+import { clippedByDisc, replaced, type Structure } from '../labels';
 import { fitEllipse, forEachPixelInEllipse, forEachPixelInPolygon, type Ellipse, type PixelVisitor } from '../raster';
 import type { AnnotationDocument } from '../document';
 import type { EditorTool, ToolContext } from './types';
@@ -15,7 +15,7 @@ import type { EditorTool, ToolContext } from './types';
  * lies inside `shapeBounds`). Only the labelled box and the shape's box can
  * change, so only they are scanned.
  */
-export function replaceStructure(doc: AnnotationDocument, structure: Structure, fill: (visit: PixelVisitor) => void, shapeBounds: PixelRect): ChangeSet['runs'] {
+export function replaceStructure(doc: AnnotationDocument, structure: Structure, fill: (visit: PixelVisitor) => void, shapeBounds: PixelRect): { runs: ChangeSet['runs']; clipped: number } {
   const inside = new Set<number>();
   fill((i) => inside.add(i));
   const region = unionRect(doc.labelBounds(), shapeBounds)!;
@@ -24,13 +24,16 @@ export function replaceStructure(doc: AnnotationDocument, structure: Structure, 
   const x1 = Math.min(doc.width, region.x1);
   const y1 = Math.min(doc.height, region.y1);
   const builder = new LabelChangeBuilder(doc.labels);
+  let clipped = 0;
   for (let y = y0; y < y1; y++) {
     for (let x = x0; x < x1; x++) {
       const i = y * doc.width + x;
-      builder.set(i, replaced(doc.labels[i]!, structure, inside.has(i)));
+      const within = inside.has(i);
+      if (within && clippedByDisc(doc.labels[i]!, structure)) clipped++;
+      builder.set(i, replaced(doc.labels[i]!, structure, within));
     }
   }
-  return builder.runs();
+  return { runs: builder.runs(), clipped };
 }
 
 function pointsBounds(points: readonly ImagePoint[]): PixelRect {
@@ -126,8 +129,8 @@ export function createPolygonTool(): EditorTool {
     closeOnFirstPoint: true,
     commit(ctx, points) {
       const doc = ctx.document;
-      const runs = replaceStructure(doc, ctx.structure, (visit) => forEachPixelInPolygon(points, doc.width, doc.height, visit), pointsBounds(points));
-      return { runs, fovea: null, note: `polygon on ${ctx.structure}`, mergeKey: null, at: ctx.now() };
+      const { runs, clipped } = replaceStructure(doc, ctx.structure, (visit) => forEachPixelInPolygon(points, doc.width, doc.height, visit), pointsBounds(points));
+      return { runs, fovea: null, note: `polygon on ${ctx.structure}`, mergeKey: null, at: ctx.now(), clippedOutsideDisc: clipped };
     },
     preview(ctx, points, hover) {
       const first = points[0];
@@ -149,8 +152,8 @@ export function createEllipseTool(): EditorTool {
       const ellipse = fitEllipse(points);
       if (ellipse === null) return null;
       const doc = ctx.document;
-      const runs = replaceStructure(doc, ctx.structure, (visit) => forEachPixelInEllipse(ellipse, doc.width, doc.height, visit), ellipseBounds(ellipse));
-      return { runs, fovea: null, note: `ellipse fit on ${ctx.structure}`, mergeKey: null, at: ctx.now() };
+      const { runs, clipped } = replaceStructure(doc, ctx.structure, (visit) => forEachPixelInEllipse(ellipse, doc.width, doc.height, visit), ellipseBounds(ellipse));
+      return { runs, fovea: null, note: `ellipse fit on ${ctx.structure}`, mergeKey: null, at: ctx.now(), clippedOutsideDisc: clipped };
     },
     preview(_ctx, points, hover) {
       if (points.length === 0) return null;

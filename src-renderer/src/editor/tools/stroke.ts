@@ -3,7 +3,7 @@
 // dabs of one stroke share a merge key: one stroke is one undo step.
 import { LabelChangeBuilder, type ChangeSet } from '../change-set';
 import type { ImagePoint } from '../geometry';
-import { erased, painted } from '../labels';
+import { clippedByDisc, erased, painted } from '../labels';
 import { forEachPixelInCapsule } from '../raster';
 import type { EditorTool, ToolContext } from './types';
 
@@ -17,16 +17,21 @@ export function createStrokeTool(mode: 'paint' | 'erase'): EditorTool {
     const builder = new LabelChangeBuilder(doc.labels);
     const structure = ctx.structure;
     const change = mode === 'paint' ? (v: number) => painted(v, structure) : (v: number) => erased(v, structure);
-    forEachPixelInCapsule(from, to, ctx.brushRadius, doc.width, doc.height, (i) => builder.update(i, change));
-    if (builder.size === 0) return null;
-    return { runs: builder.runs(), fovea: null, note: `${id} on ${structure}`, mergeKey: `${id}:${stroke}`, at: ctx.now() };
+    let clipped = 0;
+    forEachPixelInCapsule(from, to, ctx.brushRadius, doc.width, doc.height, (i) => {
+      if (mode === 'paint' && clippedByDisc(builder.get(i), structure)) clipped++;
+      else builder.update(i, change);
+    });
+    if (builder.size === 0 && clipped === 0) return null;
+    // A change set with only clipped pixels changes nothing (the document ignores it) but still carries the count.
+    return { runs: builder.runs(), fovea: null, note: `${id} on ${structure}`, mergeKey: `${id}:${stroke}`, at: ctx.now(), clippedOutsideDisc: clipped };
   }
 
   return {
     id,
     label: mode === 'paint' ? 'Brush' : 'Eraser',
     shortcut: mode === 'paint' ? 'b' : 'e',
-    hint: mode === 'paint' ? 'Drag to paint the chosen structure; [ and ] change the size.' : 'Drag to erase the chosen structure; erasing the disc erases the cup there too.',
+    hint: mode === 'paint' ? 'Drag to paint the chosen structure (the cup stays inside the disc); [ and ] change the size.' : 'Drag to erase the chosen structure; erasing the disc erases the cup there too.',
     usesStructure: true,
     pointerDown(ctx, input) {
       stroke++;
