@@ -120,7 +120,7 @@ describe.runIf(hasChromium() && !useFakeBackend)('a review a clinician can sign'
     await call.getByLabel('Notes').fill('Rim thinning inferiorly; repeat OCT in 6 months');
     await call.getByLabel('Notes').blur();
     await expect.poll(async () => (await callApi(backend, 'cases.get', { caseId: rightId })).summary.call?.notes, { timeout: 15_000 }).toBe('Rim thinning inferiorly; repeat OCT in 6 months');
-    await page.getByRole('button', { name: /^Approve/ }).click();
+    await page.getByRole('button', { name: /^Approve A/ }).click();
     const record = page.getByTestId('approved-record');
     await record.waitFor();
     const signed = (await callApi(backend, 'cases.get', { caseId: rightId })).summary.approval!;
@@ -185,9 +185,11 @@ describe.runIf(hasChromium() && !useFakeBackend)('a review a clinician can sign'
     ]);
 
     // ---- after a reload: the call is still there, the record unchanged, nothing flagged ----
+    // The route survives the reload: the same case opens again.
     await page.reload();
-    await openStudy(page);
-    await openCase(page, 'P001_OD.png');
+    await page.getByTestId('clinician-call').waitFor();
+    await page.getByText('Loading image…').waitFor({ state: 'detached', timeout: 30_000 });
+    expect(page.url()).toContain(`case=${rightId}`);
     const again = page.getByTestId('clinician-call');
     await expect.poll(() => again.getByRole('button', { name: 'Refer', exact: true }).getAttribute('aria-pressed'), { timeout: 15_000 }).toBe('true');
     expect(await again.getByRole('group', { name: 'Glaucoma grade' }).getByRole('button', { name: /^Glaucoma/ }).getAttribute('aria-pressed')).toBe('true');
@@ -199,8 +201,8 @@ describe.runIf(hasChromium() && !useFakeBackend)('a review a clinician can sign'
     await screenshot(page, 'signed-05-case-after-rollback-reload');
 
     // ---- both eyes of the patient, and the cases CSV from the app ----
-    await page.reload();
-    await openStudy(page);
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('button', { name: 'clinic', exact: true }).click();
+    await page.getByRole('table', { name: 'Review queue' }).waitFor();
     const patients = page.getByRole('region', { name: /Patients/ });
     await patients.locator('summary').click();
     const patientRow = patients.getByRole('row').filter({ hasText: 'P001' });
