@@ -160,6 +160,10 @@ export async function runFinetune(
         trainedTasks: m.trainedTasks,
         preprocessing: m.preprocessing,
         vcdrRegression: m.vcdrRegression,
+        // The parent's decision rule works on the disc and cup measurements, which the
+        // fine-tune refines rather than redefines: dropping it fell back to the paper's
+        // fixed average (AUC 0.83 -> 0.64 on Drishti-GS1 test, docs/finetune.md).
+        ...(m.decision ? { decision: m.decision } : {}),
         dataCard: {
           ...m.dataCard,
           images: m.dataCard.images + spec.train.length,
