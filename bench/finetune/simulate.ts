@@ -5,6 +5,7 @@
 // exactly those cases. Writes simulation.csv and learning-curve.svg.
 //   npx tsx bench/finetune/simulate.ts --data SPEC [--splits test|all|train] [--model PKG]
 //     [--strategies uncertainty,random] [--curve 0,5,10,20,40] [--epochs 5] [--seed 1] [--out DIR]
+//   npx tsx bench/finetune/simulate.ts --merge DIR1,DIR2 --out DIR   (one CSV and plot from runs of one strategy each)
 // A finished round's child is reused when the command is run again (same choices, same seed).
 import fs from 'node:fs';
 import path from 'node:path';
@@ -33,6 +34,17 @@ const epochs = Number(opt('epochs', '5'));
 const seed = Number(opt('seed', '1'));
 const out = path.resolve(opt('out', path.join(root, 'bench', 'out', 'simulate')));
 for (const s of strategies) if (!SELECTION_STRATEGIES.includes(s)) throw new Error(`--strategies: unknown ${s} (use ${SELECTION_STRATEGIES.join(', ')})`);
+
+const merge = opt('merge', '');
+if (merge) {
+  const parts = merge.split(',').map((d) => fs.readFileSync(path.join(path.resolve(d), 'simulation.csv'), 'utf8').trim().split('\n'));
+  const merged = [parts[0]![0]!, ...parts.flatMap((p) => p.slice(1))];
+  fs.mkdirSync(out, { recursive: true });
+  fs.writeFileSync(path.join(out, 'simulation.csv'), `${merged.join('\n')}\n`);
+  fs.writeFileSync(path.join(out, 'learning-curve.svg'), learningCurveSvg(merged));
+  process.stdout.write(`${path.join(out, 'simulation.csv')}\n${path.join(out, 'learning-curve.svg')}\n`);
+  process.exit(0);
+}
 
 const backend = await selectBackend();
 const codec = createSharpCodec();
@@ -69,6 +81,8 @@ const header = 'strategy,corrections,scored,odDice,ocDice,vcdrMae,auc,parentOdDi
 const lines: string[] = [header];
 const all: SimulationRow<Scored>[] = [];
 let parentScores: readonly ImageScore[] | null = null;
+let parentCandidates: readonly { id: string; uncertainty: number | null }[] = [];
+let parentMetrics: Scored | null = null;
 const fmt = (v: number | null | undefined): string => (v === null || v === undefined ? '' : v.toFixed(4));
 const csv = path.join(out, 'simulation.csv');
 
@@ -105,7 +119,13 @@ for (const strategy of strategies) {
       return modelDir;
     },
     score: async (modelDir, cases) => {
+      // The parent scores the whole pool the same way for every strategy: once.
+      if (modelDir === parentDir && parentScores !== null && cases.length === pool.length) return { candidates: parentCandidates, metrics: parentMetrics! };
       const scored = await score(modelDir, cases);
+      if (modelDir === parentDir) {
+        parentCandidates = scored.candidates;
+        parentMetrics = scored.metrics;
+      }
       if (modelDir === parentDir && parentScores === null) parentScores = scored.metrics.images;
       return scored;
     },

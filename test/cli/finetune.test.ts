@@ -83,6 +83,10 @@ describe('glaucoma-studio finetune', () => {
   });
 
   it('refuses bad input with the file and the problem', () => {
+    const help = cli('finetune', '--help');
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('Usage: glaucoma-studio finetune --model PKG --data SPEC --out DIR');
+    expect(cli('--help').stdout).toMatch(/finetune\s+fine-tune a model package/);
     const missing = cli('finetune', '--model', 'parent', '--data', 'refuge:nowhere', '--out', 'x');
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/error: .*nowhere/);
