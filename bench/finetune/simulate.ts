@@ -149,7 +149,7 @@ function learningCurveSvg(csvLines: readonly string[]): string {
   const cols = csvLines[0]!.split(',');
   const rows = csvLines.slice(1).map((l) => Object.fromEntries(l.split(',').map((v, i) => [cols[i]!, v])));
   const panels: { title: string; keys: [string, string][] }[] = [
-    { title: 'Dice (OD solid top, OC below)', keys: [['odDice', 'parentOdDice'], ['ocDice', 'parentOcDice']] },
+    { title: 'Dice (OD: upper lines, OC: lower lines)', keys: [['odDice', 'parentOdDice'], ['ocDice', 'parentOcDice']] },
     { title: 'vCDR MAE (lower is better)', keys: [['vcdrMae', 'parentVcdrMae']] },
     { title: 'AUC', keys: [['auc', 'parentAuc']] },
   ];
