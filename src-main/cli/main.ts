@@ -5,6 +5,7 @@ import { ConfigError, InputError } from '../core/errors';
 import { formatHelp, parseCommandArgs, UsageError, type CommandSpec, type ParsedOptions } from './args';
 import { benchCommand, runBench } from './commands/bench';
 import { evaluateCommand, runEvaluate } from './commands/evaluate';
+import { finetuneCommand, runFinetuneCommand } from './commands/finetune';
 import { fitDecisionCommand, runFitDecision } from './commands/fit-decision';
 import { runSetExposure, setExposureCommand } from './commands/set-exposure';
 import { experimentCommand, runExperimentCommand } from './commands/experiment';
@@ -24,6 +25,7 @@ interface Command {
 const COMMANDS: readonly Command[] = [
   { spec: screenCommand, run: runScreen },
   { spec: trainCommand, run: runTrain },
+  { spec: finetuneCommand, run: runFinetuneCommand },
   { spec: evaluateCommand, run: runEvaluate },
   { spec: fitDecisionCommand, run: runFitDecision },
   { spec: setExposureCommand, run: runSetExposure },

@@ -39,6 +39,22 @@ export function reluTrain(x: tf.Tensor4D): tf.Tensor4D {
 }
 
 /**
+ * Batch norm with its moving statistics held fixed, then ReLU, differentiable
+ * in x, gamma and beta: relu(gamma (x - mean) / sqrt(variance + eps) + beta).
+ * Fine-tuning on a handful of another camera's images uses it: batch
+ * statistics of those images would replace the moving statistics the parent
+ * learnt on its own data (momentum 0.1: gone in a few dozen steps), which is
+ * most of what a fine-tune forgets, and no loss term can protect them.
+ */
+export function frozenBatchNormReluTrain(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D, mean: tf.Tensor1D, variance: tf.Tensor1D): tf.Tensor4D {
+  return tf.tidy(() => {
+    const scale = tf.mul(gamma, tf.rsqrt(tf.add(variance, BN_EPSILON)));
+    const shift = tf.sub(beta, tf.mul(mean, scale));
+    return reluTrain(tf.add(tf.mul(x, scale), shift) as tf.Tensor4D);
+  });
+}
+
+/**
  * Batch norm over a training batch followed by ReLU, as one operation with a
  * hand-written gradient. On native TensorFlow: FusedBatchNormV3 + Relu forward,
  * ReluGrad + FusedBatchNormGradV3 backward. Elsewhere the closed form

@@ -9,6 +9,7 @@ import { LAYOUTS, resolveArchConfig, scaledChannels, type ArchConfig } from './c
 import {
   batchNormReluTrain,
   BN_MOMENTUM,
+  frozenBatchNormReluTrain,
   conv,
   dropout,
   foldBatchNorm,
@@ -48,6 +49,8 @@ export interface ForwardOptions {
   readonly tasks: readonly Task[];
   /** Seed of the glaucoma branch's dropout mask (training only). */
   readonly dropoutSeed?: number;
+  /** Training only: normalise with the moving statistics and leave them unchanged (fine-tuning; layers.ts frozenBatchNormReluTrain). */
+  readonly frozenBatchNorm?: boolean;
 }
 
 interface ConvUnit {
@@ -202,7 +205,7 @@ export class MultiTaskUNet {
     if (x.shape[1] !== size || x.shape[2] !== size || x.shape[3] !== 3) {
       throw new Error(`network input must be [B,${size},${size},3], got [${x.shape}]`);
     }
-    const unit = (h: tf.Tensor4D, u: ConvUnit): tf.Tensor4D => this.#convUnit(h, u, training, onBatchStats);
+    const unit = (h: tf.Tensor4D, u: ConvUnit): tf.Tensor4D => this.#convUnit(h, u, training, onBatchStats, options.frozenBatchNorm === true);
     const skips: tf.Tensor4D[] = [];
     let h = x;
     this.#units.encoder.forEach((level, l) => {
@@ -224,7 +227,7 @@ export class MultiTaskUNet {
     return out;
   }
 
-  #convUnit(x: tf.Tensor4D, u: ConvUnit, training: boolean, onBatchStats?: BatchStatsSink): tf.Tensor4D {
+  #convUnit(x: tf.Tensor4D, u: ConvUnit, training: boolean, onBatchStats?: BatchStatsSink, frozenBatchNorm = false): tf.Tensor4D {
     const p = this.params;
     const bias = p.has(`${u.name}.bias`) ? (p.get(`${u.name}.bias`) as tf.Tensor1D) : undefined;
     const kernel = p.get(`${u.name}.kernel`) as tf.Tensor4D;
@@ -235,6 +238,16 @@ export class MultiTaskUNet {
     if (!training) {
       const folded = this.#foldedWeights().get(u.name)!;
       return conv(x, folded.kernel, folded.bias, 'relu');
+    }
+    if (frozenBatchNorm) {
+      const c = bias ? tf.add(conv(x, kernel), bias) as tf.Tensor4D : conv(x, kernel);
+      return frozenBatchNormReluTrain(
+        c,
+        p.get(`${u.name}.bn.gamma`) as tf.Tensor1D,
+        p.get(`${u.name}.bn.beta`) as tf.Tensor1D,
+        p.get(`${u.name}.bn.mean`) as tf.Tensor1D,
+        p.get(`${u.name}.bn.variance`) as tf.Tensor1D,
+      );
     }
     // The conv bias (kept by the paper variant for parity with its code) cannot change
     // a batch-normalised output: BN subtracts the batch mean, so its gradient is

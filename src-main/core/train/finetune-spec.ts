@@ -34,5 +34,19 @@ export const FinetuneSpecSchema = z.object({
   /** Name and id of the new model version. */
   modelId: z.string(),
   modelName: z.string(),
+  /**
+   * Weight of learning without forgetting (distill.ts): the parent's own
+   * outputs on the fine-tuning images as extra targets. 0: off. Absent: on at
+   * DEFAULT_DISTILL_WEIGHT when nothing is replayed, off when replay is given.
+   */
+  distillWeight: z.number().min(0).optional(),
+  /**
+   * Keep the parent's batch-norm statistics (normalise with them while
+   * training). Absent: true (measured in docs/finetune.md: updating them on a
+   * few images of another camera is most of what a fine-tune forgets).
+   */
+  frozenBatchNorm: z.boolean().optional(),
+  /** Where the training images came from, for the child's record (a data spec, or "expert corrections"). */
+  dataSource: z.string().optional(),
 });
 export type FinetuneSpec = Readonly<z.infer<typeof FinetuneSpecSchema>>;

@@ -10,6 +10,7 @@ import type { MultiTaskUNet, TaskLogits } from '../model/network';
 import { TASK_GROUPS, type ParamGroup } from '../model/params';
 import { TASKS, type Task } from '../types';
 import { Adam, type AdamSettings } from './adam';
+import { distillationLoss, teacherProbabilities, type Distillation } from './distill';
 import type { Batch } from './example';
 
 export const STRATEGY_NAMES = ['mtl-io', 'mtl', 'single'] as const;
@@ -79,27 +80,50 @@ export class MtlIndependentOptimizers implements TrainStrategy {
   readonly name = 'mtl-io';
   readonly tasks: readonly Task[];
   readonly optimizers: ReadonlyMap<Task, Adam>;
+  readonly #distill: Distillation | null;
+  readonly #frozenBatchNorm: boolean;
 
-  constructor(tasks: readonly Task[] = TASKS, adam: Partial<AdamSettings> = {}) {
+  /**
+   * Fine-tuning options. `distill`: each task's loss adds weight x the
+   * distillation loss against the teacher on every row of the batch, and a task
+   * whose label no row carries steps on the distillation term alone.
+   * `frozenBatchNorm`: normalise with the parent's moving statistics and keep them.
+   */
+  constructor(tasks: readonly Task[] = TASKS, adam: Partial<AdamSettings> = {}, finetune: { distill?: Distillation | null; frozenBatchNorm?: boolean } = {}) {
     // Stepping order is the paper's (glaucoma, OD, OC, fovea), whatever order the caller lists.
     this.tasks = TASKS.filter((t) => tasks.includes(t));
     this.optimizers = new Map(this.tasks.map((t) => [t, new Adam(adam)]));
+    this.#distill = finetune.distill && finetune.distill.weight > 0 ? finetune.distill : null;
+    this.#frozenBatchNorm = finetune.frozenBatchNorm === true;
   }
 
   step(model: MultiTaskUNet, batch: Batch, seed: number): StepLosses {
     const losses: StepLosses = {};
-    this.tasks.forEach((task, k) => {
-      const target = batch.targets[task];
-      if (!target) return; // no example in this batch carries this task's label
-      losses[task] = optimise(model, this.optimizers.get(task)!, TASK_GROUPS[task], (collect) => {
-        const x = labelledInput(batch, task);
-        // The glaucoma pass asks for the glaucoma head only, so it stops at the encoder.
-        const out = model.forward(x, { training: true, tasks: [task], dropoutSeed: seed * 4 + k }, (layer, mean, variance) =>
-          collect({ layer, mean, variance }),
-        );
-        return taskLoss(task, out[task]!, target);
+    const distill = this.#distill;
+    const soft = distill ? teacherProbabilities(distill.teacher, batch.x, this.tasks) : {};
+    try {
+      this.tasks.forEach((task, k) => {
+        const target = batch.targets[task];
+        const teacher = soft[task];
+        if (!target && !teacher) return; // no example in this batch carries this task's label
+        losses[task] = optimise(model, this.optimizers.get(task)!, TASK_GROUPS[task], (collect) => {
+          const x = teacher ? batch.x : labelledInput(batch, task);
+          // The glaucoma pass asks for the glaucoma head only, so it stops at the encoder.
+          const frozenBatchNorm = this.#frozenBatchNorm;
+          const out = model.forward(x, { training: true, tasks: [task], dropoutSeed: seed * 4 + k, frozenBatchNorm }, (layer, mean, variance) =>
+            collect({ layer, mean, variance }),
+          )[task]!;
+          if (!teacher) return taskLoss(task, out, target!);
+          const distilled = tf.mul(distillationLoss(task, out, teacher), distill!.weight) as tf.Scalar;
+          if (!target) return distilled;
+          const rows = batch.rows[task];
+          const labelled = rows.length === batch.count ? out : tf.gather(out, rows);
+          return tf.add(taskLoss(task, labelled, target), distilled) as tf.Scalar;
+        });
       });
-    });
+    } finally {
+      tf.dispose(Object.values(soft));
+    }
     return losses;
   }
 
