@@ -5,7 +5,6 @@
 // into ApiErrorDto. The model's prediction and the expert's annotation are kept
 // apart: no handler changes a prediction.
 import type { Handlers } from '../contract/contract';
-import { modelVersionDto } from '../store/models';
 import { caseHandlers } from './case-handlers';
 import { CaseSummaries } from './case-summaries';
 import { exportHandlers } from './export-handlers';
@@ -25,7 +24,7 @@ export function createHandlers(services: HandlerServices): Handlers {
         version: identity.version,
         userDataDir: identity.userDataDir,
         backend: jobs.backend ? { ...jobs.backend, skipped: [...jobs.backend.skipped] } : null,
-        activeModel: active ? modelVersionDto(active) : null,
+        activeModel: active ? registry.dto(active) : null,
         user: identity.user,
         shell: identity.shell,
       };

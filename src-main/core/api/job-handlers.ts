@@ -2,7 +2,6 @@
 // fine-tuning: what the job manager and the model registry offer the UI.
 import type { Handlers } from '../contract/contract';
 import { ApiError } from '../contract/errors';
-import { modelVersionDto } from '../store/models';
 import type { HandlerServices } from './handler-services';
 
 type JobMethods =
@@ -24,12 +23,12 @@ export function jobHandlers(services: HandlerServices): Pick<Handlers, JobMethod
     'jobs.cancel': ({ jobId }) => ({ job: store.jobs.dto(jobs.cancel(jobId)) }),
     'jobs.resume': ({ jobId }) => ({ job: store.jobs.dto(jobs.resume(jobId)) }),
 
-    'models.list': () => registry.list().map(modelVersionDto),
+    'models.list': () => registry.list().map((row) => registry.dto(row)),
 
     'models.activate': ({ modelId }) => {
       const model = registry.activate(modelId, identity.user);
       events.emit({ type: 'models' });
-      return { model: modelVersionDto(model) };
+      return { model: registry.dto(model) };
     },
 
     'models.inspectPackage': ({ folder }) => registry.inspectPackage(folder),
@@ -38,7 +37,7 @@ export function jobHandlers(services: HandlerServices): Pick<Handlers, JobMethod
       const imported = await registry.importPackage(folder);
       const model = activate ? registry.activate(imported.id) : imported;
       events.emit({ type: 'models' });
-      return { model: modelVersionDto(model) };
+      return { model: registry.dto(model) };
     },
 
     'models.export': async ({ modelId, folder }) => ({ folder: await registry.exportPackage(modelId, folder) }),

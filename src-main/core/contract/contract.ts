@@ -394,6 +394,8 @@ export const ModelVersionSchema = z.object({
   provenance: ModelProvenanceSchema,
   /** A fine-tuned version against its parent on the same held-back cases; null for others (and fine-tunes made before it existed). */
   comparison: HeldBackComparisonSchema.nullable(),
+  /** Its glaucoma decision rule and operating point in words (a fine-tune's may be refitted on the clinic's graded cases); null when its package cannot be read. */
+  decision: z.string().nullable(),
 });
 export type ModelVersion = z.infer<typeof ModelVersionSchema>;
 

@@ -9,11 +9,11 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { ModelPackagePreview, PairedCaseScores } from '../contract/contract';
+import type { ModelPackagePreview, ModelVersion, PairedCaseScores } from '../contract/contract';
 import { ApiError } from '../contract/errors';
 import { writeDirAtomic } from '../fs/atomic';
 import { describeDecision, packageFiles, readManifest, verifyModelPackage, type ModelManifest } from '../model/package';
-import type { ModelVersionRow, NewModelVersion } from '../store/models';
+import { modelVersionDto, type ModelVersionRow, type NewModelVersion } from '../store/models';
 import type { Store } from '../store/store';
 import { heldBackComparison } from './comparison';
 
@@ -157,6 +157,17 @@ export class ModelRegistry {
     const manifest = readManifest(this.dirOf(row));
     this.#manifests.set(row.id, manifest);
     return manifest;
+  }
+
+  /** A version as the app shows it, with its decision rule in words (null when its package cannot be read). */
+  dto(row: ModelVersionRow): ModelVersion {
+    let decision: string | null;
+    try {
+      decision = decisionLine(this.manifest(row));
+    } catch {
+      decision = null;
+    }
+    return modelVersionDto(row, decision);
   }
 
   /** The active version with its package, or an ApiError saying there is no usable model. */

@@ -82,7 +82,7 @@ function toModel(r: Row): ModelVersionRow {
 }
 
 /** The API's view of a version row. */
-export function modelVersionDto(m: ModelVersionRow): ModelVersion {
+export function modelVersionDto(m: ModelVersionRow, decision: string | null): ModelVersion {
   return {
     id: m.id,
     name: m.name,
@@ -96,6 +96,7 @@ export function modelVersionDto(m: ModelVersionRow): ModelVersion {
     dataCard: m.dataCard,
     provenance: m.provenance,
     comparison: m.comparison,
+    decision,
   };
 }
 

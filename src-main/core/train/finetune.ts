@@ -11,7 +11,7 @@ import type { BackendInfo } from '../backend';
 import type { ImageCodec } from '../data/image-codec';
 import type { Sample } from '../data/sample';
 import { InputError } from '../errors';
-import { evaluateModel, type EvaluationSummary } from '../infer/evaluate';
+import { evaluateModel, type EvaluationSummary, type ImageScore } from '../infer/evaluate';
 import { Predictor } from '../infer/predictor';
 import { MultiTaskUNet } from '../model/network';
 import { loadModelPackage, saveModelPackage, type LoadedModel, type NetworkToSave } from '../model/package';
@@ -24,6 +24,8 @@ import { trainLoop, type EpochRecord, type TrainProgress } from './loop';
 import { prepareExamples } from './prepare';
 import { quickValidate } from './quick-validate';
 import { MtlIndependentOptimizers } from './strategies';
+import { fitDecisionFromScores } from './fit-decision';
+import type { DecisionModel } from '../decision/model';
 
 export type FinetuneEvent =
   | { readonly type: 'log'; readonly message: string }
@@ -150,6 +152,7 @@ export async function runFinetune(
       parentValidation = metricsOf((await evaluateModel(new Predictor(parent, deps.codec), validationSamples, deps.codec, { tta: false, signal: deps.signal })).summary);
     }
     const m = parent.manifest;
+    const decision = await clinicDecision(candidate, [...spec.train, ...spec.validation].map(toSample), m.decision?.operatingPoint.targetSpecificity, deps, log);
     await saveModelPackage(
       spec.outModelDir,
       {
@@ -160,10 +163,12 @@ export async function runFinetune(
         trainedTasks: m.trainedTasks,
         preprocessing: m.preprocessing,
         vcdrRegression: m.vcdrRegression,
-        // The parent's decision rule works on the disc and cup measurements, which the
-        // fine-tune refines rather than redefines: dropping it fell back to the paper's
-        // fixed average (AUC 0.83 -> 0.64 on Drishti-GS1 test, docs/finetune.md).
-        ...(m.decision ? { decision: m.decision } : {}),
+        // The clinic's own graded cases give the decision rule and its operating point
+        // when there are enough of them; otherwise the parent's rule is kept: it works on
+        // the disc and cup measurements, which the fine-tune refines rather than redefines
+        // (dropping it fell back to the paper's fixed average: AUC 0.83 -> 0.64 on
+        // Drishti-GS1 test, docs/finetune.md).
+        ...(decision ? { decision } : m.decision ? { decision: m.decision } : {}),
         dataCard: {
           ...m.dataCard,
           images: m.dataCard.images + spec.train.length,
@@ -182,6 +187,7 @@ export async function runFinetune(
             backend: deps.backend,
             data: { source: spec.dataSource ?? 'expert corrections', images: spec.train.length, files: fingerprintFiles(spec.train) },
             heldBack: spec.validation.map((v) => v.id),
+            decision: decision ? `refitted on ${decision.validation.cases} graded cases of these corrections` : 'kept from the parent',
           },
           parent: m.training,
         },
@@ -198,4 +204,57 @@ export async function runFinetune(
     for (const n of fresh) n.net.dispose();
     parent.dispose();
   }
+}
+
+/** Fewest graded cases of each class (glaucoma, normal) for a clinic's own decision rule (the selection's fold count). */
+export const CLINIC_DECISION_MINIMUM = 5;
+
+/**
+ * The decision model refitted on the expert's graded corrections, measured by
+ * the fine-tuned model as screening will measure them, at the parent's target
+ * specificity; null (the parent's rule is kept, with the reason logged) when
+ * too few cases of a class are graded. The training corrections'
+ * segmentations are the child's fit to them, so the record says so.
+ */
+async function clinicDecision(
+  child: LoadedModel,
+  samples: readonly Sample[],
+  targetSpecificity: number | undefined,
+  deps: { codec: ImageCodec; signal?: AbortSignal },
+  log: (message: string) => void,
+): Promise<DecisionModel | null> {
+  const graded = samples.filter((s) => s.glaucoma !== undefined);
+  if (!enoughGraded(graded.map((s) => s.glaucoma!), log)) return null;
+  log(`refitting the decision rule on ${graded.length} graded cases, measured by the fine-tuned model`);
+  const scored = await evaluateModel(new Predictor(child, deps.codec), graded, deps.codec, { tta: true, signal: deps.signal });
+  return clinicDecisionFromScores(scored.images, targetSpecificity, log);
+}
+
+/** Whether the grades hold CLINIC_DECISION_MINIMUM of each class; logs why not. */
+function enoughGraded(labels: readonly (0 | 1)[], log: (message: string) => void): boolean {
+  const glaucoma = labels.filter((l) => l === 1).length;
+  const normal = labels.length - glaucoma;
+  if (glaucoma >= CLINIC_DECISION_MINIMUM && normal >= CLINIC_DECISION_MINIMUM) return true;
+  if (labels.length > 0) log(`decision rule kept from the parent: ${glaucoma} glaucoma and ${normal} normal graded cases; a rule of this clinic's own needs at least ${CLINIC_DECISION_MINIMUM} of each`);
+  return false;
+}
+
+/**
+ * The clinic's decision model from its graded cases' scores (by the fine-tuned
+ * model), or null when too few of a class are graded or have a disc found.
+ */
+export function clinicDecisionFromScores(
+  scores: readonly Pick<ImageScore, 'id' | 'glaucoma' | 'networkProbability' | 'measurements'>[],
+  targetSpecificity: number | undefined,
+  log: (message: string) => void,
+): DecisionModel | null {
+  const graded = scores.filter((s) => s.glaucoma !== null);
+  if (!enoughGraded(graded.map((s) => s.glaucoma!), log)) return null;
+  const glaucoma = graded.filter((s) => s.glaucoma === 1).length;
+  return fitDecisionFromScores(
+    graded,
+    `cross-validated on ${graded.length} expert-graded corrections of this clinic (${glaucoma} glaucoma, ${graded.length - glaucoma} normal), measured by the fine-tuned model, which trained its segmentation on the training-role ones`,
+    log,
+    targetSpecificity,
+  );
 }

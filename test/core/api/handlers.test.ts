@@ -334,6 +334,8 @@ describe('fine-tuning and model versions', () => {
       [BUNDLED_MODEL_ID, null, true],
       [done.resultModelId, BUNDLED_MODEL_ID, false],
     ]);
+    // Each version says its glaucoma decision rule (read from its package).
+    expect(models.map((m) => m.decision)).toEqual([expect.stringMatching(/\w/), expect.stringMatching(/\w/)]);
     // One held-back case: the comparison is stored, and says it is too few to tell.
     expect(models[1]!.provenance).toEqual({ kind: 'fine-tuned', corrections: 2, heldBack: 1 });
     expect(models[1]!.comparison).toMatchObject({ cases: 1, minimumCases: 5 });

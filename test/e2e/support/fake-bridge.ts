@@ -81,6 +81,7 @@ export async function startFakeBridge(rendererDir: string): Promise<RunningBacke
     metricsNote: 'REFUGE validation, 400 images',
     provenance: { kind: 'bundled' },
     comparison: null,
+    decision: 'measurements logistic rule; operating point: threshold 0.5 at target specificity 0.85',
     dataCard: { source: 'REFUGE 2018 training set', licence: 'research use', intendedUse: 'research', images: 400 },
   };
   const models: ModelVersion[] = [base];
