@@ -218,7 +218,9 @@ describe.runIf(hasChromium() && hasSharedData('refuge-samples') && hasSharedData
     expect(currentLabels(redone)).toEqual(brushed);
     expect(redone.annotation!.fovea).toEqual(moved);
 
-    // ---- approve it (keyboard) ----
+    // ---- grade it glaucoma and approve it (keyboard): the fine-tune gets the grade as its glaucoma label ----
+    await page.keyboard.press('g');
+    await expect.poll(async () => (await callApi(backend, 'cases.get', { caseId })).summary.call?.grade ?? null, { timeout: 10_000 }).toBe('glaucoma');
     await page.keyboard.press('a');
     await expect.poll(() => page.getByLabel('Review status').textContent()).toBe('approved');
 
@@ -263,6 +265,9 @@ describe.runIf(hasChromium() && hasSharedData('refuge-samples') && hasSharedData
     await screenshot(page, '06-training');
     const tuned = (await callApi(backend, 'models.list', {})).find((m) => m.parentId !== null)!;
     expect(tuned).toBeDefined();
+    // The new version states its glaucoma decision rule (one graded case is too few to refit it: the parent's is kept).
+    expect(tuned.decision).toBe((await callApi(backend, 'models.list', {})).find((m) => m.id === tuned.parentId)!.decision);
+    await page.getByRole('listitem', { name: `Model ${tuned.name}` }).getByTestId('decision-rule').waitFor();
     await page.getByRole('listitem', { name: `Model ${tuned.name}` }).getByRole('button', { name: 'Activate' }).click();
     await expect.poll(async () => (await callApi(backend, 'models.list', {})).find((m) => m.id === tuned.id)!.active).toBe(true);
     await page.getByRole('button', { name: /^Roll back to / }).click();
