@@ -23,6 +23,7 @@ import { openDatabase } from '../../src-main/platform/sqlite';
 import { flipBytes, fundusLikeJpeg, noisyTail, rotatedJpeg } from '../helpers/bad-images';
 import { hasSharedData, sharedPath } from '../helpers/shared-data';
 import { xlsxBomb } from '../helpers/zip-bomb';
+import { useTestBackend } from '../helpers/backend';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
 const cli = path.join(root, 'out', 'node', 'cli.mjs');
@@ -641,4 +642,47 @@ describe('fault suite', () => {
     });
     expect(results.filter((r) => r.group === G && !r.held).map((r) => `${r.name}: ${r.detail}`)).toEqual([]);
   }, 300_000);
+
+  it('kill -9 during training and fine-tuning: resumed from the checkpoint to a valid package', async () => {
+    const G = 'kill -9 (training)';
+    await fault(G, 'kill -9 of the CLI train mid-epoch, then train --resume', 'config and checkpoint readable, no half-written model package; --resume continues from the checkpoint and finishes with a valid package', async () => {
+      const rand = seeded(SEED + 3);
+      const data = path.join(tmp, 'train-data');
+      must(runCli(['synth', '--out', data, '--count', '4', '--width', '64', '--height', '64']).status === 0, 'synth failed');
+      const run = path.join(tmp, 'train-run');
+      const args = ['train', '--data', `refuge:${data}`, '--out', run, '--epochs', '5', '--width', '0.0625', '--size', '32', '--batch', '2'];
+      const child = spawn(process.execPath, [cli, ...args], { detached: true, stdio: 'ignore' });
+      children.push(child);
+      const state = path.join(run, 'final', 'runs', 'main', 'checkpoint', 'state.json');
+      const wantEpochs = rand(1, 3);
+      const extraMs = rand(0, 1200); // into the next epoch
+      const deadline = Date.now() + 180_000;
+      const epochsDone = (): number => (fs.existsSync(state) ? (JSON.parse(fs.readFileSync(state, 'utf8')) as { epochsDone: number }).epochsDone : 0);
+      while (epochsDone() < wantEpochs && Date.now() < deadline && child.exitCode === null) await new Promise((r) => setTimeout(r, 20));
+      await new Promise((r) => setTimeout(r, extraMs));
+      must(child.exitCode === null, `train ended before the kill (exit ${child.exitCode})`);
+      process.kill(-child.pid!, 'SIGKILL');
+      await new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r(null) : child.once('exit', r)));
+      const config = JSON.parse(fs.readFileSync(path.join(run, 'config.json'), 'utf8')) as { epochs: number };
+      must(config.epochs === 5, 'config.json unreadable or wrong');
+      const checkpoint = JSON.parse(fs.readFileSync(state, 'utf8')) as { epochsDone: number; history: { epoch: number; losses: Record<string, number> }[] };
+      must(checkpoint.epochsDone >= wantEpochs && checkpoint.epochsDone < 5, `checkpoint at ${checkpoint.epochsDone} epochs`);
+      must(!fs.existsSync(path.join(run, 'model', 'model.json')), 'a model package was written before training finished');
+      const leftovers = fs.readdirSync(run).filter((f) => f !== 'config.json' && f !== 'final');
+      const resumed = runCli([...args, '--resume'], 300_000);
+      must(resumed.status === 0, `resume exit ${resumed.status}: ${resumed.stderr.slice(-300)}`);
+      await useTestBackend();
+      const pkg = loadModelPackage(path.join(run, 'model')); // checks every weight's SHA-256 and shape
+      const history = (pkg.manifest.training as { histories: Record<string, { epoch: number; losses: Record<string, number> }[]> }).histories.main!;
+      must(history.length === 5 && history.map((h) => h.epoch).join() === '0,1,2,3,4', `history epochs ${history.map((h) => h.epoch).join()}`);
+      // The epochs done before the kill were not trained again (the CLI logs each epoch it trains, 1-based), and their records are the checkpoint's.
+      const trained = [...resumed.stderr.matchAll(/final main epoch (\d+):/g)].map((m) => Number(m[1]));
+      must(trained.join() === [1, 2, 3, 4, 5].slice(checkpoint.epochsDone).join(), `the resumed run trained epochs ${trained.join()} (checkpoint at ${checkpoint.epochsDone})`);
+      must(JSON.stringify(history.slice(0, checkpoint.epochsDone).map((h) => h.losses)) === JSON.stringify(checkpoint.history.map((h) => h.losses)), 'the epochs before the kill were trained again');
+      pkg.dispose();
+      must(leftovers.length === 0, `after the kill: ${leftovers.join(', ')}`);
+      return `killed ${extraMs} ms into epoch ${checkpoint.epochsDone + 1}/5; resumed: trained ${trained.join(',')} only; package valid`;
+    });
+    expect(results.filter((r) => r.group === G && !r.held).map((r) => `${r.name}: ${r.detail}`)).toEqual([]);
+  }, 400_000);
 });
