@@ -17,13 +17,19 @@ import { decodeLabelRuns, encodeLabelRuns } from '../../src-main/core/contract/l
 import { parseCsv } from '../../src-main/core/data/csv';
 import { readXlsxWorkbook } from '../../src-main/core/data/xlsx';
 import { InputError } from '../../src-main/core/errors';
-import { loadModelPackage } from '../../src-main/core/model/package';
 import { openCheckedStore } from '../../src-main/core/store/integrity';
 import { openDatabase } from '../../src-main/platform/sqlite';
 import { flipBytes, fundusLikeJpeg, noisyTail, rotatedJpeg } from '../helpers/bad-images';
 import { hasSharedData, sharedPath } from '../helpers/shared-data';
 import { xlsxBomb } from '../helpers/zip-bomb';
 import { useTestBackend } from '../helpers/backend';
+import { createServices } from '../../src-main/app/services';
+import { callApi } from '../../src-main/core/contract/dispatch';
+import type { JobChannel } from '../../src-main/core/jobs/launcher';
+import { MultiTaskUNet } from '../../src-main/core/model/network';
+import { defaultPreprocessing, loadModelPackage, saveModelPackage } from '../../src-main/core/model/package';
+import { defaultWorkerEntry, forkLauncher } from '../../src-main/platform/fork-launcher';
+import { createSharpCodec } from '../../src-main/platform/sharp-codec';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
 const cli = path.join(root, 'out', 'node', 'cli.mjs');
@@ -682,6 +688,94 @@ describe('fault suite', () => {
       pkg.dispose();
       must(leftovers.length === 0, `after the kill: ${leftovers.join(', ')}`);
       return `killed ${extraMs} ms into epoch ${checkpoint.epochsDone + 1}/5; resumed: trained ${trained.join(',')} only; package valid`;
+    });
+    await fault(G, 'kill -9 of the job process during a fine-tune job (JobManager, real job process)', 'the job becomes interrupted, no version registered, no half-written package; its resume finishes with a valid package; the parent untouched', async () => {
+      const rand = seeded(SEED + 4);
+      const base = path.join(tmp, 'finetune-kill');
+      const modelDir = path.join(base, 'parent-model');
+      await useTestBackend();
+      const net = MultiTaskUNet.create({ variant: 'vgg16', width: 1 / 16, inputSize: 64, normalization: 'batch', glaucomaDropout: 0.5, glaucomaHidden: 0 }, 1);
+      await saveModelPackage(
+        modelDir,
+        {
+          id: 'tiny-parent',
+          name: 'Tiny parent',
+          createdAt: '2026-01-01T00:00:00.000Z',
+          trainedTasks: ['glaucoma', 'od', 'oc', 'fovea'],
+          preprocessing: defaultPreprocessing(64),
+          vcdrRegression: { intercept: -6, slope: 10, fittedOn: 'test', samples: 10 },
+          dataCard: { source: 'random weights', licence: 'none', intendedUse: 'tests', images: 0, labels: {} },
+          training: {},
+          validation: null,
+          parent: null,
+        },
+        [{ id: 'main', tasks: ['glaucoma', 'od', 'oc', 'fovea'], input: { kind: 'full-image' }, net }],
+      );
+      net.dispose();
+      const hashes = (dir: string): string => fs.readdirSync(dir).sort().map((f) => `${f}:${crypto.createHash('sha256').update(fs.readFileSync(path.join(dir, f))).digest('hex')}`).join();
+      const parentBefore = hashes(modelDir);
+      const channels: JobChannel[] = [];
+      const inner = forkLauncher(defaultWorkerEntry(), { onStderr: () => {} });
+      const services = createServices({
+        userDataDir: path.join(base, 'user-data'),
+        bundledModelDir: modelDir,
+        folderRoots: [base],
+        launcher: { launch: () => { const c = inner.launch(); channels.push(c); return c; } },
+        shell: 'browser',
+        appVersion: 'test',
+        user: 'dr.test',
+        codec: createSharpCodec(),
+        jobTuning: { progressIntervalMs: 0 },
+        log: () => {},
+      });
+      try {
+        const photos = path.join(base, 'photos');
+        fs.mkdirSync(photos, { recursive: true });
+        for (let i = 0; i < 6; i++) await fundusLikeJpeg(path.join(photos, `P${i}_OD.jpg`), 96, 88);
+        const { study } = await callApi(services.handlers, 'studies.import', { folder: photos });
+        for (const c of await callApi(services.handlers, 'cases.list', { studyId: study.id })) {
+          const data = new Uint8Array(96 * 88);
+          for (let y = 20; y < 60; y++) for (let x = 30; x < 70; x++) data[y * 96 + x] = y > 32 && y < 48 ? 2 : 1;
+          await callApi(services.handlers, 'cases.saveAnnotation', { caseId: c.id, baseRevision: 0, labels: encodeLabelRuns(data, 96, 88), fovea: { x: 10, y: 10 }, note: 'x' });
+          await callApi(services.handlers, 'cases.setStatus', { caseId: c.id, status: 'approved' });
+        }
+        const versionsBefore = services.store.models.list().length;
+        const { job } = await callApi(services.handlers, 'finetune.start', { epochs: 4 });
+        const epochs = (): number => services.store.jobs.dto(services.store.jobs.get(job.id)!).epochs.length;
+        const wantEpochs = rand(1, 2);
+        const extraMs = rand(0, 800);
+        const deadline = Date.now() + 180_000;
+        while (epochs() < wantEpochs && Date.now() < deadline && services.store.jobs.get(job.id)!.status !== 'done') await new Promise((r) => setTimeout(r, 10));
+        await new Promise((r) => setTimeout(r, extraMs));
+        must(services.store.jobs.get(job.id)!.status === 'running', `the fine-tune ended before the kill (${services.store.jobs.get(job.id)!.status})`);
+        channels[0]!.kill(); // SIGKILL of the job process
+        await services.jobs.whenIdle();
+        const killed = services.store.jobs.get(job.id)!;
+        must(killed.status === 'interrupted', `status ${killed.status} after the kill`);
+        must(services.store.models.list().length === versionsBefore, 'a version was registered by the killed job');
+        const modelsDir = services.registry.modelsDir;
+        const halfWritten = fs.existsSync(modelsDir) ? fs.readdirSync(modelsDir).filter((d) => !fs.existsSync(path.join(modelsDir, d, 'model.json'))) : [];
+        must(halfWritten.length === 0 || halfWritten.every((d) => !services.store.models.list().some((m) => m.dir === d)), `half-written package registered: ${halfWritten.join()}`);
+        const epochsAtKill = epochs();
+        const recorded = (): string => JSON.stringify(services.store.db.prepare('SELECT network, epoch, losses, seconds FROM job_epochs WHERE job_id = ? AND epoch < ? ORDER BY network, epoch').all(job.id, epochsAtKill));
+        const beforeResume = recorded();
+        await callApi(services.handlers, 'jobs.resume', { jobId: job.id });
+        await services.jobs.whenIdle();
+        const done = services.store.jobs.dto(services.store.jobs.get(job.id)!);
+        must(done.status === 'done' && done.resultModelId, `after resume: ${done.status} ${done.error ?? ''}`);
+        must(done.epochs.length === 4, `${done.epochs.length} epochs recorded`);
+        must(channels.length === 2, `${channels.length} job processes`);
+        // Resumed from its checkpoint: the epochs recorded before the kill were not trained again (their losses and timings stand).
+        must(recorded() === beforeResume, 'the epochs before the kill were trained again');
+        const version = services.store.models.get(done.resultModelId!)!;
+        const pkg = loadModelPackage(services.registry.dirOf(version));
+        must(pkg.manifest.parent !== null, 'no parent in the manifest');
+        pkg.dispose();
+        must(hashes(modelDir) === parentBefore, 'the parent package changed');
+        return `killed ${extraMs} ms after epoch ${wantEpochs} (${epochsAtKill}/4 recorded): interrupted; resumed to a valid version (${done.epochs.length} epochs), parent unchanged`;
+      } finally {
+        await services.close();
+      }
     });
     expect(results.filter((r) => r.group === G && !r.held).map((r) => `${r.name}: ${r.detail}`)).toEqual([]);
   }, 400_000);
