@@ -42,8 +42,8 @@ function readHead(file: string): Uint8Array | null {
 
 export async function checkStoredOrientations(store: Store, codec: Pick<ImageCodec, 'probe'>, author = 'glaucoma-studio'): Promise<OrientationCheckResult> {
   const pending = store.db
-    .prepare<[], { id: string; file: string; width: number | null; height: number | null; status: string }>(
-      'SELECT c.id, c.file, c.width, c.height, c.status FROM orientation_pending p JOIN cases c ON c.id = p.case_id ORDER BY c.id',
+    .prepare<[], { id: string; file: string; width: number | null; height: number | null }>(
+      'SELECT c.id, c.file, c.width, c.height FROM orientation_pending p JOIN cases c ON c.id = p.case_id ORDER BY c.id',
     )
     .all();
   let fixed = 0;
@@ -69,9 +69,12 @@ export async function checkStoredOrientations(store: Store, codec: Pick<ImageCod
       done.run(c.id);
       continue;
     }
-    const annotated = store.annotations.currentRevision(c.id) > 0;
-    const approved = store.db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM approvals WHERE case_id = ?').get(c.id)!.n > 0 || c.status === 'approved';
     store.db.transaction(() => {
+      // Judged inside the transaction: the app is already answering calls, and a save may have come in during the probe.
+      const now = store.cases.get(c.id);
+      if (!now || now.width !== c.width || now.height !== c.height) return;
+      const annotated = store.annotations.currentRevision(c.id) > 0;
+      const approved = now.status === 'approved' || store.db.prepare<[string], { n: number }>('SELECT COUNT(*) AS n FROM approvals WHERE case_id = ?').get(c.id)!.n > 0;
       if (annotated || approved) {
         const work = annotated ? 'its annotations were drawn' : 'it was approved';
         store.cases.setProblem(
@@ -89,8 +92,8 @@ export async function checkStoredOrientations(store: Store, codec: Pick<ImageCod
         }
         fixed++;
       }
-      done.run(c.id);
     })();
+    done.run(c.id);
   }
   const notes: string[] = [];
   if (fixed > 0) notes.push(`${fixed} case(s) imported before EXIF orientations were applied now have their turned size; their model results were removed, so screen their studies again`);
