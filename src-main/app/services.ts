@@ -23,6 +23,7 @@ import type { JobProcessLauncher } from '../core/jobs/launcher';
 import { JobManager, type JobManagerTuning } from '../core/jobs/manager';
 import type { Log } from '../core/log';
 import type { Clock } from '../core/store/db';
+import { checkStoredOrientations, type OrientationCheckResult } from '../core/api/orientation-check';
 import { openCheckedStore } from '../core/store/integrity';
 import { ModelRegistry } from '../core/registry/model-registry';
 import { DATABASE_FILE, type Store } from '../core/store/store';
@@ -85,8 +86,10 @@ export interface Services {
   readonly handlers: Handlers;
   /** The main-process folder picker, its answer allowed to the page (absent in the browser mode). */
   readonly pickFolder?: () => Promise<string | null>;
-  /** Things worth telling the user at start-up (no bundled model, interrupted jobs). */
+  /** Things worth telling the user at start-up (no bundled model, interrupted jobs; the orientation check's lines are added when it ends). */
   readonly notes: readonly string[];
+  /** The start-up check of cases imported before EXIF orientations were applied (core/api/orientation-check.ts). */
+  readonly orientationCheck: Promise<OrientationCheckResult>;
   /** Validates and runs one API call (the transports' single entry). */
   dispatch(method: unknown, input: unknown): Promise<ApiResult>;
   /** Answers a media path (mediaPath in the contract). */
@@ -137,6 +140,20 @@ export function createServices(options: ServicesOptions): Services {
   const interrupted = jobs.recover();
   if (interrupted.length > 0) notes.push(`${interrupted.length} job(s) were interrupted when the app last stopped; resume them from the jobs panel`);
   const finetune = new FinetunePlanner({ store, registry, userDataDir });
+  // Reads file headers, so it runs beside the start rather than before it; close() waits for it.
+  const orientationCheck = checkStoredOrientations(store, codec, options.user ?? osUser()).then(
+    (result) => {
+      for (const note of result.notes) {
+        notes.push(note);
+        log('warn', note);
+      }
+      return result;
+    },
+    (error: unknown) => {
+      log('error', `orientation check: ${errorMessage(error)}`);
+      return { fixed: 0, flagged: 0, notes: [] };
+    },
+  );
   const folders = createFolderAccess({ roots: options.folderRoots ?? [], userDataDir });
   const pickFolder = options.pickFolder ? grantingPicker(options.pickFolder, folders) : undefined;
   const handlers = confineFolders(createHandlers({
@@ -162,11 +179,13 @@ export function createServices(options: ServicesOptions): Services {
     handlers,
     ...(pickFolder ? { pickFolder } : {}),
     notes,
+    orientationCheck,
     dispatch: (method, input) => dispatch(handlers, method, input, (m, error) => log('error', `${String(m)}: ${error instanceof Error ? (error.stack ?? error.message) : errorMessage(error)}`)),
     media: (pathname, query) => resolveMedia({ store, codec }, pathname, query),
     async close() {
       if (closed) return;
       closed = true;
+      await orientationCheck;
       await jobs.close();
       store.close();
       lock.release();

@@ -78,6 +78,18 @@ export async function importStudy(deps: { store: Store; codec: ImageCodec }, fol
       const before = known.get(sample.imageFile);
       known.delete(sample.imageFile);
       if (before) {
+        // A photograph whose size changed under the expert's annotations (replaced, or now read with its EXIF
+        // orientation applied) keeps the size they were drawn at, with a problem note: never a silent misfit.
+        const resized = before.width !== null && p.width !== null && (before.width !== p.width || before.height !== p.height);
+        if (resized && store.annotations.currentRevision(before.id) > 0) {
+          store.cases.updateImport(before.id, {
+            ...p,
+            width: before.width,
+            height: before.height,
+            problem: `the photograph is now ${p.width}x${p.height} px but its annotations were drawn on it at ${before.width}x${before.height} px, so they no longer line up; nothing was changed — check the case and redraw it`,
+          });
+          continue;
+        }
         store.cases.updateImport(before.id, p);
         continue;
       }

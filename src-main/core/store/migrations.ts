@@ -249,7 +249,25 @@ const V3: Migration = {
   ],
 };
 
-export const MIGRATIONS: readonly Migration[] = [V1, V2, V3];
+/**
+ * V4: cases imported before the EXIF orientation was applied stored the
+ * unrotated width and height. Every case with a known, non-square size at this
+ * step was imported before it, so it is listed for the start-up check
+ * (core/api/orientation-check.ts), which re-reads its size and fixes it, or
+ * notes a problem where annotations were drawn on the unrotated picture.
+ * Cases imported later are never listed: their sizes are the oriented ones.
+ */
+const V4: Migration = {
+  description: 'cases to check for sizes stored before the EXIF orientation was applied',
+  sql: [
+    `CREATE TABLE orientation_pending (
+      case_id TEXT PRIMARY KEY REFERENCES cases(id) ON DELETE CASCADE
+    ) STRICT`,
+    `INSERT INTO orientation_pending (case_id) SELECT id FROM cases WHERE width IS NOT NULL AND height IS NOT NULL AND width <> height`,
+  ],
+};
+
+export const MIGRATIONS: readonly Migration[] = [V1, V2, V3, V4];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 
