@@ -191,9 +191,10 @@ describe.runIf(hasChromium() && hasSharedData('refuge-samples') && hasSharedData
     await page.keyboard.press('f');
     const foveaFrom = before.prediction?.fovea ?? { x: edited.width * 0.3, y: edited.height * 0.5 };
     const f0 = await screenPoint(page, edited, foveaFrom);
-    const f1 = await screenPoint(page, edited, edited.fovea);
     await page.mouse.move(f0.x, f0.y);
     await page.mouse.down();
+    // Where the fovea is on screen once the press has landed (as the reader's eye follows it).
+    const f1 = await screenPoint(page, edited, edited.fovea);
     await page.mouse.move(f1.x, f1.y, { steps: 6 });
     await page.mouse.up();
     await screenshot(page, '05-editing');
