@@ -26,11 +26,11 @@ import { flipBytes, fundusLikeJpeg, noisyTail, rotatedJpeg } from '../helpers/ba
 import { hasSharedData, sharedPath } from '../helpers/shared-data';
 import { xlsxBomb } from '../helpers/zip-bomb';
 import { useTestBackend } from '../helpers/backend';
+import { writeTinyModel } from '../helpers/model';
 import { createServices } from '../../src-main/app/services';
 import { callApi } from '../../src-main/core/contract/dispatch';
 import type { JobChannel } from '../../src-main/core/jobs/launcher';
-import { MultiTaskUNet } from '../../src-main/core/model/network';
-import { defaultPreprocessing, loadModelPackage, saveModelPackage } from '../../src-main/core/model/package';
+import { loadModelPackage } from '../../src-main/core/model/package';
 import { defaultWorkerEntry, forkLauncher } from '../../src-main/platform/fork-launcher';
 import { createSharpCodec } from '../../src-main/platform/sharp-codec';
 
@@ -696,24 +696,7 @@ describe('fault suite', () => {
       const base = path.join(tmp, 'finetune-kill');
       const modelDir = path.join(base, 'parent-model');
       await useTestBackend();
-      const net = MultiTaskUNet.create({ variant: 'vgg16', width: 1 / 16, inputSize: 64, normalization: 'batch', glaucomaDropout: 0.5, glaucomaHidden: 0 }, 1);
-      await saveModelPackage(
-        modelDir,
-        {
-          id: 'tiny-parent',
-          name: 'Tiny parent',
-          createdAt: '2026-01-01T00:00:00.000Z',
-          trainedTasks: ['glaucoma', 'od', 'oc', 'fovea'],
-          preprocessing: defaultPreprocessing(64),
-          vcdrRegression: { intercept: -6, slope: 10, fittedOn: 'test', samples: 10 },
-          dataCard: { source: 'random weights', licence: 'none', intendedUse: 'tests', images: 0, labels: {} },
-          training: {},
-          validation: null,
-          parent: null,
-        },
-        [{ id: 'main', tasks: ['glaucoma', 'od', 'oc', 'fovea'], input: { kind: 'full-image' }, net }],
-      );
-      net.dispose();
+      await writeTinyModel(modelDir, { size: 64 });
       const hashes = (dir: string): string => fs.readdirSync(dir).sort().map((f) => `${f}:${crypto.createHash('sha256').update(fs.readFileSync(path.join(dir, f))).digest('hex')}`).join();
       const parentBefore = hashes(modelDir);
       const channels: JobChannel[] = [];
