@@ -148,13 +148,19 @@ export class QueueWorker {
   }
 
   /**
-   * The app's screening without the images it was already sent: a job whose
-   * worker died comes back to the queue whole, and screening those again would
-   * store them twice (a second prediction in each case's audit trail) and take
-   * the app's progress back to the start.
+   * What is left of an app job whose worker died (it comes back to the queue
+   * whole). A screening goes without the images the app was already sent:
+   * screening them again would store them twice (a second prediction in each
+   * case's audit trail) and take the app's progress back to the start.
    */
   async #remainingOf(job: Job, spec: JobSpec): Promise<{ spec: JobSpec; reported: number }> {
-    if (job.name !== PROTOCOL_JOB || spec.kind !== 'screen') return { spec, reported: 0 };
+    if (job.name !== PROTOCOL_JOB) return { spec, reported: 0 };
+    // A fine-tune taken over continues from the dead worker's last checkpoint (on the shared runDir) if it wrote one.
+    if (spec.kind === 'finetune' && !spec.resume && (job.stalledCounter > 0 || job.attemptsStarted > 1)) {
+      this.#options.log(`job ${job.id}: fine-tune taken over from a worker that stopped; resuming from its checkpoint if it wrote one`);
+      return { spec: { ...spec, resume: true }, reported: 0 };
+    }
+    if (spec.kind !== 'screen') return { spec, reported: 0 };
     const done = new Set(await this.#redis.smembers(reportedItemsKey(job.id!)));
     if (done.size === 0) return { spec, reported: 0 };
     const items = spec.items.filter((item) => !done.has(item.key));

@@ -1,11 +1,14 @@
 // The app on a job server when a worker dies: the app's services (the
-// queue-backed launcher) screen a study on two `glaucoma-studio worker`
-// processes; the one running the app's job is SIGKILLed mid-job. BullMQ's
-// stalled check hands the job to the other worker, which screens only the
-// images the dead one had not reported: every case is screened exactly once
-// in the store (one prediction, one 'prediction' audit entry, the unreadable
-// photograph's problem once), the job ends done at 100 %, and its progress
-// never goes back while the app shows it.
+// queue-backed launcher) run jobs on `glaucoma-studio worker` processes and the
+// one running the app's job is SIGKILLed mid-job; BullMQ's stalled check hands
+// the job to another worker.
+// - A screening: the other worker screens only the images the dead one had
+//   reported, so every case is screened exactly once in the store (one
+//   prediction, one 'prediction' audit entry, the unreadable photograph's
+//   problem once), the job ends done at 100 % and its progress never goes back.
+// - A fine-tune: the other worker resumes from the dead one's checkpoint (the
+//   progress goes on, every epoch is in the curves) and one model version is
+//   registered.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,6 +18,7 @@ import type { Services } from '../../src-main/app/services';
 import { callApi } from '../../src-main/core/contract/dispatch';
 import type { AppEvent } from '../../src-main/core/contract/contract';
 import { QUEUE_NAME, queueTarget } from '../../src-main/queue/connection';
+import { encodeLabelRuns } from '../../src-main/core/contract/label-map';
 import { writeStudyFolder } from '../core/api/study-fixture';
 import { useTestBackend } from '../helpers/backend';
 import { jobServerServices } from '../helpers/job-server';
@@ -24,10 +28,13 @@ import { requireRedisServer, startRedis, type TestRedis } from '../helpers/redis
 
 const hasRedis = requireRedisServer();
 const COPIES = 30;
+const EPOCHS = 8;
 let tmp: string;
 let redis: TestRedis;
 let workers: TestWorker[] = [];
 let services: Services;
+/** The study the first test screens and the second fine-tunes on. */
+let studyId: string;
 
 const logs = (): string => workers.map((w, i) => `--- worker ${i} (pid ${w.child.pid})\n${w.log()}`).join('\n');
 
@@ -58,6 +65,7 @@ describe.skipIf(!hasRedis)('the app with a job server when a worker dies mid-job
     for (let i = 0; i < COPIES; i++) fs.copyFileSync(path.join(fixture.dir, 'P002_L.jpg'), path.join(folder, `eye${String(i).padStart(2, '0')}.jpg`));
     fs.copyFileSync(path.join(fixture.dir, 'truncated.jpg'), path.join(folder, 'truncated.jpg'));
     const { study } = await callApi(services.handlers, 'studies.import', { folder });
+    studyId = study.id;
     const events: AppEvent[] = [];
     const unsubscribe = services.events.subscribe((e) => events.push(e));
     const running = (): Array<{ done: number; total: number }> =>
@@ -106,6 +114,58 @@ describe.skipIf(!hasRedis)('the app with a job server when a worker dies mid-job
       expect(processedBy(survivor, completed[0]!.processedBy)).toBe(true);
       expect(survivor.log()).toMatch(/taken over from a worker that stopped; \d+ image\(s\) it reported are skipped/);
       expect(await queue.getFailedCount()).toBe(0);
+    } finally {
+      unsubscribe();
+      await queue.close();
+    }
+  });
+
+  it('finishes a fine-tune on another worker from the dead one\'s checkpoint, and registers one model version', async () => {
+    // A third worker, as the screening's victim is gone: the fine-tune needs a survivor too.
+    const third = startQueueWorker(redis.url, { cwd: tmp, modelCache: path.join(tmp, 'cache-c') });
+    workers.push(third);
+    await waitFor('the third worker', () => /job process\(es\) on/.test(third.log()), 120_000);
+    const cases = (await callApi(services.handlers, 'cases.list', { studyId })).filter((c) => c.name !== 'truncated.jpg').slice(0, 3);
+    for (const c of cases) {
+      const data = new Uint8Array(c.width! * c.height!);
+      for (let y = 20; y < 50; y++) for (let x = 30; x < 50; x++) data[y * c.width! + x] = y > 28 && y < 40 ? 2 : 1;
+      await callApi(services.handlers, 'cases.saveAnnotation', { caseId: c.id, baseRevision: 0, labels: encodeLabelRuns(data, c.width!, c.height!), fovea: { x: 10, y: 10 }, note: 'x' });
+      await callApi(services.handlers, 'cases.setStatus', { caseId: c.id, status: 'approved' });
+    }
+    const modelsBefore = services.store.models.list().length;
+    const events: AppEvent[] = [];
+    const unsubscribe = services.events.subscribe((e) => events.push(e));
+    const queue = new Queue(QUEUE_NAME, { connection: queueTarget(redis.url).connection });
+    try {
+      const { job } = await callApi(services.handlers, 'finetune.start', { epochs: EPOCHS });
+      const mine = (): Array<{ done: number; epochs: number }> =>
+        events.flatMap((e) => (e.type === 'job' && e.job.id === job.id && e.job.status === 'running' ? [{ done: e.job.progress.done, epochs: e.job.epochs.length }] : []));
+      await waitFor('two epochs on the server', () => mine().some((p) => p.epochs >= 2), 120_000);
+      const held = await waitFor('the queue job of the fine-tune', async () => (await queue.getActive()).find((j) => j.data?.spec?.kind === 'finetune'));
+      const victim = workers.find((w) => processedBy(w, held.processedBy))!;
+      const survivor = workers.find((w) => w !== victim && w.child.exitCode === null && w.child.signalCode === null)!;
+      victim.child.kill('SIGKILL');
+      expect(await victim.exited).toBeNull();
+      const before = mine().length;
+
+      await services.jobs.whenIdle();
+      const dto = services.store.jobs.dto(services.store.jobs.get(job.id)!);
+      expect(dto.error, logs()).toBeNull();
+      expect(dto.status).toBe('done');
+      expect(dto.progress.done).toBe(dto.progress.total);
+      expect(dto.epochs.map((e) => e.epoch)).toEqual(Array.from({ length: EPOCHS }, (_, i) => i));
+      // Resumed, not restarted: the progress the app shows goes on from where the dead worker was.
+      const seen = mine();
+      expect(seen.length, 'progress after the kill').toBeGreaterThan(before);
+      const dones = seen.map((p) => p.done);
+      expect(dones, 'progress never goes back').toEqual([...dones].sort((x, y) => x - y));
+      expect(survivor.log()).toContain('fine-tune taken over from a worker that stopped');
+      // Exactly one model version, registered from the survivor's package.
+      expect(services.store.models.list()).toHaveLength(modelsBefore + 1);
+      expect(fs.existsSync(path.join(services.registry.dirOf(services.store.models.get(dto.resultModelId!)!), 'model.json'))).toBe(true);
+      const completed = (await queue.getCompleted(0, -1)).filter((j) => j.id === held.id);
+      expect(completed).toHaveLength(1);
+      expect(processedBy(survivor, completed[0]!.processedBy)).toBe(true);
     } finally {
       unsubscribe();
       await queue.close();
