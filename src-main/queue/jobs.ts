@@ -145,3 +145,10 @@ export function workerKey(id: string): string {
   return `glaucoma-studio:workers:${id}`;
 }
 export const WORKER_KEY_PATTERN = 'glaucoma-studio:workers:*';
+
+/** The item keys of an app screening (a `job` job) already sent to the app: a worker taking the job over skips them. */
+export function reportedItemsKey(queueJobId: string): string {
+  return `glaucoma-studio:reported:${queueJobId}`;
+}
+/** As long as a failed job is kept (a retried one may still need them). */
+export const REPORTED_TTL_MS = 7 * 24 * 3600 * 1000;

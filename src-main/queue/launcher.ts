@@ -37,7 +37,7 @@ class QueueChannel implements JobChannel {
   readonly #exitListeners: Array<(code: number | null) => void> = [];
   #exitCode: number | null | undefined;
   /** The running job: the manager's id and the queue's. */
-  #running: { readonly jobId: string; readonly queueJobId: string } | null = null;
+  #running: { readonly jobId: string; readonly queueJobId: string; readonly items: Set<string> } | null = null;
 
   constructor(options: QueueLauncherOptions) {
     this.#target = options.target;
@@ -59,6 +59,9 @@ class QueueChannel implements JobChannel {
       events.on('error', () => undefined);
       events.on('progress', ({ jobId, data }) => this.#forward(jobId, data as FromJob));
       events.on('completed', ({ jobId, returnvalue }) => this.#finish(jobId, { type: 'done', result: returnvalue as unknown as JobResult }));
+      events.on('stalled', ({ jobId }) => {
+        if (this.#running?.queueJobId === jobId) this.#emit({ type: 'log', jobId: this.#running.jobId, level: 'warn', message: `the worker running this job on ${this.#target.display} stopped; the job goes to another worker` });
+      });
       events.on('failed', ({ jobId, failedReason }) => this.#finish(jobId, failedReason === 'cancelled' ? { type: 'cancelled' } : { type: 'failed', message: failedReason || 'failed on the job server' }));
       await events.waitUntilReady();
       let told = false;
@@ -86,7 +89,7 @@ class QueueChannel implements JobChannel {
     switch (message.type) {
       case 'start': {
         const queueJobId = `app-${randomUUID()}`;
-        this.#running = { jobId: message.jobId, queueJobId };
+        this.#running = { jobId: message.jobId, queueJobId, items: new Set() };
         const data: ProtocolJob = { spec: message.spec };
         // One attempt: a job the server cannot finish is reported to the app, which offers resume as for a local job.
         this.#queue.add(PROTOCOL_JOB, data, { jobId: queueJobId, attempts: 1, removeOnComplete: { age: 24 * 3600 }, removeOnFail: { age: 7 * 24 * 3600 } }).catch((error: unknown) => {
@@ -117,6 +120,13 @@ class QueueChannel implements JobChannel {
   #forward(queueJobId: string, message: FromJob): void {
     const running = this.#running;
     if (!running || running.queueJobId !== queueJobId || message.type === 'ready') return;
+    // A worker that takes over the job of one that died skips the items that one reported, except one whose
+    // report reached the app as the worker died: it comes twice and is stored once.
+    const item = message.type === 'item' ? message.item.key : message.type === 'item-error' ? message.key : null;
+    if (item !== null) {
+      if (running.items.has(item)) return;
+      running.items.add(item);
+    }
     this.#emit({ ...message, jobId: running.jobId } as FromJob);
   }
 

@@ -13,7 +13,7 @@ import type { JobProcessLauncher } from '../core/jobs/launcher';
 import type { FromJob, JobResult, JobSpec } from '../core/jobs/protocol';
 import { QUEUE_NAME, type QueueTarget } from './connection';
 import { JobCancelledError, JobProcessError, JobSlot } from './job-slot';
-import { PROTOCOL_JOB, ProtocolJobSchema, SCREEN_IMAGE_JOB, ScreenImageJobSchema, workerKey, writeImageRecord, type WorkerRecord } from './jobs';
+import { PROTOCOL_JOB, ProtocolJobSchema, REPORTED_TTL_MS, reportedItemsKey, SCREEN_IMAGE_JOB, ScreenImageJobSchema, workerKey, writeImageRecord, type WorkerRecord } from './jobs';
 import { resolveModel } from './model-cache';
 import { subscribeCancels } from './cancel';
 
@@ -103,11 +103,14 @@ export class QueueWorker {
   }
 
   async #process(job: Job, token: string | undefined): Promise<unknown> {
+    const { spec: full, after } = this.#specOf(job);
+    const { spec, reported } = await this.#remainingOf(job, full);
+    // After the last await before run(): two jobs must not pick the same free slot.
     const slot = this.#slots.find((s) => !s.busy);
     if (!slot) throw new Error('no free job process (concurrency exceeded)');
-    const { spec, after } = this.#specOf(job);
     this.#bySlot.set(job.id!, slot);
     let lastProgress = 0;
+    const reportedKey = reportedItemsKey(job.id!);
     // In order, and all sent before the job's outcome, so whoever watches the job sees every item before 'completed'.
     let forwarded: Promise<unknown> = Promise.resolve();
     const forward = (message: FromJob): void => {
@@ -115,7 +118,14 @@ export class QueueWorker {
       // Progress is throttled by the job process already; items, epochs and logs all go to whoever watches the job.
       if (message.type === 'progress' && Date.now() - lastProgress < 200) return;
       if (message.type === 'progress') lastProgress = Date.now();
-      forwarded = forwarded.then(() => job.updateProgress(message as object)).catch(() => undefined);
+      // A taken-over screening counts the images the dead worker reported, so the app's progress does not go back.
+      const sent = message.type === 'progress' && reported > 0 ? { ...message, progress: { ...message.progress, done: message.progress.done + reported, total: message.progress.total + reported } } : message;
+      // Remembered only once the app can have it (the progress event is in the stream): a worker that takes the job over skips it.
+      const item = message.type === 'item' ? message.item.key : message.type === 'item-error' ? message.key : null;
+      forwarded = forwarded
+        .then(() => job.updateProgress(sent as object))
+        .then(() => (item === null ? undefined : this.#redis.multi().sadd(reportedKey, item).pexpire(reportedKey, REPORTED_TTL_MS).exec()))
+        .catch(() => undefined);
     };
     try {
       const result = await slot.run(spec, forward);
@@ -135,6 +145,27 @@ export class QueueWorker {
     } finally {
       this.#bySlot.delete(job.id!);
     }
+  }
+
+  /**
+   * What is left of an app job whose worker died (it comes back to the queue
+   * whole). A screening goes without the images the app was already sent:
+   * screening them again would store them twice (a second prediction in each
+   * case's audit trail) and take the app's progress back to the start.
+   */
+  async #remainingOf(job: Job, spec: JobSpec): Promise<{ spec: JobSpec; reported: number }> {
+    if (job.name !== PROTOCOL_JOB) return { spec, reported: 0 };
+    // A fine-tune taken over continues from the dead worker's last checkpoint (on the shared runDir) if it wrote one.
+    if (spec.kind === 'finetune' && !spec.resume && (job.stalledCounter > 0 || job.attemptsStarted > 1)) {
+      this.#options.log(`job ${job.id}: fine-tune taken over from a worker that stopped; resuming from its checkpoint if it wrote one`);
+      return { spec: { ...spec, resume: true }, reported: 0 };
+    }
+    if (spec.kind !== 'screen') return { spec, reported: 0 };
+    const done = new Set(await this.#redis.smembers(reportedItemsKey(job.id!)));
+    if (done.size === 0) return { spec, reported: 0 };
+    const items = spec.items.filter((item) => !done.has(item.key));
+    this.#options.log(`job ${job.id}: taken over from a worker that stopped; ${spec.items.length - items.length} image(s) it reported are skipped`);
+    return { spec: { ...spec, items }, reported: spec.items.length - items.length };
   }
 
   /** The job-process spec of a queue job, and what to do with its result. */

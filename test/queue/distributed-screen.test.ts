@@ -14,6 +14,7 @@ import { ImageRecordSchema, RECORDS_DIR } from '../../src-main/queue/jobs';
 import { addSyntheticDecision, writeTinyModel } from '../helpers/model';
 import { useTestBackend } from '../helpers/backend';
 import { requireRedisServer, startRedis, type TestRedis } from '../helpers/redis';
+import { processedBy, startQueueWorker, waitFor, type TestWorker } from '../helpers/queue-worker';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
 const bin = path.join(root, 'bin', 'glaucoma-studio.mjs');
@@ -32,29 +33,10 @@ function cli(...args: string[]): { code: number | null; stdout: string; stderr: 
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** A worker that gives up a dead worker's job within about three seconds. */
-function startWorker(name: string): { child: ChildProcess; log: () => string; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, [bin, 'worker', '--queue', redis.url, '--model-cache', path.join(tmp, `cache-${name}`), '--lock-ms', '2000', '--stalled-ms', '1000', '--threads', '1'], {
-    cwd: tmp,
-    env: process.env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  workers.push(child);
-  let log = '';
-  child.stdout!.on('data', (c: Buffer) => (log += c.toString()));
-  child.stderr!.on('data', (c: Buffer) => (log += c.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return { child, log: () => log, exited };
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false> | T | null | undefined | false, timeoutMs = 60_000): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+function startWorker(name: string): TestWorker {
+  const worker = startQueueWorker(redis.url, { cwd: tmp, modelCache: path.join(tmp, `cache-${name}`) });
+  workers.push(worker.child);
+  return worker;
 }
 
 function screenOnQueue(out: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -119,7 +101,7 @@ describe.skipIf(!hasRedis)('screening on a job queue (redis-server, two workers,
       const out = path.join(tmp, 'distributed');
       const screening = screenOnQueue(out);
       // Kill worker A while it holds a job (BullMQ records which worker took each active job).
-      const held = await waitFor('worker A to take a job', async () => (await queue.getActive()).find((j) => j.processedBy?.includes(`-${a.child.pid}-`)));
+      const held = await waitFor('worker A to take a job', async () => (await queue.getActive()).find((j) => processedBy(a, j.processedBy)));
       a.child.kill('SIGKILL');
       expect(await a.exited).toBeNull();
       const result = await screening;

@@ -8,11 +8,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createServices, type Services } from '../../src-main/app/services';
+import type { Services } from '../../src-main/app/services';
 import { callApi } from '../../src-main/core/contract/dispatch';
 import { encodeLabelRuns } from '../../src-main/core/contract/label-map';
 import type { AppEvent } from '../../src-main/core/contract/contract';
-import { codec, writeStudyFolder } from '../core/api/study-fixture';
+import { writeStudyFolder } from '../core/api/study-fixture';
+import { jobServerServices } from '../helpers/job-server';
 import { useTestBackend } from '../helpers/backend';
 import { writeTinyModel } from '../helpers/model';
 import { requireRedisServer, startRedis, type TestRedis } from '../helpers/redis';
@@ -46,24 +47,7 @@ describe.skipIf(!hasRedis)('the app with a job server (redis-server and a queue 
     worker = spawn(process.execPath, [bin, 'worker', '--queue', redis.url, '--threads', '1'], { cwd: tmp, stdio: ['ignore', 'pipe', 'pipe'] });
     worker.stdout!.on('data', (c: Buffer) => (workerLog += c.toString()));
     worker.stderr!.on('data', (c: Buffer) => (workerLog += c.toString()));
-    services = createServices({
-      userDataDir: path.join(tmp, 'user-data'),
-      bundledModelDir: modelDir,
-      // The study folder is a temporary one (the page may name only folders under the roots).
-      folderRoots: [tmp],
-      launcher: {
-        launch: () => {
-          throw new Error('the local job process must not start when a job server is set');
-        },
-      },
-      jobServer: { url: redis.url },
-      shell: 'browser',
-      appVersion: 'test',
-      user: 'dr.test',
-      codec,
-      jobTuning: { progressIntervalMs: 0, readyTimeoutMs: 120_000 },
-      log: () => {},
-    });
+    services = jobServerServices({ tmp, modelDir, redisUrl: redis.url });
   });
 
   afterAll(async () => {
