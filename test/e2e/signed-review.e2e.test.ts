@@ -128,6 +128,12 @@ describe.runIf(hasChromium() && !useFakeBackend)('a review a clinician can sign'
     const signedLine = (await record.locator('p').first().textContent())!.trim();
     expect(signedLine).toContain(`${percent(signed.probability)} · vCDR ${signed.vcdr === null ? '–' : signed.vcdr.toFixed(2)}`);
     expect(await page.getByTestId('model-changed').count()).toBe(0);
+    // Where the decision is read: the model's known limits (its data card's notes), the operating point and the uncertainty.
+    const limits = page.getByTestId('model-limits');
+    await limits.locator('summary').click();
+    const notes = (await callApi(backend, 'models.list', {})).find((m) => m.active)!.dataCard.notes!;
+    expect((await limits.textContent())!.replace(/\s+/g, ' ')).toContain(notes.replace(/\s+/g, ' ').slice(0, 40));
+    expect(await page.getByTestId('operating-point').textContent()).toMatch(/^Operating point: .*uncertainty \d\.\d\d \(flip disagreement\)/);
     await screenshot(page, 'signed-01-approved');
 
     // ---- defect 1: another model version becomes active ----
