@@ -28,6 +28,14 @@ async function screenPoint(page: Page, image: { width: number; height: number },
   return { x: box.x + offsetX + p.x * scale, y: box.y + offsetY + p.y * scale };
 }
 
+/**
+ * Fits the whole image to the canvas as it is now (key 0). screenPoint assumes that fit, and the app keeps its
+ * view when the canvas changes size (a notice above the status bar comes or goes), so fit again before aiming.
+ */
+async function fitView(page: Page): Promise<void> {
+  await page.keyboard.press('0');
+}
+
 /** Cup and disc pixel counts of the expert's labels (or the model's when there is no annotation yet). */
 function currentLabels(detail: CaseDetail): { cup: number; disc: number } {
   const map = detail.annotation?.labels ?? detail.predictedLabels;
@@ -173,6 +181,7 @@ describe.runIf(hasChromium() && hasSharedData('refuge-samples') && hasSharedData
     await page.keyboard.press('c');
     await page.keyboard.press('b');
     expect(await page.getByRole('button', { name: /^Brush/ }).getAttribute('aria-pressed')).toBe('true');
+    await fitView(page);
     const from = await screenPoint(page, edited, edited.discCenter);
     const to = await screenPoint(page, edited, { x: edited.discCenter.x, y: edited.discTop + (edited.discCenter.y - edited.discTop) * 0.2 });
     await page.mouse.move(from.x, from.y);
@@ -190,11 +199,11 @@ describe.runIf(hasChromium() && hasSharedData('refuge-samples') && hasSharedData
     // ---- move the fovea to where it truly is ----
     await page.keyboard.press('f');
     const foveaFrom = before.prediction?.fovea ?? { x: edited.width * 0.3, y: edited.height * 0.5 };
+    await fitView(page);
     const f0 = await screenPoint(page, edited, foveaFrom);
+    const f1 = await screenPoint(page, edited, edited.fovea);
     await page.mouse.move(f0.x, f0.y);
     await page.mouse.down();
-    // Where the fovea is on screen once the press has landed (as the reader's eye follows it).
-    const f1 = await screenPoint(page, edited, edited.fovea);
     await page.mouse.move(f1.x, f1.y, { steps: 6 });
     await page.mouse.up();
     await screenshot(page, '05-editing');
@@ -233,6 +242,7 @@ describe.runIf(hasChromium() && hasSharedData('refuge-samples') && hasSharedData
       await page.getByText('Loading image…').waitFor({ state: 'detached', timeout: 60_000 });
       const r = other.discCenter.y - other.discTop;
       const around = (radius: number, n: number) => Array.from({ length: n }, (_, j) => ({ x: other.discCenter.x + radius * Math.cos((2 * Math.PI * j) / n), y: other.discCenter.y + radius * Math.sin((2 * Math.PI * j) / n) }));
+      await fitView(page);
       await page.keyboard.press('d');
       await page.keyboard.press('l');
       for (const p of around(r, 7)) {
@@ -240,6 +250,7 @@ describe.runIf(hasChromium() && hasSharedData('refuge-samples') && hasSharedData
         await page.mouse.click(s.x, s.y);
       }
       await page.keyboard.press('Enter');
+      await fitView(page);
       await page.keyboard.press('c');
       await page.keyboard.press(k === 0 ? 'l' : 'p');
       for (const p of around(r * 0.45, 7)) {
