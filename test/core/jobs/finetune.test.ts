@@ -61,6 +61,17 @@ describe('fine-tune planner over the store', () => {
     if (root) fs.rmSync(root, { recursive: true, force: true });
   });
 
+  /** A planner over an in-memory store whose active model is a fake bundled package, in a fresh temp folder. */
+  async function openPlanner(prefix: string): Promise<FinetunePlanner> {
+    root = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+    store = memoryStore();
+    const bundled = path.join(root, 'model');
+    await writeFakeModel(bundled, { id: 'parent' });
+    const registry = new ModelRegistry(store, path.join(root, 'user-data'), bundled);
+    expect(registry.ensureBundled()).toBeNull();
+    return new FinetunePlanner({ store, registry, userDataDir: path.join(root, 'user-data') });
+  }
+
   /** Adds `n` approved, annotated cases whose photographs exist; returns their ids. */
   function approveCases(studyId: string, n: number): string[] {
     const folder = path.join(root, studyId);
@@ -81,13 +92,7 @@ describe('fine-tune planner over the store', () => {
   }
 
   it('adds cases between two fine-tunes: no held-back case was ever trained on, and earlier held-back cases stay held back', async () => {
-    root = fs.mkdtempSync(path.join(os.tmpdir(), 'gs-roles-'));
-    store = memoryStore();
-    const bundled = path.join(root, 'model');
-    await writeFakeModel(bundled, { id: 'parent' });
-    const registry = new ModelRegistry(store, path.join(root, 'user-data'), bundled);
-    expect(registry.ensureBundled()).toBeNull();
-    const planner = new FinetunePlanner({ store, registry, userDataDir: path.join(root, 'user-data') });
+    const planner = await openPlanner('gs-roles-');
 
     const trainedOn = new Set<string>();
     const heldBack = new Set<string>();
@@ -120,13 +125,7 @@ describe('fine-tune planner over the store', () => {
   });
 
   it("gives a correction the expert's glaucoma grade as its label (glaucoma 1, normal 0; suspect and ungraded none)", async () => {
-    root = fs.mkdtempSync(path.join(os.tmpdir(), 'gs-grades-'));
-    store = memoryStore();
-    const bundled = path.join(root, 'model');
-    await writeFakeModel(bundled, { id: 'parent' });
-    const registry = new ModelRegistry(store, path.join(root, 'user-data'), bundled);
-    registry.ensureBundled();
-    const planner = new FinetunePlanner({ store, registry, userDataDir: path.join(root, 'user-data') });
+    const planner = await openPlanner('gs-grades-');
     const ids = approveCases('s_g', 8);
     const grades = ['glaucoma', 'normal', 'suspect', null, 'glaucoma', 'normal', 'glaucoma', 'normal'] as const;
     ids.forEach((id, i) => {
@@ -139,13 +138,7 @@ describe('fine-tune planner over the store', () => {
   });
 
   it('keeps the role of a photograph whose study was removed and imported again', async () => {
-    root = fs.mkdtempSync(path.join(os.tmpdir(), 'gs-roles-'));
-    store = memoryStore();
-    const bundled = path.join(root, 'model');
-    await writeFakeModel(bundled, { id: 'parent' });
-    const registry = new ModelRegistry(store, path.join(root, 'user-data'), bundled);
-    registry.ensureBundled();
-    const planner = new FinetunePlanner({ store, registry, userDataDir: path.join(root, 'user-data') });
+    const planner = await openPlanner('gs-roles-');
     approveCases('s_a', 5);
     const first = planner.prepare({ epochs: 1 }).record;
     const heldFile = first.validation[0]!.file;
