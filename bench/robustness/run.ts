@@ -1,6 +1,6 @@
 // The robustness benchmark (issue: "screening you can trust on photographs the
 // model has never seen"). Run with:
-//   npx tsx bench/robustness/run.ts [--model PKG] [--out DIR] [--images N] [--no-wide-search] [--parts quality,shifts,domains]
+//   npx tsx bench/robustness/run.ts [--model PKG] [--out DIR] [--images N] [--no-wide-search] [--no-direct-crop] [--crop-edges black|mirror] [--parts quality,shifts,domains]
 // It prints tables and writes results.json + results.md under --out
 // (default bench/out/robustness). Three parts:
 //   quality: the quality gate's measurements on every real photograph here and on
@@ -40,6 +40,10 @@ const wideSearch = !args.includes('--no-wide-search');
 // --exposure N: normalise every input's field luminance to N; --exposure off: none; default: the package's own setting.
 const exposureArg = opt('exposure', 'package');
 const luminanceReference: number | null | undefined = exposureArg === 'package' ? undefined : exposureArg === 'off' ? null : Number(exposureArg);
+// --crop-edges mirror: the disc-crop stage sees the photograph mirrored beyond its edges (default black).
+const cropEdges = opt('crop-edges', 'black') === 'mirror' ? ('mirror' as const) : ('black' as const);
+// --no-direct-crop: never read the whole photograph with the disc-crop network (default: when the wider search runs).
+const directCrop = !args.includes('--no-direct-crop');
 const parts = new Set(opt('parts', 'quality,shifts,domains').split(','));
 // --shifts name,name: only these shifts (substring match on the shift's name; 'jpeg' for JPEG).
 const onlyShifts = opt('shifts', '').split(',').filter(Boolean);
@@ -54,7 +58,7 @@ function letterboxed(image: RgbImage, size: number): RgbImage {
 }
 
 async function predict(predictor: Predictor, image: RgbImage) {
-  return predictor.predictLetterboxed(letterboxed(image, predictor.inputSize), { width: image.width, height: image.height }, async () => image, { tta: true, wideSearch, ...(luminanceReference !== undefined ? { luminanceReference } : {}) });
+  return predictor.predictLetterboxed(letterboxed(image, predictor.inputSize), { width: image.width, height: image.height }, async () => image, { tta: true, wideSearch, cropEdges, directCrop, ...(luminanceReference !== undefined ? { luminanceReference } : {}) });
 }
 
 async function jpeg(image: RgbImage, quality: number): Promise<RgbImage> {
@@ -239,7 +243,7 @@ async function main(): Promise<void> {
   fs.mkdirSync(outDir, { recursive: true });
   const predictor = Predictor.open(modelDir, codec);
   const started = performance.now();
-  const sections: string[] = [`# Robustness benchmark`, '', `Model: ${predictor.model.manifest.name} (${predictor.model.manifest.id}); decision rule: ${predictor.model.manifest.decision?.id ?? 'paper'}; wider disc search: ${wideSearch ? 'on' : 'off'}; exposure normalisation: ${luminanceReference === undefined ? (predictor.model.manifest.preprocessing.luminanceReference ?? 'off') : (luminanceReference ?? 'off')}; backend: ${backend.name}.`, ''];
+  const sections: string[] = [`# Robustness benchmark`, '', `Model: ${predictor.model.manifest.name} (${predictor.model.manifest.id}); decision rule: ${predictor.model.manifest.decision?.id ?? 'paper'}; wider disc search: ${wideSearch ? 'on' : 'off'}; crop edges: ${cropEdges}; direct crop reading: ${directCrop ? 'on' : 'off'}; exposure normalisation: ${luminanceReference === undefined ? (predictor.model.manifest.preprocessing.luminanceReference ?? 'off') : (luminanceReference ?? 'off')}; backend: ${backend.name}.`, ''];
   const results: Record<string, unknown> = { model: predictor.model.manifest.id, wideSearch, luminanceReference: luminanceReference ?? null };
   if (parts.has('quality')) sections.push(await qualityPart(), '');
   if (parts.has('domains')) {

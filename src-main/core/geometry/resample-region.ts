@@ -52,7 +52,9 @@ function axisWeights(offset: number, side: number, size: number): AxisWeights {
  * Resamples the region `crop` of an interleaved image (channels 1 or 3) to
  * size x size floats (same channel layout, values in the source's units).
  */
-export function resampleRegion(data: Uint8Array, width: number, height: number, channels: number, crop: SquareCrop, size: number): Float32Array {
+export function resampleRegion(data: Uint8Array, width: number, height: number, channels: number, crop: SquareCrop, size: number, edges: RegionEdges = 'black'): Float32Array {
+  const inside = crop.x0 >= 0 && crop.y0 >= 0 && crop.x0 + crop.side <= width && crop.y0 + crop.side <= height;
+  if (edges === 'mirror' && !inside) return resampleRegion(mirrorPad(data, width, height, channels, crop), crop.side, crop.side, channels, { x0: 0, y0: 0, side: crop.side }, size);
   const wx = axisWeights(crop.x0, crop.side, size);
   const wy = axisWeights(crop.y0, crop.side, size);
   // Horizontal pass over the source rows the vertical pass will read.
@@ -95,9 +97,39 @@ export function resampleRegion(data: Uint8Array, width: number, height: number, 
   return out;
 }
 
+/**
+ * What a region reaching past the image shows there: black (the camera's border,
+ * as in training) or the image mirrored at its edge (a disc crop that is larger
+ * than the photograph then still shows fundus all round).
+ */
+export type RegionEdges = 'black' | 'mirror';
+
+/** Index reflected into [0, n): -1 -> 0, n -> n - 1 (edge pixel repeated once, as numpy's 'symmetric'). */
+function reflect(i: number, n: number): number {
+  const period = 2 * n;
+  let m = ((i % period) + period) % period;
+  if (m >= n) m = period - 1 - m;
+  return m;
+}
+
+/** The region at full resolution, every pixel taken from the image mirrored at its edges. */
+function mirrorPad(data: Uint8Array, width: number, height: number, channels: number, crop: SquareCrop): Uint8Array {
+  const out = new Uint8Array(crop.side * crop.side * channels);
+  for (let y = 0; y < crop.side; y++) {
+    const sy = reflect(crop.y0 + y, height);
+    for (let x = 0; x < crop.side; x++) {
+      const sx = reflect(crop.x0 + x, width);
+      const src = (sy * width + sx) * channels;
+      const dst = (y * crop.side + x) * channels;
+      for (let c = 0; c < channels; c++) out[dst + c] = data[src + c]!;
+    }
+  }
+  return out;
+}
+
 /** The region of an RGB image as a size x size RGB image (rounded to bytes). */
-export function resampleRgbRegion(image: RgbImage, crop: SquareCrop, size: number): RgbImage {
-  const f = resampleRegion(image.data, image.width, image.height, 3, crop, size);
+export function resampleRgbRegion(image: RgbImage, crop: SquareCrop, size: number, edges: RegionEdges = 'black'): RgbImage {
+  const f = resampleRegion(image.data, image.width, image.height, 3, crop, size, edges);
   const data = new Uint8Array(f.length);
   for (let i = 0; i < f.length; i++) data[i] = Math.max(0, Math.min(255, Math.round(f[i]!)));
   return { width: size, height: size, data };

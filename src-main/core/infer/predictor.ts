@@ -6,7 +6,9 @@
 //   crop, a narrow field): the localiser looks again at the image zoomed out
 //   into a larger black frame, so it sees the disc at the scale it knows;
 //   optional second stage: a network that sees a square crop around the disc
-//   at higher resolution re-segments disc and cup;
+//   at higher resolution re-segments disc and cup; when the wider search runs,
+//   that network also reads the whole photograph, which replaces the two-stage
+//   result when the photograph is itself a tight disc crop (readAsDiscCrop);
 //   fovea: centre of mass of the heat map, in original pixels;
 //   vCDR by the REFUGE rule; the image-quality gate (core/quality); the glaucoma
 //   probability and decision by the package's decision rule (infer/assessment).
@@ -14,13 +16,13 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { ImageCodec } from '../data/image-codec';
 import { pasteCropMask, type SquareCrop } from '../geometry/crop';
 import { letterbox, mapToOriginalMask, toOriginal, type Letterbox } from '../geometry/letterbox';
-import { resampleRgbRegion } from '../geometry/resample-region';
+import { resampleRgbRegion, type RegionEdges } from '../geometry/resample-region';
 import { area, boundingBox, constrainCupInsideDisc, cupToDiscRatio, largestComponent, verticalDiameter } from '../masks';
 import { loadModelPackage, type LoadedModel, type PackageNetwork, type Preprocessing } from '../model/package';
 import { TASKS, type BinaryMask, type FloatMap, type Point, type RgbImage, type Size, type Task } from '../types';
 import { discCupFeatures } from '../decision/features';
 import { describeQuality } from '../contract/contract';
-import { fieldLuminance, measureImage, qualityVerdict, scaleExposure } from '../quality/image-quality';
+import { DEFAULT_QUALITY_THRESHOLDS, fieldLuminance, measureImage, qualityVerdict, scaleExposure } from '../quality/image-quality';
 import { assessGlaucoma, type DecisionSettings } from './assessment';
 import type { CasePrediction, StructureSummary } from './types';
 import { discRegion } from './disc-crop';
@@ -35,6 +37,10 @@ export interface PredictOptions {
   readonly wideSearch?: boolean;
   /** Exposure normalisation target (default: the package's preprocessing.luminanceReference; null: off). */
   readonly luminanceReference?: number | null;
+  /** What the disc-crop stage sees beyond the photograph's edges (default black, as in training). */
+  readonly cropEdges?: RegionEdges;
+  /** When the wider search runs, also read the whole photograph with the disc-crop network: it may be a tight disc crop (default true). */
+  readonly directCrop?: boolean;
 }
 
 /** The gain is kept within these bounds: a near-black or blown-out picture is the quality gate's business. */
@@ -48,6 +54,14 @@ const MAX_EXPOSURE_GAIN = 4;
 export const WIDE_SEARCH_DISC_FRACTION = 0.35;
 /** A first-pass disc whose plain and flipped masks disagree more than this (1 - Dice) also sends the search wider. */
 export const WIDE_SEARCH_DISAGREEMENT = 0.2;
+/**
+ * The disc-crop network is trained on crops twice the disc's size, zoomed 0.9-1.1x:
+ * it sees discs spanning 45-55 % of its input and tends to report that size
+ * whatever it is shown. Only a disc it reports beyond that range, read on the whole
+ * photograph, is evidence that the photograph itself is a tight disc crop.
+ */
+export const DIRECT_CROP_MIN_DISC = 0.55;
+
 /** Zoom-out factors of the wider search: a disc filling 50-70 % of a crop becomes 17-35 % of the frame. */
 export const WIDE_SEARCH_ZOOMS = [2, 3] as const;
 
@@ -135,7 +149,9 @@ export class Predictor {
     // The first pass's disc disagreement between the plain and flipped images (TTA only): a disc at a scale the
     // network does not know is found differently in the two.
     const firstDiscDisagreement = options.tta && maps.od ? (maps.disagreement[0] ?? 0) : 0;
+    let direct: { od: BinaryMask; oc: BinaryMask; disagreement: number[] } | null = null;
     if (this.#trained.has('od') && (options.wideSearch ?? true) && (needsWideSearch(od, original) || firstDiscDisagreement > WIDE_SEARCH_DISAGREEMENT)) {
+      if ((options.directCrop ?? true) && this.#crop) direct = await this.#directCrop(this.#crop, original, full, expose, options.tta);
       const wider = await this.#wideSearch(original, full, expose, options.tta);
       if (wider) {
         od = wider.od;
@@ -146,10 +162,19 @@ export class Predictor {
       }
     }
     if (this.#crop && area(od) > 0) {
-      const refined = await this.#refineOnDiscCrop(this.#crop, od, original, full, expose, options.tta);
+      const refined = await this.#refineOnDiscCrop(this.#crop, od, original, full, expose, options.tta, options.cropEdges ?? 'black');
       od = refined.od;
       oc = refined.oc;
       disagreement.push(...refined.disagreement);
+    }
+    if (direct && readAsDiscCrop(direct, { od, disagreement }, original)) {
+      od = direct.od;
+      oc = direct.oc;
+      disagreement.splice(0, disagreement.length, ...direct.disagreement);
+      // The wider search's disc was set aside with the rest of the two-stage result.
+      const wider = warnings.findIndex((w) => w.startsWith('disc found by the wider search'));
+      if (wider >= 0) warnings.splice(wider, 1);
+      warnings.push('read as a disc crop (the disc fills much of the photograph)');
     }
     oc = largestComponent(constrainCupInsideDisc(od, oc));
     const disc = summarise(od);
@@ -234,16 +259,39 @@ export class Predictor {
     readOriginal: () => Promise<RgbImage>,
     expose: (input: RgbImage) => RgbImage,
     tta: boolean,
+    edges: RegionEdges,
   ): Promise<{ od: BinaryMask; oc: BinaryMask; disagreement: number[] }> {
     if (network.entry.input.kind !== 'disc-crop') throw new Error(`network ${network.entry.id} does not read disc crops`);
     const crop = discRegion(od, network.entry.input, original);
     if (!crop) return { od, oc: emptyMask(original), disagreement: [] };
     const full = await readOriginal();
     const size = network.net.config.inputSize;
-    const input = expose(resampleRgbRegion(full, crop, size));
+    const input = expose(resampleRgbRegion(full, crop, size, edges));
     const maps = await this.#run(network, input, tta);
     const back = (map: FloatMap | null): BinaryMask => (map ? this.#regionMaskToOriginal(map, crop, original) : emptyMask(original));
     return { od: largestComponent(back(maps.od)), oc: back(maps.oc), disagreement: maps.disagreement };
+  }
+
+  /**
+   * The disc-crop network on the whole photograph, letterboxed: a photograph that
+   * already is a tight disc crop shows the disc at about the scale that network was
+   * trained on. Null when it finds no disc of plausible size.
+   */
+  async #directCrop(
+    network: PackageNetwork,
+    original: Size,
+    readOriginal: () => Promise<RgbImage>,
+    expose: (input: RgbImage) => RgbImage,
+    tta: boolean,
+  ): Promise<{ od: BinaryMask; oc: BinaryMask; disagreement: number[] } | null> {
+    const side = Math.max(original.width, original.height);
+    const region: SquareCrop = { x0: -Math.floor((side - original.width) / 2), y0: -Math.floor((side - original.height) / 2), side };
+    const maps = await this.#run(network, expose(resampleRgbRegion(await readOriginal(), region, network.net.config.inputSize)), tta);
+    if (!maps.od) return null;
+    const od = largestComponent(this.#regionMaskToOriginal(maps.od, region, original));
+    if (area(od) === 0 || !plausibleDisc(od, original)) return null;
+    const oc = maps.oc ? this.#regionMaskToOriginal(maps.oc, region, original) : emptyMask(original);
+    return { od, oc, disagreement: maps.disagreement };
   }
 
   /**
@@ -344,6 +392,24 @@ function emptyMap(size: number): FloatMap {
 /** The disc is missing or larger than the whole-image network's training scales. */
 export function needsWideSearch(od: BinaryMask, original: Size): boolean {
   return area(od) === 0 || verticalDiameter(od) > WIDE_SEARCH_DISC_FRACTION * Math.min(original.width, original.height);
+}
+
+/**
+ * Whether the whole photograph read by the disc-crop network replaces the usual
+ * two-stage result: when the two stages found no disc, when the disc-crop network
+ * sees a disc larger than any it was trained on (the two-stage crop around it would
+ * reach far past the photograph's edges), or when the two-stage result is too
+ * uncertain to grade and the direct reading is less so.
+ */
+export function readAsDiscCrop(
+  direct: { readonly od: BinaryMask; readonly disagreement: readonly number[] },
+  twoStage: { readonly od: BinaryMask; readonly disagreement: readonly number[] },
+  original: Size,
+): boolean {
+  if (area(twoStage.od) === 0) return true;
+  if (verticalDiameter(direct.od) / Math.min(original.width, original.height) >= DIRECT_CROP_MIN_DISC) return true;
+  const mean = (v: readonly number[]): number => (v.length ? v.reduce((a, b) => a + b, 0) / v.length : 0);
+  return mean(twoStage.disagreement) > DEFAULT_QUALITY_THRESHOLDS.maxUncertainty && mean(direct.disagreement) < mean(twoStage.disagreement);
 }
 
 /** A disc spans between 3 % and 90 % of the image's shorter side. */
