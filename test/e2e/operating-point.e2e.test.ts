@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { axeViolations } from './support/axe';
 import { callApi, pageUrl, startBackend, useFakeBackend, type RunningBackend } from './support/backend';
 import { hasChromium, launchChromium, openPage, screenshot } from './support/browser';
 import { writeSyntheticImages } from './support/fixtures';
@@ -123,6 +124,7 @@ describe.runIf(hasChromium() && !useFakeBackend)('the operating point, set in th
     const other = panel.getByLabel('Other target specificity (0.5 to 0.99)');
     await other.fill('1.2');
     await panel.getByRole('alert').getByText('Enter a specificity between 0.5 and 0.99 (for example 0.92).').waitFor();
+    expect(await axeViolations(page)).toEqual([]);
     expect(await panel.getByRole('button', { name: 'Apply to all studies' }).isDisabled()).toBe(true);
     // By keyboard: type the target, then Tab to the buttons and press Enter on Apply.
     await other.fill(String(target));
