@@ -220,12 +220,11 @@ export type OperatingPointDto = z.infer<typeof OperatingPointSchema>;
 /** The lowest and highest target specificity the app accepts: outside, a handful of cross-validated cases decide the threshold. */
 export const TARGET_SPECIFICITY_RANGE = { min: 0.5, max: 0.99 } as const;
 
-/** A target specificity as the setting takes it (two decimals at most: what the choices and the number field offer). */
+/** A target specificity as the setting takes it (any value in the range: a package's own default need not have two decimals). */
 export const TargetSpecificitySchema = z
   .number({ message: 'the target specificity must be a number' })
   .min(TARGET_SPECIFICITY_RANGE.min, `the target specificity must be between ${TARGET_SPECIFICITY_RANGE.min} and ${TARGET_SPECIFICITY_RANGE.max}`)
-  .max(TARGET_SPECIFICITY_RANGE.max, `the target specificity must be between ${TARGET_SPECIFICITY_RANGE.min} and ${TARGET_SPECIFICITY_RANGE.max}`)
-  .refine((v) => Math.abs(v * 100 - Math.round(v * 100)) < 1e-9, 'the target specificity takes two decimals at most (0.90, not 0.905)');
+  .max(TARGET_SPECIFICITY_RANGE.max, `the target specificity must be between ${TARGET_SPECIFICITY_RANGE.min} and ${TARGET_SPECIFICITY_RANGE.max}`);
 
 /**
  * The app's operating point: one target specificity for every study and every

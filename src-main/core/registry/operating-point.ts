@@ -88,8 +88,11 @@ export class OperatingPoints {
     }
     if (!decision) return { ...base, model, packageDefault: null, inUse: null, choices: [], unavailable: noEvidence(active.name) };
     const packageDefault = decision.operatingPoint.targetSpecificity;
-    const values = [...new Set([...OPERATING_POINT_PRESETS, packageDefault, ...(target === null ? [] : [target]), ...(preview === undefined ? [] : [preview])].map((v) => Math.round(v * 100) / 100))].sort((a, b) => a - b);
     const isDefault = (v: number): boolean => Math.abs(v - packageDefault) < 1e-9;
+    // The package's own default exactly as stored (it need not have two decimals), the others once each.
+    const values: number[] = [packageDefault];
+    for (const v of [...OPERATING_POINT_PRESETS, ...(target === null ? [] : [target]), ...(preview === undefined ? [] : [preview])]) if (!values.some((w) => Math.abs(w - v) < 1e-9)) values.push(v);
+    values.sort((a, b) => a - b);
     const choices = values.map((v) => ({ ...pointDto(decisionOperatingPoint(decision, isDefault(v) ? undefined : v)), packageDefault: isDefault(v) }));
     return { ...base, model, packageDefault, inUse: pointDto(decisionOperatingPoint(decision, target ?? undefined)), choices, unavailable: null };
   }

@@ -192,7 +192,7 @@ describe('the operating point setting', () => {
     for (const [value, message] of [
       [1.2, /settings\.setOperatingPoint: targetSpecificity: the target specificity must be between 0\.5 and 0\.99/],
       [0.3, /between 0\.5 and 0\.99/],
-      [0.905, /two decimals at most/],
+      [Number.NaN, /the target specificity must be a number/],
       ['0.9', /targetSpecificity: the target specificity must be a number/],
     ] as const) {
       expect(await dispatch(h.services.handlers, 'settings.setOperatingPoint', { targetSpecificity: value })).toMatchObject({ ok: false, error: { code: 'invalid-input', message: expect.stringMatching(message) } });
