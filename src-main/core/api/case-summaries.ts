@@ -2,14 +2,17 @@
 // and, for a corrected case, the assessment of the expert's label map with the
 // active model's decision rule (or vCDR regression) and its network score;
 // for an approved case the signed record, and what the current model says
-// beside it when that differs ("model changed since approval").
-import { assessCorrected, DECISION_THRESHOLD, measurementsOfLabels, vcdrOfLabels, type Assessment, type AssessmentSource } from '../infer/assessment';
+// beside it when that differs ("model changed since approval"). Every
+// current (unsigned) decision is at the app's operating point
+// (registry/operating-point.ts); a signed one keeps the point it was signed at.
+import { assessCorrected, DECISION_THRESHOLD, measurementsOfLabels, vcdrOfLabels, type Assessment, type AssessmentSource, type DecisionSettings } from '../infer/assessment';
 import type { DiscCupFeatures } from '../decision/features';
-import { decisionOperatingPoint } from '../decision/model';
+import { decisionOperatingPoint, type DecisionModel } from '../decision/model';
 import type { ApprovalDto, CaseSummary, LabelMapDto } from '../contract/contract';
 import type { NewApproval } from '../store/approvals';
 import { ApiError, notFound } from '../contract/errors';
 import type { ModelRegistry } from '../registry/model-registry';
+import type { OperatingPoints } from '../registry/operating-point';
 import type { CaseListRow } from '../store/cases';
 import type { Store } from '../store/store';
 
@@ -18,6 +21,10 @@ export interface AssessContext {
   readonly activeId: string | null;
   readonly activeName: string | null;
   readonly source: AssessmentSource;
+  /** The app's operating point (registry/operating-point.ts), read once per call. */
+  readonly settings: DecisionSettings;
+  /** Decision models (ROC evidence) of the versions that made the predictions shown, looked up once per call. */
+  readonly decisionModels: Map<string, DecisionModel | null>;
 }
 
 const NO_MODEL: AssessmentSource = { vcdrRegression: null, decision: null };
@@ -35,29 +42,33 @@ export function checkLabelSize(caseRow: { width: number | null; height: number |
 export class CaseSummaries {
   readonly #store: Store;
   readonly #registry: ModelRegistry;
+  readonly #points: OperatingPoints;
   /** Measurements of a corrected label map, by case and revision: a revision never changes, and the queue asks often. */
   readonly #measured = new Map<string, DiscCupFeatures | null>();
 
-  constructor(store: Store, registry: ModelRegistry) {
+  constructor(store: Store, registry: ModelRegistry, points: OperatingPoints) {
     this.#store = store;
     this.#registry = registry;
+    this.#points = points;
   }
 
   /** The active model and what its assessments use; read once per call. */
   context(): AssessContext {
     const active = this.#registry.active();
-    if (!active) return { activeId: null, activeName: null, source: NO_MODEL };
+    const specificity = this.#points.specificity();
+    const common = { settings: specificity === undefined ? {} : { specificity }, decisionModels: new Map<string, DecisionModel | null>() };
+    if (!active) return { activeId: null, activeName: null, source: NO_MODEL, ...common };
     try {
       const manifest = this.#registry.manifest(active);
-      return { activeId: active.id, activeName: active.name, source: { vcdrRegression: manifest.vcdrRegression, decision: manifest.decision ?? null } };
+      return { activeId: active.id, activeName: active.name, source: { vcdrRegression: manifest.vcdrRegression, decision: manifest.decision ?? null }, ...common };
     } catch {
-      return { activeId: active.id, activeName: active.name, source: NO_MODEL };
+      return { activeId: active.id, activeName: active.name, source: NO_MODEL, ...common };
     }
   }
 
   summary(row: CaseListRow, ctx: AssessContext): CaseSummary {
     const corrected = row.annotation
-      ? assessCorrected(ctx.source, networkScore(row, ctx), row.annotation.vcdr, ctx.source.decision ? this.#correctedMeasurements(row.id, row.annotation.revision) : null)
+      ? assessCorrected(ctx.source, networkScore(row, ctx), row.annotation.vcdr, ctx.source.decision ? this.#correctedMeasurements(row.id, row.annotation.revision) : null, ctx.settings)
       : null;
     const approval = row.status === 'approved' ? this.#store.approvals.current(row.id) : null;
     const now = currentView(row, corrected, ctx);
@@ -89,6 +100,7 @@ export class CaseSummaries {
       corrected,
       approval,
       sinceApproval: approval && differs(approval, now) ? now : null,
+      operatingPoint: this.#operatingPoint(row, corrected, ctx),
       call: this.#store.calls.get(row.id),
       updatedAt: row.updatedAt,
     };
@@ -118,7 +130,7 @@ export class CaseSummaries {
     let point: { threshold: number | null; rule: string | null; targetSpecificity: number | null };
     if (s.corrected) {
       const model = ctx.source.decision ?? null;
-      const op = model ? decisionOperatingPoint(model) : null;
+      const op = model ? decisionOperatingPoint(model, ctx.settings.specificity) : null;
       point = op && model ? { threshold: op.threshold, rule: model.id, targetSpecificity: op.targetSpecificity } : { threshold: DECISION_THRESHOLD, rule: 'paper', targetSpecificity: null };
     } else {
       const g = predicted?.summary.glaucoma;
@@ -146,7 +158,30 @@ export class CaseSummaries {
     const row = this.#store.cases.listRow(caseId, ctx.activeId);
     if (!row) throw notFound('case', caseId);
     checkLabelSize(row, labels);
-    return assessCorrected(ctx.source, networkScore(row, ctx), vcdrOfLabels(labels), measurementsOfLabels(labels));
+    return assessCorrected(ctx.source, networkScore(row, ctx), vcdrOfLabels(labels), measurementsOfLabels(labels), ctx.settings);
+  }
+
+  /**
+   * Where the current (unsigned) decision is made: a corrected case at the
+   * active model's operating point for the app's setting, else at the
+   * prediction's own (re-decided when the setting changes); the expected
+   * figures from the deciding model's ROC evidence.
+   */
+  #operatingPoint(row: CaseListRow, corrected: Assessment | null, ctx: AssessContext): CaseSummary['operatingPoint'] {
+    if (corrected) {
+      const model = ctx.source.decision ?? null;
+      if (!model) return corrected.probability === null ? null : { targetSpecificity: null, threshold: DECISION_THRESHOLD, sensitivity: null, specificity: null };
+      const op = decisionOperatingPoint(model, ctx.settings.specificity);
+      return { targetSpecificity: op.targetSpecificity, threshold: op.threshold, sensitivity: { ...op.sensitivity }, specificity: { ...op.specificity } };
+    }
+    const p = row.prediction;
+    if (!p || p.probability === null) return null;
+    const threshold = p.threshold ?? DECISION_THRESHOLD;
+    if (p.targetSpecificity === null) return { targetSpecificity: null, threshold, sensitivity: null, specificity: null };
+    if (!ctx.decisionModels.has(p.modelId)) ctx.decisionModels.set(p.modelId, this.#points.decisionModel(p.modelId));
+    const model = ctx.decisionModels.get(p.modelId) ?? null;
+    const op = model && model.id === p.rule ? decisionOperatingPoint(model, p.targetSpecificity) : null;
+    return { targetSpecificity: p.targetSpecificity, threshold, sensitivity: op ? { ...op.sensitivity } : null, specificity: op ? { ...op.specificity } : null };
   }
 
   #correctedMeasurements(caseId: string, revision: number): DiscCupFeatures | null {

@@ -7,6 +7,7 @@ import { ApiError, notFound } from '../contract/errors';
 import { writeFileAtomic } from '../fs/atomic';
 import { buildCaseReport } from '../report/build';
 import { renderCaseReport } from '../report/case-report';
+import type { OperatingPoints } from '../registry/operating-point';
 import type { CaseSummaries } from './case-summaries';
 import { renderStudyReport } from '../report/study-report';
 import { exportCasesCsv, studyCases } from './export-cases-csv';
@@ -15,7 +16,7 @@ import type { HandlerServices } from './handler-services';
 
 type ExportMethods = 'export.corrections' | 'export.casesCsv' | 'export.studyReport' | 'export.report';
 
-export function exportHandlers(services: HandlerServices, summaries: CaseSummaries): Pick<Handlers, ExportMethods> {
+export function exportHandlers(services: HandlerServices, summaries: CaseSummaries, points: OperatingPoints): Pick<Handlers, ExportMethods> {
   const { store, registry, codec, identity, printToPdf } = services;
   return {
     'export.corrections': ({ studyId, folder, formats }) => exportCorrections({ store, codec }, studyId, folder, formats),
@@ -30,6 +31,7 @@ export function exportHandlers(services: HandlerServices, summaries: CaseSummari
         folder: study.folder,
         activeModel: active ? { id: active.id, name: active.name, limitations: active.dataCard.notes ?? null } : null,
         cases,
+        operatingPoint: points.state(),
         generatedAt: new Date().toISOString(),
         appVersion: identity.version,
       });

@@ -10,13 +10,16 @@ import { CaseSummaries } from './case-summaries';
 import { exportHandlers } from './export-handlers';
 import type { HandlerServices } from './handler-services';
 import { jobHandlers } from './job-handlers';
+import { OperatingPoints } from '../registry/operating-point';
+import { settingsHandlers } from './settings-handlers';
 import { studyHandlers } from './study-handlers';
 
 export type { AppIdentity, HandlerServices, PrintToPdf } from './handler-services';
 
 export function createHandlers(services: HandlerServices): Handlers {
   const { registry, jobs, identity } = services;
-  const summaries = new CaseSummaries(services.store, registry);
+  const points = new OperatingPoints(services.store, registry);
+  const summaries = new CaseSummaries(services.store, registry, points);
   return {
     'app.info': () => {
       const active = registry.active();
@@ -32,6 +35,7 @@ export function createHandlers(services: HandlerServices): Handlers {
     ...studyHandlers(services),
     ...caseHandlers(services, summaries),
     ...jobHandlers(services),
-    ...exportHandlers(services, summaries),
+    ...settingsHandlers(services, points),
+    ...exportHandlers(services, summaries, points),
   };
 }

@@ -193,13 +193,64 @@ export const ClinicianCallSchema = z.object({
 });
 export type ClinicianCallDto = z.infer<typeof ClinicianCallSchema>;
 
-export const AUDIT_KINDS = ['status', 'approved', 'unapproved', 'annotation', 'referral', 'grade', 'notes', 'eye', 'patient', 'prediction', 'model'] as const;
+export const AUDIT_KINDS = ['status', 'approved', 'unapproved', 'annotation', 'referral', 'grade', 'notes', 'eye', 'patient', 'prediction', 'model', 'operating-point'] as const;
 export const AuditKindSchema = z.enum(AUDIT_KINDS);
 export type AuditKind = z.infer<typeof AuditKindSchema>;
 
 /** One entry of a case's audit trail: every change of its status or assessment, who made it and when. */
 export const AuditEventSchema = z.object({ id: z.number().int(), kind: AuditKindSchema, detail: z.string(), author: z.string(), at: z.string() });
 export type AuditEventDto = z.infer<typeof AuditEventSchema>;
+
+/** An estimate with its 95 % interval. */
+export const IntervalSchema = z.object({ value: z.number(), low: z.number(), high: z.number() });
+
+/**
+ * An operating point of a decision model: glaucoma when probability >= threshold,
+ * fitted for a target specificity on the package's cross-validated (out-of-fold)
+ * cases, with the sensitivity and specificity expected there (95 % Wilson intervals).
+ */
+export const OperatingPointSchema = z.object({
+  targetSpecificity: z.number(),
+  threshold: z.number(),
+  sensitivity: IntervalSchema,
+  specificity: IntervalSchema,
+});
+export type OperatingPointDto = z.infer<typeof OperatingPointSchema>;
+
+/** The lowest and highest target specificity the app accepts: outside, a handful of cross-validated cases decide the threshold. */
+export const TARGET_SPECIFICITY_RANGE = { min: 0.5, max: 0.99 } as const;
+
+/** A target specificity as the setting takes it (any value in the range: a package's own default need not have two decimals). */
+export const TargetSpecificitySchema = z
+  .number({ message: 'the target specificity must be a number' })
+  .min(TARGET_SPECIFICITY_RANGE.min, `the target specificity must be between ${TARGET_SPECIFICITY_RANGE.min} and ${TARGET_SPECIFICITY_RANGE.max}`)
+  .max(TARGET_SPECIFICITY_RANGE.max, `the target specificity must be between ${TARGET_SPECIFICITY_RANGE.min} and ${TARGET_SPECIFICITY_RANGE.max}`);
+
+/**
+ * The app's operating point: one target specificity for every study and every
+ * screening (a programme sets one), turned into each model's threshold from its
+ * stored ROC evidence; the figures are the active model's.
+ */
+export const OperatingPointSettingSchema = z.object({
+  /** The setting; null: each model's own stored operating point (its package default). */
+  targetSpecificity: z.number().nullable(),
+  /** Who set it and when; null while it was never set. */
+  updatedBy: z.string().nullable(),
+  updatedAt: z.string().nullable(),
+  /** The active model the figures below are for. */
+  model: z.object({ id: z.string(), name: z.string() }).nullable(),
+  /** The target specificity stored with the active model's decision model. */
+  packageDefault: z.number().nullable(),
+  /** Where the active model decides now. */
+  inUse: OperatingPointSchema.nullable(),
+  /** What the reader can choose, each with its threshold and expected figures; empty when unavailable. */
+  choices: z.array(OperatingPointSchema.extend({ packageDefault: z.boolean() })),
+  /** Why the operating point cannot be chosen (no model, or a model without ROC evidence); null when it can. */
+  unavailable: z.string().nullable(),
+  /** Every change of the setting, newest first, with the old and new values. */
+  history: z.array(z.object({ detail: z.string(), author: z.string(), at: z.string() })),
+});
+export type OperatingPointSetting = z.infer<typeof OperatingPointSettingSchema>;
 
 export const StudySummarySchema = z.object({
   id: Id,
@@ -259,6 +310,15 @@ export const CaseSummarySchema = z.object({
   sinceApproval: z
     .object({ modelId: z.string().nullable(), modelName: z.string().nullable(), probability: z.number().nullable(), decision: DecisionSchema.nullable(), vcdr: z.number().nullable() })
     .nullable(),
+  /**
+   * The operating point of the current (unsigned) decision: of the prediction, or for a corrected case the active
+   * model's at the app's setting; expected figures from the deciding model's ROC evidence (null without it). Null when
+   * nothing decides; the app always sends it (optional only for hand-made summaries in tests).
+   */
+  operatingPoint: z
+    .object({ targetSpecificity: z.number().nullable(), threshold: z.number(), sensitivity: IntervalSchema.nullable(), specificity: IntervalSchema.nullable() })
+    .nullable()
+    .optional(),
   /** The clinician's own call; null until she makes one. */
   call: ClinicianCallSchema.nullable(),
   updatedAt: z.string(),
@@ -428,6 +488,8 @@ export const AppEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('models') }),
   /** app.info changed (e.g. the job process reported its backend). */
   z.object({ type: z.literal('app') }),
+  /** The operating point setting changed: every decision not signed may read differently. */
+  z.object({ type: z.literal('operating-point') }),
 ]);
 export type AppEvent = z.infer<typeof AppEventSchema>;
 
@@ -520,6 +582,20 @@ export const contract = {
   'cases.assess': {
     input: z.object({ caseId: Id, labels: LabelMapSchema }).strict(),
     output: z.object({ vcdr: z.number().nullable(), probability: z.number().nullable(), decision: z.enum(['glaucoma', 'normal']).nullable() }),
+  },
+  /** The app's operating point (one target specificity for every study), with the active model's choices and figures. */
+  'settings.operatingPoint': {
+    /** `preview`: a target specificity to show among the choices (with its threshold and figures) before it is applied. */
+    input: z.object({ preview: TargetSpecificitySchema.optional() }).strict(),
+    output: OperatingPointSettingSchema,
+  },
+  /**
+   * Sets the target specificity (null: each model's stored default). Every prediction is decided again at the new
+   * threshold from its stored probability (nothing is re-screened); signed approvals never change. Audited.
+   */
+  'settings.setOperatingPoint': {
+    input: z.object({ targetSpecificity: TargetSpecificitySchema.nullable() }).strict(),
+    output: z.object({ setting: OperatingPointSettingSchema, redecided: z.number().int(), changedDecisions: z.number().int() }),
   },
   'jobs.list': { input: Empty, output: z.array(JobSchema) },
   'jobs.cancel': { input: ByJob, output: z.object({ job: JobSchema }) },

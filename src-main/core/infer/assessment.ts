@@ -103,3 +103,17 @@ export function assessCorrected(source: AssessmentSource, network: number | null
 export function vcdrOfLabels(labels: LabelMapDto): number | null {
   return labelVerticalCupToDiscRatio(decodeLabelRuns(labels), labels.width, labels.height);
 }
+
+/**
+ * The same scores decided at another operating point of the same decision
+ * model: the probability does not depend on the threshold, so only the
+ * threshold, its target specificity and the decision change. Scores made by
+ * another rule (the paper's, `--fusion paper`, another model's) are returned
+ * as they are; a withheld decision stays withheld.
+ */
+export function decideAtOperatingPoint(scores: GlaucomaScores, model: DecisionModel | null, specificity: number | undefined): GlaucomaScores {
+  if (!model || scores.rule !== model.id) return scores;
+  const point = decisionOperatingPoint(model, specificity);
+  const decision: GlaucomaDecision | null = scores.probability === null || scores.withheld ? null : scores.probability >= point.threshold ? 'glaucoma' : 'normal';
+  return { ...scores, threshold: point.threshold, targetSpecificity: point.targetSpecificity, decision };
+}

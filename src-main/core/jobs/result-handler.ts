@@ -10,6 +10,7 @@ import type { AppEventSink } from '../contract/events';
 import { errorMessage } from '../errors';
 import type { Log } from '../log';
 import type { ModelRegistry } from '../registry/model-registry';
+import { OperatingPoints } from '../registry/operating-point';
 import type { JobRow } from '../store/jobs';
 import type { Store } from '../store/store';
 import type { JobProcess } from './process-supervisor';
@@ -54,6 +55,7 @@ export class JobResultHandler {
   readonly #log: Log;
   readonly #progressIntervalMs: number;
   readonly #isRunning: (job: RunningJob) => boolean;
+  readonly #operatingPoints: OperatingPoints;
 
   constructor(options: JobResultHandlerOptions) {
     this.#store = options.store;
@@ -62,6 +64,7 @@ export class JobResultHandler {
     this.#log = options.log;
     this.#progressIntervalMs = options.progressIntervalMs;
     this.#isRunning = options.isRunning;
+    this.#operatingPoints = new OperatingPoints(options.store, options.registry);
   }
 
   /** Applies one message about the running job; true when the job has ended with it. */
@@ -162,7 +165,9 @@ export class JobResultHandler {
       return;
     }
     this.#store.transaction(() => {
-      this.#store.predictions.upsert({ caseId: item.key, modelId: record.modelId, jobId: job.id, summary: summary.data, labels: labels.data, heatmaps: item.heatmapFiles });
+      // Decided at the app's operating point in force now (the job process decides at the package's default).
+      const decided = this.#operatingPoints.decide(record.modelId, summary.data);
+      this.#store.predictions.upsert({ caseId: item.key, modelId: record.modelId, jobId: job.id, summary: decided, labels: labels.data, heatmaps: item.heatmapFiles });
       this.#store.cases.markScreened(item.key, { width: summary.data.width, height: summary.data.height });
     });
     this.#events.emit({ type: 'case', caseId: item.key, studyId: record.studyId });

@@ -1,8 +1,10 @@
 // The study report: one self-contained HTML page listing every case of a
 // study with what the model said (and which model), what the clinician
-// signed and her own call (referral, grade, notes), patient by patient. For
-// the clinic's records; no script, no external file.
-import type { CaseSummary, Referral } from '../contract/contract';
+// signed and her own call (referral, grade, notes), patient by patient, and
+// the operating point of every decision (the app's setting with what it is
+// expected to achieve; each signed record's own). For the clinic's records;
+// no script, no external file.
+import type { CaseSummary, OperatingPointSetting, Referral } from '../contract/contract';
 import { escapeHtml } from './case-report';
 
 export interface StudyReportData {
@@ -10,6 +12,8 @@ export interface StudyReportData {
   readonly folder: string;
   readonly activeModel: { readonly id: string; readonly name: string; readonly limitations: string | null } | null;
   readonly cases: readonly CaseSummary[];
+  /** The app's operating point and the active model's figures there. */
+  readonly operatingPoint: Pick<OperatingPointSetting, 'targetSpecificity' | 'inUse' | 'unavailable' | 'packageDefault'>;
   readonly generatedAt: string;
   readonly appVersion: string;
 }
@@ -20,13 +24,28 @@ const ratio = (v: number | null | undefined): string => (v === null || v === und
 const decision = (d: 'glaucoma' | 'normal' | null | undefined): string => (d === 'glaucoma' ? 'glaucoma suspect' : d === 'normal' ? 'normal' : 'no decision');
 const eye = (e: CaseSummary['eye']): string => (e === 'right' ? 'OD' : e === 'left' ? 'OS' : '—');
 const cell = (text: string): string => `<td>${escapeHtml(text)}</td>`;
+const interval = (i: { value: number; low: number; high: number }): string => `${i.value.toFixed(2)} (95 % CI ${i.low.toFixed(2)}–${i.high.toFixed(2)})`;
+/** " at P ≥ 0.853 (90 % specificity)": where a decision was made. */
+const point = (threshold: number | null | undefined, targetSpecificity: number | null | undefined): string =>
+  threshold === null || threshold === undefined ? '' : ` at P ≥ ${threshold.toFixed(3)}${targetSpecificity != null ? ` (${(targetSpecificity * 100).toFixed(0)} % specificity)` : " (the paper's rule)"}`;
+
+/** The app's operating point in one paragraph (HTML-escaped). */
+export function describeStudyOperatingPoint(op: StudyReportData['operatingPoint'], modelName: string | null): string {
+  if (op.unavailable !== null) return escapeHtml(`Operating point: ${op.unavailable}.`);
+  const setting = op.targetSpecificity === null ? `the model's default target specificity (${percent(op.packageDefault)})` : `target specificity ${percent(op.targetSpecificity)}`;
+  const inUse = op.inUse
+    ? ` — glaucoma at P ≥ ${op.inUse.threshold.toFixed(3)} for ${modelName ?? 'the active model'}; expected sensitivity ${interval(op.inUse.sensitivity)}, specificity ${interval(op.inUse.specificity)} on its cross-validated cases`
+    : '';
+  return escapeHtml(`Operating point (app setting, every study): ${setting}${inUse}. Signed approvals keep the operating point they were signed at.`);
+}
 
 function caseRow(c: CaseSummary): string {
   const p = c.prediction;
   const a = c.approval;
-  const model = p ? `${percent(p.probability)} · vCDR ${ratio(p.vcdr)} · ${decision(p.decision)} (${p.modelName}, ${p.modelId}${p.fromActiveModel ? '' : ', older version'})` : 'not screened';
+  const op = c.operatingPoint ?? null;
+  const model = p ? `${percent(p.probability)} · vCDR ${ratio(p.vcdr)} · ${decision(p.decision)} (${p.modelName}, ${p.modelId}${p.fromActiveModel ? '' : ', older version'})${point(op?.threshold, op?.targetSpecificity)}` : 'not screened';
   const signed = a
-    ? `${percent(a.probability)} · vCDR ${ratio(a.vcdr)} · ${decision(a.decision)} — ${a.reviewer}, ${a.at}${c.sinceApproval ? ` (model changed since approval: ${c.sinceApproval.modelName ?? c.sinceApproval.modelId ?? '?'} now ${percent(c.sinceApproval.probability)})` : ''}`
+    ? `${percent(a.probability)} · vCDR ${ratio(a.vcdr)} · ${decision(a.decision)} — ${a.reviewer}, ${a.at}; signed${point(a.threshold, a.targetSpecificity) || ' with no decision threshold'}${c.sinceApproval ? ` (model changed since approval: ${c.sinceApproval.modelName ?? c.sinceApproval.modelId ?? '?'} now ${percent(c.sinceApproval.probability)})` : ''}`
     : c.status;
   const call = c.call;
   const referral = call?.referral ? `${REFERRALS[call.referral]}${call.referralReason ? ` (${call.referralReason})` : ''}` : '—';
@@ -60,6 +79,7 @@ export function renderStudyReport(d: StudyReportData): string {
 <div>${escapeHtml(d.studyName)} · ${escapeHtml(d.folder)}</div>
 <p class="warning">Research software — not for clinical use. Model results are not a diagnosis; the clinician's call and approval are recorded as made.</p>
 <p>${d.cases.length} cases · ${approved} approved · ${referred} referred${changed ? ` · ${changed} approved with a model that has changed since` : ''}. Active model: ${d.activeModel ? escapeHtml(`${d.activeModel.name} (${d.activeModel.id})`) : 'none'}.</p>
+<p data-operating-point>${describeStudyOperatingPoint(d.operatingPoint, d.activeModel?.name ?? null)}</p>
 ${d.activeModel?.limitations ? `<p><strong>Known limits of the active model:</strong> ${escapeHtml(d.activeModel.limitations)}</p>` : ''}
 <table>
 <thead><tr><th>Patient</th><th>Eye</th><th>Image</th><th>Model</th><th>Approved (signed)</th><th>Referral</th><th>Grade</th><th>Notes</th></tr></thead>

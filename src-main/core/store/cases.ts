@@ -50,6 +50,10 @@ export interface CaseListRow extends CaseRow {
     readonly vcdr: number | null;
     readonly uncertainty: number | null;
     readonly threshold: number | null;
+    /** The target specificity the threshold was derived for; null for the paper's fixed rule (and older results). */
+    readonly targetSpecificity: number | null;
+    /** The decision rule's id ('paper' for older results). */
+    readonly rule: string;
     /** Why the model made no decision (ungradable photograph, outside its validated field of view); null when it decided. */
     readonly withheld: string | null;
     /** The quality gate's verdict; null for predictions made before the gate. */
@@ -84,6 +88,8 @@ interface ListRow extends Row {
   p_vcdr: number | null;
   p_uncertainty: number | null;
   p_threshold: number | null;
+  p_target_specificity: number | null;
+  p_rule: string | null;
   p_withheld: string | null;
   p_gradable: number | null;
   a_revision: number | null;
@@ -114,6 +120,8 @@ const toListRow = (r: ListRow): CaseListRow => ({
       ? null
       : { modelId: r.p_model, modelName: r.p_model_name ?? r.p_model, probability: r.p_probability, decision: r.p_decision, network: r.p_network, vcdr: r.p_vcdr, uncertainty: r.p_uncertainty,
           threshold: r.p_threshold,
+          targetSpecificity: r.p_target_specificity,
+          rule: r.p_rule ?? 'paper',
           withheld: r.p_withheld,
           gradable: r.p_gradable === null ? null : r.p_gradable === 1,
         },
@@ -128,6 +136,7 @@ const LIST_SQL = `
   SELECT c.*,
     p.model_id AS p_model, (SELECT m.name FROM model_versions m WHERE m.id = p.model_id) AS p_model_name, p.probability AS p_probability, p.decision AS p_decision, p.network AS p_network,
     p.vcdr AS p_vcdr, p.uncertainty AS p_uncertainty, json_extract(p.summary, '$.glaucoma.threshold') AS p_threshold,
+    json_extract(p.summary, '$.glaucoma.targetSpecificity') AS p_target_specificity, json_extract(p.summary, '$.glaucoma.rule') AS p_rule,
     json_extract(p.summary, '$.glaucoma.withheld') AS p_withheld, json_extract(p.summary, '$.quality.gradable') AS p_gradable,
     a.revision AS a_revision, a.vcdr AS a_vcdr
   FROM cases c

@@ -15,5 +15,6 @@ export * from './json';
 export * from './migrations';
 export * from './models';
 export * from './predictions';
+export * from './settings';
 export * from './store';
 export * from './studies';

@@ -267,7 +267,44 @@ const V4: Migration = {
   ],
 };
 
-export const MIGRATIONS: readonly Migration[] = [V1, V2, V3, V4];
+/**
+ * V5: app-wide settings, and app-wide entries in the audit trail.
+ * - app_settings: one row per setting (its JSON value, validated when read),
+ *   who set it and when; the first is the operating point (target specificity).
+ * - audit_events loses NOT NULL on case_id: a change that is no one case's (the
+ *   operating point, which re-decides every case) is recorded once with its old
+ *   and new values, case_id NULL. SQLite cannot drop NOT NULL in place, so the
+ *   table is copied (ids kept), and its index and append-only trigger made
+ *   again; app-wide entries cannot be deleted either (no case cascades to them).
+ */
+const V5: Migration = {
+  description: 'app settings (the operating point) and app-wide audit entries',
+  sql: [
+    `CREATE TABLE app_settings (
+      key TEXT PRIMARY KEY,
+      value TEXT NOT NULL,
+      updated_by TEXT NOT NULL,
+      updated_at TEXT NOT NULL
+    ) STRICT`,
+    `CREATE TABLE audit_events_v5 (
+      id INTEGER PRIMARY KEY,
+      -- Null for an app-wide change (a setting); a case's entries go with the case.
+      case_id TEXT REFERENCES cases(id) ON DELETE CASCADE,
+      kind TEXT NOT NULL,
+      detail TEXT NOT NULL,
+      author TEXT NOT NULL,
+      created_at TEXT NOT NULL
+    ) STRICT`,
+    `INSERT INTO audit_events_v5 (id, case_id, kind, detail, author, created_at) SELECT id, case_id, kind, detail, author, created_at FROM audit_events ORDER BY id`,
+    `DROP TABLE audit_events`,
+    `ALTER TABLE audit_events_v5 RENAME TO audit_events`,
+    `CREATE INDEX audit_events_by_case ON audit_events(case_id, id)`,
+    `CREATE TRIGGER audit_events_are_append_only BEFORE UPDATE ON audit_events BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END`,
+    `CREATE TRIGGER app_audit_events_are_kept BEFORE DELETE ON audit_events WHEN OLD.case_id IS NULL BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END`,
+  ],
+};
+
+export const MIGRATIONS: readonly Migration[] = [V1, V2, V3, V4, V5];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
 

@@ -1,6 +1,8 @@
 // Predictions: the model's output for a case, one row per (case, model
 // version). Never changed by the expert's edits (those are annotations); a
-// rescreen with the same version replaces that version's row.
+// rescreen with the same version replaces that version's row. The app's
+// operating point re-decides a row (threshold and decision from the same
+// probability; redecide), logged in the case's trail.
 import type { LabelMapDto, PredictionSummaryDto } from '../contract/contract';
 import { percent, ratio, recordAudit } from './audit';
 import type { Clock, Db } from './db';
@@ -99,6 +101,30 @@ export class PredictionRepo {
         fovea: p.heatmaps.fovea,
         at,
       });
+  }
+
+  /** Every prediction of a model version, with its case's status (to re-decide them at another operating point). */
+  ofModel(modelId: string): Array<{ id: number; caseId: string; status: string; summary: PredictionSummaryDto }> {
+    return this.db
+      .prepare<[string], { id: number; case_id: string; status: string; summary: string }>(
+        'SELECT p.id, p.case_id, c.status, p.summary FROM predictions p JOIN cases c ON c.id = p.case_id WHERE p.model_id = ? ORDER BY p.id',
+      )
+      .all(modelId)
+      .map((r) => ({ id: r.id, caseId: r.case_id, status: r.status, summary: readJson(PredictionSummarySchema, r.summary, `predictions ${r.id} summary`) }));
+  }
+
+  /**
+   * The same prediction decided at another operating point: its glaucoma scores
+   * (threshold, target specificity, decision; the probability is unchanged) are
+   * replaced and the change goes in the case's trail. A signed approval is a
+   * separate, immutable record and never changes with it. Call in a transaction.
+   */
+  redecide(id: number, caseId: string, glaucoma: PredictionSummaryDto['glaucoma'], detail: string, author: string): void {
+    const row = this.db.prepare<[number], { summary: string }>('SELECT summary FROM predictions WHERE id = ?').get(id);
+    if (!row) throw new Error(`prediction ${id} not found`);
+    const summary = { ...readJson(PredictionSummarySchema, row.summary, `predictions ${id} summary`), glaucoma };
+    this.db.prepare('UPDATE predictions SET summary = ?, decision = ? WHERE id = ?').run(JSON.stringify(summary), glaucoma.decision, id);
+    recordAudit(this.db, { caseId, kind: 'operating-point', detail, author, at: this.now() });
   }
 
   get(caseId: string, modelId: string): PredictionRow | null {

@@ -12,6 +12,7 @@ import { JobRepo } from './jobs';
 import { migrate, MIGRATIONS, type Migration } from './migrations';
 import { ModelRepo } from './models';
 import { PredictionRepo } from './predictions';
+import { SettingsRepo } from './settings';
 import { StudyRepo } from './studies';
 
 /** File name of the database inside the user data folder. */
@@ -28,6 +29,7 @@ export class Store {
   readonly approvals: ApprovalRepo;
   readonly calls: ClinicianCallRepo;
   readonly audit: AuditRepo;
+  readonly settings: SettingsRepo;
 
   constructor(
     readonly db: Db,
@@ -43,6 +45,7 @@ export class Store {
     this.approvals = new ApprovalRepo(db);
     this.calls = new ClinicianCallRepo(db, now);
     this.audit = new AuditRepo(db, now);
+    this.settings = new SettingsRepo(db, now);
   }
 
   /** Runs `fn` in one transaction (nested calls become savepoints). */

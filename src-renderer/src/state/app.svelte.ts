@@ -8,6 +8,7 @@ import { filterCases, sortCases } from '../queue/sort';
 import { hashForRoute, routeFromHash, sameRoute, type Route } from '../routing/route-hash';
 import { errorMessage } from '../transport/api-error';
 import type { Transport } from '../transport/transport';
+import { OperatingPointState } from './operating-point.svelte';
 import { ReviewPreferences, type PreferenceStorage } from './review-preferences.svelte';
 
 export type { Route } from '../routing/route-hash';
@@ -43,6 +44,8 @@ export class AppState {
   readonly #transport: Transport;
   /** The reader's way of working, kept across cases and reloads. */
   readonly preferences: ReviewPreferences;
+  /** The app-wide operating point (target specificity) and the active model's choices. */
+  readonly operatingPoint: OperatingPointState;
   readonly #window: RouteLocation | null;
   info = $state.raw<AppInfo | null>(null);
   studies = $state.raw<StudySummary[]>([]);
@@ -71,6 +74,7 @@ export class AppState {
     this.#transport = transport;
     this.api = transport.api;
     this.preferences = new ReviewPreferences(options.storage ?? null);
+    this.operatingPoint = new OperatingPointState(this);
     this.#window = options.window ?? null;
   }
 
@@ -89,6 +93,7 @@ export class AppState {
       this.models = models;
       this.#followAddress();
       this.ready = true;
+      void this.operatingPoint.load();
     } catch (error) {
       this.startError = errorMessage(error);
     }
@@ -275,11 +280,18 @@ export class AppState {
       case 'models':
         // Another active model changes what every study shows (its counts, each case's assessment).
         void this.refreshModels();
+        void this.operatingPoint.load();
         this.#refreshStudiesSoon();
         for (const listener of this.#modelListeners) listener();
         break;
       case 'app':
         void this.refreshInfo();
+        break;
+      case 'operating-point':
+        // Every unsigned decision may read differently: the same reloads as another active model.
+        void this.operatingPoint.load();
+        this.#refreshStudiesSoon();
+        for (const listener of this.#modelListeners) listener();
         break;
       default: {
         const unknown: never = event;

@@ -210,7 +210,7 @@ describe("the clinician's own call", () => {
     expect(study.file).toBe(path.join(out, 'Clinic-study-report.html'));
     const page = fs.readFileSync(study.file, 'utf8');
     expect(page).toContain('8 cases · 1 approved · 1 referred. Active model: Default model (bundled-default).');
-    expect(page).toContain('<tr><td>P001</td><td>OD</td><td>P001_OD.png</td><td>70 % · vCDR 0.50 · glaucoma suspect (Default model, bundled-default)</td><td>70 % · vCDR 0.50 · glaucoma suspect — dr.test, ');
+    expect(page).toContain('<tr><td>P001</td><td>OD</td><td>P001_OD.png</td><td>70 % · vCDR 0.50 · glaucoma suspect (Default model, bundled-default) at P ≥ 0.500 (the paper&#39;s rule)</td><td>70 % · vCDR 0.50 · glaucoma suspect — dr.test, ');
     expect(page).toContain('<td>Refer</td><td>suspect</td><td>=HYPERLINK(&quot;http://x&quot;,&quot;y&quot;), rim thin</td></tr>');
     // Patient P001 comes before P002, and cases without a patient id after both.
     expect(page.indexOf('P001_OD.png')).toBeLessThan(page.indexOf('P002_L.jpg'));

@@ -81,4 +81,24 @@ describe('migrations', () => {
       fs.rmSync(dir, { recursive: true, force: true });
     }
   });
+
+  it('V5 keeps the audit trail (ids, cascade, append-only) and lets an app-wide entry in that can never be deleted', () => {
+    const db = fresh();
+    migrate(db, MIGRATIONS, 4);
+    db.prepare("INSERT INTO studies (id, name, folder, created_at) VALUES ('s', 'S', '/s', 't')").run();
+    for (const id of ['a', 'b']) db.prepare("INSERT INTO cases (id, study_id, file, name, created_at, updated_at) VALUES (?, 's', ?, ?, 't', 't')").run(id, `/s/${id}`, id);
+    db.prepare("INSERT INTO audit_events (id, case_id, kind, detail, author, created_at) VALUES (7, 'a', 'status', 'x', 'dr', 't'), (9, 'b', 'grade', 'y', 'dr', 't')").run();
+    expect(() => db.prepare("INSERT INTO audit_events (case_id, kind, detail, author, created_at) VALUES (NULL, 'k', 'd', 'dr', 't')").run()).toThrow(/NOT NULL/);
+    migrate(db);
+    expect(db.prepare('SELECT id, case_id, kind, detail FROM audit_events ORDER BY id').all()).toEqual([
+      { id: 7, case_id: 'a', kind: 'status', detail: 'x' },
+      { id: 9, case_id: 'b', kind: 'grade', detail: 'y' },
+    ]);
+    db.prepare("INSERT INTO audit_events (case_id, kind, detail, author, created_at) VALUES (NULL, 'operating-point', 'target specificity 85 % → 90 %', 'dr', 't')").run();
+    expect(() => db.prepare("UPDATE audit_events SET detail = 'z' WHERE case_id IS NULL").run()).toThrow(/append-only/);
+    expect(() => db.prepare('DELETE FROM audit_events WHERE case_id IS NULL').run()).toThrow(/append-only/);
+    // A case's entries still go with the case (the study removed), the app-wide one stays.
+    db.prepare("DELETE FROM studies WHERE id = 's'").run();
+    expect(db.prepare('SELECT case_id, kind FROM audit_events').all()).toEqual([{ case_id: null, kind: 'operating-point' }]);
+  });
 });
