@@ -13,7 +13,6 @@
 //   itself; PDF is off in browser mode with the reason; import counts agree; an
 //   unreadable case opens with the tools off and the reason.
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -23,9 +22,9 @@ import { decodeLabelRuns } from '../../src-main/core/contract/label-map';
 import { hasSharedData, sharedPath } from '../helpers/shared-data';
 import { callApi, pageUrl, startBackend, type RunningBackend } from './support/backend';
 import { hasChromium, launchChromium, openPage, screenshot } from './support/browser';
+import { axeViolations } from './support/axe';
 import { writeBadFiles, writeSyntheticImages } from './support/fixtures';
 
-const AXE_SCRIPT = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 const STUDY = 'Safety 2026';
 const MIXED = 'Mixed files';
 const REAL = [sharedPath('refuge-samples', 'Training400', 'Glaucoma', 'g0001.jpg'), sharedPath('refuge-samples', 'Training400', 'Glaucoma', 'g0002.jpg'), sharedPath('refuge-samples', 'Training400', 'Non-Glaucoma', 'n0281.jpg')];
@@ -71,20 +70,6 @@ async function drag(page: Page, from: { x: number; y: number }, to: { x: number;
   await page.mouse.down();
   await page.mouse.move(to.x, to.y, { steps: 10 });
   await page.mouse.up();
-}
-
-/** axe-core in the page: the serious and critical violations, one line each. */
-async function axeViolations(page: Page): Promise<string[]> {
-  // Evaluated over the DevTools protocol: the app's Content-Security-Policy (script-src 'self') refuses a <script> tag.
-  await page.evaluate(fs.readFileSync(AXE_SCRIPT, 'utf8'));
-  return page.evaluate(async () => {
-    type Result = { violations: { id: string; impact: string | null; help: string; nodes: { target: string[]; failureSummary?: string }[] }[] };
-    const axe = (globalThis as unknown as { axe: { run(options: object): Promise<Result> } }).axe;
-    const result = await axe.run({ resultTypes: ['violations'] });
-    return result.violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .flatMap((v) => v.nodes.map((n) => `${v.impact} ${v.id} (${v.help}): ${n.target.join(' ')} ${n.failureSummary ?? ''}`));
-  });
 }
 
 describe.runIf(hasChromium() && hasSharedData('refuge-samples'))('edits, flow and notices a clinician can trust (issue 10)', () => {
