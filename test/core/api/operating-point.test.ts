@@ -17,7 +17,7 @@ import type { DecisionModel } from '../../../src-main/core/decision/model';
 import { wilsonInterval } from '../../../src-main/core/decision/statistics';
 import { MANIFEST_FILE } from '../../../src-main/core/model/package';
 import { columnPrediction } from '../jobs/fake-job-process';
-import { appHarness, codec, writeStudyFolder, type AppHarness } from './study-fixture';
+import { appHarness, codec, importAndScreen, type AppHarness } from './study-fixture';
 
 let h: AppHarness;
 afterEach(async () => {
@@ -73,15 +73,6 @@ async function harnessWithRoc(network: number): Promise<AppHarness> {
   return harness;
 }
 
-async function importAndScreen(): Promise<{ studyId: string; byName: Map<string, CaseSummary> }> {
-  const folder = await writeStudyFolder(path.join(h.root, 'clinic'));
-  const { study } = await callApi(h.services.handlers, 'studies.import', { folder: folder.dir, name: 'Clinic' });
-  await callApi(h.services.handlers, 'screening.start', { studyId: study.id });
-  await h.services.jobs.whenIdle();
-  const cases = await callApi(h.services.handlers, 'cases.list', { studyId: study.id });
-  return { studyId: study.id, byName: new Map(cases.map((c) => [c.name, c])) };
-}
-
 const summaryOf = async (caseId: string): Promise<CaseSummary> => (await callApi(h.services.handlers, 'cases.get', { caseId })).summary;
 const approvalRows = (): unknown[] => h.services.store.db.prepare('SELECT * FROM approvals ORDER BY id').all();
 const auditCount = (): number => (h.services.store.db.prepare('SELECT COUNT(*) AS n FROM audit_events').get() as { n: number }).n;
@@ -89,7 +80,7 @@ const auditCount = (): number => (h.services.store.db.prepare('SELECT COUNT(*) A
 describe('the operating point setting', () => {
   it('re-decides unsigned cases from their probability, keeps signed approvals, is audited, persisted and used by new screenings', async () => {
     h = await harnessWithRoc(0.7);
-    const { studyId, byName } = await importAndScreen();
+    const { studyId, byName } = await importAndScreen(h);
     const signedCase = byName.get('P001_OD.png')!;
     const open = byName.get('P002_L.jpg')!;
     const corrected = byName.get('grey.png')!;
@@ -187,7 +178,7 @@ describe('the operating point setting', () => {
 
   it('refuses bad values with a clear error and changes nothing', async () => {
     h = await harnessWithRoc(0.7);
-    await importAndScreen();
+    await importAndScreen(h);
     const entries = auditCount();
     for (const [value, message] of [
       [1.2, /settings\.setOperatingPoint: targetSpecificity: the target specificity must be between 0\.5 and 0\.99/],

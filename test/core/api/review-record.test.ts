@@ -12,7 +12,7 @@ import { encodeLabelRuns } from '../../../src-main/core/contract/label-map';
 import { parseCsv } from '../../../src-main/core/data/csv';
 import { BUNDLED_MODEL_ID } from '../../../src-main/core/registry/model-registry';
 import { columnPrediction } from '../jobs/fake-job-process';
-import { appHarness, codec, writeStudyFolder, type AppHarness } from './study-fixture';
+import { appHarness, codec, importAndScreen, type AppHarness } from './study-fixture';
 
 let h: AppHarness;
 afterEach(async () => {
@@ -37,22 +37,13 @@ function columnMap(width: number, height: number, disc: number, cup: number): La
   return encodeLabelRuns(labels, width, height);
 }
 
-async function importAndScreen(): Promise<{ studyId: string; byName: Map<string, CaseSummary> }> {
-  const folder = await writeStudyFolder(path.join(h.root, 'clinic'));
-  const { study } = await callApi(h.services.handlers, 'studies.import', { folder: folder.dir, name: 'Clinic' });
-  await callApi(h.services.handlers, 'screening.start', { studyId: study.id });
-  await h.services.jobs.whenIdle();
-  const cases = await callApi(h.services.handlers, 'cases.list', { studyId: study.id });
-  return { studyId: study.id, byName: new Map(cases.map((c) => [c.name, c])) };
-}
-
 const summaryOf = async (caseId: string): Promise<CaseSummary> => (await callApi(h.services.handlers, 'cases.get', { caseId })).summary;
 const kinds = async (caseId: string): Promise<string[]> => (await callApi(h.services.handlers, 'cases.get', { caseId })).audit.map((e) => e.kind);
 
 describe('the signed record and the audit trail', () => {
   it('approve, activate a fine-tuned model, re-screen, roll back: the approved record never changes and every step is logged', async () => {
     h = await appHarness({ behaviour: predicting(0.7) });
-    const { studyId, byName } = await importAndScreen();
+    const { studyId, byName } = await importAndScreen(h);
     const corrected = byName.get('P001_OD.png')!;
     const asScreened = byName.get('P002_L.jpg')!;
     const grey = byName.get('grey.png')!;
@@ -129,7 +120,7 @@ describe('the signed record and the audit trail', () => {
 
   it('un-approving withdraws the record (logged, kept in the history) and approving again signs a new one', async () => {
     h = await appHarness({ behaviour: predicting(0.7) });
-    const { byName } = await importAndScreen();
+    const { byName } = await importAndScreen(h);
     const c = byName.get('P002_L.jpg')!;
     await callApi(h.services.handlers, 'cases.setStatus', { caseId: c.id, status: 'approved' });
     const first = (await summaryOf(c.id)).approval!;
@@ -151,7 +142,7 @@ describe('the signed record and the audit trail', () => {
 describe("the clinician's own call", () => {
   it('stores referral, reason, grade, notes, eye and patient id, each change logged; a reason only with ungradable', async () => {
     h = await appHarness({ behaviour: predicting(0.7) });
-    const { byName } = await importAndScreen();
+    const { byName } = await importAndScreen(h);
     const c = byName.get('P001_OD.png')!;
     expect(c).toMatchObject({ eye: 'right', patientId: 'P001', call: null });
     let s = (await callApi(h.services.handlers, 'cases.setCall', { caseId: c.id, referral: 'ungradable', referralReason: 'media opacity', grade: 'glaucoma', notes: 'see OCT' })).summary;
@@ -178,7 +169,7 @@ describe("the clinician's own call", () => {
 
   it('exports one CSV row per case with both decisions, the model id and the reviewer, formula-like notes made inert', async () => {
     h = await appHarness({ behaviour: predicting(0.7) });
-    const { studyId, byName } = await importAndScreen();
+    const { studyId, byName } = await importAndScreen(h);
     const c = byName.get('P001_OD.png')!;
     await callApi(h.services.handlers, 'cases.setCall', { caseId: c.id, referral: 'refer', grade: 'suspect', notes: '=HYPERLINK("http://x","y"), rim thin' });
     await callApi(h.services.handlers, 'cases.setStatus', { caseId: c.id, status: 'approved' });

@@ -5,6 +5,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createServices, type Services } from '../../../src-main/app/services';
+import type { CaseSummary } from '../../../src-main/core/contract/contract';
+import { callApi } from '../../../src-main/core/contract/dispatch';
 import { encodeBmp } from '../../helpers/bmp-writer';
 import { generateFundus } from '../../../src-main/core/data/synth';
 import { InputError } from '../../../src-main/core/errors';
@@ -121,6 +123,16 @@ export async function appHarness(options: { behaviour?: FakeBehaviour; training?
     },
   };
   return harness;
+}
+
+/** Imports writeStudyFolder's folder as study "Clinic", screens it and returns its cases by file name. */
+export async function importAndScreen(h: AppHarness): Promise<{ studyId: string; byName: Map<string, CaseSummary> }> {
+  const folder = await writeStudyFolder(path.join(h.root, 'clinic'));
+  const { study } = await callApi(h.services.handlers, 'studies.import', { folder: folder.dir, name: 'Clinic' });
+  await callApi(h.services.handlers, 'screening.start', { studyId: study.id });
+  await h.services.jobs.whenIdle();
+  const cases = await callApi(h.services.handlers, 'cases.list', { studyId: study.id });
+  return { studyId: study.id, byName: new Map(cases.map((c) => [c.name, c])) };
 }
 
 export { InputError };
