@@ -15,12 +15,13 @@ import type { ImageCodec } from '../data/image-codec';
 import { pasteCropMask, type SquareCrop } from '../geometry/crop';
 import { letterbox, mapToOriginalMask, toOriginal, type Letterbox } from '../geometry/letterbox';
 import { resampleRgbRegion } from '../geometry/resample-region';
-import { area, boundingBox, constrainCupInsideDisc, cupToDiscRatio, largestComponent, verticalDiameter } from '../masks';
+import { area, boundingBox, constrainCupInsideDisc, cupToDiscRatio, largestComponent, shapeDiscAndCup, verticalDiameter, type ShapePrior } from '../masks';
 import { loadModelPackage, type LoadedModel, type PackageNetwork, type Preprocessing } from '../model/package';
 import { TASKS, type BinaryMask, type FloatMap, type Point, type RgbImage, type Size, type Task } from '../types';
 import { discCupFeatures } from '../decision/features';
 import { describeQuality } from '../contract/contract';
-import { fieldLuminance, measureImage, qualityVerdict, scaleExposure } from '../quality/image-quality';
+import { fieldLuminance, measureImage, qualityVerdict } from '../quality/image-quality';
+import { colourBalance, scaleChannels, type Rgb } from '../quality/colour-balance';
 import { assessGlaucoma, type DecisionSettings } from './assessment';
 import type { CasePrediction, StructureSummary } from './types';
 import { discRegion } from './disc-crop';
@@ -35,6 +36,10 @@ export interface PredictOptions {
   readonly wideSearch?: boolean;
   /** Exposure normalisation target (default: the package's preprocessing.luminanceReference; null: off). */
   readonly luminanceReference?: number | null;
+  /** Disc and cup replaced by their filled convex hull or the hull's moment ellipse after the last segmentation stage (default 'none'). */
+  readonly shapePrior?: ShapePrior;
+  /** Colour normalisation: the training photographs' mean field R, G, B; every input's channels are scaled to its proportions (default null: off). */
+  readonly colourReference?: Rgb | null;
 }
 
 /** The gain is kept within these bounds: a near-black or blown-out picture is the quality gate's business. */
@@ -126,7 +131,8 @@ export class Predictor {
     const reference = options.luminanceReference === undefined ? (this.#pre.luminanceReference ?? null) : options.luminanceReference;
     const lum = reference === null ? 0 : fieldLuminance(image);
     const gain = reference === null || lum <= 0 ? 1 : Math.min(MAX_EXPOSURE_GAIN, Math.max(1 / MAX_EXPOSURE_GAIN, reference / lum));
-    const expose = (input: RgbImage): RgbImage => scaleExposure(input, gain);
+    const colour = colourBalance(image, options.colourReference ?? null);
+    const expose = (input: RgbImage): RgbImage => scaleChannels(input, [gain * colour[0], gain * colour[1], gain * colour[2]]);
     const maps = await this.#runAll(this.#full, expose(image), options.tta);
     const t = this.#pre.threshold;
     let od = maps.od && this.#trained.has('od') ? largestComponent(mapToOriginalMask(lb, maps.od, t)) : emptyMask(original);
@@ -151,6 +157,7 @@ export class Predictor {
       oc = refined.oc;
       disagreement.push(...refined.disagreement);
     }
+    ({ od, oc } = shapeDiscAndCup(od, oc, options.shapePrior ?? 'none'));
     oc = largestComponent(constrainCupInsideDisc(od, oc));
     const disc = summarise(od);
     const cup = summarise(oc);
