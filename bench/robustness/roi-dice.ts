@@ -1,5 +1,5 @@
 // Disc and cup Dice of a model on each ROI crop of ../shared/data/roi-multidomain (four hospitals).
-// npx tsx bench/robustness/roi-dice.ts [--model PKG] [--shape-prior none|hull|ellipse] [--colour off]
+// npx tsx bench/robustness/roi-dice.ts [--model PKG] [--shape-prior none|hull|ellipse] [--colour R,G,B]
 import path from 'node:path';
 import { readSampleMasks } from '../../src-main/core/data/sample';
 import { readRoiFolder } from '../../src-main/core/data/roi';
@@ -17,8 +17,10 @@ const arg = (name: string): string | undefined => {
 const model = path.resolve(arg('model') ?? path.join(root, 'resources', 'model'));
 const shapePrior = arg('shape-prior') ?? 'none';
 if (!(SHAPE_PRIORS as readonly string[]).includes(shapePrior)) throw new Error(`--shape-prior must be one of ${SHAPE_PRIORS.join(', ')}`);
-// --colour off: no colour normalisation even where the package records a reference.
-const colour = arg('colour') === 'off' ? { colourReference: null } : {};
+// --colour R,G,B: colour normalisation to this target (run.ts --colour on prints the Drishti-GS1 training photographs').
+const colourArg = arg('colour')?.split(',').map(Number);
+if (colourArg && (colourArg.length !== 3 || colourArg.some((c) => !(c > 0 && c <= 255)))) throw new Error('--colour must be R,G,B, each in (0, 255]');
+const colour = colourArg ? { colourReference: [colourArg[0]!, colourArg[1]!, colourArg[2]!] as const } : {};
 await selectBackend();
 const codec = createSharpCodec();
 const predictor = Predictor.open(model, codec);

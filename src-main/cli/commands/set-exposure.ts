@@ -1,22 +1,21 @@
 import path from 'node:path';
 import { openDataset } from '../../core/data/spec';
 import { readManifest, rewritePackage } from '../../core/model/package';
-import { normalisationReferencesOf } from '../../core/train/exposure-reference';
+import { exposureReferenceOf } from '../../core/train/exposure-reference';
 import { createSharpCodec } from '../../platform/sharp-codec';
 import { required, str, type CommandSpec, type ParsedOptions } from '../args';
 import { defaultModelDir } from '../paths';
 
 export const setExposureCommand: CommandSpec = {
   name: 'set-exposure',
-  summary: "record a package's exposure and colour normalisation targets: the median field luminance and mean field colour of its training photographs (train does this itself)",
+  summary: "record a package's exposure normalisation target: the median field luminance of its training photographs (train does this itself)",
   usage: 'glaucoma-studio set-exposure --model PKG --data SPEC --out PKG [--split train|test|all] | --off',
   options: {
     model: { type: 'string', description: 'model package (default: the bundled model)', placeholder: 'PKG' },
     data: { type: 'string', description: 'the photographs the model was trained on (as for train)', placeholder: 'SPEC' },
     split: { type: 'string', description: "which of the dataset's splits it was trained on", default: 'train', choices: ['train', 'test', 'all'] },
     out: { type: 'string', description: 'where the package goes (may be the same folder)', placeholder: 'PKG' },
-    off: { type: 'boolean', description: 'remove both normalisations instead' },
-    'no-colour': { type: 'boolean', description: 'record the exposure target only (and remove a colour target)' },
+    off: { type: 'boolean', description: 'remove the normalisation instead' },
   },
   examples: ['glaucoma-studio set-exposure --model runs/old/model --data drishti:../shared/data/drishti-gs1 --split train --out runs/old/model'],
 };
@@ -25,10 +24,10 @@ export async function runSetExposure(options: ParsedOptions): Promise<number> {
   const model = path.resolve(str(options, 'model') ?? defaultModelDir());
   const out = path.resolve(required(options, 'out', 'set-exposure'));
   const manifest = readManifest(model);
-  const { luminanceReference: _old, colourReference: _oldColour, ...rest } = manifest.preprocessing;
+  const { luminanceReference: _old, ...rest } = manifest.preprocessing;
   if (options['off']) {
     await rewritePackage(model, out, { preprocessing: rest });
-    process.stdout.write(`exposure and colour normalisation removed: ${out}\n`);
+    process.stdout.write(`exposure normalisation removed: ${out}\n`);
     return 0;
   }
   const codec = createSharpCodec();
@@ -36,14 +35,12 @@ export async function runSetExposure(options: ParsedOptions): Promise<number> {
   const split = str(options, 'split') ?? 'train';
   const files = opened.dataset.samples.filter((s) => split === 'all' || (split === 'test' ? s.split === 'test' : s.split !== 'test')).map((s) => s.imageFile);
   const full = manifest.networks.find((n) => n.input.kind === 'full-image') ?? manifest.networks[0]!;
-  const { luminance: reference, colour } = await normalisationReferencesOf(files, codec, full.architecture.inputSize);
+  const reference = await exposureReferenceOf(files, codec, full.architecture.inputSize);
   if (reference === null) {
     process.stderr.write(`${opened.dataset.root}: no illuminated photograph among ${files.length} file(s); nothing written\n`);
     return 1;
   }
-  const withColour = colour !== null && !options['no-colour'];
-  await rewritePackage(model, out, { preprocessing: { ...rest, luminanceReference: reference, ...(withColour ? { colourReference: [colour[0], colour[1], colour[2]] } : {}) } });
-  const colourText = withColour ? `, colour target R,G,B ${colour.map((c) => c.toFixed(1)).join(',')}` : '';
-  process.stdout.write(`exposure normalisation target ${reference.toFixed(1)}${colourText} (medians of ${files.length} photographs): ${out}\n`);
+  await rewritePackage(model, out, { preprocessing: { ...rest, luminanceReference: reference } });
+  process.stdout.write(`exposure normalisation target ${reference.toFixed(1)} (median of ${files.length} photographs): ${out}\n`);
   return 0;
 }

@@ -38,7 +38,11 @@ export interface PredictOptions {
   readonly luminanceReference?: number | null;
   /** Disc and cup replaced by their filled convex hull or the hull's moment ellipse after the last segmentation stage (default 'none'). */
   readonly shapePrior?: ShapePrior;
-  /** Colour normalisation to a mean field R, G, B (default: the package's preprocessing.colourReference; null: off). */
+  /**
+   * Colour normalisation: every input's channels scaled so its field's mean colour has the proportions of this
+   * R, G, B (the training photographs' median mean field colour). Default null: off (measured, not kept:
+   * docs/robustness.md), so no package records it.
+   */
   readonly colourReference?: Rgb | null;
 }
 
@@ -131,7 +135,7 @@ export class Predictor {
     const reference = options.luminanceReference === undefined ? (this.#pre.luminanceReference ?? null) : options.luminanceReference;
     const lum = reference === null ? 0 : fieldLuminance(image);
     const gain = reference === null || lum <= 0 ? 1 : Math.min(MAX_EXPOSURE_GAIN, Math.max(1 / MAX_EXPOSURE_GAIN, reference / lum));
-    const colour = colourBalance(image, options.colourReference === undefined ? (this.#pre.colourReference ?? null) : options.colourReference);
+    const colour = colourBalance(image, options.colourReference ?? null);
     const expose = (input: RgbImage): RgbImage => scaleChannels(input, [gain * colour[0], gain * colour[1], gain * colour[2]]);
     const maps = await this.#runAll(this.#full, expose(image), options.tta);
     const t = this.#pre.threshold;

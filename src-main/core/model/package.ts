@@ -81,13 +81,6 @@ const PreprocessingSchema = z.object({
    * median), for cameras that expose brighter or darker. Absent: inputs as decoded.
    */
   luminanceReference: z.number().positive().max(255).optional(),
-  /**
-   * Test-time colour normalisation: the training photographs' mean field R, G, B
-   * (as the whole-image network saw them); every input's channels are scaled so its
-   * field has these proportions at its own luminance (quality/colour-balance.ts).
-   * Absent: colours as decoded.
-   */
-  colourReference: z.tuple([z.number().positive().max(255), z.number().positive().max(255), z.number().positive().max(255)]).optional(),
 });
 export type Preprocessing = z.infer<typeof PreprocessingSchema>;
 
@@ -380,7 +373,6 @@ export function describeModel(m: ModelManifest): string {
     `- Trained tasks: ${m.trainedTasks.join(', ') || 'none'}`,
     `- Networks: ${m.networks.map((n) => `${n.id} (${n.architecture.variant}, width ${n.architecture.width}, ${n.architecture.inputSize}px, ${n.input.kind}; tasks ${n.tasks.join(', ')})`).join('; ')}`,
     `- Exposure normalisation: ${m.preprocessing.luminanceReference === undefined ? 'none (inputs as decoded)' : `every input scaled to a field luminance of ${m.preprocessing.luminanceReference.toFixed(1)} (the training photographs' median)`}`,
-    `- Colour normalisation: ${m.preprocessing.colourReference === undefined ? 'none (colours as decoded)' : `every input's channels scaled to the proportions of a mean field R, G, B of ${m.preprocessing.colourReference.map((c) => c.toFixed(1)).join(', ')} (the training photographs' median)`}`,
     `- vCDR regression: ${m.vcdrRegression ? `P = sigmoid(${m.vcdrRegression.intercept.toFixed(3)} + ${m.vcdrRegression.slope.toFixed(3)} * vCDR), fitted on ${m.vcdrRegression.fittedOn}` : 'none'}`,
     '',
     '## Data card',

@@ -4,6 +4,7 @@
 // that the field's mean colour has the reference's proportions, at the field's
 // own luminance (so the exposure gain, computed from luminance, is unchanged).
 // Whether it helps is measured (docs/robustness.md).
+import { median } from '../metrics/stats';
 import type { RgbImage } from '../types';
 import { DARK, luma } from './image-quality';
 
@@ -46,6 +47,13 @@ export function colourGains(mean: Rgb, reference: Rgb): Rgb {
     return Math.min(MAX_COLOUR_GAIN, Math.max(1 / MAX_COLOUR_GAIN, g));
   };
   return [gain(0), gain(1), gain(2)];
+}
+
+/** A colour target: the per-channel median of the images' mean field colours (e.g. a model's training photographs); null without an illuminated image. */
+export function medianFieldColour(images: Iterable<RgbImage>): Rgb | null {
+  const means = [...images].map(fieldMeanColour).filter((m): m is Rgb => m !== null && m.every((c) => c > 0));
+  if (means.length === 0) return null;
+  return [median(means.map((m) => m[0])), median(means.map((m) => m[1])), median(means.map((m) => m[2]))];
 }
 
 /** The gains for a photograph: all 1 without a reference or without a field. */

@@ -19,7 +19,7 @@ import { openDataset } from '../data/spec';
 import { ConfigError, InputError } from '../errors';
 import { writeJsonAtomic } from '../fs/atomic';
 import { evaluateModel, type EvaluationSummary, type ImageScore } from '../infer/evaluate';
-import { medianFieldColour, medianFieldLuminance } from './exposure-reference';
+import { medianFieldLuminance } from './exposure-reference';
 import { fitDecisionFromScores } from './fit-decision';
 import { Predictor } from '../infer/predictor';
 import { fitVcdrRegression } from '../infer/vcdr-regression';
@@ -234,12 +234,9 @@ export async function runTraining(config: TrainingConfig, outDir: string, deps: 
   const vcdrTruth = [...prepared.values()][0]!.vcdr;
   // The exposure the whole-image network learnt on: the median field luminance of a unit's training inputs.
   const fullImageSet = setFor(plan.find((n) => n.input.kind === 'full-image') ?? plan[0]!);
-  // And its colour: the per-channel median of their mean field colours (colour normalisation, docs/robustness.md).
-  const exposureOf = (ids: ReadonlySet<string>): { luminanceReference?: number; colourReference?: [number, number, number] } => {
-    const images = fullImageSet.examples.filter((e) => ids.has(e.id)).map((e) => ({ width: e.size, height: e.size, data: e.image }));
-    const reference = medianFieldLuminance(images);
-    const colour = medianFieldColour(images);
-    return { ...(reference === null ? {} : { luminanceReference: reference }), ...(colour === null ? {} : { colourReference: [colour[0], colour[1], colour[2]] }) };
+  const exposureOf = (ids: ReadonlySet<string>): { luminanceReference?: number } => {
+    const reference = medianFieldLuminance(fullImageSet.examples.filter((e) => ids.has(e.id)).map((e) => ({ width: e.size, height: e.size, data: e.image })));
+    return reference === null ? {} : { luminanceReference: reference };
   };
 
   const k = config.folds >= 2 ? config.folds : 0;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { colourBalance, colourGains, fieldMeanColour, MAX_COLOUR_GAIN, scaleChannels, type Rgb } from '../../../src-main/core/quality/colour-balance';
+import { colourBalance, colourGains, fieldMeanColour, MAX_COLOUR_GAIN, medianFieldColour, scaleChannels, type Rgb } from '../../../src-main/core/quality/colour-balance';
 import { fieldLuminance } from '../../../src-main/core/quality/image-quality';
 import type { RgbImage } from '../../../src-main/core/types';
 
@@ -43,6 +43,11 @@ describe('colour balance (grey-world relative to a reference)', () => {
     expect(colourBalance(picture([150, 70, 30]), null)).toEqual([1, 1, 1]);
     const p = picture([150, 70, 30]);
     expect(scaleChannels(p, [1, 1, 1])).toBe(p);
+  });
+
+  it('takes a colour target as the per-channel median of the mean field colours', () => {
+    expect(medianFieldColour([picture([100, 50, 10]), picture([160, 40, 30]), picture([120, 60, 20])])).toEqual([120, 50, 20]);
+    expect(medianFieldColour([picture([0, 0, 0])])).toBeNull();
   });
 
   it('scales each channel by its own gain, clipped at 255', () => {
