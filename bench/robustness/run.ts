@@ -1,6 +1,7 @@
 // The robustness benchmark (issue: "screening you can trust on photographs the
 // model has never seen"). Run with:
-//   npx tsx bench/robustness/run.ts [--model PKG] [--out DIR] [--images N] [--no-wide-search] [--no-direct-crop] [--crop-edges black|mirror] [--parts quality,shifts,domains]
+//   npx tsx bench/robustness/run.ts [--model PKG] [--out DIR] [--images N] [--no-wide-search] [--no-direct-crop] [--parts quality,shifts,domains]
+//     [--shifts NAME,...] [--exposure N|off] [--crop-edges black|mirror] [--shape-prior none|hull|ellipse] [--colour off|on|R,G,B]
 // It prints tables and writes results.json + results.md under --out
 // (default bench/out/robustness). Three parts:
 //   quality: the quality gate's measurements on every real photograph here and on
@@ -17,9 +18,11 @@ import { openDataset } from '../../src-main/core/data/spec';
 import type { SquareCrop } from '../../src-main/core/geometry/crop';
 import { resampleRgbRegion } from '../../src-main/core/geometry/resample-region';
 import { Predictor } from '../../src-main/core/infer/predictor';
+import { SHAPE_PRIORS, type ShapePrior } from '../../src-main/core/masks/shape-prior';
 import { dice } from '../../src-main/core/metrics/dice';
 import { auc } from '../../src-main/core/metrics/roc';
 import { refugeVerticalCupToDiscRatio } from '../../src-main/core/metrics/vcdr';
+import { medianFieldColour, type Rgb } from '../../src-main/core/quality/colour-balance';
 import { DEFAULT_QUALITY_THRESHOLDS, imageReasons, measureImage, type ImageMeasures } from '../../src-main/core/quality/image-quality';
 import type { RgbImage } from '../../src-main/core/types';
 import { createSharpCodec } from '../../src-main/platform/sharp-codec';
@@ -44,6 +47,12 @@ const luminanceReference: number | null | undefined = exposureArg === 'package' 
 const cropEdges = opt('crop-edges', 'black') === 'mirror' ? ('mirror' as const) : ('black' as const);
 // --no-direct-crop: never read the whole photograph with the disc-crop network (default: when the wider search runs).
 const directCrop = !args.includes('--no-direct-crop');
+// --shape-prior none|hull|ellipse: the predictor's shape prior for disc and cup (default none).
+const shapePrior = opt('shape-prior', 'none');
+if (!(SHAPE_PRIORS as readonly string[]).includes(shapePrior)) throw new Error(`--shape-prior must be one of ${SHAPE_PRIORS.join(', ')}, got ${shapePrior}`);
+// --colour off|on|R,G,B: colour normalisation (grey-world relative to a reference mean field colour; default off);
+// 'on': the Drishti-GS1 training photographs' target (what the default model trained on).
+const colourArg = opt('colour', 'off');
 const parts = new Set(opt('parts', 'quality,shifts,domains').split(','));
 // --shifts name,name: only these shifts (substring match on the shift's name; 'jpeg' for JPEG).
 const onlyShifts = opt('shifts', '').split(',').filter(Boolean);
@@ -57,8 +66,20 @@ function letterboxed(image: RgbImage, size: number): RgbImage {
   return resampleRgbRegion(image, crop, size);
 }
 
+let colourReference: Rgb | null = null;
+
+/** The Drishti-GS1 training photographs' colour target, as the whole-image network sees them (the default model's). */
+async function trainingColourReference(inputSize: number): Promise<Rgb> {
+  const drishti = await openDataset(`drishti:${path.join(shared, 'drishti-gs1')}`, codec);
+  const images: RgbImage[] = [];
+  for (const s of drishti.dataset.samples.filter((x) => x.split !== 'test')) images.push((await codec.readLetterboxed(s.imageFile, inputSize)).image);
+  const colour = medianFieldColour(images);
+  if (!colour) throw new Error('no Drishti-GS1 training photograph to take the colour reference from');
+  return colour;
+}
+
 async function predict(predictor: Predictor, image: RgbImage) {
-  return predictor.predictLetterboxed(letterboxed(image, predictor.inputSize), { width: image.width, height: image.height }, async () => image, { tta: true, wideSearch, cropEdges, directCrop, ...(luminanceReference !== undefined ? { luminanceReference } : {}) });
+  return predictor.predictLetterboxed(letterboxed(image, predictor.inputSize), { width: image.width, height: image.height }, async () => image, { tta: true, wideSearch, cropEdges, directCrop, shapePrior: shapePrior as ShapePrior, colourReference, ...(luminanceReference !== undefined ? { luminanceReference } : {}) });
 }
 
 async function jpeg(image: RgbImage, quality: number): Promise<RgbImage> {
@@ -238,13 +259,21 @@ async function domainsPart(predictor: Predictor): Promise<{ text: string; rows: 
   return { text: ['## Other hospitals: disc-centred ROI crops (the disc fills about half the frame)', '', table(rows)].join('\n'), rows };
 }
 
+const describeColour = (c: Rgb | null): string => (c ? `to mean field R,G,B ${c.map((v) => v.toFixed(1)).join(',')}` : 'off');
+
 async function main(): Promise<void> {
   const backend = await selectBackend();
   fs.mkdirSync(outDir, { recursive: true });
   const predictor = Predictor.open(modelDir, codec);
+  if (colourArg === 'on') colourReference = await trainingColourReference(predictor.inputSize);
+  else if (colourArg !== 'off') {
+    const v = colourArg.split(',').map(Number);
+    if (v.length !== 3 || v.some((x) => !(x > 0 && x <= 255))) throw new Error(`--colour must be off, on or R,G,B (each 0-255], got ${colourArg}`);
+    colourReference = [v[0]!, v[1]!, v[2]!];
+  }
   const started = performance.now();
-  const sections: string[] = [`# Robustness benchmark`, '', `Model: ${predictor.model.manifest.name} (${predictor.model.manifest.id}); decision rule: ${predictor.model.manifest.decision?.id ?? 'paper'}; wider disc search: ${wideSearch ? 'on' : 'off'}; crop edges: ${cropEdges}; direct crop reading: ${directCrop ? 'on' : 'off'}; exposure normalisation: ${luminanceReference === undefined ? (predictor.model.manifest.preprocessing.luminanceReference ?? 'off') : (luminanceReference ?? 'off')}; backend: ${backend.name}.`, ''];
-  const results: Record<string, unknown> = { model: predictor.model.manifest.id, wideSearch, luminanceReference: luminanceReference ?? null };
+  const sections: string[] = [`# Robustness benchmark`, '', `Model: ${predictor.model.manifest.name} (${predictor.model.manifest.id}); decision rule: ${predictor.model.manifest.decision?.id ?? 'paper'}; wider disc search: ${wideSearch ? 'on' : 'off'}; crop edges: ${cropEdges}; direct crop reading: ${directCrop ? 'on' : 'off'}; exposure normalisation: ${luminanceReference === undefined ? (predictor.model.manifest.preprocessing.luminanceReference ?? 'off') : (luminanceReference ?? 'off')}; shape prior: ${shapePrior}; colour normalisation: ${describeColour(colourReference)}; backend: ${backend.name}.`, ''];
+  const results: Record<string, unknown> = { model: predictor.model.manifest.id, wideSearch, cropEdges, directCrop, luminanceReference: luminanceReference ?? null, shapePrior, colourReference };
   if (parts.has('quality')) sections.push(await qualityPart(), '');
   if (parts.has('domains')) {
     const d = await domainsPart(predictor);

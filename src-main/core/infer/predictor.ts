@@ -17,12 +17,13 @@ import type { ImageCodec } from '../data/image-codec';
 import { pasteCropMask, type SquareCrop } from '../geometry/crop';
 import { letterbox, mapToOriginalMask, toOriginal, type Letterbox } from '../geometry/letterbox';
 import { resampleRgbRegion, type RegionEdges } from '../geometry/resample-region';
-import { area, boundingBox, constrainCupInsideDisc, cupToDiscRatio, largestComponent, verticalDiameter } from '../masks';
+import { area, boundingBox, constrainCupInsideDisc, cupToDiscRatio, largestComponent, shapeDiscAndCup, verticalDiameter, type ShapePrior } from '../masks';
 import { loadModelPackage, type LoadedModel, type PackageNetwork, type Preprocessing } from '../model/package';
 import { TASKS, type BinaryMask, type FloatMap, type Point, type RgbImage, type Size, type Task } from '../types';
 import { discCupFeatures } from '../decision/features';
 import { describeQuality } from '../contract/contract';
-import { DEFAULT_QUALITY_THRESHOLDS, fieldLuminance, measureImage, qualityVerdict, scaleExposure } from '../quality/image-quality';
+import { DEFAULT_QUALITY_THRESHOLDS, fieldLuminance, measureImage, qualityVerdict } from '../quality/image-quality';
+import { colourBalance, scaleChannels, type Rgb } from '../quality/colour-balance';
 import { assessGlaucoma, type DecisionSettings } from './assessment';
 import type { CasePrediction, StructureSummary } from './types';
 import { discRegion } from './disc-crop';
@@ -41,6 +42,14 @@ export interface PredictOptions {
   readonly cropEdges?: RegionEdges;
   /** When the wider search runs, also read the whole photograph with the disc-crop network: it may be a tight disc crop (default true). */
   readonly directCrop?: boolean;
+  /** Disc and cup replaced by their filled convex hull or the hull's moment ellipse after the last segmentation stage (default 'none'). */
+  readonly shapePrior?: ShapePrior;
+  /**
+   * Colour normalisation: every input's channels scaled so its field's mean colour has the proportions of this
+   * R, G, B (the training photographs' median mean field colour). Default null: off (measured, not kept:
+   * docs/robustness.md), so no package records it.
+   */
+  readonly colourReference?: Rgb | null;
 }
 
 /** The gain is kept within these bounds: a near-black or blown-out picture is the quality gate's business. */
@@ -140,7 +149,8 @@ export class Predictor {
     const reference = options.luminanceReference === undefined ? (this.#pre.luminanceReference ?? null) : options.luminanceReference;
     const lum = reference === null ? 0 : fieldLuminance(image);
     const gain = reference === null || lum <= 0 ? 1 : Math.min(MAX_EXPOSURE_GAIN, Math.max(1 / MAX_EXPOSURE_GAIN, reference / lum));
-    const expose = (input: RgbImage): RgbImage => scaleExposure(input, gain);
+    const colour = colourBalance(image, options.colourReference ?? null);
+    const expose = (input: RgbImage): RgbImage => scaleChannels(input, [gain * colour[0], gain * colour[1], gain * colour[2]]);
     const maps = await this.#runAll(this.#full, expose(image), options.tta);
     const t = this.#pre.threshold;
     let od = maps.od && this.#trained.has('od') ? largestComponent(mapToOriginalMask(lb, maps.od, t)) : emptyMask(original);
@@ -176,6 +186,7 @@ export class Predictor {
       if (wider >= 0) warnings.splice(wider, 1);
       warnings.push('read as a disc crop (the disc fills much of the photograph)');
     }
+    ({ od, oc } = shapeDiscAndCup(od, oc, options.shapePrior ?? 'none'));
     oc = largestComponent(constrainCupInsideDisc(od, oc));
     const disc = summarise(od);
     const cup = summarise(oc);

@@ -8,4 +8,5 @@ export * from './mask';
 export * from './measure';
 export * from './refuge-mask';
 export * from './resample';
+export * from './shape-prior';
 export * from './threshold';

@@ -54,10 +54,11 @@ export interface QualityVerdict {
   readonly measures: ImageMeasures | null;
 }
 
-const DARK = 20;
+/** A pixel with no channel above this is outside the illuminated field. */
+export const DARK = 20;
 
 /** Rec. 601 luma of an RGB pixel. */
-const luma = (r: number, g: number, b: number): number => 0.299 * r + 0.587 * g + 0.114 * b;
+export const luma = (r: number, g: number, b: number): number => 0.299 * r + 0.587 * g + 0.114 * b;
 
 /** Box-averages an image down so its longer side is at most `size` (never up). */
 export function reduceImage(image: RgbImage, size = QUALITY_SIZE): RgbImage {
