@@ -7,7 +7,7 @@ import { discCupFeatures, type DiscCupFeatures } from '../decision/features';
 import { readSampleMasks, type DataProblem, type Sample } from '../data/sample';
 import { InputError } from '../errors';
 import { auc, dice, euclideanDistance, mean, refugeVerticalCupToDiscRatio, sensitivityAtSpecificity } from '../metrics';
-import type { Predictor } from './predictor';
+import type { PredictOptions, Predictor } from './predictor';
 import type { CasePrediction } from './types';
 
 export interface ImageScore {
@@ -47,6 +47,8 @@ export interface Evaluation {
 
 export interface EvaluateOptions {
   readonly tta: boolean;
+  /** The pipeline's other settings (default: the package's own; benchmarks compare measures with them). */
+  readonly predict?: Omit<PredictOptions, 'tta'>;
   readonly onImage?: (done: number, total: number, prediction: CasePrediction | null, score: ImageScore | null) => void | Promise<void>;
   readonly signal?: AbortSignal;
 }
@@ -60,7 +62,7 @@ export async function evaluateModel(predictor: Predictor, samples: readonly Samp
     let prediction: CasePrediction | null = null;
     let score: ImageScore | null = null;
     try {
-      prediction = await predictor.predictFile(sample.imageFile, { tta: options.tta });
+      prediction = await predictor.predictFile(sample.imageFile, { ...options.predict, tta: options.tta });
       score = await scoreImage(sample, prediction, codec);
       images.push(score);
     } catch (error) {
