@@ -32,7 +32,10 @@ describe('experiment', () => {
       tta: false,
     };
     const out = path.join(tmp, 'experiment');
-    const result = await runExperiment(config, out, { codec, backend }, false);
+    let trainedEpochs = 0;
+    const result = await runExperiment(config, out, { codec, backend, onEvent: (e) => { if (e.type === 'epoch') trainedEpochs++; } }, false);
+    // 3 strategies x 2 folds, one epoch each (the single-task baseline trains one network per task).
+    expect(trainedEpochs).toBeGreaterThanOrEqual(6);
     expect(result.testSplit).toBe('test');
     expect(result.testImages).toBe(6);
     expect(result.strategies.map((s) => s.strategy)).toEqual(['mtl-io', 'mtl', 'single']);
@@ -62,10 +65,11 @@ describe('experiment', () => {
     expect(html).toMatch(/overlays\/(best|median|worst)\.png/);
     for (const f of ['best', 'median', 'worst']) expect(fs.existsSync(path.join(out, 'overlays', `${f}.png`))).toBe(true);
 
-    // Resuming a finished experiment retrains nothing and reproduces the same table.
-    const started = Date.now();
-    const again = await runExperiment(config, out, { codec, backend }, true);
+    // Resuming a finished experiment retrains nothing (not one epoch) and reproduces the same table.
+    // Counted, not timed: a loaded machine must not make it fail, nor a fast one hide a retraining.
+    const epochs: unknown[] = [];
+    const again = await runExperiment(config, out, { codec, backend, onEvent: (e) => { if (e.type === 'epoch') epochs.push(e); } }, true);
     expect(again.strategies.map((s) => s.metrics.odDice.mean)).toEqual(result.strategies.map((s) => s.metrics.odDice.mean));
-    expect(Date.now() - started).toBeLessThan((result.seconds * 1000) / 2);
+    expect(epochs).toEqual([]);
   });
 });
