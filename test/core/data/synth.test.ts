@@ -109,11 +109,4 @@ describe('generateFundus', () => {
     expect(() => generateFundus(1, { width: 16, height: 64 })).toThrow(RangeError);
     expect(() => generateFundus(1, { width: 100.5 })).toThrow(RangeError);
   });
-
-  it('is fast: a 256x248 image in well under 100 ms even on a busy machine', () => {
-    generateFundus(0);
-    const start = performance.now();
-    for (let seed = 0; seed < 10; seed++) generateFundus(seed);
-    expect((performance.now() - start) / 10).toBeLessThan(100);
-  });
 });
