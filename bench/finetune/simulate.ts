@@ -4,7 +4,7 @@
 // far and scored on the cases it never trained on, next to the parent on
 // exactly those cases. Writes simulation.csv and learning-curve.svg.
 //   npx tsx bench/finetune/simulate.ts --data SPEC [--splits test|all|train] [--model PKG]
-//     [--strategies uncertainty,random] [--curve 0,5,10,20,40] [--epochs 5] [--seed 1] [--out DIR]
+//     [--strategies uncertainty,diverse,random] [--curve 0,5,10,20,40] [--epochs 5] [--seed 1] [--out DIR]
 //   npx tsx bench/finetune/simulate.ts --merge DIR1,DIR2 --out DIR   (one CSV and plot from runs of one strategy each)
 // A finished round's child is reused when the command is run again (same choices, same seed).
 import fs from 'node:fs';
@@ -13,7 +13,7 @@ import { openDataset } from '../../src-main/core/data/spec';
 import { evaluateModel, summarise, type EvaluationSummary, type ImageScore } from '../../src-main/core/infer/evaluate';
 import { Predictor } from '../../src-main/core/infer/predictor';
 import { DEFAULT_FINETUNE } from '../../src-main/core/jobs/finetune';
-import { DEFAULT_CURVE, SELECTION_STRATEGIES, simulateCorrections, type SelectionStrategy, type SimulationRow } from '../../src-main/core/train/active-learning';
+import { DEFAULT_CURVE, SELECTION_STRATEGIES, simulateCorrections, type Candidate, type SelectionStrategy, type SimulationRow } from '../../src-main/core/train/active-learning';
 import { runFinetune, toSample } from '../../src-main/core/train/finetune';
 import { labelledImagesOf } from '../../src-main/core/train/finetune-data';
 import { createSharpCodec } from '../../src-main/platform/sharp-codec';
@@ -64,14 +64,19 @@ interface Scored {
 async function score(modelDir: string, ids: readonly string[]) {
   const predictor = Predictor.open(modelDir, codec);
   const uncertainty = new Map<string, number | null>();
+  // What the case looks like to the model, for the 'diverse' strategy: exposure, colour, sharpness, predicted vCDR.
+  const descriptor = new Map<string, number[] | null>();
   try {
     const evaluation = await evaluateModel(predictor, ids.map((id) => toSample(byId.get(id)!)), codec, {
       tta: true,
       onImage: (_done, _total, prediction, s) => {
-        if (s) uncertainty.set(s.id, prediction?.summary.uncertainty ?? null);
+        if (!s) return;
+        uncertainty.set(s.id, prediction?.summary.uncertainty ?? null);
+        const m = prediction?.summary.quality?.measures;
+        descriptor.set(s.id, m ? [m.luminance, m.redness, m.sharpness, prediction.summary.vcdr ?? 0] : null);
       },
     });
-    return { candidates: ids.map((id) => ({ id, uncertainty: uncertainty.get(id) ?? null })), metrics: { summary: evaluation.summary, images: evaluation.images } as Scored };
+    return { candidates: ids.map((id) => ({ id, uncertainty: uncertainty.get(id) ?? null, descriptor: descriptor.get(id) ?? null })), metrics: { summary: evaluation.summary, images: evaluation.images } as Scored };
   } finally {
     predictor.dispose();
   }
@@ -81,7 +86,7 @@ const header = 'strategy,corrections,scored,odDice,ocDice,vcdrMae,auc,parentOdDi
 const lines: string[] = [header];
 const all: SimulationRow<Scored>[] = [];
 let parentScores: readonly ImageScore[] | null = null;
-let parentCandidates: readonly { id: string; uncertainty: number | null }[] = [];
+let parentCandidates: readonly Candidate[] = [];
 let parentMetrics: Scored | null = null;
 const fmt = (v: number | null | undefined): string => (v === null || v === undefined ? '' : v.toFixed(4));
 const csv = path.join(out, 'simulation.csv');
@@ -153,7 +158,7 @@ function learningCurveSvg(csvLines: readonly string[]): string {
     { title: 'vCDR MAE (lower is better)', keys: [['vcdrMae', 'parentVcdrMae']] },
     { title: 'AUC', keys: [['auc', 'parentAuc']] },
   ];
-  const colours: Record<string, string> = { uncertainty: '#c0392b', random: '#2c6fbb' };
+  const colours: Record<string, string> = { uncertainty: '#c0392b', diverse: '#1e8449', random: '#2c6fbb' };
   const W = 300;
   const H = 220;
   const pad = 40;
