@@ -57,6 +57,20 @@ function meanMs(out) {
   return rows.reduce((s, r) => s + Number(r.split(',')[column]), 0) / rows.length;
 }
 
+/**
+ * Steady-state throughput of a queue run, in images per second: the images
+ * after the first over the time between the first and the last image's record
+ * (.glaucoma-studio-queue/images/*.json, written as each image is done). It
+ * leaves out the run's fixed costs (the command's start, enqueueing, the
+ * workers' first model load, gathering), which a 20-image run cannot amortise
+ * and a programme's tens of thousands of photographs do.
+ */
+function steadyRate(out) {
+  const dir = path.join(out, '.glaucoma-studio-queue', 'images');
+  const times = fs.readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => fs.statSync(path.join(dir, f)).mtimeMs).sort((a, b) => a - b);
+  return times.length > 1 ? ((times.length - 1) * 1000) / (times[times.length - 1] - times[0]) : null;
+}
+
 async function withWorkers(url, n, fn) {
   const workers = Array.from({ length: n }, (_, i) => spawn(process.execPath, [bin, 'worker', '--queue', url, '--threads', '1', '--model-cache', path.join(tmp, `cache-${i}`)], { stdio: ['ignore', 'ignore', 'pipe'] }));
   for (const w of workers) w.stderr.resume();
@@ -93,10 +107,16 @@ try {
     oneWorker: { wallS: one.seconds, msPerImageWall: perImage(one.seconds), msPerImageScreening: oneMs },
     twoWorkers: { wallS: two.seconds, msPerImageWall: perImage(two.seconds), msPerImageScreening: twoMs },
     speedupTwoOverOne: one.seconds / two.seconds,
-    // What the queue adds per image with one worker: wall time per image beyond the screening step itself.
-    overheadMsPerImage: perImage(one.seconds) - oneMs,
-    overheadPercent: ((perImage(one.seconds) - oneMs) / oneMs) * 100,
+    steadyState: { oneWorkerImagesPerS: steadyRate(path.join(tmp, 'q1')), twoWorkersImagesPerS: steadyRate(path.join(tmp, 'q2')) },
+    // What the queue adds: the one-worker queue run against the local run of the same folder (same outputs written,
+    // same command start), per image and as a share of the local run's time per image.
+    queueOverheadMsPerImage: perImage(one.seconds) - perImage(local.seconds),
+    queueOverheadPercent: ((one.seconds - local.seconds) / local.seconds) * 100,
+    // Wall time per image outside the screening step with one worker (writing masks, overlays and records, the
+    // command's start and gathering): work the local run does as well, not the queue's.
+    outsideScreeningStepMsPerImage: perImage(one.seconds) - oneMs,
   };
+  result.steadyState.speedupTwoOverOne = result.steadyState.oneWorkerImagesPerS && result.steadyState.twoWorkersImagesPerS ? result.steadyState.twoWorkersImagesPerS / result.steadyState.oneWorkerImagesPerS : null;
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
   if (values.json) fs.writeFileSync(values.json, `${JSON.stringify(result, null, 2)}\n`);
 } finally {
