@@ -17,13 +17,19 @@ export const useFakeBackend = process.env.E2E_BACKEND === 'fake';
 /** Who the e2e user is recorded as. */
 export const E2E_USER = 'dr.e2e';
 
-export async function startBackend(userDataDir: string): Promise<RunningBackend> {
-  if (useFakeBackend) return startFakeBridge(RENDERER_DIR);
-  return startRealBridge(userDataDir);
+export interface BackendOptions {
+  /** A job server (redis://HOST:PORT): the bridge runs its jobs on that queue's workers instead of a local job process. */
+  readonly jobServer?: string;
 }
 
-async function startRealBridge(userDataDir: string): Promise<RunningBackend> {
+export async function startBackend(userDataDir: string, options: BackendOptions = {}): Promise<RunningBackend> {
+  if (useFakeBackend) return startFakeBridge(RENDERER_DIR);
+  return startRealBridge(userDataDir, options);
+}
+
+async function startRealBridge(userDataDir: string, options: BackendOptions): Promise<RunningBackend> {
   const args = ['--import', 'tsx', path.join(REPO_ROOT, 'src-main', 'app', 'serve.ts'), '--user-data', userDataDir, '--renderer', RENDERER_DIR, '--model', e2eModelDir(), '--user', E2E_USER, '--folders', os.tmpdir()];
+  if (options.jobServer) args.push('--job-server', options.jobServer);
   const child = spawn(process.execPath, args, { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env } });
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => {
