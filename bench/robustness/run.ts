@@ -15,7 +15,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { readSampleMasks, type Sample } from '../../src-main/core/data/sample';
 import { openDataset } from '../../src-main/core/data/spec';
-import type { SquareCrop } from '../../src-main/core/geometry/crop';
+import { letterboxRegion } from '../../src-main/core/geometry/letterbox';
 import { resampleRgbRegion } from '../../src-main/core/geometry/resample-region';
 import { Predictor } from '../../src-main/core/infer/predictor';
 import { SHAPE_PRIORS, type ShapePrior } from '../../src-main/core/masks/shape-prior';
@@ -61,9 +61,7 @@ const wanted = (name: string): boolean => onlyShifts.length === 0 || onlyShifts.
 const codec = createSharpCodec();
 
 function letterboxed(image: RgbImage, size: number): RgbImage {
-  const side = Math.max(image.width, image.height);
-  const crop: SquareCrop = { x0: -Math.floor((side - image.width) / 2), y0: -Math.floor((side - image.height) / 2), side };
-  return resampleRgbRegion(image, crop, size);
+  return resampleRgbRegion(image, letterboxRegion(image), size);
 }
 
 let colourReference: Rgb | null = null;

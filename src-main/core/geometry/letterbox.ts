@@ -13,6 +13,7 @@
 import { assertLayout } from '../masks/mask';
 import { linearAxisSamples, sampleBilinear } from '../masks/resample';
 import type { BinaryMask, FloatMap, Point, Size } from '../types';
+import type { SquareCrop } from './crop';
 
 export interface Letterbox {
   /** The original image size. */
@@ -139,4 +140,10 @@ function checkMap(lb: Letterbox, map: FloatMap, original: Size): void {
       `mapToOriginal: original size ${original.width}x${original.height} differs from the letterbox's ${lb.original.width}x${lb.original.height}`,
     );
   }
+}
+
+/** The letterbox square as a crop of the original image: the whole image padded to a centred square. */
+export function letterboxRegion(original: Size): SquareCrop {
+  const lb = letterbox(original, 1);
+  return { x0: -lb.padX, y0: -lb.padY, side: lb.side };
 }

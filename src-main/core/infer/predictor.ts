@@ -15,7 +15,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ImageCodec } from '../data/image-codec';
 import { pasteCropMask, type SquareCrop } from '../geometry/crop';
-import { letterbox, mapToOriginalMask, toOriginal, type Letterbox } from '../geometry/letterbox';
+import { letterbox, letterboxRegion, mapToOriginalMask, toOriginal, type Letterbox } from '../geometry/letterbox';
 import { resampleRgbRegion, type RegionEdges } from '../geometry/resample-region';
 import { area, boundingBox, constrainCupInsideDisc, cupToDiscRatio, largestComponent, shapeDiscAndCup, verticalDiameter, type ShapePrior } from '../masks';
 import { loadModelPackage, type LoadedModel, type PackageNetwork, type Preprocessing } from '../model/package';
@@ -160,6 +160,8 @@ export class Predictor {
     // network does not know is found differently in the two.
     const firstDiscDisagreement = options.tta && maps.od ? (maps.disagreement[0] ?? 0) : 0;
     let direct: { od: BinaryMask; oc: BinaryMask; disagreement: number[] } | null = null;
+    // Said once the two-stage result is known to stand (a direct reading may replace it).
+    let widerNote: string | null = null;
     if (this.#trained.has('od') && (options.wideSearch ?? true) && (needsWideSearch(od, original) || firstDiscDisagreement > WIDE_SEARCH_DISAGREEMENT)) {
       if ((options.directCrop ?? true) && this.#crop) direct = await this.#directCrop(this.#crop, original, full, expose, options.tta);
       const wider = await this.#wideSearch(original, full, expose, options.tta);
@@ -168,7 +170,7 @@ export class Predictor {
         oc = wider.oc;
         // The first pass's masks were set aside: its flip disagreement says nothing about the result.
         disagreement.splice(0, disagreement.length, ...wider.disagreement);
-        warnings.push(`disc found by the wider search (zoomed out ${wider.zoom}x)`);
+        widerNote = `disc found by the wider search (zoomed out ${wider.zoom}x)`;
       }
     }
     if (this.#crop && area(od) > 0) {
@@ -181,10 +183,9 @@ export class Predictor {
       od = direct.od;
       oc = direct.oc;
       disagreement.splice(0, disagreement.length, ...direct.disagreement);
-      // The wider search's disc was set aside with the rest of the two-stage result.
-      const wider = warnings.findIndex((w) => w.startsWith('disc found by the wider search'));
-      if (wider >= 0) warnings.splice(wider, 1);
       warnings.push('read as a disc crop (the disc fills much of the photograph)');
+    } else if (widerNote) {
+      warnings.push(widerNote);
     }
     ({ od, oc } = shapeDiscAndCup(od, oc, options.shapePrior ?? 'none'));
     oc = largestComponent(constrainCupInsideDisc(od, oc));
@@ -295,8 +296,7 @@ export class Predictor {
     expose: (input: RgbImage) => RgbImage,
     tta: boolean,
   ): Promise<{ od: BinaryMask; oc: BinaryMask; disagreement: number[] } | null> {
-    const side = Math.max(original.width, original.height);
-    const region: SquareCrop = { x0: -Math.floor((side - original.width) / 2), y0: -Math.floor((side - original.height) / 2), side };
+    const region = letterboxRegion(original);
     const maps = await this.#run(network, expose(resampleRgbRegion(await readOriginal(), region, network.net.config.inputSize)), tta);
     if (!maps.od) return null;
     const od = largestComponent(this.#regionMaskToOriginal(maps.od, region, original));

@@ -6,31 +6,12 @@
 // Whether it helps is measured (docs/robustness.md).
 import { median } from '../metrics/stats';
 import type { RgbImage } from '../types';
-import { DARK, luma } from './image-quality';
+import { fieldMeanColour, luma } from './image-quality';
 
 export type Rgb = readonly [number, number, number];
 
 /** Per-channel gains are kept within these bounds: a channel that is nearly empty is not amplified into noise. */
 export const MAX_COLOUR_GAIN = 3;
-
-/** Mean R, G, B of the illuminated field (pixels with a channel above the dark level); null without one. */
-export function fieldMeanColour(image: RgbImage): Rgb | null {
-  let r = 0;
-  let g = 0;
-  let b = 0;
-  let n = 0;
-  for (let i = 0; i < image.data.length; i += 3) {
-    const pr = image.data[i]!;
-    const pg = image.data[i + 1]!;
-    const pb = image.data[i + 2]!;
-    if (Math.max(pr, pg, pb) <= DARK) continue;
-    r += pr;
-    g += pg;
-    b += pb;
-    n++;
-  }
-  return n ? [r / n, g / n, b / n] : null;
-}
 
 /**
  * Gains that move a field's mean colour to the reference's proportions at the

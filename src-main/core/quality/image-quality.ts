@@ -55,7 +55,7 @@ export interface QualityVerdict {
 }
 
 /** A pixel with no channel above this is outside the illuminated field. */
-export const DARK = 20;
+const DARK = 20;
 
 /** Rec. 601 luma of an RGB pixel. */
 export const luma = (r: number, g: number, b: number): number => 0.299 * r + 0.587 * g + 0.114 * b;
@@ -145,27 +145,29 @@ export function measureImage(original: RgbImage): ImageMeasures {
   };
 }
 
-/** Mean luminance (0-255) of the illuminated field of an image (pixels with a channel above the dark level); 0 without one. */
-export function fieldLuminance(image: RgbImage): number {
-  let sum = 0;
+/** Mean R, G, B of the illuminated field (pixels with a channel above the dark level); null without one. */
+export function fieldMeanColour(image: RgbImage): readonly [number, number, number] | null {
+  let r = 0;
+  let g = 0;
+  let b = 0;
   let n = 0;
   for (let i = 0; i < image.data.length; i += 3) {
-    const r = image.data[i]!;
-    const g = image.data[i + 1]!;
-    const b = image.data[i + 2]!;
-    if (Math.max(r, g, b) <= DARK) continue;
-    sum += luma(r, g, b);
+    const pr = image.data[i]!;
+    const pg = image.data[i + 1]!;
+    const pb = image.data[i + 2]!;
+    if (Math.max(pr, pg, pb) <= DARK) continue;
+    r += pr;
+    g += pg;
+    b += pb;
     n++;
   }
-  return n ? sum / n : 0;
+  return n ? [r / n, g / n, b / n] : null;
 }
 
-/** The image with every channel scaled by `gain` (clipped to 0-255); the same image when gain is 1. */
-export function scaleExposure(image: RgbImage, gain: number): RgbImage {
-  if (gain === 1) return image;
-  const data = new Uint8Array(image.data.length);
-  for (let i = 0; i < data.length; i++) data[i] = Math.min(255, Math.round(image.data[i]! * gain));
-  return { width: image.width, height: image.height, data };
+/** Mean luminance (0-255) of the illuminated field of an image: the luma of its mean colour (luma is linear); 0 without one. */
+export function fieldLuminance(image: RgbImage): number {
+  const mean = fieldMeanColour(image);
+  return mean ? luma(...mean) : 0;
 }
 
 /** Reasons the photograph itself cannot be graded (before any model runs). */

@@ -6,13 +6,11 @@
 import type { ImageCodec } from '../data/image-codec';
 import { readSampleMasks, type DataProblem, type Sample } from '../data/sample';
 import { InputError } from '../errors';
-import type { SquareCrop } from '../geometry/crop';
-import { letterbox, toModel } from '../geometry/letterbox';
+import { letterbox, letterboxRegion, toModel } from '../geometry/letterbox';
 import { resampleMaskRegion, resampleRgbRegion } from '../geometry/resample-region';
 import { discRegion } from '../infer/disc-crop';
 import { refugeVerticalCupToDiscRatio } from '../metrics/vcdr';
 import type { NetworkInput } from '../model/package';
-import type { Size } from '../types';
 import type { TrainingExample } from './example';
 
 export interface PreparedSet {
@@ -27,12 +25,6 @@ export interface PrepareOptions {
   readonly input: NetworkInput;
   readonly onProgress?: (done: number, total: number) => void;
   readonly signal?: AbortSignal;
-}
-
-/** The letterbox square as a crop of the original image: the whole image padded to a centred square. */
-export function letterboxRegion(original: Size): SquareCrop {
-  const lb = letterbox(original, 1);
-  return { x0: -lb.padX, y0: -lb.padY, side: lb.side };
 }
 
 /**

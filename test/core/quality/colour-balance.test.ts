@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { colourBalance, colourGains, fieldMeanColour, MAX_COLOUR_GAIN, medianFieldColour, scaleChannels, type Rgb } from '../../../src-main/core/quality/colour-balance';
-import { fieldLuminance } from '../../../src-main/core/quality/image-quality';
+import { colourBalance, colourGains, MAX_COLOUR_GAIN, medianFieldColour, scaleChannels, type Rgb } from '../../../src-main/core/quality/colour-balance';
+import { fieldLuminance, fieldMeanColour } from '../../../src-main/core/quality/image-quality';
 import type { RgbImage } from '../../../src-main/core/types';
 
 /** A 4x2 picture: a black (outside the field) column, the rest fundus-coloured pixels. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { fieldLuminance, imageReasons, measureImage, qualityVerdict, reduceImage, scaleExposure } from '../../../src-main/core/quality/image-quality';
+import { scaleChannels } from '../../../src-main/core/quality/colour-balance';
+import { fieldLuminance, imageReasons, measureImage, qualityVerdict, reduceImage } from '../../../src-main/core/quality/image-quality';
 import type { RgbImage } from '../../../src-main/core/types';
 
 const W = 200;
@@ -68,7 +69,7 @@ describe('image-quality gate', () => {
     const f = fundus();
     const lum = fieldLuminance(f);
     expect(lum).toBeGreaterThan(60);
-    expect(fieldLuminance(scaleExposure(f, 0.5))).toBeCloseTo(lum / 2, -0.5);
-    expect(scaleExposure(f, 1)).toBe(f);
+    expect(fieldLuminance(scaleChannels(f, [0.5, 0.5, 0.5]))).toBeCloseTo(lum / 2, -0.5);
+    expect(scaleChannels(f, [1, 1, 1])).toBe(f);
   });
 });
