@@ -12,7 +12,7 @@ import type { ApprovalDto, CaseSummary, LabelMapDto } from '../contract/contract
 import type { NewApproval } from '../store/approvals';
 import { ApiError, notFound } from '../contract/errors';
 import type { ModelRegistry } from '../registry/model-registry';
-import type { OperatingPoints } from '../registry/operating-point';
+import { pointDto, type OperatingPoints } from '../registry/operating-point';
 import type { CaseListRow } from '../store/cases';
 import type { Store } from '../store/store';
 
@@ -171,8 +171,7 @@ export class CaseSummaries {
     if (corrected) {
       const model = ctx.source.decision ?? null;
       if (!model) return corrected.probability === null ? null : { targetSpecificity: null, threshold: DECISION_THRESHOLD, sensitivity: null, specificity: null };
-      const op = decisionOperatingPoint(model, ctx.settings.specificity);
-      return { targetSpecificity: op.targetSpecificity, threshold: op.threshold, sensitivity: { ...op.sensitivity }, specificity: { ...op.specificity } };
+      return pointDto(decisionOperatingPoint(model, ctx.settings.specificity));
     }
     const p = row.prediction;
     if (!p || p.probability === null) return null;

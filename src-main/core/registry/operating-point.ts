@@ -129,7 +129,7 @@ export class OperatingPoints {
             `glaucoma at P ≥ ${(old.threshold ?? 0.5).toFixed(3)} → ${next.threshold!.toFixed(3)}; P ${percent(old.probability)}: ${decisionWords(old.decision)}` +
             (next.decision === old.decision ? ' (unchanged)' : ` → ${decisionWords(next.decision)}`) +
             (p.status === 'approved' ? '; the signed approval is kept' : '');
-          this.#store.predictions.redecide(p.id, p.caseId, { ...next }, detail, author);
+          this.#store.predictions.redecide(p.id, p.caseId, { ...p.summary, glaucoma: { ...next } }, detail, author);
         }
       }
       const words = (v: number | null): string => (v === null ? `each model's default (${pct(before.packageDefault ?? DEFAULT_TARGET_SPECIFICITY)} for ${before.model!.name})` : pct(v));
@@ -150,6 +150,7 @@ export function noEvidence(modelName: string): string {
   return `${modelName} decides by the paper's fixed rule (glaucoma at P ≥ 0.50); its package stores no cross-validated ROC evidence to derive another operating point from`;
 }
 
-function pointDto(p: ReturnType<typeof decisionOperatingPoint>): OperatingPointDto {
+/** An operating point as the contract carries it (its intervals copied out of the decision model). */
+export function pointDto(p: ReturnType<typeof decisionOperatingPoint>): OperatingPointDto {
   return { targetSpecificity: p.targetSpecificity, threshold: p.threshold, sensitivity: { ...p.sensitivity }, specificity: { ...p.specificity } };
 }

@@ -8,7 +8,8 @@ import { AuditKindSchema } from '../contract/contract';
 import type { Clock, Db } from './db';
 
 /** Appends one entry; call inside the transaction of the change. */
-export function recordAudit(db: Db, entry: { caseId: string; kind: AuditKind; detail: string; author: string; at: string }): void {
+/** One entry of the trail; caseId null for an app-wide entry (a setting), which no one case owns. */
+export function recordAudit(db: Db, entry: { caseId: string | null; kind: AuditKind; detail: string; author: string; at: string }): void {
   db.prepare('INSERT INTO audit_events (case_id, kind, detail, author, created_at) VALUES (?, ?, ?, ?, ?)').run(entry.caseId, entry.kind, entry.detail, entry.author, entry.at);
 }
 

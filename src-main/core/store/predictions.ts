@@ -116,14 +116,13 @@ export class PredictionRepo {
   /**
    * The same prediction decided at another operating point: its glaucoma scores
    * (threshold, target specificity, decision; the probability is unchanged) are
-   * replaced and the change goes in the case's trail. A signed approval is a
-   * separate, immutable record and never changes with it. Call in a transaction.
+   * replaced in `summary` (as read by ofModel) and the change goes in the case's
+   * trail. A signed approval is a separate, immutable record and never changes
+   * with it. Call in a transaction.
    */
-  redecide(id: number, caseId: string, glaucoma: PredictionSummaryDto['glaucoma'], detail: string, author: string): void {
-    const row = this.db.prepare<[number], { summary: string }>('SELECT summary FROM predictions WHERE id = ?').get(id);
-    if (!row) throw new Error(`prediction ${id} not found`);
-    const summary = { ...readJson(PredictionSummarySchema, row.summary, `predictions ${id} summary`), glaucoma };
-    this.db.prepare('UPDATE predictions SET summary = ?, decision = ? WHERE id = ?').run(JSON.stringify(summary), glaucoma.decision, id);
+  redecide(id: number, caseId: string, summary: PredictionSummaryDto, detail: string, author: string): void {
+    const changed = this.db.prepare('UPDATE predictions SET summary = ?, decision = ? WHERE id = ?').run(JSON.stringify(summary), summary.glaucoma.decision, id).changes;
+    if (changed === 0) throw new Error(`prediction ${id} not found`);
     recordAudit(this.db, { caseId, kind: 'operating-point', detail, author, at: this.now() });
   }
 

@@ -4,6 +4,7 @@
 // new value in words.
 import { z } from 'zod';
 import type { Clock, Db } from './db';
+import { recordAudit } from './audit';
 import { readJson } from './json';
 
 /** The operating point: the target specificity every model decides at; null for each model's own stored default. */
@@ -53,7 +54,7 @@ export class SettingsRepo {
          ON CONFLICT (key) DO UPDATE SET value = excluded.value, updated_by = excluded.updated_by, updated_at = excluded.updated_at`,
       )
       .run(OPERATING_POINT_KEY, JSON.stringify(OperatingPointValueSchema.parse(value)), author, at);
-    this.db.prepare('INSERT INTO audit_events (case_id, kind, detail, author, created_at) VALUES (NULL, ?, ?, ?, ?)').run('operating-point', detail, author, at);
+    recordAudit(this.db, { caseId: null, kind: 'operating-point', detail, author, at });
   }
 
   /** App-wide audit entries of a kind, newest first. */
