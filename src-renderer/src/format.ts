@@ -13,6 +13,11 @@ export function formatNumber(v: number | null | undefined, digits = 3): string {
   return v === null || v === undefined || !Number.isFinite(v) ? '–' : v.toFixed(digits);
 }
 
+/** An estimate with its 95 % interval: "0.50 (0.39–0.61)". */
+export function formatInterval(i: { readonly value: number; readonly low: number; readonly high: number }): string {
+  return `${i.value.toFixed(2)} (${i.low.toFixed(2)}–${i.high.toFixed(2)})`;
+}
+
 /** With a sign: "+0.012", "−0.009" (a real minus sign). */
 export function formatSigned(v: number, digits = 3): string {
   const text = Math.abs(v).toFixed(digits);

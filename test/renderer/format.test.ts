@@ -1,11 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { formatEta, formatProbability, formatProgress, formatRatio, higherIsBetter, lossLabel, metricLabel, problemWithoutPath } from '../../src-renderer/src/format';
+import { formatEta, formatInterval, formatProbability, formatProgress, formatRatio, higherIsBetter, lossLabel, metricLabel, problemWithoutPath } from '../../src-renderer/src/format';
 
 describe('formatting for the reader', () => {
   it('shows probabilities as percent and ratios with two decimals, missing values as a dash', () => {
     expect(formatProbability(0.876)).toBe('88 %');
     expect(formatRatio(0.456)).toBe('0.46');
     expect(formatRatio(null)).toBe('–');
+  });
+
+  it('shows an estimate with its 95 % interval', () => {
+    expect(formatInterval({ value: 0.5, low: 0.389, high: 0.611 })).toBe('0.50 (0.39–0.61)');
   });
 
   it('rounds an ETA to what a person can use', () => {
