@@ -9,7 +9,10 @@
 // A finished round's child is reused when the command is run again (same choices, same seed).
 import fs from 'node:fs';
 import path from 'node:path';
+import { inSplit, type SplitChoice } from '../../src-main/core/data/splits';
 import { openDataset } from '../../src-main/core/data/spec';
+import { seenInTraining, trainingImageIds } from '../../src-main/core/data/training-images';
+import { readManifest } from '../../src-main/core/model/package';
 import { evaluateModel, summarise, type EvaluationSummary, type ImageScore } from '../../src-main/core/infer/evaluate';
 import { Predictor } from '../../src-main/core/infer/predictor';
 import { DEFAULT_FINETUNE } from '../../src-main/core/jobs/finetune';
@@ -26,7 +29,7 @@ const opt = (name: string, fallback: string): string => {
 };
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
 const dataSpec = opt('data', `drishti:${path.join(root, '..', 'shared', 'data', 'drishti-gs1')}`);
-const splits = opt('splits', 'test');
+const splits = opt('splits', 'test') as SplitChoice;
 const parentDir = path.resolve(opt('model', path.join(root, 'resources', 'model')));
 const strategies = opt('strategies', SELECTION_STRATEGIES.join(',')).split(',') as SelectionStrategy[];
 const curve = opt('curve', DEFAULT_CURVE.join(',')).split(',').map(Number);
@@ -50,10 +53,20 @@ const backend = await selectBackend();
 const codec = createSharpCodec();
 fs.mkdirSync(out, { recursive: true });
 const opened = await openDataset(dataSpec);
-const samples = opened.dataset.samples.filter((s) => splits === 'all' || (splits === 'test' ? s.split === 'test' : s.split !== 'test'));
+const samples = inSplit(opened.dataset.samples, splits);
 const images = await labelledImagesOf(samples, codec, path.join(out, 'masks'));
 const byId = new Map(images.map((i) => [i.id, i]));
 const pool = images.map((i) => i.id);
+// A parent that trained on the pool would make every point of the curve a training-set figure.
+const trained = await trainingImageIds(readManifest(parentDir).training, codec);
+if (trained === null) throw new Error(`--model ${parentDir}: cannot tell which images it trained on (its training data is not on this machine)`);
+const seen = seenInTraining(pool, trained);
+if (seen.length) {
+  throw new Error(
+    `--model ${parentDir} trained on ${seen.length} of the ${pool.length} cases in the pool (${seen.slice(0, 3).join(', ')}${seen.length > 3 ? ', ...' : ''}): ` +
+      'use a model that never saw them (docs/finetune.md names one)',
+  );
+}
 process.stderr.write(`${pool.length} cases in the pool; curve ${curve.join(', ')}; ${epochs} epochs per fine-tune\n`);
 
 interface Scored {

@@ -8,6 +8,7 @@
 //   npx tsx bench/robustness/colour-decision.ts --mirror PKG [--model PKG] [--colour R,G,B]
 // PKG of --mirror: the same recipe trained on the test split (runs/test51 in docs/reproduction.md).
 import path from 'node:path';
+import { inSplit } from '../../src-main/core/data/splits';
 import { openDataset } from '../../src-main/core/data/spec';
 import { discCupFeatures } from '../../src-main/core/decision/features';
 import type { DecisionModel } from '../../src-main/core/decision/model';
@@ -42,7 +43,7 @@ async function outOfFold(colourReference: Rgb | null): Promise<ImageScore[]> {
   for (const [pkg, split] of [[model, 'test'], [mirror, 'train']] as const) {
     const predictor = Predictor.open(pkg, codec);
     try {
-      const samples = drishti.dataset.samples.filter((s) => (split === 'test' ? s.split === 'test' : s.split !== 'test'));
+      const samples = inSplit(drishti.dataset.samples, split);
       const evaluation = await evaluateModel(predictor, samples, codec, { tta: true, predict: { colourReference } });
       process.stdout.write(`  ${path.basename(path.dirname(pkg))}/${path.basename(pkg)} on ${split} (${samples.length}): OD ${fmt(evaluation.summary.odDice)}, OC ${fmt(evaluation.summary.ocDice)}, vCDR MAE ${fmt(evaluation.summary.vcdrMae)}\n`);
       scores.push(...evaluation.images);

@@ -6,7 +6,7 @@
 // (default bench/out/robustness). Three parts:
 //   quality: the quality gate's measurements on every real photograph here and on
 //            unusable ones (blank, noise, a chart, over/under-exposed, blurred);
-//   shifts:  Drishti-GS1 test photographs (not trained on) under synthetic camera
+//   shifts:  Drishti-GS1 photographs the model did not train on under synthetic camera
 //            shifts at three severities: disc found, gradable, OD/OC Dice, vCDR MAE,
 //            AUC of the predicted vCDR and of the model's probability;
 //   domains: the ROI crops of four hospitals (../shared/data/roi-multidomain).
@@ -15,6 +15,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { readSampleMasks, type Sample } from '../../src-main/core/data/sample';
 import { openDataset } from '../../src-main/core/data/spec';
+import { trainingImageIds } from '../../src-main/core/data/training-images';
 import { letterboxRegion } from '../../src-main/core/geometry/letterbox';
 import { resampleRgbRegion } from '../../src-main/core/geometry/resample-region';
 import { Predictor } from '../../src-main/core/infer/predictor';
@@ -66,11 +67,12 @@ function letterboxed(image: RgbImage, size: number): RgbImage {
 
 let colourReference: Rgb | null = null;
 
-/** The Drishti-GS1 training photographs' colour target, as the whole-image network sees them (the default model's). */
-async function trainingColourReference(inputSize: number): Promise<Rgb> {
+/** The colour target of the Drishti-GS1 photographs the model trained on, as the whole-image network sees them. */
+async function trainingColourReference(predictor: Predictor): Promise<Rgb> {
   const drishti = await openDataset(`drishti:${path.join(shared, 'drishti-gs1')}`, codec);
+  const trained = await modelTrainingIds(predictor);
   const images: RgbImage[] = [];
-  for (const s of drishti.dataset.samples.filter((x) => x.split !== 'test')) images.push((await codec.readLetterboxed(s.imageFile, inputSize)).image);
+  for (const s of drishti.dataset.samples.filter((x) => trained.has(x.id))) images.push((await codec.readLetterboxed(s.imageFile, predictor.inputSize)).image);
   const colour = medianFieldColour(images);
   if (!colour) throw new Error('no Drishti-GS1 training photograph to take the colour reference from');
   return colour;
@@ -211,9 +213,20 @@ async function qualityPart(): Promise<string> {
   ].join('\n');
 }
 
+async function modelTrainingIds(predictor: Predictor): Promise<ReadonlySet<string>> {
+  const trained = await trainingImageIds(predictor.model.manifest.training, codec);
+  if (!trained) throw new Error(`${modelDir}: cannot tell which images it trained on (its training data is not on this machine)`);
+  return trained;
+}
+
 async function shiftsPart(predictor: Predictor): Promise<{ text: string; rows: Row[] }> {
   const drishti = await openDataset(`drishti:${path.join(shared, 'drishti-gs1')}`, codec);
-  const test = balanced(drishti.dataset.samples.filter((s) => s.split === 'test'), imageCount);
+  // Only photographs the model never trained on: the test split for a model trained on
+  // Training, a fold's held-out images for a cross-validation fold model.
+  const trained = await modelTrainingIds(predictor);
+  const unseen = drishti.dataset.samples.filter((s) => !trained.has(s.id));
+  if (unseen.length === 0) throw new Error(`${modelDir} trained on every Drishti-GS1 photograph: run the shifts with a fold model of its cross-validation (train --folds writes OUT/folds/N/model), which leaves its fold out`);
+  const test = balanced(unseen, imageCount);
   const base: { shifted: Shifted; label: 0 | 1 | null; centre: { x: number; y: number } }[] = [];
   for (const s of test) {
     const image: RgbImage = await codec.readRgb(s.imageFile);
@@ -231,7 +244,7 @@ async function shiftsPart(predictor: Predictor): Promise<{ text: string; rows: R
   await run('clean', (b) => b.shifted);
   for (const shift of SHIFTS.filter((sh) => wanted(sh.name))) for (const s of SEVERITIES) await run(`${shift.name}, ${s}: ${shift.describe(s)}`, (b) => shift.apply(b.shifted, s, b.centre));
   if (wanted('jpeg')) for (const s of SEVERITIES) await run(`JPEG, ${s}: quality ${JPEG_QUALITY[s as Severity]}`, async (b) => ({ ...b.shifted, image: await jpeg(b.shifted.image, JPEG_QUALITY[s]) }));
-  return { text: [`## Synthetic camera shifts (${base.length} Drishti-GS1 test photographs, ${base.filter((b) => b.label === 0).length} normal)`, '', table(rows)].join('\n'), rows };
+  return { text: [`## Synthetic camera shifts (${base.length} Drishti-GS1 photographs the model did not train on, ${base.filter((b) => b.label === 0).length} normal)`, '', table(rows)].join('\n'), rows };
 }
 
 async function domainsPart(predictor: Predictor): Promise<{ text: string; rows: Row[] }> {
@@ -263,7 +276,7 @@ async function main(): Promise<void> {
   const backend = await selectBackend();
   fs.mkdirSync(outDir, { recursive: true });
   const predictor = Predictor.open(modelDir, codec);
-  if (colourArg === 'on') colourReference = await trainingColourReference(predictor.inputSize);
+  if (colourArg === 'on') colourReference = await trainingColourReference(predictor);
   else if (colourArg !== 'off') {
     const v = colourArg.split(',').map(Number);
     if (v.length !== 3 || v.some((x) => !(x > 0 && x <= 255))) throw new Error(`--colour must be off, on or R,G,B (each 0-255], got ${colourArg}`);

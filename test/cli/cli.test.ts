@@ -67,6 +67,15 @@ describe('glaucoma-studio', () => {
     for (const f of ['metrics.json', 'report.md', 'report.html', 'config.json']) expect(fs.existsSync(path.join(tmp, 'eval', f))).toBe(true);
     expect(JSON.parse(fs.readFileSync(path.join(tmp, 'data', 'glaucoma-studio-synth.json'), 'utf8')).seed).toBe(4);
     expect(JSON.parse(fs.readFileSync(path.join(tmp, 'eval', 'metrics.json'), 'utf8')).split).toBe('test');
+    // The test split is held out, and the package's list of training images says so.
+    expect(manifest.training['sampleIds']).toHaveLength(12);
+    expect(JSON.parse(fs.readFileSync(path.join(tmp, 'eval', 'metrics.json'), 'utf8')).seenInTraining).toEqual([]);
+    expect(evaluate.stderr).not.toContain('training-set figures');
+    const onAll = cli('evaluate', '--data', 'data', '--model', 'run/model', '--out', 'eval-all', '--split', 'all');
+    expect(onAll.code).toBe(0);
+    expect(onAll.stderr).toContain('warning: The model trained on 12 of these 18 images');
+    expect(JSON.parse(fs.readFileSync(path.join(tmp, 'eval-all', 'metrics.json'), 'utf8')).seenInTraining).toHaveLength(12);
+    expect(fs.readFileSync(path.join(tmp, 'eval-all', 'report.md'), 'utf8')).toContain('training-set figures, not a held-out measurement');
     expect(fs.readFileSync(path.join(tmp, 'eval', 'report.md'), 'utf8')).toContain('## Reliability (calibration)');
     expect(fs.readFileSync(path.join(tmp, 'eval', 'report.md'), 'utf8')).toMatch(/Operating point: .*glaucoma at P >= /);
     expect(fs.readFileSync(path.join(tmp, 'eval', 'report.html'), 'utf8')).toContain('aria-label="Reliability plot"');

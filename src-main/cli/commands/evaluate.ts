@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { flag, required, str, type CommandSpec, type ParsedOptions } from '../args';
+import { trainingNote } from '../../core/infer/evaluation-report';
 import { defaultModelDir } from '../paths';
 import { runJob } from '../run-job';
 import { BACKEND_OPTION, backendOf } from './common';
@@ -35,6 +36,8 @@ export async function runEvaluate(options: ParsedOptions): Promise<number> {
   );
   if (result.kind !== 'evaluate') throw new Error(`unexpected result ${result.kind}`);
   for (const p of result.problems) process.stderr.write(`warning: ${p.file}: ${p.problem}\n`);
+  const seen = trainingNote(result.seenInTraining, result.images);
+  if (seen) process.stderr.write(`warning: ${seen}\n`);
   process.stdout.write(`${result.images} images scored:\n`);
   printSummary(result.summary);
   process.stdout.write(`metrics and report in ${out}\n`);

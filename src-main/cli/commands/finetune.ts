@@ -6,13 +6,13 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { inSplit, SPLIT_CHOICES, type SplitChoice } from '../../core/data/splits';
 import { openDataset } from '../../core/data/spec';
 import { InputError } from '../../core/errors';
 import { DEFAULT_FINETUNE } from '../../core/jobs/finetune';
 import { readManifest } from '../../core/model/package';
 import type { FinetuneSpec, LabelledImage } from '../../core/train/finetune-spec';
 import { holdBack, labelledImagesOf } from '../../core/train/finetune-data';
-import { TRAINING_SPLITS, type TrainingSplits } from '../../core/train/run-training';
 import { createSharpCodec } from '../../platform/sharp-codec';
 import { flag, num, required, str, type CommandSpec, type ParsedOptions } from '../args';
 import { runJob } from '../run-job';
@@ -26,7 +26,7 @@ export const finetuneCommand: CommandSpec = {
     model: { type: 'string', description: 'the parent model package (never modified)', placeholder: 'PKG' },
     data: { type: 'string', description: 'labelled images: refuge:PATH, drishti:PATH, roi:PATH, manifest:FILE.csv or a path (detected)', placeholder: 'SPEC' },
     out: { type: 'string', description: 'run folder (checkpoints, consensus masks, model/)', placeholder: 'DIR' },
-    splits: { type: 'string', description: "which of the data's splits to fine-tune on: train (hold a test split apart), all, or test", default: 'train', choices: TRAINING_SPLITS },
+    splits: { type: 'string', description: "which of the data's splits to fine-tune on: train (hold a test split apart), all, or test", default: 'train', choices: SPLIT_CHOICES },
     holdout: { type: 'string', description: 'held-back images to compare the child with its parent (a data spec; default: a fraction of --data)', placeholder: 'SPEC' },
     'holdout-fraction': { type: 'number', description: 'share of --data held back for the comparison when --holdout is not given (0: none)', default: 0.2 },
     replay: { type: 'string', description: 'labelled images you have of what the parent knew, mixed in (a data spec; e.g. earlier corrections)', placeholder: 'SPEC' },
@@ -47,12 +47,12 @@ export const finetuneCommand: CommandSpec = {
 };
 
 /** The images of a data spec in the chosen splits that carry any label. */
-async function labelledOf(spec: string, splits: TrainingSplits, maskDir: string): Promise<LabelledImage[]> {
+async function labelledOf(spec: string, splits: SplitChoice, maskDir: string): Promise<LabelledImage[]> {
   const opened = await openDataset(spec);
   for (const p of opened.dataset.problems) process.stderr.write(`warning: ${p.file}: ${p.problem}\n`);
   if (opened.detected) process.stderr.write(`${opened.detected}\n`);
   const all = opened.dataset.samples;
-  const chosen = splits === 'all' ? all : splits === 'test' ? all.filter((s) => s.split === 'test') : all.filter((s) => s.split !== 'test');
+  const chosen = inSplit(all, splits);
   const images = await labelledImagesOf(chosen, createSharpCodec(), maskDir);
   if (images.length === 0) throw new InputError(spec, `no labelled image (disc/cup mask, fovea or glaucoma label) in the ${splits === 'all' ? '' : `${splits} `}images`);
   return images;
@@ -62,7 +62,7 @@ export async function runFinetuneCommand(options: ParsedOptions): Promise<number
   const out = path.resolve(required(options, 'out', 'finetune'));
   const parentDir = path.resolve(required(options, 'model', 'finetune'));
   const dataSpec = required(options, 'data', 'finetune');
-  const splits = (str(options, 'splits') ?? 'train') as TrainingSplits;
+  const splits = (str(options, 'splits') ?? 'train') as SplitChoice;
   const seed = num(options, 'seed');
   const resume = flag(options, 'resume');
   const outModelDir = path.join(out, 'model');

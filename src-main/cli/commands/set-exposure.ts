@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { inSplit, SPLIT_CHOICES, type SplitChoice } from '../../core/data/splits';
 import { openDataset } from '../../core/data/spec';
 import { readManifest, rewritePackage } from '../../core/model/package';
 import { exposureReferenceOf } from '../../core/train/exposure-reference';
@@ -13,7 +14,7 @@ export const setExposureCommand: CommandSpec = {
   options: {
     model: { type: 'string', description: 'model package (default: the bundled model)', placeholder: 'PKG' },
     data: { type: 'string', description: 'the photographs the model was trained on (as for train)', placeholder: 'SPEC' },
-    split: { type: 'string', description: "which of the dataset's splits it was trained on", default: 'train', choices: ['train', 'test', 'all'] },
+    split: { type: 'string', description: "which of the dataset's splits it was trained on", default: 'train', choices: SPLIT_CHOICES },
     out: { type: 'string', description: 'where the package goes (may be the same folder)', placeholder: 'PKG' },
     off: { type: 'boolean', description: 'remove the normalisation instead' },
   },
@@ -32,8 +33,8 @@ export async function runSetExposure(options: ParsedOptions): Promise<number> {
   }
   const codec = createSharpCodec();
   const opened = await openDataset(required(options, 'data', 'set-exposure'), codec);
-  const split = str(options, 'split') ?? 'train';
-  const files = opened.dataset.samples.filter((s) => split === 'all' || (split === 'test' ? s.split === 'test' : s.split !== 'test')).map((s) => s.imageFile);
+  const split = (str(options, 'split') ?? 'train') as SplitChoice;
+  const files = inSplit(opened.dataset.samples, split).map((s) => s.imageFile);
   const full = manifest.networks.find((n) => n.input.kind === 'full-image') ?? manifest.networks[0]!;
   const reference = await exposureReferenceOf(files, codec, full.architecture.inputSize);
   if (reference === null) {

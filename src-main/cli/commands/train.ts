@@ -1,6 +1,7 @@
 import path from 'node:path';
+import { SPLIT_CHOICES, type SplitChoice } from '../../core/data/splits';
 import { STRATEGY_NAMES, type StrategyName } from '../../core/train/strategies';
-import { DEFAULT_TRAINING, TRAINING_SPLITS, validateTrainingConfig, type TrainingConfig, type TrainingSplits } from '../../core/train/run-training';
+import { DEFAULT_TRAINING, validateTrainingConfig, type TrainingConfig } from '../../core/train/run-training';
 import { flag, num, required, str, type CommandSpec, type ParsedOptions } from '../args';
 import { runJob } from '../run-job';
 import { BACKEND_OPTION, backendOf, MODEL_OPTIONS, trainingFlagsOf } from './common';
@@ -20,7 +21,7 @@ export const trainCommand: CommandSpec = {
       type: 'string',
       description: "train: hold the dataset's test split apart; all: train on it too (a model to ship, once the recipe is measured); test: train on the test split alone",
       default: 'train',
-      choices: TRAINING_SPLITS,
+      choices: SPLIT_CHOICES,
     },
     name: { type: 'string', description: 'model name', default: 'Glaucoma Studio model' },
     source: { type: 'string', description: 'data card: where the training data came from' },
@@ -45,7 +46,7 @@ export async function runTrain(options: ParsedOptions): Promise<number> {
     name: str(options, 'name') ?? DEFAULT_TRAINING.name,
     dataCard: Object.fromEntries((['source', 'licence', 'notes'] as const).flatMap((key) => (str(options, key) ? [[key, str(options, key)]] : []))),
     finalModel: true,
-    splits: (str(options, 'splits') ?? 'train') as TrainingSplits,
+    splits: (str(options, 'splits') ?? 'train') as SplitChoice,
   };
   validateTrainingConfig(config);
   const result = await runJob({ kind: 'train', config, outDir: out, resume: flag(options, 'resume') }, { backend: backendOf(options) });

@@ -20,12 +20,21 @@ export const METRIC_LABELS: ReadonlyArray<[keyof EvaluationSummary, string, numb
   ['foveaErrorPx', 'Fovea error (px, original)', 2],
 ];
 
-export function renderEvaluationReport(input: { evaluation: Evaluation; problems: readonly DataProblem[]; model: ModelManifest; data: string; backend: BackendInfo }): {
+export function renderEvaluationReport(input: {
+  evaluation: Evaluation;
+  problems: readonly DataProblem[];
+  model: ModelManifest;
+  data: string;
+  backend: BackendInfo;
+  /** How many of the scored images the model trained on (null: unknown on this machine). */
+  seenInTraining?: number | null;
+}): {
   markdown: string;
   html: string;
 } {
   const { evaluation, problems, model, data, backend } = input;
   const s = evaluation.summary;
+  const seen = trainingNote(input.seenInTraining, s.images);
   const op = model.decision?.operatingPoint;
   const operatingPoint = op
     ? `Operating point: ${describeOperatingPoint({ rule: model.decision!.id, ...op })}; expected sensitivity ${op.sensitivity.value.toFixed(2)}, specificity ${op.specificity.value.toFixed(2)}.`
@@ -39,6 +48,7 @@ export function renderEvaluationReport(input: { evaluation: Evaluation; problems
     '',
     operatingPoint,
     '',
+    ...(seen ? [`**${seen}**`, ''] : []),
     '| Metric | Value |',
     '| --- | --- |',
     ...METRIC_LABELS.map(([k, label, d]) => `| ${label} | ${fmt(s[k] as number | null, d)} |`),
@@ -60,11 +70,19 @@ export function renderEvaluationReport(input: { evaluation: Evaluation; problems
 <p class="meta">Model ${escapeHtml(model.id)} on ${escapeHtml(data)}: ${s.images} images. Backend: ${escapeHtml(describeBackend(backend))}.</p>
 <p class="note">${escapeHtml(NOT_FOR_CLINICAL_USE)}</p>
 <p class="meta">${escapeHtml(operatingPoint)}</p>
-<table><tbody>${METRIC_LABELS.map(([k, label, d]) => `<tr><th>${escapeHtml(label)}</th><td class="num">${fmt(s[k] as number | null, d)}</td></tr>`).join('')}</tbody></table>
+${seen ? `<p class="note">${escapeHtml(seen)}</p>\n` : ''}<table><tbody>${METRIC_LABELS.map(([k, label, d]) => `<tr><th>${escapeHtml(label)}</th><td class="num">${fmt(s[k] as number | null, d)}</td></tr>`).join('')}</tbody></table>
 ${reliabilitySvg(calibration)}
 <h2>Per image</h2>
 <table><thead><tr><th>File</th><th>Label</th><th>Risk</th><th>OD Dice</th><th>OC Dice</th><th>vCDR</th><th>vCDR (truth)</th><th>Fovea error</th></tr></thead><tbody>${rows}</tbody></table>
 ${problems.length ? `<h2>Not scored</h2><ul>${problems.map((p) => `<li>${escapeHtml(path.basename(p.file))}: ${escapeHtml(p.problem)}</li>`).join('')}</ul>` : ''}`,
   );
   return { markdown: md, html };
+}
+
+/** The warning an evaluation carries when it is not a held-out measurement, or says that it could not be checked. */
+export function trainingNote(seenInTraining: number | null | undefined, images: number): string | null {
+  if (seenInTraining === undefined) return null;
+  if (seenInTraining === null) return 'Whether the model trained on these images could not be checked (its training data is not on this machine).';
+  if (seenInTraining === 0) return null;
+  return `The model trained on ${seenInTraining} of these ${images} images: for them these figures are training-set figures, not a held-out measurement.`;
 }

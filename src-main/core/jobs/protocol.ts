@@ -146,7 +146,15 @@ export type JobResult =
       readonly seconds: number;
     }
   | { readonly kind: 'train'; readonly modelDir: string | null; readonly crossValidation: ValidationRecord | null; readonly problems: readonly DataProblem[]; readonly seconds: number }
-  | { readonly kind: 'evaluate'; readonly summary: EvaluationSummary; readonly images: number; readonly problems: readonly DataProblem[]; readonly seconds: number }
+  | {
+      readonly kind: 'evaluate';
+      readonly summary: EvaluationSummary;
+      readonly images: number;
+      /** How many of the scored images the model trained on; null when that cannot be checked here. */
+      readonly seenInTraining: number | null;
+      readonly problems: readonly DataProblem[];
+      readonly seconds: number;
+    }
   | { readonly kind: 'screen-folder'; readonly screened: number; readonly failed: number; readonly suspects: number; readonly undecided: number; readonly operatingPoint: string; readonly problems: readonly DataProblem[]; readonly msPerImage: number; readonly seconds: number }
   | { readonly kind: 'screen-images'; readonly images: readonly ScreenedImage[]; readonly seconds: number }
   | { readonly kind: 'experiment'; readonly reportDir: string; readonly seconds: number }

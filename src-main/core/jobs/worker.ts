@@ -8,7 +8,9 @@ import type { BackendInfo } from '../backend';
 import { encodeLabelRuns, labelsFromMasks } from '../contract/label-map';
 import { runBenchmark } from '../bench/bench';
 import type { ImageCodec } from '../data/image-codec';
+import { inSplit } from '../data/splits';
 import { openDataset } from '../data/spec';
+import { seenInTraining, trainingImageIds } from '../data/training-images';
 import { CancelledError, errorMessage, InputError } from '../errors';
 import { writeJsonAtomic, writeFileAtomic } from '../fs/atomic';
 import { evaluateModel } from '../infer/evaluate';
@@ -171,14 +173,17 @@ export class JobWorker {
         const opened = await openDataset(spec.data, codec);
         const hasTest = opened.dataset.samples.some((s) => s.split === 'test');
         const split = spec.split === 'train' ? 'train' : hasTest && spec.split === 'test' ? 'test' : 'all';
-        const samples = opened.dataset.samples.filter((s) => (split === 'test' ? s.split === 'test' : split === 'train' ? s.split !== 'test' : true));
+        const samples = inSplit(opened.dataset.samples, split);
         const predictor = Predictor.open(spec.modelDir, codec);
         try {
+          const trained = await trainingImageIds(predictor.model.manifest.training, codec);
+          const seen = trained ? seenInTraining(samples.map((s) => s.id), trained) : null;
           writeJsonAtomic(path.join(spec.outDir, 'config.json'), {
             data: spec.data,
             model: { dir: spec.modelDir, id: predictor.model.manifest.id, name: predictor.model.manifest.name },
             split,
             images: samples.length,
+            seenInTraining: seen,
             tta: spec.tta,
             preprocessing: predictor.model.manifest.preprocessing,
             backend,
@@ -187,11 +192,11 @@ export class JobWorker {
           const progress = this.#progress(jobId);
           const evaluation = await evaluateModel(predictor, samples, codec, { tta: spec.tta, signal, onImage: (done, total) => progress(done, total, 'scoring') });
           const problems = [...opened.dataset.problems, ...evaluation.problems];
-          writeJsonAtomic(path.join(spec.outDir, 'metrics.json'), { data: spec.data, model: predictor.model.manifest.id, split, backend, ...evaluation, problems });
-          const report = renderEvaluationReport({ evaluation, problems, model: predictor.model.manifest, data: spec.data, backend });
+          writeJsonAtomic(path.join(spec.outDir, 'metrics.json'), { data: spec.data, model: predictor.model.manifest.id, split, backend, seenInTraining: seen, ...evaluation, problems });
+          const report = renderEvaluationReport({ evaluation, problems, model: predictor.model.manifest, data: spec.data, backend, seenInTraining: seen?.length ?? null });
           writeFileAtomic(path.join(spec.outDir, 'report.md'), report.markdown);
           writeFileAtomic(path.join(spec.outDir, 'report.html'), report.html);
-          return { kind: 'evaluate', summary: evaluation.summary, images: evaluation.images.length, problems, seconds: (performance.now() - started) / 1000 };
+          return { kind: 'evaluate', summary: evaluation.summary, images: evaluation.images.length, seenInTraining: seen?.length ?? null, problems, seconds: (performance.now() - started) / 1000 };
         } finally {
           predictor.dispose();
         }

@@ -187,6 +187,8 @@ export async function runFinetune(
             backend: deps.backend,
             data: { source: spec.dataSource ?? 'expert corrections', images: spec.train.length, files: fingerprintFiles(spec.train) },
             heldBack: spec.validation.map((v) => v.id),
+            // So evaluate can tell when it measures on a case this fine-tune trained on (core/data/training-images.ts).
+            sampleIds: [...spec.train, ...spec.replay].map((c) => c.id),
             decision: decision ? `refitted on ${decision.validation.cases} graded cases of these corrections` : 'kept from the parent',
           },
           parent: m.training,

@@ -15,6 +15,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { BackendInfo } from '../backend';
 import type { ImageCodec } from '../data/image-codec';
 import type { DataProblem, Sample } from '../data/sample';
+import { inSplit, type SplitChoice } from '../data/splits';
 import { openDataset } from '../data/spec';
 import { ConfigError, InputError } from '../errors';
 import { writeJsonAtomic } from '../fs/atomic';
@@ -65,8 +66,6 @@ export interface CropStageConfig {
   readonly augment: AugmentationName;
 }
 
-export const TRAINING_SPLITS = ['train', 'all', 'test'] as const;
-export type TrainingSplits = (typeof TRAINING_SPLITS)[number];
 
 export interface TrainingConfig {
   readonly data: string;
@@ -96,7 +95,7 @@ export interface TrainingConfig {
    * model, so the two score each other's images: a 2-fold cross-validation on the
    * dataset's own split).
    */
-  readonly splits?: TrainingSplits;
+  readonly splits?: SplitChoice;
 }
 
 export const DEFAULT_TRAINING: Omit<TrainingConfig, 'data'> = {
@@ -207,7 +206,7 @@ export async function runTraining(config: TrainingConfig, outDir: string, deps: 
   const all = opened.dataset.samples;
   const problems: DataProblem[] = [...opened.dataset.problems];
   const splits = config.splits ?? 'train';
-  const training = splits === 'all' ? all : splits === 'test' ? all.filter((s) => s.split === 'test') : all.filter((s) => s.split !== 'test');
+  const training = inSplit(all, splits);
   if (training.length === 0) throw new InputError(config.data, 'no training images found (only a test split, or an empty dataset)');
   const withLabels = (task: Task): number => training.filter((s) => (task === 'glaucoma' ? s.glaucoma !== undefined : task === 'fovea' ? s.fovea !== undefined : s.masks !== undefined)).length;
   const trainedTasks = config.tasks.filter((t) => withLabels(t) > 0);
@@ -334,7 +333,8 @@ export async function runTraining(config: TrainingConfig, outDir: string, deps: 
         vcdrRegression: regression,
         decision: isFinal && outOfFold.length > 0 ? fitDecisionFromScores(outOfFold, `${k}-fold cross-validation on ${training.length} images of ${opened.dataset.name}: each image measured on the segmentation of a model that did not train on it`, log) : null,
         dataCard: dataCardFor(config, trainIds.size, training.filter((s) => trainIds.has(s.id))),
-        training: { ...effective, backend: deps.backend, histories, ...(Object.keys(restarts).length ? { restarts } : {}) },
+        // sampleIds: so evaluate and the benches can tell when they measure on images it trained on.
+        training: { ...effective, backend: deps.backend, histories, ...(Object.keys(restarts).length ? { restarts } : {}), sampleIds: [...trainIds] },
         validation: isFinal ? crossValidation : null,
         parent: null,
       };
