@@ -3,7 +3,9 @@
 // photometric shifts (colour cast and vignetting moderate, gamma and blur mild;
 // bench/robustness/shifts.ts), written as a manifest dataset with consensus
 // masks. Photometric only, so the expert masks stay exactly valid.
-//   npx tsx bench/finetune/camera-shift.ts --out DIR [--split test|train] [--drishti PATH]
+//   npx tsx bench/finetune/camera-shift.ts --out DIR [--split test|train] [--drishti PATH] [--severity strong]
+// --severity strong: every step of the camera at the benchmark's strong level (a camera
+// the model is worse on, so there is something for corrections to win back).
 // then use manifest:DIR/manifest.csv as a data spec.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -11,7 +13,7 @@ import sharp from 'sharp';
 import { openDataset } from '../../src-main/core/data/spec';
 import { labelledImagesOf } from '../../src-main/core/train/finetune-data';
 import { createSharpCodec } from '../../src-main/platform/sharp-codec';
-import { SHIFTS, type Severity, type Shifted } from '../robustness/shifts';
+import { SEVERITIES, SHIFTS, type Severity, type Shifted } from '../robustness/shifts';
 
 const args = process.argv.slice(2);
 const opt = (name: string, fallback: string): string => {
@@ -22,14 +24,18 @@ const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..',
 const out = path.resolve(opt('out', path.join(root, 'bench', 'out', 'camera-shift')));
 const split = opt('split', 'test');
 const drishti = path.resolve(opt('drishti', path.join(root, '..', 'shared', 'data', 'drishti-gs1')));
+const severity = opt('severity', 'default');
+if (severity !== 'default' && !(SEVERITIES as readonly string[]).includes(severity)) throw new Error(`--severity must be one of ${SEVERITIES.join(', ')}, got ${severity}`);
 
-/** The camera: each step one of the robustness shifts at a fixed severity. */
-const CAMERA: readonly [string, Severity][] = [
-  ['colour cast', 'moderate'],
-  ['gamma', 'mild'],
-  ['vignetting', 'moderate'],
-  ['blur', 'mild'],
-];
+/** The camera: each step one of the robustness shifts at a fixed severity (all at --severity when given). */
+const CAMERA: readonly [string, Severity][] = (
+  [
+    ['colour cast', 'moderate'],
+    ['gamma', 'mild'],
+    ['vignetting', 'moderate'],
+    ['blur', 'mild'],
+  ] as const
+).map(([name, level]) => [name, severity === 'default' ? level : (severity as Severity)]);
 
 const codec = createSharpCodec();
 const samples = (await openDataset(`drishti:${drishti}`)).dataset.samples.filter((s) => s.split === split);

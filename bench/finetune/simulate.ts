@@ -4,9 +4,9 @@
 // far and scored on the cases it never trained on, next to the parent on
 // exactly those cases. Writes simulation.csv and learning-curve.svg.
 //   npx tsx bench/finetune/simulate.ts --data SPEC [--splits test|all|train] [--model PKG]
-//     [--strategies uncertainty,diverse,random] [--curve 0,5,10,20,40] [--epochs 5] [--seed 1] [--out DIR]
+//     [--strategies uncertainty,diverse,random] [--curve 0,5,10,20,40] [--epochs 5] [--lr 2e-5] [--seed 1] [--out DIR]
 //   npx tsx bench/finetune/simulate.ts --merge DIR1,DIR2 --out DIR   (one CSV and plot from runs of one strategy each)
-// A finished round's child is reused when the command is run again (same choices, same seed).
+// A finished round's child is reused when the command is run again (same choices, seed, epochs and learning rate).
 import fs from 'node:fs';
 import path from 'node:path';
 import { inSplit, type SplitChoice } from '../../src-main/core/data/splits';
@@ -34,6 +34,8 @@ const parentDir = path.resolve(opt('model', path.join(root, 'resources', 'model'
 const strategies = opt('strategies', SELECTION_STRATEGIES.join(',')).split(',') as SelectionStrategy[];
 const curve = opt('curve', DEFAULT_CURVE.join(',')).split(',').map(Number);
 const epochs = Number(opt('epochs', '5'));
+const learningRate = Number(opt('lr', String(DEFAULT_FINETUNE.learningRate)));
+if (!(learningRate > 0)) throw new Error(`--lr must be a positive number, got ${opt('lr', '')}`);
 const seed = Number(opt('seed', '1'));
 const out = path.resolve(opt('out', path.join(root, 'bench', 'out', 'simulate')));
 for (const s of strategies) if (!SELECTION_STRATEGIES.includes(s)) throw new Error(`--strategies: unknown ${s} (use ${SELECTION_STRATEGIES.join(', ')})`);
@@ -67,7 +69,7 @@ if (seen.length) {
       'use a model that never saw them (docs/finetune.md names one)',
   );
 }
-process.stderr.write(`${pool.length} cases in the pool; curve ${curve.join(', ')}; ${epochs} epochs per fine-tune\n`);
+process.stderr.write(`${pool.length} cases in the pool; curve ${curve.join(', ')}; ${epochs} epochs per fine-tune at learning rate ${learningRate}\n`);
 
 interface Scored {
   readonly summary: EvaluationSummary;
@@ -111,7 +113,9 @@ for (const strategy of strategies) {
       const dir = path.join(out, strategy, `${cases.length}`);
       const modelDir = path.join(dir, 'model');
       const chosenFile = path.join(dir, 'chosen.json');
-      if (fs.existsSync(path.join(modelDir, 'model.json')) && fs.existsSync(chosenFile) && fs.readFileSync(chosenFile, 'utf8') === JSON.stringify(cases)) return modelDir;
+      // Reused only when made from the same cases with the same settings.
+      const made = JSON.stringify({ cases, epochs, learningRate });
+      if (fs.existsSync(path.join(modelDir, 'model.json')) && fs.existsSync(chosenFile) && fs.readFileSync(chosenFile, 'utf8') === made) return modelDir;
       fs.rmSync(dir, { recursive: true, force: true });
       const result = await runFinetune(
         {
@@ -122,7 +126,7 @@ for (const strategy of strategies) {
           validation: [],
           replay: [],
           epochs,
-          learningRate: DEFAULT_FINETUNE.learningRate,
+          learningRate,
           batchSize: DEFAULT_FINETUNE.batchSize,
           seed: seed * 100 + round,
           resume: false,
@@ -132,7 +136,7 @@ for (const strategy of strategies) {
         },
         { codec, backend, onEvent: (e) => (e.type === 'log' ? process.stderr.write(`  ${e.message}\n`) : undefined) },
       );
-      fs.writeFileSync(chosenFile, JSON.stringify(cases));
+      fs.writeFileSync(chosenFile, made);
       process.stderr.write(`  ${strategy}: fine-tuned on ${cases.length} in ${result.seconds.toFixed(0)} s\n`);
       return modelDir;
     },
