@@ -3,7 +3,9 @@
 // simulation refuses). Packages list their training images' ids
 // (training.sampleIds; a fine-tune's under training.finetune, its parent's under
 // training.parent); for a package written before they did, the dataset it names
-// is opened again when it is on this machine. Ids are compared, not files: a
+// is opened again when it is on this machine (for an older cross-validation fold
+// package that counts its held-out fold too: its record does not say which fold
+// it was, so the answer errs towards "seen"). Ids are compared, not files: a
 // re-encoded or shifted copy of a training photograph (bench/finetune/camera-shift.ts)
 // keeps its id and is still an image the model has seen.
 import fs from 'node:fs';
