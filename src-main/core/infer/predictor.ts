@@ -70,6 +70,8 @@ export const WIDE_SEARCH_DISAGREEMENT = 0.2;
  * photograph, is evidence that the photograph itself is a tight disc crop.
  */
 export const DIRECT_CROP_MIN_DISC = 0.55;
+/** How far (as a ratio of vertical diameters) the direct reading's disc may differ from the two stages' for an uncertain two-stage result to be replaced. */
+export const DIRECT_CROP_SIZE_AGREEMENT = 2;
 
 /** Zoom-out factors of the wider search: a disc filling 50-70 % of a crop becomes 17-35 % of the frame. */
 export const WIDE_SEARCH_ZOOMS = [2, 3] as const;
@@ -420,7 +422,12 @@ export function readAsDiscCrop(
   if (area(twoStage.od) === 0) return true;
   if (verticalDiameter(direct.od) / Math.min(original.width, original.height) >= DIRECT_CROP_MIN_DISC) return true;
   const mean = (v: readonly number[]): number => (v.length ? v.reduce((a, b) => a + b, 0) / v.length : 0);
-  return mean(twoStage.disagreement) > DEFAULT_QUALITY_THRESHOLDS.maxUncertainty && mean(direct.disagreement) < mean(twoStage.disagreement);
+  // Certainty alone is no evidence: on a full photograph the crop network reads a disc of its training size with
+  // little flip disagreement (a fold model read a 50 % disc where the two stages found the 17 % one, OD Dice 0.82 -> 0.30).
+  // So the two readings must also agree on the disc's size, within DIRECT_CROP_SIZE_AGREEMENT.
+  const sizes = verticalDiameter(direct.od) / verticalDiameter(twoStage.od);
+  const sameDisc = sizes <= DIRECT_CROP_SIZE_AGREEMENT && sizes >= 1 / DIRECT_CROP_SIZE_AGREEMENT;
+  return sameDisc && mean(twoStage.disagreement) > DEFAULT_QUALITY_THRESHOLDS.maxUncertainty && mean(direct.disagreement) < mean(twoStage.disagreement);
 }
 
 /** A disc spans between 3 % and 90 % of the image's shorter side. */
