@@ -136,6 +136,8 @@ describe.runIf(hasChromium() && !useFakeBackend)('model packages in the app', ()
       const f = truth.get(c.name)!;
       const labels = encodeLabelRuns(labelsFromMasks(f.od.data, f.oc.data), 320, 310);
       await callApi(backend, 'cases.saveAnnotation', { caseId: c.id, baseRevision: 0, labels, fovea: null, note: 'expert outline' });
+      // Graded as the synthetic truth: 13 glaucoma, 12 normal, enough to refit the decision on the clinic's cases.
+      await callApi(backend, 'cases.setCall', { caseId: c.id, grade: f.glaucoma === 1 ? 'glaucoma' : 'normal' });
       await callApi(backend, 'cases.setStatus', { caseId: c.id, status: 'approved' });
     }
 
@@ -148,6 +150,9 @@ describe.runIf(hasChromium() && !useFakeBackend)('model packages in the app', ()
     const tuned = (await callApi(backend, 'models.list', {})).find((m) => m.provenance.kind === 'fine-tuned')!;
     expect(tuned.provenance).toEqual({ kind: 'fine-tuned', corrections: 20, heldBack: 5 });
     expect(tuned.comparison!.cases).toBe(5);
+    // Its decision rule was refitted on the clinic's graded corrections, and its card says so.
+    expect(tuned.decision).toMatch(/Decision refitted on 25 graded cases of these corrections\.$/);
+
     for (const m of tuned.comparison!.metrics) {
       expect(m.result).not.toBeNull();
       expect(m.result!.n).toBe(5);
@@ -170,6 +175,7 @@ describe.runIf(hasChromium() && !useFakeBackend)('model packages in the app', ()
     expect(text).toMatch(/better than the parent|worse than the parent|too few cases to tell|no difference on these cases/);
     // Its training data: the clinic's corrections named apart from the parent's data.
     expect(await item.textContent()).toMatch(/Trained on: 20 cases corrected by experts in this app \(5 more held back to compare\), fine-tuned from CLI-trained tiny model, itself trained on 12 images from synthetic fundus images \(CLI import test\)/);
+    expect(await item.getByTestId('decision-rule').textContent()).toMatch(/refitted on 25 graded cases/);
     await screenshot(page, 'finetune-comparison');
     expect(consoleErrors).toEqual([]);
   });

@@ -278,7 +278,7 @@ describe.runIf(hasChromium() && hasSharedData('refuge-samples') && hasSharedData
     const tuned = (await callApi(backend, 'models.list', {})).find((m) => m.parentId !== null)!;
     expect(tuned).toBeDefined();
     // The new version states its glaucoma decision rule (one graded case is too few to refit it: the parent's is kept).
-    expect(tuned.decision).toBe((await callApi(backend, 'models.list', {})).find((m) => m.id === tuned.parentId)!.decision);
+    expect(tuned.decision).toBe(`${(await callApi(backend, 'models.list', {})).find((m) => m.id === tuned.parentId)!.decision} Decision kept from the parent.`);
     await page.getByRole('listitem', { name: `Model ${tuned.name}` }).getByTestId('decision-rule').waitFor();
     await page.getByRole('listitem', { name: `Model ${tuned.name}` }).getByRole('button', { name: 'Activate' }).click();
     await expect.poll(async () => (await callApi(backend, 'models.list', {})).find((m) => m.id === tuned.id)!.active).toBe(true);

@@ -34,11 +34,15 @@ export interface FinetuneOutcome {
 
 /** The glaucoma decision of a manifest in one line: its rule and operating point. */
 export function decisionLine(manifest: ModelManifest): string {
-  return describeDecision(manifest.decision ?? null)
+  const line = describeDecision(manifest.decision ?? null)
     .filter((l) => !l.startsWith('- ') || l.startsWith('- Rule') || l.startsWith('- Operating point'))
     .filter((l) => l !== '' && !l.startsWith('|'))
     .map((l) => l.replace(/^- /, '').replace(/`/g, ''))
     .join(' ');
+  // A fine-tune says whether the clinic's graded cases refitted the rule or it is the parent's.
+  const finetune = manifest.training['finetune'];
+  const how = typeof finetune === 'object' && finetune !== null ? (finetune as Record<string, unknown>)['decision'] : undefined;
+  return typeof how === 'string' ? `${line} Decision ${how}.` : line;
 }
 
 /** How many expert corrections a package was fine-tuned on, as its manifest records (training.finetune.corrections); null when it was not fine-tuned. */

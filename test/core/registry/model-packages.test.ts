@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MANIFEST_FILE, type ModelManifest } from '../../../src-main/core/model/package';
-import { ModelRegistry } from '../../../src-main/core/registry/model-registry';
+import { decisionLine, ModelRegistry } from '../../../src-main/core/registry/model-registry';
 import type { Store } from '../../../src-main/core/store';
 import { fakeManifest, writeFakeModel } from '../jobs/model-fixture';
 import { memoryStore } from '../store/fixtures';
@@ -128,5 +128,15 @@ describe('exporting a model package', () => {
     fs.writeFileSync(path.join(registry.dirOf(row), 'main.weights.bin'), 'garbage');
     await expect(registry.exportPackage(row.id, path.join(root, 'share'))).rejects.toThrow(/weights file is damaged/);
     expect(fs.existsSync(path.join(root, 'share', 'cli-1'))).toBe(false);
+  });
+});
+
+describe('decisionLine', () => {
+  it("says whether a fine-tune's decision rule was refitted on the clinic's graded cases or kept from the parent", () => {
+    const base = fakeManifest({ id: 'p', name: 'P' });
+    const plain = decisionLine(base);
+    expect(decisionLine({ ...base, training: { finetune: { decision: 'refitted on 12 graded cases of these corrections' } } })).toBe(`${plain} Decision refitted on 12 graded cases of these corrections.`);
+    expect(decisionLine({ ...base, training: { finetune: { decision: 'kept from the parent' } } })).toBe(`${plain} Decision kept from the parent.`);
+    expect(decisionLine({ ...base, training: { epochs: 3 } })).toBe(plain);
   });
 });
