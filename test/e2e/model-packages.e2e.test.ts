@@ -136,7 +136,7 @@ describe.runIf(hasChromium() && !useFakeBackend)('model packages in the app', ()
       const f = truth.get(c.name)!;
       const labels = encodeLabelRuns(labelsFromMasks(f.od.data, f.oc.data), 320, 310);
       await callApi(backend, 'cases.saveAnnotation', { caseId: c.id, baseRevision: 0, labels, fovea: null, note: 'expert outline' });
-      // Graded as the synthetic truth: 13 glaucoma, 12 normal, enough to refit the decision on the clinic's cases.
+      // Graded as the synthetic truth: 13 glaucoma, 12 normal, enough cases to refit a decision rule on.
       await callApi(backend, 'cases.setCall', { caseId: c.id, grade: f.glaucoma === 1 ? 'glaucoma' : 'normal' });
       await callApi(backend, 'cases.setStatus', { caseId: c.id, status: 'approved' });
     }
@@ -150,8 +150,8 @@ describe.runIf(hasChromium() && !useFakeBackend)('model packages in the app', ()
     const tuned = (await callApi(backend, 'models.list', {})).find((m) => m.provenance.kind === 'fine-tuned')!;
     expect(tuned.provenance).toEqual({ kind: 'fine-tuned', corrections: 20, heldBack: 5 });
     expect(tuned.comparison!.cases).toBe(5);
-    // Its decision rule was refitted on the clinic's graded corrections, and its card says so.
-    expect(tuned.decision).toMatch(/Decision refitted on 25 graded cases of these corrections\.$/);
+    // The tiny model finds no disc on these photographs, so the graded cases cannot refit its rule: the card says it is the parent's.
+    expect(tuned.decision).toMatch(/Decision kept from the parent\.$/);
 
     for (const m of tuned.comparison!.metrics) {
       expect(m.result).not.toBeNull();
@@ -175,8 +175,28 @@ describe.runIf(hasChromium() && !useFakeBackend)('model packages in the app', ()
     expect(text).toMatch(/better than the parent|worse than the parent|too few cases to tell|no difference on these cases/);
     // Its training data: the clinic's corrections named apart from the parent's data.
     expect(await item.textContent()).toMatch(/Trained on: 20 cases corrected by experts in this app \(5 more held back to compare\), fine-tuned from CLI-trained tiny model, itself trained on 12 images from synthetic fundus images \(CLI import test\)/);
-    expect(await item.getByTestId('decision-rule').textContent()).toMatch(/refitted on 25 graded cases/);
     await screenshot(page, 'finetune-comparison');
+    expect(consoleErrors).toEqual([]);
+  });
+  it("refits the glaucoma decision on the clinic's graded corrections when the model measures their discs, and the version card says so", async () => {
+    // The bundled model measures disc and cup on these photographs; the same 20 + 5 corrections, graded above.
+    const bundled = (await callApi(backend, 'models.list', {})).find((m) => m.provenance.kind === 'bundled')!;
+    await callApi(backend, 'models.activate', { modelId: bundled.id });
+    const before = new Set((await callApi(backend, 'models.list', {})).map((m) => m.id));
+    const { page, consoleErrors } = await openPage(browser, pageUrl(backend));
+    await page.getByRole('button', { name: 'Fine-tuning' }).click();
+    await page.getByLabel('Epochs').fill('1');
+    await page.getByRole('button', { name: /^Fine-tune on 25 approved corrections/ }).click();
+    // The page still shows the previous run's "ready" line: wait for the new version itself.
+    await expect.poll(async () => (await callApi(backend, 'models.list', {})).some((m) => !before.has(m.id)), { timeout: 300_000, interval: 1000 }).toBe(true);
+    const tuned = (await callApi(backend, 'models.list', {})).find((m) => !before.has(m.id))!;
+    expect(tuned.parentId).toBe(bundled.id);
+    expect(tuned.decision).toMatch(/Decision refitted on 25 graded cases of these corrections\.$/);
+    expect(tuned.decision).not.toBe(bundled.decision);
+    const card = page.getByRole('listitem', { name: `Model ${tuned.name}` });
+    await card.scrollIntoViewIfNeeded();
+    expect(await card.getByTestId('decision-rule').textContent()).toMatch(/refitted on 25 graded cases/);
+    await screenshot(page, 'finetune-refitted-decision');
     expect(consoleErrors).toEqual([]);
   });
 });
