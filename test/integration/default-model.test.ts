@@ -12,6 +12,7 @@ import { readDrishti } from '../../src-main/core/data/drishti';
 import { readRefuge } from '../../src-main/core/data/refuge';
 import { readRoiFolder } from '../../src-main/core/data/roi';
 import { readSampleMasks } from '../../src-main/core/data/sample';
+import { seenInTraining } from '../../src-main/core/data/training-images';
 import { Predictor } from '../../src-main/core/infer/predictor';
 import { screenFolder } from '../../src-main/core/infer/screen-folder';
 import { decodeMaskAuto } from '../../src-main/core/masks';
@@ -119,6 +120,15 @@ describe.runIf(hasModel)('the bundled default model', () => {
       } finally {
         predictor.dispose();
       }
+    });
+  });
+
+  describe.runIf(hasSharedData('drishti-gs1'))('its record of the images it trained on', () => {
+    it('lists the 50 Drishti-GS1 training images and none of the test split, so evaluate can tell held-out figures from training ones on any machine', async () => {
+      const listed = readManifest(modelDir).training['sampleIds'] as string[];
+      const samples = readDrishti(sharedPath('drishti-gs1')).samples;
+      expect([...listed].sort()).toEqual(samples.filter((s) => s.split !== 'test').map((s) => s.id).sort());
+      expect(seenInTraining(samples.filter((s) => s.split === 'test').map((s) => s.id), new Set(listed))).toEqual([]);
     });
   });
 
