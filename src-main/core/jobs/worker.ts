@@ -178,6 +178,7 @@ export class JobWorker {
         try {
           const trained = await trainingImageIds(predictor.model.manifest.training, codec);
           const seen = trained ? seenInTraining(samples.map((s) => s.id), trained) : null;
+          const seenCount = seen?.length ?? null;
           writeJsonAtomic(path.join(spec.outDir, 'config.json'), {
             data: spec.data,
             model: { dir: spec.modelDir, id: predictor.model.manifest.id, name: predictor.model.manifest.name },
@@ -193,10 +194,10 @@ export class JobWorker {
           const evaluation = await evaluateModel(predictor, samples, codec, { tta: spec.tta, signal, onImage: (done, total) => progress(done, total, 'scoring') });
           const problems = [...opened.dataset.problems, ...evaluation.problems];
           writeJsonAtomic(path.join(spec.outDir, 'metrics.json'), { data: spec.data, model: predictor.model.manifest.id, split, backend, seenInTraining: seen, ...evaluation, problems });
-          const report = renderEvaluationReport({ evaluation, problems, model: predictor.model.manifest, data: spec.data, backend, seenInTraining: seen?.length ?? null });
+          const report = renderEvaluationReport({ evaluation, problems, model: predictor.model.manifest, data: spec.data, backend, seenInTraining: seenCount });
           writeFileAtomic(path.join(spec.outDir, 'report.md'), report.markdown);
           writeFileAtomic(path.join(spec.outDir, 'report.html'), report.html);
-          return { kind: 'evaluate', summary: evaluation.summary, images: evaluation.images.length, seenInTraining: seen?.length ?? null, problems, seconds: (performance.now() - started) / 1000 };
+          return { kind: 'evaluate', summary: evaluation.summary, images: evaluation.images.length, seenInTraining: seenCount, problems, seconds: (performance.now() - started) / 1000 };
         } finally {
           predictor.dispose();
         }

@@ -40,16 +40,19 @@ export function decisionLine(manifest: ModelManifest): string {
     .map((l) => l.replace(/^- /, '').replace(/`/g, ''))
     .join(' ');
   // A fine-tune says whether the clinic's graded cases refitted the rule or it is the parent's.
-  const finetune = manifest.training['finetune'];
-  const how = typeof finetune === 'object' && finetune !== null ? (finetune as Record<string, unknown>)['decision'] : undefined;
+  const how = finetuneRecord(manifest)?.['decision'];
   return typeof how === 'string' ? `${line} Decision ${how}.` : line;
+}
+
+/** What a fine-tune recorded in its package (training.finetune); null when it was not fine-tuned. */
+function finetuneRecord(manifest: ModelManifest): Readonly<Record<string, unknown>> | null {
+  const finetune = manifest.training['finetune'];
+  return typeof finetune === 'object' && finetune !== null ? (finetune as Record<string, unknown>) : null;
 }
 
 /** How many expert corrections a package was fine-tuned on, as its manifest records (training.finetune.corrections); null when it was not fine-tuned. */
 export function finetuneCorrections(manifest: ModelManifest): number | null {
-  const finetune = manifest.training['finetune'];
-  if (typeof finetune !== 'object' || finetune === null) return null;
-  const corrections = (finetune as Record<string, unknown>)['corrections'];
+  const corrections = finetuneRecord(manifest)?.['corrections'];
   return typeof corrections === 'number' && Number.isInteger(corrections) && corrections >= 0 ? corrections : null;
 }
 
