@@ -1,0 +1,61 @@
+// Two models on the same images, each image scored by a model that did not train on it: segmentation figures of
+// score set A against score set B on the images both scored, and on how many images A is better.
+// Used to decide whether a retrained model replaces the bundled one (docs/reproduction.md, 2b): A = a training run's
+// fold evaluations (each image scored by the fold that held it out), B = `evaluate --split test` of the bundled model.
+// npx tsx bench/robustness/compare-scores.ts --a runs/cv101c --b runs/eval-test-exp/metrics.json
+import fs from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+
+const ImageSchema = z.object({ id: z.string(), odDice: z.number().nullable(), ocDice: z.number().nullable(), vcdr: z.number().nullable(), vcdrTrue: z.number().nullable() });
+type Image = z.infer<typeof ImageSchema>;
+
+const arg = (name: string): string => {
+  const i = process.argv.indexOf(`--${name}`);
+  const value = i > 0 ? process.argv[i + 1] : undefined;
+  if (!value) throw new Error(`--${name} is required: a score file (metrics.json, evaluation.json) or a training run folder, comma-separated`);
+  return value;
+};
+
+/** A score file, or every fold evaluation of a training run folder. */
+function scoreFiles(p: string): string[] {
+  const folds = path.join(p, 'folds');
+  if (!fs.existsSync(folds)) return [p];
+  return fs.readdirSync(folds).map((f) => path.join(folds, f, 'evaluation.json')).filter((f) => fs.existsSync(f));
+}
+
+function readScores(list: string): Map<string, Image> {
+  const out = new Map<string, Image>();
+  for (const file of list.split(',').flatMap(scoreFiles)) {
+    const images = z.object({ images: z.array(ImageSchema) }).safeParse(JSON.parse(fs.readFileSync(file, 'utf8')));
+    if (!images.success) throw new Error(`${file}: not a score file: ${images.error.issues[0]!.path.join('.')}: ${images.error.issues[0]!.message}`);
+    for (const image of images.data.images) {
+      if (out.has(image.id)) throw new Error(`${file}: image ${image.id} is scored twice`);
+      out.set(image.id, image);
+    }
+  }
+  return out;
+}
+
+const mean = (xs: readonly number[]): number => xs.reduce((s, x) => s + x, 0) / xs.length;
+const vcdrError = (i: Image): number | null => (i.vcdr === null || i.vcdrTrue === null ? null : Math.abs(i.vcdr - i.vcdrTrue));
+
+const a = readScores(arg('a'));
+const b = readScores(arg('b'));
+const common = [...a.keys()].filter((id) => b.has(id));
+if (common.length === 0) throw new Error('the two score sets share no image');
+process.stdout.write(`${common.length} images scored in both (A ${a.size}, B ${b.size})\n\n| measure | A | B | A better on |\n| --- | ---: | ---: | ---: |\n`);
+const measures: [string, (i: Image) => number | null, 1 | -1][] = [
+  ['OD Dice', (i) => i.odDice, 1],
+  ['OC Dice', (i) => i.ocDice, 1],
+  ['vCDR absolute error', vcdrError, -1],
+];
+for (const [label, read, sign] of measures) {
+  const pairs = common.flatMap((id) => {
+    const x = read(a.get(id)!);
+    const y = read(b.get(id)!);
+    return x === null || y === null ? [] : [[x, y] as const];
+  });
+  const better = pairs.filter(([x, y]) => sign * (x - y) > 0).length;
+  process.stdout.write(`| ${label} | ${mean(pairs.map((p) => p[0])).toFixed(3)} | ${mean(pairs.map((p) => p[1])).toFixed(3)} | ${better} of ${pairs.length} |\n`);
+}
