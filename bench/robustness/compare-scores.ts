@@ -4,8 +4,9 @@
 // fold evaluations (each image scored by the fold that held it out), B = `evaluate --split test` of the bundled model.
 // npx tsx bench/robustness/compare-scores.ts --a runs/cv101c --b runs/eval-test-exp/metrics.json
 import fs from 'node:fs';
-import path from 'node:path';
 import { z } from 'zod';
+import { mean } from '../../src-main/core/metrics/stats';
+import { scoreFilePaths } from '../../src-main/core/train/fit-decision';
 
 const ImageSchema = z.object({ id: z.string(), odDice: z.number().nullable(), ocDice: z.number().nullable(), vcdr: z.number().nullable(), vcdrTrue: z.number().nullable() });
 type Image = z.infer<typeof ImageSchema>;
@@ -17,17 +18,16 @@ const arg = (name: string): string => {
   return value;
 };
 
-/** A score file, or every fold evaluation of a training run folder. */
-function scoreFiles(p: string): string[] {
-  const folds = path.join(p, 'folds');
-  if (!fs.existsSync(folds)) return [p];
-  return fs.readdirSync(folds).map((f) => path.join(folds, f, 'evaluation.json')).filter((f) => fs.existsSync(f));
-}
-
 function readScores(list: string): Map<string, Image> {
   const out = new Map<string, Image>();
-  for (const file of list.split(',').flatMap(scoreFiles)) {
-    const images = z.object({ images: z.array(ImageSchema) }).safeParse(JSON.parse(fs.readFileSync(file, 'utf8')));
+  for (const file of scoreFilePaths(list.split(','))) {
+    let json: unknown;
+    try {
+      json = JSON.parse(fs.readFileSync(file, 'utf8'));
+    } catch (error) {
+      throw new Error(`${file}: cannot read scores: ${(error as Error).message}`);
+    }
+    const images = z.object({ images: z.array(ImageSchema) }).safeParse(json);
     if (!images.success) throw new Error(`${file}: not a score file: ${images.error.issues[0]!.path.join('.')}: ${images.error.issues[0]!.message}`);
     for (const image of images.data.images) {
       if (out.has(image.id)) throw new Error(`${file}: image ${image.id} is scored twice`);
@@ -37,7 +37,6 @@ function readScores(list: string): Map<string, Image> {
   return out;
 }
 
-const mean = (xs: readonly number[]): number => xs.reduce((s, x) => s + x, 0) / xs.length;
 const vcdrError = (i: Image): number | null => (i.vcdr === null || i.vcdrTrue === null ? null : Math.abs(i.vcdr - i.vcdrTrue));
 
 const a = readScores(arg('a'));

@@ -20,12 +20,12 @@ const ScoreSchema = z.object({
 type Score = Pick<ImageScore, 'id' | 'glaucoma' | 'networkProbability' | 'measurements'>;
 
 /**
- * Image scores from score files: an `evaluate` metrics.json, a training fold's
- * evaluation.json, or a training run folder (all of its folds' evaluation.json).
- * Files written before measurements were recorded are refused by name.
+ * The score files named: an `evaluate` metrics.json or a training fold's
+ * evaluation.json as given, a training run folder as all of its folds'
+ * evaluation.json (each image scored by the fold that held it out).
  */
-export function readScoreFiles(paths: readonly string[]): Score[] {
-  const files = paths.flatMap((p) => {
+export function scoreFilePaths(paths: readonly string[]): string[] {
+  return paths.flatMap((p) => {
     const folds = path.join(p, 'folds');
     if (fs.existsSync(folds) && fs.statSync(folds).isDirectory()) {
       const found = fs.readdirSync(folds).map((f) => path.join(folds, f, 'evaluation.json')).filter((f) => fs.existsSync(f));
@@ -34,6 +34,14 @@ export function readScoreFiles(paths: readonly string[]): Score[] {
     }
     return [p];
   });
+}
+
+/**
+ * Image scores from score files (see scoreFilePaths). Files written before
+ * measurements were recorded are refused by name.
+ */
+export function readScoreFiles(paths: readonly string[]): Score[] {
+  const files = scoreFilePaths(paths);
   const scores: Score[] = [];
   const seen = new Set<string>();
   for (const file of files) {
