@@ -23,12 +23,13 @@ import { SHAPE_PRIORS, type ShapePrior } from '../../src-main/core/masks/shape-p
 import { dice } from '../../src-main/core/metrics/dice';
 import { auc } from '../../src-main/core/metrics/roc';
 import { refugeVerticalCupToDiscRatio } from '../../src-main/core/metrics/vcdr';
+import { blur } from '../../src-main/core/quality/blur';
 import { medianFieldColour, type Rgb } from '../../src-main/core/quality/colour-balance';
 import { DEFAULT_QUALITY_THRESHOLDS, imageReasons, measureImage, type ImageMeasures } from '../../src-main/core/quality/image-quality';
 import type { RgbImage } from '../../src-main/core/types';
 import { createSharpCodec } from '../../src-main/platform/sharp-codec';
 import { selectBackend } from '../../src-main/platform/tf-backend';
-import { blur, JPEG_QUALITY, SEVERITIES, SHIFTS, type Severity, type Shifted } from './shifts';
+import { JPEG_QUALITY, SEVERITIES, SHIFTS, type Severity, type Shifted } from './shifts';
 
 const args = process.argv.slice(2);
 const opt = (name: string, fallback: string): string => {

@@ -28,7 +28,8 @@ export const MODEL_OPTIONS: Record<string, OptionSpec> = {
   tasks: { type: 'string', description: `tasks to train, comma-separated (${TASKS.join(',')})`, default: TASKS.join(',') },
   augment: {
     type: 'string',
-    description: 'augmentation: none, default, domain (strong zoom-out and shift), camera (strong colour changes) or domain-camera (both)',
+    description:
+      'augmentation: none, default, domain (strong zoom-out and shift), camera (strong colour changes), domain-camera (both), stacked (camera colours with blur, sharpening and noise) or domain-stacked (with the domain geometry)',
     default: 'default',
     choices: Object.keys(AUGMENTATIONS),
   },

@@ -1,8 +1,9 @@
 // Training augmentation: labels move with the image, the camera's black border
-// stays black, colour changes leave geometry alone, and a seed gives one result.
+// stays black, colour and image-quality changes leave geometry alone, and a seed
+// gives one result.
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../../../src-main/core/random';
-import { augmentExample, CAMERA_AUGMENTATION, DOMAIN_AUGMENTATION, NO_AUGMENTATION, type AugmentConfig } from '../../../src-main/core/train/augment';
+import { augmentExample, CAMERA_AUGMENTATION, DOMAIN_AUGMENTATION, DOMAIN_STACKED_AUGMENTATION, NO_AUGMENTATION, type AugmentConfig } from '../../../src-main/core/train/augment';
 import { syntheticExample } from '../../helpers/examples';
 
 const SIZE = 48;
@@ -74,8 +75,40 @@ describe('augmentExample', () => {
     expect(ratios.size).toBeGreaterThan(1);
   });
 
+  it('blurs, sharpens or adds noise without moving anything, and noise keeps black black', () => {
+    const withBorder = { ...example, image: example.image.map((v, i) => (i < 3 * SIZE ? 0 : v)) };
+    const changed = (a: Uint8Array, b: Uint8Array) => a.some((v, i) => v !== b[i]);
+    // The disc's edge (row 20, x from 0 to 27) shows which kind was drawn: blur lowers its
+    // steepest step, sharpening raises it; noise alone leaves the step about the same.
+    const edgeStep = (image: Uint8Array) => {
+      let best = 0;
+      for (let x = 1; x < 28; x++) best = Math.max(best, Math.abs(image[(20 * SIZE + x) * 3]! - image[(20 * SIZE + x - 1) * 3]!));
+      return best;
+    };
+    const before = edgeStep(withBorder.image);
+    const kinds = new Set<string>();
+    for (const [name, config] of [
+      ['blur', { ...NO_AUGMENTATION, blur: 0.1 }],
+      ['sharpen', { ...NO_AUGMENTATION, sharpen: 1 }],
+      ['noise', { ...NO_AUGMENTATION, noise: 0.05 }],
+    ] as const) {
+      for (let seed = 0; seed < 12; seed++) {
+        const out = augmentExample(withBorder, config, createRng(seed));
+        expect(out.od).toEqual(example.od);
+        expect(out.oc).toEqual(example.oc);
+        if (!changed(out.image, withBorder.image)) continue;
+        if (name === 'noise') expect(out.image.slice(0, 3 * SIZE)).toEqual(new Uint8Array(3 * SIZE));
+        const step = edgeStep(out.image);
+        if (name === 'blur' && step < before * 0.8) kinds.add('blur');
+        if (name === 'sharpen' && step > before * 1.1) kinds.add('sharpen');
+        if (name === 'noise') kinds.add('noise');
+      }
+    }
+    expect([...kinds].sort()).toEqual(['blur', 'noise', 'sharpen']);
+  });
+
   it('gives the same result for the same seed', () => {
-    for (const config of [DOMAIN_AUGMENTATION, CAMERA_AUGMENTATION]) {
+    for (const config of [DOMAIN_AUGMENTATION, CAMERA_AUGMENTATION, DOMAIN_STACKED_AUGMENTATION]) {
       const a = augmentExample(example, config, createRng(7));
       const b = augmentExample(example, config, createRng(7));
       expect(a.image).toEqual(b.image);
