@@ -1,7 +1,7 @@
 // The robustness benchmark (issue: "screening you can trust on photographs the
 // model has never seen"). Run with:
 //   npx tsx bench/robustness/run.ts [--model PKG] [--out DIR] [--images N] [--no-wide-search] [--no-direct-crop] [--parts quality,shifts,domains]
-//     [--shifts NAME,...] [--exposure N|off] [--crop-edges black|mirror] [--shape-prior none|hull|ellipse] [--colour off|on|R,G,B]
+//     [--shifts NAME,...] [--exposure N|off] [--crop-edges black|mirror] [--shape-prior none|hull|ellipse] [--colour off|on|R,G,B] [--adapt]
 // It prints tables and writes results.json + results.md under --out
 // (default bench/out/robustness). Three parts:
 //   quality: the quality gate's measurements on every real photograph here and on
@@ -18,7 +18,7 @@ import { openDataset } from '../../src-main/core/data/spec';
 import { trainingImageIds } from '../../src-main/core/data/training-images';
 import { letterboxRegion } from '../../src-main/core/geometry/letterbox';
 import { resampleRgbRegion } from '../../src-main/core/geometry/resample-region';
-import { Predictor } from '../../src-main/core/infer/predictor';
+import { Predictor, type AdaptationPhotograph, type PredictOptions } from '../../src-main/core/infer/predictor';
 import { SHAPE_PRIORS, type ShapePrior } from '../../src-main/core/masks/shape-prior';
 import { dice } from '../../src-main/core/metrics/dice';
 import { auc } from '../../src-main/core/metrics/roc';
@@ -49,6 +49,9 @@ const luminanceReference: number | null | undefined = exposureArg === 'package' 
 const cropEdges = opt('crop-edges', 'black') === 'mirror' ? ('mirror' as const) : ('black' as const);
 // --no-direct-crop: never read the whole photograph with the disc-crop network (default: when the wider search runs).
 const directCrop = !args.includes('--no-direct-crop');
+// --adapt: batch-norm statistics re-estimated on each condition's own photographs before scoring them (AdaBN;
+// infer/batch-norm-adaptation.ts), the package's restored after; conditions with too few photographs stay unadapted.
+const adapt = args.includes('--adapt');
 // --shape-prior none|hull|ellipse: the predictor's shape prior for disc and cup (default none).
 const shapePrior = opt('shape-prior', 'none');
 if (!(SHAPE_PRIORS as readonly string[]).includes(shapePrior)) throw new Error(`--shape-prior must be one of ${SHAPE_PRIORS.join(', ')}, got ${shapePrior}`);
@@ -79,8 +82,13 @@ async function trainingColourReference(predictor: Predictor): Promise<Rgb> {
   return colour;
 }
 
+const predictOptions = (): PredictOptions => ({ tta: true, wideSearch, cropEdges, directCrop, shapePrior: shapePrior as ShapePrior, colourReference, ...(luminanceReference !== undefined ? { luminanceReference } : {}) });
+
+const asPhotograph = (image: RgbImage, size: number): AdaptationPhotograph => ({ image: letterboxed(image, size), original: { width: image.width, height: image.height }, readOriginal: async () => image });
+
 async function predict(predictor: Predictor, image: RgbImage) {
-  return predictor.predictLetterboxed(letterboxed(image, predictor.inputSize), { width: image.width, height: image.height }, async () => image, { tta: true, wideSearch, cropEdges, directCrop, shapePrior: shapePrior as ShapePrior, colourReference, ...(luminanceReference !== undefined ? { luminanceReference } : {}) });
+  const p = asPhotograph(image, predictor.inputSize);
+  return predictor.predictLetterboxed(p.image, p.original, p.readOriginal, predictOptions());
 }
 
 async function jpeg(image: RgbImage, quality: number): Promise<RgbImage> {
@@ -113,6 +121,14 @@ async function scoreSet(predictor: Predictor, condition: string, items: readonly
   const labels: (0 | 1)[] = [];
   let found = 0;
   let gradable = 0;
+  let adaptedTo = '';
+  if (adapt) {
+    try {
+      adaptedTo = `, adapted to ${(await predictor.adapt(items.map((i) => asPhotograph(i.shifted.image, predictor.inputSize)), predictOptions())).images}`;
+    } catch (error) {
+      adaptedTo = `, not adapted: ${error instanceof Error ? error.message : String(error)}`;
+    }
+  }
   for (const { shifted, label } of items) {
     const p = await predict(predictor, shifted.image);
     const s = p.summary;
@@ -127,9 +143,10 @@ async function scoreSet(predictor: Predictor, condition: string, items: readonly
       labels.push(label);
     }
   }
+  predictor.resetAdaptation();
   const both = labels.includes(0) && labels.includes(1);
   return {
-    condition,
+    condition: `${condition}${adaptedTo}`,
     images: items.length,
     discFound: found / items.length,
     gradable: gradable / items.length,
@@ -284,8 +301,8 @@ async function main(): Promise<void> {
     colourReference = [v[0]!, v[1]!, v[2]!];
   }
   const started = performance.now();
-  const sections: string[] = [`# Robustness benchmark`, '', `Model: ${predictor.model.manifest.name} (${predictor.model.manifest.id}); decision rule: ${predictor.model.manifest.decision?.id ?? 'paper'}; wider disc search: ${wideSearch ? 'on' : 'off'}; crop edges: ${cropEdges}; direct crop reading: ${directCrop ? 'on' : 'off'}; exposure normalisation: ${luminanceReference === undefined ? (predictor.model.manifest.preprocessing.luminanceReference ?? 'off') : (luminanceReference ?? 'off')}; shape prior: ${shapePrior}; colour normalisation: ${describeColour(colourReference)}; backend: ${backend.name}.`, ''];
-  const results: Record<string, unknown> = { model: predictor.model.manifest.id, wideSearch, cropEdges, directCrop, luminanceReference: luminanceReference ?? null, shapePrior, colourReference };
+  const sections: string[] = [`# Robustness benchmark`, '', `Model: ${predictor.model.manifest.name} (${predictor.model.manifest.id}); decision rule: ${predictor.model.manifest.decision?.id ?? 'paper'}; wider disc search: ${wideSearch ? 'on' : 'off'}; crop edges: ${cropEdges}; direct crop reading: ${directCrop ? 'on' : 'off'}; exposure normalisation: ${luminanceReference === undefined ? (predictor.model.manifest.preprocessing.luminanceReference ?? 'off') : (luminanceReference ?? 'off')}; shape prior: ${shapePrior}; colour normalisation: ${describeColour(colourReference)}; batch-norm adaptation: ${adapt ? 'to each condition' : 'off'}; backend: ${backend.name}.`, ''];
+  const results: Record<string, unknown> = { model: predictor.model.manifest.id, wideSearch, cropEdges, directCrop, luminanceReference: luminanceReference ?? null, shapePrior, colourReference, adapt };
   if (parts.has('quality')) sections.push(await qualityPart(), '');
   if (parts.has('domains')) {
     const d = await domainsPart(predictor);

@@ -18,6 +18,7 @@ import { pasteCropMask, type SquareCrop } from '../geometry/crop';
 import { letterbox, letterboxRegion, mapToOriginalMask, toOriginal, type Letterbox } from '../geometry/letterbox';
 import { resampleRgbRegion, type RegionEdges } from '../geometry/resample-region';
 import { area, boundingBox, constrainCupInsideDisc, cupToDiscRatio, largestComponent, shapeDiscAndCup, verticalDiameter, type ShapePrior } from '../masks';
+import type { BatchNormStatistics } from '../model/network';
 import { loadModelPackage, type LoadedModel, type PackageNetwork, type Preprocessing } from '../model/package';
 import { TASKS, type BinaryMask, type FloatMap, type Point, type RgbImage, type Size, type Task } from '../types';
 import { discCupFeatures } from '../decision/features';
@@ -25,6 +26,7 @@ import { describeQuality } from '../contract/contract';
 import { DEFAULT_QUALITY_THRESHOLDS, fieldLuminance, measureImage, qualityVerdict } from '../quality/image-quality';
 import { colourBalance, scaleChannels, type Rgb } from '../quality/colour-balance';
 import { assessGlaucoma, type DecisionSettings } from './assessment';
+import { adaptBatchNorm, evenlySpaced, MAX_ADAPTATION_INPUTS, MIN_ADAPTATION_IMAGES } from './batch-norm-adaptation';
 import type { CasePrediction, StructureSummary } from './types';
 import { discRegion } from './disc-crop';
 import { foveaFromHeatmap } from './fovea';
@@ -86,6 +88,19 @@ interface NetworkMaps {
   readonly disagreement: number[];
 }
 
+/** A photograph to adapt to, as predictLetterboxed takes it. */
+export interface AdaptationPhotograph {
+  readonly image: RgbImage;
+  readonly original: Size;
+  readonly readOriginal: () => Promise<RgbImage>;
+}
+
+/** What an adapted predictor adapted to. */
+export interface BatchNormAdaptation {
+  /** Gradable photographs whose network inputs gave the statistics. */
+  readonly images: number;
+}
+
 export class Predictor {
   readonly model: LoadedModel;
   readonly #codec: ImageCodec;
@@ -94,6 +109,11 @@ export class Predictor {
   readonly #crop: PackageNetwork | undefined;
   readonly #pre: Preprocessing;
   readonly #trained: ReadonlySet<Task>;
+  /** While adapting: every input each network is given, per network. */
+  #recording: Map<PackageNetwork, RgbImage[]> | null = null;
+  /** The package's own batch-norm statistics while adapted ones are in use. */
+  #packageStatistics: Map<PackageNetwork, BatchNormStatistics[]> | null = null;
+  #adaptation: BatchNormAdaptation | null = null;
 
   constructor(model: LoadedModel, codec: ImageCodec) {
     this.model = model;
@@ -115,6 +135,66 @@ export class Predictor {
 
   get inputSize(): number {
     return this.#full[0]!.net.config.inputSize;
+  }
+
+  /** The adaptation in use (null: the package's own statistics). */
+  get adaptation(): BatchNormAdaptation | null {
+    return this.#adaptation;
+  }
+
+  /**
+   * Re-estimates every network's batch-norm statistics on a folder's photographs
+   * (infer/batch-norm-adaptation.ts): up to MAX_ADAPTATION_INPUTS of them, evenly
+   * spaced, of those the quality gate finds gradable. The whole-image networks
+   * first, on the inputs the pipeline gives them; then the disc-crop network on
+   * the crops the adapted whole-image networks place. Replaces any earlier
+   * adaptation; resetAdaptation() restores the package's statistics.
+   */
+  async adapt(photographs: readonly AdaptationPhotograph[], options: PredictOptions): Promise<BatchNormAdaptation> {
+    this.resetAdaptation();
+    const sample = evenlySpaced(photographs, MAX_ADAPTATION_INPUTS);
+    const record = async (networks: readonly PackageNetwork[]): Promise<{ inputs: Map<PackageNetwork, RgbImage[]>; gradable: number }> => {
+      const inputs = new Map(networks.map((n) => [n, [] as RgbImage[]]));
+      let gradable = 0;
+      for (const photo of sample) {
+        this.#recording = new Map(networks.map((n) => [n, [] as RgbImage[]]));
+        try {
+          const p = await this.predictLetterboxed(photo.image, photo.original, photo.readOriginal, options);
+          // Blank frames, noise and unusable exposures would describe no camera at all.
+          if (p.summary.quality?.gradable === false) continue;
+          gradable++;
+          for (const [n, seen] of this.#recording) inputs.get(n)!.push(...seen);
+        } finally {
+          this.#recording = null;
+        }
+      }
+      return { inputs, gradable };
+    };
+    const first = await record(this.#full);
+    if (first.gradable < MIN_ADAPTATION_IMAGES) {
+      throw new Error(`batch-norm adaptation needs at least ${MIN_ADAPTATION_IMAGES} gradable photographs, the folder has ${first.gradable} of ${sample.length} examined`);
+    }
+    const saved = new Map<PackageNetwork, BatchNormStatistics[]>();
+    for (const n of this.model.networks) saved.set(n, n.net.batchNormStatistics());
+    this.#packageStatistics = saved;
+    for (const n of this.#full) adaptBatchNorm(n.net, first.inputs.get(n)!, n.entry.tasks);
+    let images = first.gradable;
+    if (this.#crop) {
+      const second = await record([this.#crop]);
+      const crops = second.inputs.get(this.#crop)!;
+      if (crops.length >= MIN_ADAPTATION_IMAGES) adaptBatchNorm(this.#crop.net, crops, this.#crop.entry.tasks);
+      images = Math.min(images, second.gradable);
+    }
+    this.#adaptation = { images };
+    return this.#adaptation;
+  }
+
+  /** Back to the package's own batch-norm statistics. */
+  resetAdaptation(): void {
+    if (!this.#packageStatistics) return;
+    for (const [n, stats] of this.#packageStatistics) n.net.updateBatchNormStatistics(stats, 1);
+    this.#packageStatistics = null;
+    this.#adaptation = null;
   }
 
   /** Tasks the package was trained for: only these appear in predictions. */
@@ -327,6 +407,7 @@ export class Predictor {
 
   /** Runs a network on one size x size image (and its mirror image with TTA). */
   async #run(network: PackageNetwork, image: RgbImage, tta: boolean): Promise<NetworkMaps> {
+    this.#recording?.get(network)?.push(image);
     const size = network.net.config.inputSize;
     const tasks = network.entry.tasks.filter((t) => this.#trained.has(t));
     const outputs = tf.tidy(() => {
@@ -370,6 +451,7 @@ export class Predictor {
   }
 
   dispose(): void {
+    for (const stats of this.#packageStatistics?.values() ?? []) tf.dispose(stats.flatMap((s) => [s.mean, s.variance]));
     this.model.dispose();
   }
 }

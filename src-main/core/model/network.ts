@@ -35,6 +35,13 @@ export function priorBias(p: number): number {
 }
 
 /** Raw (pre-sigmoid) outputs keyed by task. glaucoma: [B]; dense tasks: [B,S,S,1]. */
+/** One batch norm's mean and (unbiased) variance. */
+export interface BatchNormStatistics {
+  readonly layer: string;
+  readonly mean: tf.Tensor1D;
+  readonly variance: tf.Tensor1D;
+}
+
 export interface TaskLogits {
   glaucoma?: tf.Tensor1D;
   od?: tf.Tensor4D;
@@ -297,13 +304,20 @@ export class MultiTaskUNet {
     return conv(features, p.get(`head.${task}.kernel`) as tf.Tensor4D, p.get(`head.${task}.bias`) as tf.Tensor1D);
   }
 
+  /** Copies of every batch norm's moving statistics (the caller disposes them). */
+  batchNormStatistics(): BatchNormStatistics[] {
+    return [...this.#units.encoder.flat(), ...this.#units.decoder.flat()]
+      .filter((u) => this.params.has(`${u.name}.bn.mean`))
+      .map((u) => ({ layer: u.name, mean: tf.clone(this.params.get(`${u.name}.bn.mean`)) as tf.Tensor1D, variance: tf.clone(this.params.get(`${u.name}.bn.variance`)) as tf.Tensor1D }));
+  }
+
   /**
    * Moves the moving statistics toward a batch's statistics (PyTorch's rule:
-   * moving = (1 - m) moving + m batch, with the unbiased batch variance).
-   * Disposes the batch tensors.
+   * moving = (1 - m) moving + m batch, with the unbiased batch variance);
+   * momentum 1 replaces them. Disposes the batch tensors.
    */
-  updateBatchNormStatistics(stats: ReadonlyArray<{ layer: string; mean: tf.Tensor1D; variance: tf.Tensor1D }>): void {
-    const m = BN_MOMENTUM;
+  updateBatchNormStatistics(stats: readonly BatchNormStatistics[], momentum: number = BN_MOMENTUM): void {
+    const m = momentum;
     for (const { layer, mean, variance } of stats) {
       const movingMean = this.params.get(`${layer}.bn.mean`);
       const movingVar = this.params.get(`${layer}.bn.variance`);
@@ -313,6 +327,8 @@ export class MultiTaskUNet {
       });
       tf.dispose([mean, variance]);
     }
+    // The inference path folds the statistics into the convolutions: refold.
+    this.weightsChanged();
   }
 
   dispose(): void {
