@@ -41,6 +41,11 @@ export interface TrainLoopOptions {
   readonly seed: number;
   readonly augment?: AugmentConfig;
   /**
+   * Each epoch draws glaucomatous and normal eyes equally often (the smaller class
+   * repeated), keeping the epoch's length (see epochOrder).
+   */
+  readonly balanceClasses?: boolean;
+  /**
    * Learning-rate schedule over the run: 'constant' (the paper) or 'cosine'
    * (from `learningRate` down to zero at the last step), which settles the
    * weights at the end of a short run instead of leaving them wherever the
@@ -96,6 +101,34 @@ export interface TrainLoopResult {
 /** Lets pending messages (cancel, progress requests) through between steps. */
 const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
+/**
+ * The order of an epoch's examples (indices into `train`), from (seed, epoch) only.
+ * Balanced: Drishti-GS1 is 70 % glaucomatous, and a segmentation network trained
+ * on it learns that cups are large: it over-estimates normal eyes' cups (on its
+ * 13 normal test eyes, predicted vCDR 0.71 against the experts' 0.58), which is
+ * what the decision then reads. A balanced epoch draws its `train.length`
+ * examples from a pool of every image of the larger class and as many of the
+ * smaller class (each of its images once, then again in a shuffled round, ...),
+ * so each class fills about half of it. Examples without a glaucoma label join
+ * the pool once; with one class only there is nothing to balance.
+ */
+export function epochOrder(train: readonly TrainingExample[], seed: number, epoch: number, balance: boolean): number[] {
+  const rng = createRng(deriveSeed(seed, 'shuffle', epoch));
+  const all = train.map((_, i) => i);
+  if (!balance) return rng.shuffle(all);
+  const byClass = [0, 1].map((c) => all.filter((i) => train[i]!.glaucoma === c));
+  const unlabelled = all.filter((i) => train[i]!.glaucoma === undefined);
+  if (byClass[0]!.length === 0 || byClass[1]!.length === 0) return rng.shuffle(all);
+  const target = Math.max(byClass[0]!.length, byClass[1]!.length);
+  const pool = [...unlabelled];
+  for (const members of byClass) {
+    const drawn: number[] = [];
+    while (drawn.length < target) drawn.push(...rng.shuffle([...members]));
+    pool.push(...drawn.slice(0, target));
+  }
+  return rng.shuffle(pool).slice(0, train.length);
+}
+
 export async function trainLoop(options: TrainLoopOptions): Promise<TrainLoopResult> {
   const { model, strategy, train, epochs, batchSize, seed } = options;
   if (train.length === 0) throw new Error('no training examples');
@@ -117,14 +150,16 @@ export async function trainLoop(options: TrainLoopOptions): Promise<TrainLoopRes
   for (let epoch = startEpoch; epoch < epochs; epoch++) {
     const epochStart = performance.now();
     // Order and augmentation depend only on (seed, epoch, position): a resumed run repeats them exactly.
-    const order = createRng(deriveSeed(seed, 'shuffle', epoch)).shuffle(train.map((_, i) => i));
+    const order = epochOrder(train, seed, epoch, options.balanceClasses === true);
     const sums = new Map<Task, tf.Scalar>();
     const counts = new Map<Task, number>();
     for (let s = 0; s < steps; s++) {
       if (options.signal?.aborted) throw new CancelledError('training cancelled');
-      const examples = order.slice(s * batchSize, (s + 1) * batchSize).map((i) => {
+      const examples = order.slice(s * batchSize, (s + 1) * batchSize).map((i, k) => {
         const e = train[i]!;
-        return augment === NO_AUGMENTATION ? e : augmentExample(e, augment, createRng(deriveSeed(seed, 'augment', epoch, i)));
+        // Balanced epochs repeat images: seeded by position, so the copies are augmented differently.
+        const key = options.balanceClasses === true ? s * batchSize + k : i;
+        return augment === NO_AUGMENTATION ? e : augmentExample(e, augment, createRng(deriveSeed(seed, options.balanceClasses === true ? 'augment-position' : 'augment', epoch, key)));
       });
       const batch = makeBatch(examples);
       if (options.schedule) strategy.setLearningRate(scheduledLearningRate(options.schedule.learningRate, options.schedule.kind, epoch * steps + s, epochs * steps));

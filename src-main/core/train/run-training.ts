@@ -82,6 +82,8 @@ export interface TrainingConfig {
   /** 0 or 1: no cross-validation; k >= 2: k folds, then the final model on all images. */
   readonly folds: number;
   readonly augment: AugmentationName;
+  /** Glaucomatous and normal eyes drawn equally often in every epoch, by both networks (loop.ts epochOrder). Absent: as they come. */
+  readonly balanceClasses?: boolean;
   /** A second network on disc crops for disc and cup (null: none). */
   readonly cropStage: CropStageConfig | null;
   readonly validateEvery: number;
@@ -293,6 +295,7 @@ export async function runTraining(config: TrainingConfig, outDir: string, deps: 
               batchSize: config.batchSize,
               seed: config.seed + (isFinal ? 0 : fold + 1) * 7919,
               augment: AUGMENTATIONS[net.augment],
+              balanceClasses: config.balanceClasses === true,
               schedule: { learningRate: config.learningRate, kind: config.schedule },
               evaluate: validation.length > 0 ? (m) => quickValidate(m, validation, net.tasks) : undefined,
               validateEvery: config.validateEvery,
