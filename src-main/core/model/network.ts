@@ -34,7 +34,6 @@ export function priorBias(p: number): number {
   return Math.log(q / (1 - q));
 }
 
-/** Raw (pre-sigmoid) outputs keyed by task. glaucoma: [B]; dense tasks: [B,S,S,1]. */
 /** One batch norm's mean and (unbiased) variance. */
 export interface BatchNormStatistics {
   readonly layer: string;
@@ -42,6 +41,7 @@ export interface BatchNormStatistics {
   readonly variance: tf.Tensor1D;
 }
 
+/** Raw (pre-sigmoid) outputs keyed by task. glaucoma: [B]; dense tasks: [B,S,S,1]. */
 export interface TaskLogits {
   glaucoma?: tf.Tensor1D;
   od?: tf.Tensor4D;
@@ -316,8 +316,7 @@ export class MultiTaskUNet {
    * moving = (1 - m) moving + m batch, with the unbiased batch variance);
    * momentum 1 replaces them. Disposes the batch tensors.
    */
-  updateBatchNormStatistics(stats: readonly BatchNormStatistics[], momentum: number = BN_MOMENTUM): void {
-    const m = momentum;
+  updateBatchNormStatistics(stats: readonly BatchNormStatistics[], m: number = BN_MOMENTUM): void {
     for (const { layer, mean, variance } of stats) {
       const movingMean = this.params.get(`${layer}.bn.mean`);
       const movingVar = this.params.get(`${layer}.bn.variance`);

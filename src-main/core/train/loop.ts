@@ -134,6 +134,7 @@ export async function trainLoop(options: TrainLoopOptions): Promise<TrainLoopRes
   if (train.length === 0) throw new Error('no training examples');
   if (!(batchSize >= 1)) throw new Error(`batch size must be at least 1, got ${batchSize}`);
   const augment = options.augment ?? NO_AUGMENTATION;
+  const balanced = options.balanceClasses === true;
   const fingerprint = options.fingerprint ?? '';
   let history: EpochRecord[] = [];
   let startEpoch = 0;
@@ -150,7 +151,7 @@ export async function trainLoop(options: TrainLoopOptions): Promise<TrainLoopRes
   for (let epoch = startEpoch; epoch < epochs; epoch++) {
     const epochStart = performance.now();
     // Order and augmentation depend only on (seed, epoch, position): a resumed run repeats them exactly.
-    const order = epochOrder(train, seed, epoch, options.balanceClasses === true);
+    const order = epochOrder(train, seed, epoch, balanced);
     const sums = new Map<Task, tf.Scalar>();
     const counts = new Map<Task, number>();
     for (let s = 0; s < steps; s++) {
@@ -158,8 +159,8 @@ export async function trainLoop(options: TrainLoopOptions): Promise<TrainLoopRes
       const examples = order.slice(s * batchSize, (s + 1) * batchSize).map((i, k) => {
         const e = train[i]!;
         // Balanced epochs repeat images: seeded by position, so the copies are augmented differently.
-        const key = options.balanceClasses === true ? s * batchSize + k : i;
-        return augment === NO_AUGMENTATION ? e : augmentExample(e, augment, createRng(deriveSeed(seed, options.balanceClasses === true ? 'augment-position' : 'augment', epoch, key)));
+        const seedOf = balanced ? deriveSeed(seed, 'augment-position', epoch, s * batchSize + k) : deriveSeed(seed, 'augment', epoch, i);
+        return augment === NO_AUGMENTATION ? e : augmentExample(e, augment, createRng(seedOf));
       });
       const batch = makeBatch(examples);
       if (options.schedule) strategy.setLearningRate(scheduledLearningRate(options.schedule.learningRate, options.schedule.kind, epoch * steps + s, epochs * steps));

@@ -71,8 +71,8 @@ function optimise(model: MultiTaskUNet, optimizer: Adam, groups: readonly ParamG
     }),
   );
   tf.dispose(Object.values(grads));
-  // Also refolds the weights that inference uses (the optimiser changed them too).
   model.updateBatchNormStatistics(stats);
+  model.weightsChanged();
   return value;
 }
 

@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resampleRgbRegion } from '../../../src-main/core/geometry/resample-region';
 import { adaptBatchNorm, batchStatistics, evenlySpaced, MIN_ADAPTATION_IMAGES } from '../../../src-main/core/infer/batch-norm-adaptation';
 import { Predictor, type AdaptationPhotograph } from '../../../src-main/core/infer/predictor';
 import { MultiTaskUNet } from '../../../src-main/core/model/network';
@@ -31,13 +32,6 @@ function photograph(i: number, gain = 0.5): RgbImage {
   return { width: SIZE, height: SIZE, data };
 }
 
-/** Nearest-neighbour enlargement (the test only needs more pixels of the same kind). */
-function resize(image: RgbImage, side: number): RgbImage {
-  const data = new Uint8Array(side * side * 3);
-  for (let y = 0; y < side; y++) for (let x = 0; x < side; x++) data.set(image.data.subarray(((Math.floor((y * image.height) / side) * image.width) + Math.floor((x * image.width) / side)) * 3, ((Math.floor((y * image.height) / side) * image.width) + Math.floor((x * image.width) / side)) * 3 + 3), (y * side + x) * 3);
-  return { width: side, height: side, data };
-}
-
 describe('evenlySpaced', () => {
   it('takes items spread over the whole list, or all of them when there are no more', () => {
     expect(evenlySpaced([0, 1, 2, 3, 4, 5, 6, 7, 8, 9], 5)).toEqual([1, 3, 5, 7, 9]);
@@ -55,7 +49,7 @@ describe('adaptBatchNorm', () => {
     // inference path uses differ from training mode's biased one by 0.5 %.
     const big = 64;
     const net = MultiTaskUNet.create({ variant: 'vgg16', width: 0.25, inputSize: big });
-    const inputs = Array.from({ length: 12 }, (_, i) => resize(photograph(i), big));
+    const inputs = Array.from({ length: 12 }, (_, i) => resampleRgbRegion(photograph(i), { x0: 0, y0: 0, side: SIZE }, big));
     const x = tf.div(tf.tensor4d(Float32Array.from(inputs.flatMap((im) => [...im.data])), [12, big, big, 3]), 255) as tf.Tensor4D;
     const read = (training: boolean) => tf.tidy(() => tf.sigmoid(net.forward(x, { training, tasks: ['od', 'oc'] }).od!).dataSync() as Float32Array);
     const difference = (a: Float32Array, b: Float32Array) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i]!)), 0);
