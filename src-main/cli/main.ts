@@ -4,6 +4,7 @@
 import { ConfigError, InputError } from '../core/errors';
 import { formatHelp, parseCommandArgs, UsageError, type CommandSpec, type ParsedOptions } from './args';
 import { benchCommand, runBench } from './commands/bench';
+import { ensembleCommand, runEnsemble } from './commands/ensemble';
 import { evaluateCommand, runEvaluate } from './commands/evaluate';
 import { finetuneCommand, runFinetuneCommand } from './commands/finetune';
 import { fitDecisionCommand, runFitDecision } from './commands/fit-decision';
@@ -29,6 +30,7 @@ const COMMANDS: readonly Command[] = [
   { spec: evaluateCommand, run: runEvaluate },
   { spec: fitDecisionCommand, run: runFitDecision },
   { spec: setExposureCommand, run: runSetExposure },
+  { spec: ensembleCommand, run: runEnsemble },
   { spec: experimentCommand, run: runExperimentCommand },
   { spec: synthCommand, run: runSynth },
   { spec: benchCommand, run: runBench },

@@ -107,6 +107,22 @@ describe('glaucoma-studio', () => {
     expect(JSON.parse(fs.readFileSync(path.join(tmp, 'default-screened', 'config.json'), 'utf8')).model.id).toBe('tiny-test-model');
   });
 
+  it('joins two packages into an ensemble that screens, and refuses a lone package', async () => {
+    await writeTinyModel(path.join(tmp, 'tiny-seed-5'), { size: 32, seed: 5 });
+    const joined = cli('ensemble', '--models', 'tiny-model,tiny-seed-5', '--out', 'joined', '--name', 'two tiny models');
+    expect(joined.code).toBe(0);
+    expect(joined.stdout).toContain('ensemble of 2 models');
+    expect(joined.stdout).toContain('refit it on the ensemble');
+    expect(readManifest(path.join(tmp, 'joined')).networks.map((n) => n.id)).toEqual(['m1-main', 'm2-main']);
+    const screen = cli('screen', path.join('data', 'REFUGE-Test400'), '--out', 'screened-joined', '--model', 'joined', '--no-overlays');
+    expect(screen.code).toBe(0);
+    expect(screen.stdout).toContain('screened 6 image(s)');
+    const lone = cli('ensemble', '--models', 'tiny-model', '--out', 'lone');
+    expect(lone.code).toBe(1);
+    expect(lone.stderr).toMatch(/tiny-model.*at least 2 model packages, got 1/);
+    expect(fs.existsSync(path.join(tmp, 'lone'))).toBe(false);
+  });
+
   it('names each bad file and its problem, and screens the rest', () => {
     const bad = path.join(tmp, 'bad');
     fs.mkdirSync(bad);

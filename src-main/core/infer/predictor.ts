@@ -84,9 +84,14 @@ interface NetworkMaps {
   readonly oc: FloatMap | null;
   readonly fovea: FloatMap | null;
   readonly glaucoma: number | null;
-  /** Disagreement between the plain and flipped passes, per output (TTA only). */
+  /** Disagreement between the plain and flipped passes, per output, in the order disc, cup, glaucoma (TTA only). */
   readonly disagreement: number[];
+  /** The disc's share of it (null without TTA or without a disc output). */
+  readonly discDisagreement: number | null;
 }
+
+/** One network's raw outputs for one image: the plain pass and, with TTA, the flipped pass mapped back. */
+type RawOutputs = Partial<Record<Task, { readonly plain: Float32Array; readonly flipped: Float32Array | null }>>;
 
 /** A photograph to adapt to, as predictLetterboxed takes it. */
 export interface AdaptationPhotograph {
@@ -104,9 +109,14 @@ export interface BatchNormAdaptation {
 export class Predictor {
   readonly model: LoadedModel;
   readonly #codec: ImageCodec;
-  /** Whole-image networks: one multi-task network, or one per task (the single-task baseline). */
+  /**
+   * Whole-image networks: one multi-task network, one per task (the single-task
+   * baseline), or several of either (an ensemble): every task's probability is the
+   * mean over the networks that have it.
+   */
   readonly #full: readonly PackageNetwork[];
-  readonly #crop: PackageNetwork | undefined;
+  /** Disc-crop networks (none, one, or an ensemble averaged the same way); all crop alike. */
+  readonly #crops: readonly PackageNetwork[];
   readonly #pre: Preprocessing;
   readonly #trained: ReadonlySet<Task>;
   /** While adapting: every input each network is given, per network. */
@@ -123,7 +133,10 @@ export class Predictor {
     const sizes = new Set(full.map((n) => n.net.config.inputSize));
     if (sizes.size > 1) throw new Error(`${model.dir}: whole-image networks of different input sizes (${[...sizes].join(', ')})`);
     this.#full = full;
-    this.#crop = model.networks.find((n) => n.entry.input.kind === 'disc-crop');
+    const crops = model.networks.filter((n) => n.entry.input.kind === 'disc-crop');
+    const cropShapes = new Set(crops.map((n) => JSON.stringify([n.entry.input, n.net.config.inputSize])));
+    if (cropShapes.size > 1) throw new Error(`${model.dir}: disc-crop networks that crop differently (${[...cropShapes].join(', ')}): their maps cannot be averaged`);
+    this.#crops = crops;
     this.#pre = model.manifest.preprocessing;
     this.#trained = new Set(model.manifest.trainedTasks);
   }
@@ -179,10 +192,12 @@ export class Predictor {
     this.#packageStatistics = saved;
     for (const n of this.#full) adaptBatchNorm(n.net, first.inputs.get(n)!, n.entry.tasks);
     let images = first.gradable;
-    if (this.#crop) {
-      const second = await record([this.#crop]);
-      const crops = second.inputs.get(this.#crop)!;
-      if (crops.length >= MIN_ADAPTATION_IMAGES) adaptBatchNorm(this.#crop.net, crops, this.#crop.entry.tasks);
+    if (this.#crops.length > 0) {
+      const second = await record(this.#crops);
+      for (const n of this.#crops) {
+        const crops = second.inputs.get(n)!;
+        if (crops.length >= MIN_ADAPTATION_IMAGES) adaptBatchNorm(n.net, crops, n.entry.tasks);
+      }
       images = Math.min(images, second.gradable);
     }
     this.#adaptation = { images };
@@ -240,12 +255,12 @@ export class Predictor {
     const disagreement = [...maps.disagreement];
     // The first pass's disc disagreement between the plain and flipped images (TTA only): a disc at a scale the
     // network does not know is found differently in the two.
-    const firstDiscDisagreement = options.tta && maps.od ? (maps.disagreement[0] ?? 0) : 0;
+    const firstDiscDisagreement = maps.discDisagreement ?? 0;
     let direct: { od: BinaryMask; oc: BinaryMask; disagreement: number[] } | null = null;
     // Said once the two-stage result is known to stand (a direct reading may replace it).
     let widerNote: string | null = null;
     if (this.#trained.has('od') && (options.wideSearch ?? true) && (needsWideSearch(od, original) || firstDiscDisagreement > WIDE_SEARCH_DISAGREEMENT)) {
-      if ((options.directCrop ?? true) && this.#crop) direct = await this.#directCrop(this.#crop, original, full, expose, options.tta);
+      if ((options.directCrop ?? true) && this.#crops.length > 0) direct = await this.#directCrop(original, full, expose, options.tta);
       const wider = await this.#wideSearch(original, full, expose, options.tta);
       if (wider) {
         od = wider.od;
@@ -255,8 +270,8 @@ export class Predictor {
         widerNote = `disc found by the wider search (zoomed out ${wider.zoom}x)`;
       }
     }
-    if (this.#crop && area(od) > 0) {
-      const refined = await this.#refineOnDiscCrop(this.#crop, od, original, full, expose, options.tta, options.cropEdges ?? 'black');
+    if (this.#crops.length > 0 && area(od) > 0) {
+      const refined = await this.#refineOnDiscCrop(od, original, full, expose, options.tta, options.cropEdges ?? 'black');
       od = refined.od;
       oc = refined.oc;
       disagreement.push(...refined.disagreement);
@@ -347,7 +362,6 @@ export class Predictor {
 
   /** Second stage: re-segment disc and cup on a square crop around the first stage's disc. */
   async #refineOnDiscCrop(
-    network: PackageNetwork,
     od: BinaryMask,
     original: Size,
     readOriginal: () => Promise<RgbImage>,
@@ -355,13 +369,14 @@ export class Predictor {
     tta: boolean,
     edges: RegionEdges,
   ): Promise<{ od: BinaryMask; oc: BinaryMask; disagreement: number[] }> {
+    const network = this.#crops[0]!;
     if (network.entry.input.kind !== 'disc-crop') throw new Error(`network ${network.entry.id} does not read disc crops`);
     const crop = discRegion(od, network.entry.input, original);
     if (!crop) return { od, oc: emptyMask(original), disagreement: [] };
     const full = await readOriginal();
     const size = network.net.config.inputSize;
     const input = expose(resampleRgbRegion(full, crop, size, edges));
-    const maps = await this.#run(network, input, tta);
+    const maps = await this.#runAll(this.#crops, input, tta);
     const back = (map: FloatMap | null): BinaryMask => (map ? this.#regionMaskToOriginal(map, crop, original) : emptyMask(original));
     return { od: largestComponent(back(maps.od)), oc: back(maps.oc), disagreement: maps.disagreement };
   }
@@ -372,14 +387,13 @@ export class Predictor {
    * trained on. Null when it finds no disc of plausible size.
    */
   async #directCrop(
-    network: PackageNetwork,
     original: Size,
     readOriginal: () => Promise<RgbImage>,
     expose: (input: RgbImage) => RgbImage,
     tta: boolean,
   ): Promise<{ od: BinaryMask; oc: BinaryMask; disagreement: number[] } | null> {
     const region = letterboxRegion(original);
-    const maps = await this.#run(network, expose(resampleRgbRegion(await readOriginal(), region, network.net.config.inputSize)), tta);
+    const maps = await this.#runAll(this.#crops, expose(resampleRgbRegion(await readOriginal(), region, this.#crops[0]!.net.config.inputSize)), tta);
     if (!maps.od) return null;
     const od = largestComponent(this.#regionMaskToOriginal(maps.od, region, original));
     if (area(od) === 0 || !plausibleDisc(od, original)) return null;
@@ -396,17 +410,55 @@ export class Predictor {
     return pasteCropMask(mapToOriginalMask(box, map, this.#pre.threshold), region, original);
   }
 
-  /** Runs each network and takes every task from the first network that has it. */
+  /**
+   * Runs each network and averages every task's probabilities over the networks
+   * that have it (one network: its own). With TTA the plain and flipped passes are
+   * averaged separately first, so the flip disagreement is that of the ensemble's
+   * own prediction, on the same scale as a single network's.
+   */
   async #runAll(networks: readonly PackageNetwork[], image: RgbImage, tta: boolean): Promise<NetworkMaps> {
-    if (networks.length === 1) return this.#run(networks[0]!, image, tta);
-    const all: NetworkMaps[] = [];
+    const all: RawOutputs[] = [];
     for (const n of networks) all.push(await this.#run(n, image, tta));
-    const first = <K extends 'od' | 'oc' | 'fovea' | 'glaucoma'>(key: K): NetworkMaps[K] => all.find((m) => m[key] !== null)?.[key] ?? (null as NetworkMaps[K]);
-    return { od: first('od'), oc: first('oc'), fovea: first('fovea'), glaucoma: first('glaucoma'), disagreement: all.flatMap((m) => m.disagreement) };
+    const size = networks[0]!.net.config.inputSize;
+    const mean = (task: Task, pass: 'plain' | 'flipped'): Float32Array | null => {
+      const have = all.flatMap((o) => {
+        const values = o[task]?.[pass];
+        return values ? [values] : [];
+      });
+      if (have.length === 0) return null;
+      if (have.length === 1) return have[0]!;
+      const out = new Float32Array(have[0]!.length);
+      for (const values of have) for (let i = 0; i < out.length; i++) out[i]! += values[i]! / have.length;
+      return out;
+    };
+    const disagreement: number[] = [];
+    let discDisagreement: number | null = null;
+    const combine = (task: 'od' | 'oc' | 'fovea'): FloatMap | null => {
+      const plain = mean(task, 'plain');
+      if (!plain) return null;
+      const flipped = mean(task, 'flipped');
+      if (!flipped) return { width: size, height: size, data: plain };
+      if (task !== 'fovea') {
+        const d = 1 - binaryDice(plain, flipped);
+        disagreement.push(d);
+        if (task === 'od') discDisagreement = d;
+      }
+      const both = new Float32Array(plain.length);
+      for (let i = 0; i < both.length; i++) both[i] = (plain[i]! + flipped[i]!) / 2;
+      return { width: size, height: size, data: both };
+    };
+    const od = combine('od');
+    const oc = combine('oc');
+    const fovea = combine('fovea');
+    const g = mean('glaucoma', 'plain');
+    const gFlipped = mean('glaucoma', 'flipped');
+    if (g && gFlipped) disagreement.push(Math.abs(g[0]! - gFlipped[0]!));
+    const glaucoma = g ? (gFlipped ? (g[0]! + gFlipped[0]!) / 2 : g[0]!) : null;
+    return { od, oc, fovea, glaucoma, disagreement, discDisagreement };
   }
 
-  /** Runs a network on one size x size image (and its mirror image with TTA). */
-  async #run(network: PackageNetwork, image: RgbImage, tta: boolean): Promise<NetworkMaps> {
+  /** Runs one network on one size x size image (and its mirror image with TTA, mapped back). */
+  async #run(network: PackageNetwork, image: RgbImage, tta: boolean): Promise<RawOutputs> {
     this.#recording?.get(network)?.push(image);
     const size = network.net.config.inputSize;
     const tasks = network.entry.tasks.filter((t) => this.#trained.has(t));
@@ -421,33 +473,17 @@ export class Predictor {
       }
       return out;
     });
-    const read = async (task: Task): Promise<Float32Array | null> => {
-      const t = outputs[task];
-      return t ? ((await t.data()) as Float32Array) : null;
-    };
-    const [od, oc, fovea, glaucoma] = await Promise.all([read('od'), read('oc'), read('fovea'), read('glaucoma')]);
-    tf.dispose(Object.values(outputs));
-    const n = size * size;
-    const disagreement: number[] = [];
-    const dense = (values: Float32Array | null, measure: boolean): FloatMap | null => {
-      if (!values) return null;
-      if (!tta) return { width: size, height: size, data: values };
-      const a = values.subarray(0, n);
-      const b = values.subarray(n, 2 * n);
-      if (measure) disagreement.push(1 - binaryDice(a, b));
-      const mean = new Float32Array(n);
-      for (let i = 0; i < n; i++) mean[i] = (a[i]! + b[i]!) / 2;
-      return { width: size, height: size, data: mean };
-    };
-    const maps: NetworkMaps = {
-      od: dense(od, true),
-      oc: dense(oc, true),
-      fovea: dense(fovea, false),
-      glaucoma: glaucoma ? (tta ? (glaucoma[0]! + glaucoma[1]!) / 2 : glaucoma[0]!) : null,
-      disagreement,
-    };
-    if (tta && glaucoma) disagreement.push(Math.abs(glaucoma[0]! - glaucoma[1]!));
-    return maps;
+    const raw: RawOutputs = {};
+    try {
+      for (const task of tasks) {
+        const values = (await outputs[task]!.data()) as Float32Array;
+        const half = values.length / 2;
+        raw[task] = tta ? { plain: values.subarray(0, half), flipped: values.subarray(half) } : { plain: values, flipped: null };
+      }
+    } finally {
+      tf.dispose(Object.values(outputs));
+    }
+    return raw;
   }
 
   dispose(): void {

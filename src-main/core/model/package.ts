@@ -357,7 +357,8 @@ function tfDisposeAll(values: Map<string, { dispose(): void }>): void {
   for (const v of values.values()) v.dispose();
 }
 
-function sha256(data: Uint8Array): string {
+/** Hex SHA-256 of a weights file, as model.json records it. */
+export function sha256(data: Uint8Array): string {
   return crypto.createHash('sha256').update(data).digest('hex');
 }
 

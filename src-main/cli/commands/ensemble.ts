@@ -1,0 +1,41 @@
+import path from 'node:path';
+import { describeDecision } from '../../core/model/package';
+import { ensemblePackages } from '../../core/model/ensemble';
+import { required, str, type CommandSpec, type ParsedOptions } from '../args';
+
+export const ensembleCommand: CommandSpec = {
+  name: 'ensemble',
+  summary: 'join model packages of one recipe (other seeds, other augmentations) into one package that averages their probability maps',
+  usage: 'glaucoma-studio ensemble --models PKG,PKG[,...] --out PKG [--name TEXT]',
+  options: {
+    models: { type: 'string', description: 'comma-separated model packages; the first is the primary (its decision rule and data card are kept)', placeholder: 'PKGS' },
+    out: { type: 'string', description: 'where the ensemble package goes', placeholder: 'PKG' },
+    name: { type: 'string', description: "the package's name" },
+  },
+  examples: [
+    'glaucoma-studio ensemble --models resources/model,runs/seed2/model --out runs/ensemble',
+    'glaucoma-studio evaluate --data drishti:../shared/data/drishti-gs1 --split test --tta --model runs/ensemble --out runs/eval-ensemble',
+  ],
+};
+
+export async function runEnsemble(options: ParsedOptions): Promise<number> {
+  const models = required(options, 'models', 'ensemble')
+    .split(',')
+    .map((m) => m.trim())
+    .filter(Boolean)
+    .map((m) => path.resolve(m));
+  const out = path.resolve(required(options, 'out', 'ensemble'));
+  const name = str(options, 'name');
+  const manifest = await ensemblePackages(models, out, name ? { name } : {});
+  const rule = describeDecision(manifest.decision ?? null)[0];
+  process.stdout.write(
+    [
+      `ensemble of ${models.length} models: ${out}`,
+      `networks: ${manifest.networks.map((n) => n.id).join(', ')}`,
+      `decision rule kept from the primary (${models[0]}): ${rule}`,
+      'It was fitted on the primary\'s scores: refit it on the ensemble\'s own (evaluate, then fit-decision) before relying on its operating point.',
+      '',
+    ].join('\n'),
+  );
+  return 0;
+}

@@ -1,0 +1,101 @@
+// An ensemble package: the networks of several packages of one recipe (other
+// seeds, other augmentations) side by side in one package. The predictor
+// averages the probability maps of the networks that do the same job
+// (infer/predictor.ts), so the ensemble is an ordinary package to every reader:
+// hashed, validated, written atomically. Members must agree on everything that
+// shapes their inputs and outputs (tasks, pre-processing, input sizes, how
+// the disc is cropped); otherwise their maps do not describe the same pixels.
+import fs from 'node:fs';
+import path from 'node:path';
+import { InputError } from '../errors';
+import { writeDirAtomic, writeJsonAtomic } from '../fs/atomic';
+import { describeModel, MANIFEST_FILE, ModelManifestSchema, sha256, verifyModelPackage, type ModelManifest, type NetworkEntry } from './package';
+
+export interface EnsembleOptions {
+  /** The package's name (default: "ensemble of N models"). */
+  readonly name?: string;
+  /** Its id (default: derived from the members' ids). */
+  readonly id?: string;
+  readonly createdAt?: Date;
+}
+
+/** Smallest number of members: one package is not an ensemble. */
+export const MIN_ENSEMBLE_MEMBERS = 2;
+
+/**
+ * Writes the ensemble of the packages in `memberDirs` to `outDir`. The first
+ * member is the primary: its vCDR regression, decision rule and data card are
+ * kept (refit the decision with fit-decision on the ensemble's own scores).
+ * Weights are copied byte for byte and checked against their hashes.
+ */
+export async function ensemblePackages(memberDirs: readonly string[], outDir: string, options: EnsembleOptions = {}): Promise<ModelManifest> {
+  if (memberDirs.length < MIN_ENSEMBLE_MEMBERS) throw new InputError(memberDirs[0] ?? outDir, `an ensemble needs at least ${MIN_ENSEMBLE_MEMBERS} model packages, got ${memberDirs.length}`);
+  const members = memberDirs.map((dir) => ({ dir, manifest: verifyModelPackage(dir) }));
+  const primary = members[0]!;
+  for (const m of members.slice(1)) {
+    const problem = incompatibility(primary.manifest, m.manifest);
+    if (problem) throw new InputError(m.dir, `cannot join ${primary.dir} in an ensemble: ${problem}`);
+  }
+  const files: { name: string; source: string }[] = [];
+  const networks: NetworkEntry[] = members.flatMap((m, k) =>
+    m.manifest.networks.map((n) => {
+      const file = `m${k + 1}-${n.weights.file}`;
+      files.push({ name: file, source: path.join(m.dir, n.weights.file) });
+      return { ...n, id: `m${k + 1}-${n.id}`, weights: { ...n.weights, file } };
+    }),
+  );
+  const p = primary.manifest;
+  const manifest = ModelManifestSchema.parse({
+    ...p,
+    id: options.id ?? `ensemble-${members.map((m) => m.manifest.id).join('-')}`.slice(0, 120),
+    name: options.name ?? `ensemble of ${members.length} models`,
+    createdAt: (options.createdAt ?? new Date()).toISOString(),
+    description: `The mean of ${members.length} models' probability maps: ${members.map((m) => `${m.manifest.name} (${m.manifest.id})`).join('; ')}.`,
+    networks,
+    training: { ensemble: members.map((m) => ({ id: m.manifest.id, name: m.manifest.name, training: m.manifest.training })) },
+    // The members' own scores do not describe their mean.
+    validation: null,
+    parent: null,
+  });
+  await writeDirAtomic(outDir, (tmp) => {
+    for (const f of files) {
+      const data = fs.readFileSync(f.source);
+      const entry = networks.find((n) => n.weights.file === f.name)!;
+      // verifyModelPackage checked it; a file changed since then is refused, not copied.
+      if (sha256(data) !== entry.weights.sha256) throw new InputError(f.source, 'weights file changed while the ensemble was being written');
+      fs.writeFileSync(path.join(tmp, f.name), data);
+    }
+    writeJsonAtomic(path.join(tmp, MANIFEST_FILE), manifest);
+    fs.writeFileSync(path.join(tmp, 'README.md'), describeModel(manifest));
+  });
+  return manifest;
+}
+
+/** Why two packages cannot be averaged, or null when they can. */
+export function incompatibility(a: ModelManifest, b: ModelManifest): string | null {
+  const tasks = (m: ModelManifest): string => [...m.trainedTasks].sort().join(', ');
+  if (tasks(a) !== tasks(b)) return `trained for ${tasks(b)}, not ${tasks(a)}`;
+  const pre = differingField(a.preprocessing, b.preprocessing);
+  if (pre) return `pre-processing differs in ${pre}`;
+  const roles = (m: ModelManifest): string =>
+    m.networks
+      .map((n) => JSON.stringify({ input: n.input, size: n.architecture.inputSize, tasks: [...n.tasks].sort() }))
+      .sort()
+      .join(' ');
+  if (roles(a) !== roles(b)) return 'its networks read different inputs (input kind, size, disc crop or tasks differ)';
+  return null;
+}
+
+/** The first field whose values differ (numbers within a relative 1e-9: the same statistic recomputed). */
+function differingField(a: Record<string, unknown>, b: Record<string, unknown>): string | null {
+  for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) {
+    const x = a[key];
+    const y = b[key];
+    if (typeof x === 'number' && typeof y === 'number') {
+      if (Math.abs(x - y) > 1e-9 * Math.max(1, Math.abs(x), Math.abs(y))) return `${key} (${x} vs ${y})`;
+    } else if (JSON.stringify(x) !== JSON.stringify(y)) {
+      return `${key} (${JSON.stringify(x)} vs ${JSON.stringify(y)})`;
+    }
+  }
+  return null;
+}

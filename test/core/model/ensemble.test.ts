@@ -1,0 +1,90 @@
+// Ensemble packages (core/model/ensemble.ts) and the predictor's averaging of their networks.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { InputError } from '../../../src-main/core/errors';
+import { Predictor } from '../../../src-main/core/infer/predictor';
+import { ensemblePackages } from '../../../src-main/core/model/ensemble';
+import { readManifest, rewritePackage, verifyModelPackage } from '../../../src-main/core/model/package';
+import type { RgbImage } from '../../../src-main/core/types';
+import { createSharpCodec } from '../../../src-main/platform/sharp-codec';
+import { useTestBackend } from '../../helpers/backend';
+import { writeTinyModel } from '../../helpers/model';
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gs-ensemble-'));
+const a = path.join(tmp, 'a');
+const b = path.join(tmp, 'b');
+const ens = path.join(tmp, 'ab');
+// A reddish field with a brighter disc-like blob.
+const image: RgbImage = { width: 32, height: 32, data: new Uint8Array(32 * 32 * 3) };
+for (let y = 0; y < 32; y++) for (let x = 0; x < 32; x++) image.data.set((x - 20) ** 2 + (y - 14) ** 2 < 40 ? [200, 150, 140] : [90 + ((x * 7 + y * 3) % 30), 40, 60], (y * 32 + x) * 3);
+
+async function predict(dir: string, tta: boolean) {
+  const predictor = Predictor.open(dir, createSharpCodec());
+  try {
+    return await predictor.predictLetterboxed(image, { width: 32, height: 32 }, async () => image, { tta, wideSearch: false });
+  } finally {
+    predictor.dispose();
+  }
+}
+
+beforeAll(async () => {
+  await useTestBackend();
+  await writeTinyModel(a, { cropStage: true, seed: 1 });
+  await writeTinyModel(b, { cropStage: true, seed: 7 });
+  await ensemblePackages([a, b], ens, { name: 'test ensemble', createdAt: new Date('2026-01-02T00:00:00Z') });
+});
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+describe('ensemble packages', () => {
+  it('holds every member network, hash-checked, under its own id and file', () => {
+    const m = verifyModelPackage(ens);
+    expect(m.networks.map((n) => n.id)).toEqual(['m1-main', 'm1-disc-crop', 'm2-main', 'm2-disc-crop']);
+    expect(m.name).toBe('test ensemble');
+    expect(m.validation).toBeNull();
+    expect(m.decision ?? null).toEqual(readManifest(a).decision ?? null);
+    const members = (m.training as { ensemble: { id: string }[] }).ensemble;
+    expect(members).toHaveLength(2);
+    // The members' own files are untouched.
+    expect(verifyModelPackage(a).networks.map((n) => n.weights.file)).toEqual(['main.weights.bin', 'disc-crop.weights.bin']);
+  });
+
+  it('predicts the mean of its members’ probability maps and glaucoma outputs', async () => {
+    for (const tta of [false, true]) {
+      const [pa, pb, pe] = await Promise.all([predict(a, tta), predict(b, tta), predict(ens, tta)]);
+      let worst = 0;
+      for (let i = 0; i < pe.maps.od.data.length; i++) worst = Math.max(worst, Math.abs(pe.maps.od.data[i]! - (pa.maps.od.data[i]! + pb.maps.od.data[i]!) / 2));
+      expect(worst).toBeLessThan(1e-6);
+      // The two members differ, so a predictor that took one member's maps would fail above.
+      expect(pa.maps.od.data).not.toEqual(pb.maps.od.data);
+      expect(pe.summary.glaucoma.network).toBeCloseTo(((pa.summary.glaucoma.network ?? NaN) + (pb.summary.glaucoma.network ?? NaN)) / 2, 6);
+    }
+  });
+
+  it('refuses members that do not read the same inputs, naming the package and the difference', async () => {
+    const other = path.join(tmp, 'other-size');
+    await writeTinyModel(other, { size: 64, cropStage: true });
+    await expect(ensemblePackages([a, other], path.join(tmp, 'bad'))).rejects.toThrow(InputError);
+    await expect(ensemblePackages([a, other], path.join(tmp, 'bad'))).rejects.toThrow(/other-size.*pre-processing differs in foveaSigmaPx/);
+    const threshold = path.join(tmp, 'threshold');
+    await rewritePackage(a, threshold, { preprocessing: { ...readManifest(a).preprocessing, threshold: 0.4 } });
+    await expect(ensemblePackages([a, threshold], path.join(tmp, 'bad'))).rejects.toThrow(/threshold \(0\.5 vs 0\.4\)/);
+    const noCrop = path.join(tmp, 'no-crop');
+    await writeTinyModel(noCrop, {});
+    await expect(ensemblePackages([a, noCrop], path.join(tmp, 'bad'))).rejects.toThrow(/networks read different inputs/);
+    await expect(ensemblePackages([a], path.join(tmp, 'bad'))).rejects.toThrow(/at least 2 model packages, got 1/);
+    expect(fs.existsSync(path.join(tmp, 'bad'))).toBe(false);
+  });
+
+  it('refuses a damaged member and writes nothing', async () => {
+    const damaged = path.join(tmp, 'damaged');
+    fs.cpSync(b, damaged, { recursive: true });
+    const file = path.join(damaged, 'disc-crop.weights.bin');
+    const bytes = fs.readFileSync(file);
+    bytes[10] = bytes[10]! ^ 0xff;
+    fs.writeFileSync(file, bytes);
+    await expect(ensemblePackages([a, damaged], path.join(tmp, 'bad2'))).rejects.toThrow(/disc-crop\.weights\.bin.*damaged/);
+    expect(fs.existsSync(path.join(tmp, 'bad2'))).toBe(false);
+  });
+});
