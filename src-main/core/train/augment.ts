@@ -50,14 +50,6 @@ export const DEFAULT_AUGMENTATION: AugmentConfig = { scale: [0.9, 1.1], shift: 0
 /** Strong zoom-out and shift: disc-centred training images made to look like macula-centred ones. */
 export const DOMAIN_AUGMENTATION: AugmentConfig = { scale: [0.45, 1.15], shift: 0.3, rotationDeg: 15, flip: 0.5, brightness: 0.15, contrast: 0.15, gamma: 0.15, channelGain: 0, blur: 0, sharpen: 0, noise: 0 };
 
-/**
- * The default with zoom in as well as out, for the disc-crop network: a disc
- * spanning 35-72 % of its input instead of 45-55 %. Trained on one size only, that
- * network reports that size whatever it is shown, so it cannot tell a photograph
- * that is itself a tight disc crop from one whose disc is a third of the frame.
- */
-export const DISC_ZOOM_AUGMENTATION: AugmentConfig = { ...DEFAULT_AUGMENTATION, scale: [0.7, 1.45] };
-
 /** The default with cups of every size, for the disc-crop network (train/cup-resize.ts says why). */
 export const DISC_CUPS_AUGMENTATION: AugmentConfig = { ...DEFAULT_AUGMENTATION, cupRadius: [0.3, 0.9] };
 
