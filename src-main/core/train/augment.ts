@@ -11,7 +11,6 @@
 // quality, appearance and spatial transforms was what let a segmentation network
 // trained on one scanner hold on unseen ones).
 import { blur } from '../quality/blur';
-import { resizeCup } from './cup-resize';
 import type { Rng } from '../random';
 import type { Point } from '../types';
 import type { TrainingExample } from './example';
@@ -38,8 +37,6 @@ export interface AugmentConfig {
   readonly sharpen: number;
   /** Largest sensor-noise standard deviation as a fraction of full scale (drawn for half of the images). */
   readonly noise: number;
-  /** For half of the images, the cup warped to a radius drawn from this range, in disc radii (train/cup-resize.ts); absent: off. */
-  readonly cupRadius?: readonly [number, number];
 }
 
 export const NO_AUGMENTATION: AugmentConfig = { scale: [1, 1], shift: 0, rotationDeg: 0, flip: 0, brightness: 0, contrast: 0, gamma: 0, channelGain: 0, blur: 0, sharpen: 0, noise: 0 };
@@ -49,9 +46,6 @@ export const DEFAULT_AUGMENTATION: AugmentConfig = { scale: [0.9, 1.1], shift: 0
 
 /** Strong zoom-out and shift: disc-centred training images made to look like macula-centred ones. */
 export const DOMAIN_AUGMENTATION: AugmentConfig = { scale: [0.45, 1.15], shift: 0.3, rotationDeg: 15, flip: 0.5, brightness: 0.15, contrast: 0.15, gamma: 0.15, channelGain: 0, blur: 0, sharpen: 0, noise: 0 };
-
-/** The default with cups of every size, for the disc-crop network (train/cup-resize.ts says why). */
-export const DISC_CUPS_AUGMENTATION: AugmentConfig = { ...DEFAULT_AUGMENTATION, cupRadius: [0.3, 0.9] };
 
 /** Strong colour changes: one camera's images made to look like another's (exposure, contrast, tint). */
 const CAMERA_PHOTOMETRIC = { brightness: 0.3, contrast: 0.3, gamma: 0.3, channelGain: 0.15 } as const;
@@ -202,9 +196,7 @@ function imageQuality(image: Uint8Array, size: number, config: AugmentConfig, rn
 }
 
 /** A randomly augmented copy of `example` (labels transformed with the image). */
-export function augmentExample(original: TrainingExample, config: AugmentConfig, rng: Rng): TrainingExample {
-  // Drawn only when enabled, so configurations without it keep their random streams.
-  const example = config.cupRadius ? resizeCup(original, config.cupRadius, 0.5, rng) : original;
+export function augmentExample(example: TrainingExample, config: AugmentConfig, rng: Rng): TrainingExample {
   const size = example.size;
   const forward = drawAffine(size, config, rng);
   const inverse = invert(forward);
