@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { describeDecision } from '../../core/model/package';
 import { ensemblePackages } from '../../core/model/ensemble';
+import { createSharpCodec } from '../../platform/sharp-codec';
 import { required, str, type CommandSpec, type ParsedOptions } from '../args';
 
 export const ensembleCommand: CommandSpec = {
@@ -26,7 +27,7 @@ export async function runEnsemble(options: ParsedOptions): Promise<number> {
     .map((m) => path.resolve(m));
   const out = path.resolve(required(options, 'out', 'ensemble'));
   const name = str(options, 'name');
-  const manifest = await ensemblePackages(models, out, name ? { name } : {});
+  const manifest = await ensemblePackages(models, out, { codec: createSharpCodec(), ...(name ? { name } : {}) });
   const rule = describeDecision(manifest.decision ?? null)[0];
   process.stdout.write(
     [

@@ -7,6 +7,8 @@
 // the disc is cropped); otherwise their maps do not describe the same pixels.
 import fs from 'node:fs';
 import path from 'node:path';
+import { trainingImageIds } from '../data/training-images';
+import type { ImageCodec } from '../data/image-codec';
 import { InputError } from '../errors';
 import { writeDirAtomic, writeJsonAtomic } from '../fs/atomic';
 import { describeModel, MANIFEST_FILE, ModelManifestSchema, sha256, verifyModelPackage, type ModelManifest, type NetworkEntry } from './package';
@@ -17,6 +19,8 @@ export interface EnsembleOptions {
   /** Its id (default: derived from the members' ids). */
   readonly id?: string;
   readonly createdAt?: Date;
+  /** Reads a member's dataset when its package predates the list of training images (training.sampleIds). */
+  readonly codec?: ImageCodec;
 }
 
 /** Smallest number of members: one package is not an ensemble. */
@@ -44,6 +48,10 @@ export async function ensemblePackages(memberDirs: readonly string[], outDir: st
       return { ...n, id: `m${k + 1}-${n.id}`, weights: { ...n.weights, file } };
     }),
   );
+  // Every image any member trained on, so evaluate and the benches can tell when they measure on one of them;
+  // one member that cannot say makes the ensemble unable to say either (no list rather than a short one).
+  const trained = await Promise.all(members.map((m) => trainingImageIds(m.manifest.training, options.codec)));
+  const sampleIds = trained.every((ids) => ids !== null) ? [...new Set(trained.flatMap((ids) => [...ids!]))].sort() : null;
   const p = primary.manifest;
   const manifest = ModelManifestSchema.parse({
     ...p,
@@ -52,7 +60,7 @@ export async function ensemblePackages(memberDirs: readonly string[], outDir: st
     createdAt: (options.createdAt ?? new Date()).toISOString(),
     description: `The mean of ${members.length} models' probability maps: ${members.map((m) => `${m.manifest.name} (${m.manifest.id})`).join('; ')}.`,
     networks,
-    training: { ensemble: members.map((m) => ({ id: m.manifest.id, name: m.manifest.name, training: m.manifest.training })) },
+    training: { ensemble: members.map((m) => ({ id: m.manifest.id, name: m.manifest.name, training: m.manifest.training })), ...(sampleIds ? { sampleIds } : {}) },
     // The members' own scores do not describe their mean.
     validation: null,
     parent: null,

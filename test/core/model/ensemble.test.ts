@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { trainingImageIds } from '../../../src-main/core/data/training-images';
 import { InputError } from '../../../src-main/core/errors';
 import { Predictor } from '../../../src-main/core/infer/predictor';
 import { ensemblePackages } from '../../../src-main/core/model/ensemble';
@@ -60,6 +61,24 @@ describe('ensemble packages', () => {
       expect(pa.maps.od.data).not.toEqual(pb.maps.od.data);
       expect(pe.summary.glaucoma.network).toBeCloseTo(((pa.summary.glaucoma.network ?? NaN) + (pb.summary.glaucoma.network ?? NaN)) / 2, 6);
     }
+  });
+
+  it('lists every image any member trained on, and none when a member cannot say', async () => {
+    const listed = (dir: string, ids: string[]): string => {
+      const copy = `${dir}-listed-${ids.join('-')}`;
+      fs.cpSync(dir, copy, { recursive: true });
+      const file = path.join(copy, 'model.json');
+      fs.writeFileSync(file, JSON.stringify({ ...JSON.parse(fs.readFileSync(file, 'utf8')), training: { sampleIds: ids } }));
+      return copy;
+    };
+    const [la, lb] = [listed(a, ['img1', 'img2']), listed(b, ['img2', 'img3'])];
+    const both = await ensemblePackages([la, lb], path.join(tmp, 'listed'));
+    expect(both.training['sampleIds']).toEqual(['img1', 'img2', 'img3']);
+    expect(await trainingImageIds(both.training)).toEqual(new Set(['img1', 'img2', 'img3']));
+    // The tiny packages record no training images (and name no dataset): the ensemble of one of them cannot say either.
+    const unknown = await ensemblePackages([la, b], path.join(tmp, 'unlisted'));
+    expect(unknown.training['sampleIds']).toBeUndefined();
+    expect(await trainingImageIds(unknown.training)).toBeNull();
   });
 
   it('refuses members that do not read the same inputs, naming the package and the difference', async () => {
