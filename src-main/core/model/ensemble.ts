@@ -35,6 +35,10 @@ export const MIN_ENSEMBLE_MEMBERS = 2;
 export async function ensemblePackages(memberDirs: readonly string[], outDir: string, options: EnsembleOptions = {}): Promise<ModelManifest> {
   if (memberDirs.length < MIN_ENSEMBLE_MEMBERS) throw new InputError(memberDirs[0] ?? outDir, `an ensemble needs at least ${MIN_ENSEMBLE_MEMBERS} model packages, got ${memberDirs.length}`);
   const members = memberDirs.map((dir) => ({ dir, manifest: verifyModelPackage(dir) }));
+  // Writing over a member would replace a model the user made with something else.
+  const target = fs.existsSync(outDir) ? fs.realpathSync(outDir) : path.resolve(outDir);
+  const overwritten = members.find((m) => fs.realpathSync(m.dir) === target);
+  if (overwritten) throw new InputError(outDir, 'is one of the ensemble\'s members: write the ensemble to a new folder');
   const primary = members[0]!;
   for (const m of members.slice(1)) {
     const problem = incompatibility(primary.manifest, m.manifest);

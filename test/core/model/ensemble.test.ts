@@ -93,6 +93,9 @@ describe('ensemble packages', () => {
     await writeTinyModel(noCrop, {});
     await expect(ensemblePackages([a, noCrop], path.join(tmp, 'bad'))).rejects.toThrow(/networks read different inputs/);
     await expect(ensemblePackages([a], path.join(tmp, 'bad'))).rejects.toThrow(/at least 2 model packages, got 1/);
+    const before = fs.readFileSync(path.join(b, 'model.json'), 'utf8');
+    await expect(ensemblePackages([a, b], `${b}${path.sep}`)).rejects.toThrow(/is one of the ensemble's members/);
+    expect(fs.readFileSync(path.join(b, 'model.json'), 'utf8')).toBe(before);
     expect(fs.existsSync(path.join(tmp, 'bad'))).toBe(false);
   });
 
