@@ -29,7 +29,7 @@ export const MODEL_OPTIONS: Record<string, OptionSpec> = {
   augment: {
     type: 'string',
     description:
-      'augmentation: none, default, domain (strong zoom-out and shift), camera (strong colour changes), domain-camera (both), stacked (camera colours with blur, sharpening and noise) or domain-stacked (with the domain geometry)',
+      'augmentation: none, default, domain (strong zoom-out and shift), camera (strong colour changes), domain-camera (both), stacked (camera colours with blur, sharpening and noise), domain-stacked (with the domain geometry) or disc-brightness (the disc brighter or dimmer against the retina, for the disc-crop network)',
     default: 'default',
     choices: Object.keys(AUGMENTATIONS),
   },

@@ -37,6 +37,13 @@ export interface AugmentConfig {
   readonly sharpen: number;
   /** Largest sensor-noise standard deviation as a fraction of full scale (drawn for half of the images). */
   readonly noise: number;
+  /**
+   * For half of the images, the disc (a soft-edged copy of its mask) brightened or dimmed by a factor from this
+   * range against the retina around it; absent: off. How bright a disc is beside its retina differs by camera and
+   * flash: a Zeiss disc is bright orange where a Drishti-GS1 rim is dull red, and a network that learnt "bright
+   * inside the disc is cup" calls the whole Zeiss disc cup.
+   */
+  readonly discBrightness?: readonly [number, number];
 }
 
 export const NO_AUGMENTATION: AugmentConfig = { scale: [1, 1], shift: 0, rotationDeg: 0, flip: 0, brightness: 0, contrast: 0, gamma: 0, channelGain: 0, blur: 0, sharpen: 0, noise: 0 };
@@ -46,6 +53,9 @@ export const DEFAULT_AUGMENTATION: AugmentConfig = { scale: [0.9, 1.1], shift: 0
 
 /** Strong zoom-out and shift: disc-centred training images made to look like macula-centred ones. */
 export const DOMAIN_AUGMENTATION: AugmentConfig = { scale: [0.45, 1.15], shift: 0.3, rotationDeg: 15, flip: 0.5, brightness: 0.15, contrast: 0.15, gamma: 0.15, channelGain: 0, blur: 0, sharpen: 0, noise: 0 };
+
+/** The default with the disc's brightness against the retina varied, for the disc-crop network. */
+export const DISC_BRIGHTNESS_AUGMENTATION: AugmentConfig = { ...DEFAULT_AUGMENTATION, discBrightness: [0.75, 1.6] };
 
 /** Strong colour changes: one camera's images made to look like another's (exposure, contrast, tint). */
 const CAMERA_PHOTOMETRIC = { brightness: 0.3, contrast: 0.3, gamma: 0.3, channelGain: 0.15 } as const;
@@ -195,6 +205,22 @@ function imageQuality(image: Uint8Array, size: number, config: AugmentConfig, rn
   return out;
 }
 
+/**
+ * The disc's pixels scaled by `factor`, fading to 1 over a few per cent of the side
+ * around its edge (a hard edge would be a cue no camera gives); black stays black.
+ */
+function scaleDisc(image: Uint8Array, od: Uint8Array, size: number, factor: number): Uint8Array {
+  const mask = new Uint8Array(size * size * 3);
+  for (let i = 0; i < od.length; i++) if (od[i]) mask.fill(255, i * 3, i * 3 + 3);
+  const soft = blur({ width: size, height: size, data: mask }, 0.02 * size).data;
+  const out = new Uint8Array(image.length);
+  for (let i = 0; i < od.length; i++) {
+    const gain = 1 + (factor - 1) * (soft[i * 3]! / 255);
+    for (let c = 0; c < 3; c++) out[i * 3 + c] = Math.min(255, Math.round(image[i * 3 + c]! * gain));
+  }
+  return out;
+}
+
 /** A randomly augmented copy of `example` (labels transformed with the image). */
 export function augmentExample(example: TrainingExample, config: AugmentConfig, rng: Rng): TrainingExample {
   const size = example.size;
@@ -202,6 +228,13 @@ export function augmentExample(example: TrainingExample, config: AugmentConfig, 
   const inverse = invert(forward);
   const identity = forward.a === 1 && forward.b === 0 && forward.c === 0 && forward.d === 1 && forward.tx === 0 && forward.ty === 0;
   let image = identity ? example.image : warp(example.image, size, 3, inverse, false);
+  const od = example.od && (identity ? example.od : warp(example.od, size, 1, inverse, true));
+  // Drawn only when enabled, so configurations without it keep their random streams.
+  if (config.discBrightness) {
+    const apply = rng.next() < 0.5;
+    const factor = config.discBrightness[0] + (config.discBrightness[1] - config.discBrightness[0]) * rng.next();
+    if (apply && od) image = scaleDisc(image, od, size, factor);
+  }
   const photometricOn = config.brightness > 0 || config.contrast > 0 || config.gamma > 0 || config.channelGain > 0;
   if (photometricOn) image = photometric(image, config, rng);
   // Drawn only when enabled, so configurations without it keep their random streams.
@@ -211,7 +244,7 @@ export function augmentExample(example: TrainingExample, config: AugmentConfig, 
   return {
     ...example,
     image,
-    od: example.od && (identity ? example.od : warp(example.od, size, 1, inverse, true)),
+    od,
     oc: example.oc && (identity ? example.oc : warp(example.oc, size, 1, inverse, true)),
     // A fovea pushed out of the frame is no longer a label we can train on.
     fovea: foveaInside ? fovea : undefined,

@@ -39,7 +39,7 @@ import {
 } from '../model/package';
 import type { WeightDtype } from '../model/weights-io';
 import { TASKS, type Task } from '../types';
-import { CAMERA_AUGMENTATION, DEFAULT_AUGMENTATION, DOMAIN_AUGMENTATION, DOMAIN_CAMERA_AUGMENTATION, DOMAIN_STACKED_AUGMENTATION, NO_AUGMENTATION, STACKED_AUGMENTATION } from './augment';
+import { CAMERA_AUGMENTATION, DEFAULT_AUGMENTATION, DISC_BRIGHTNESS_AUGMENTATION, DOMAIN_AUGMENTATION, DOMAIN_CAMERA_AUGMENTATION, DOMAIN_STACKED_AUGMENTATION, NO_AUGMENTATION, STACKED_AUGMENTATION } from './augment';
 import { CHECKPOINT_DIR } from './checkpoint';
 import { foregroundFractions, hasLabel, type TrainingExample } from './example';
 import { stratifiedFolds } from '../data/folds';
@@ -57,6 +57,7 @@ export const AUGMENTATIONS = {
   'domain-camera': DOMAIN_CAMERA_AUGMENTATION,
   stacked: STACKED_AUGMENTATION,
   'domain-stacked': DOMAIN_STACKED_AUGMENTATION,
+  'disc-brightness': DISC_BRIGHTNESS_AUGMENTATION,
 } as const;
 export type AugmentationName = keyof typeof AUGMENTATIONS;
 

@@ -3,7 +3,7 @@
 // gives one result.
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../../../src-main/core/random';
-import { augmentExample, CAMERA_AUGMENTATION, DOMAIN_AUGMENTATION, DOMAIN_STACKED_AUGMENTATION, NO_AUGMENTATION, type AugmentConfig } from '../../../src-main/core/train/augment';
+import { augmentExample, CAMERA_AUGMENTATION, DISC_BRIGHTNESS_AUGMENTATION, DOMAIN_AUGMENTATION, DOMAIN_STACKED_AUGMENTATION, NO_AUGMENTATION, type AugmentConfig } from '../../../src-main/core/train/augment';
 import { syntheticExample } from '../../helpers/examples';
 
 const SIZE = 48;
@@ -107,8 +107,26 @@ describe('augmentExample', () => {
     expect([...kinds].sort()).toEqual(['blur', 'noise', 'sharpen']);
   });
 
+  it('brightens or dims the disc against the retina, leaving the retina far away, the black border and the masks alone', () => {
+    const withBorder = { ...example, image: example.image.map((v, i) => (i < 3 * SIZE ? 0 : v)) };
+    const dimmed = new Set<boolean>();
+    for (let seed = 0; seed < 40; seed++) {
+      const out = augmentExample(withBorder, { ...NO_AUGMENTATION, discBrightness: [0.75, 1.6] }, createRng(seed));
+      expect(out.od).toEqual(example.od);
+      expect(out.oc).toEqual(example.oc);
+      expect(out.image.slice(0, 3 * SIZE)).toEqual(new Uint8Array(3 * SIZE));
+      // The retina well away from the disc (centre 14, 20, radius 6) keeps its colour.
+      expect(out.image[(40 * SIZE + 40) * 3 + 1]).toBe(70);
+      // The rim's green channel (190, away from clipping) tells whether the disc was brightened or dimmed.
+      const g = out.image[(20 * SIZE + 9) * 3 + 1]!;
+      if (g !== 190) dimmed.add(g < 190);
+    }
+    // Half the draws leave the disc alone; of the rest, some are dimmer and some brighter.
+    expect([...dimmed].sort()).toEqual([false, true]);
+  });
+
   it('gives the same result for the same seed', () => {
-    for (const config of [DOMAIN_AUGMENTATION, CAMERA_AUGMENTATION, DOMAIN_STACKED_AUGMENTATION]) {
+    for (const config of [DOMAIN_AUGMENTATION, CAMERA_AUGMENTATION, DOMAIN_STACKED_AUGMENTATION, DISC_BRIGHTNESS_AUGMENTATION]) {
       const a = augmentExample(example, config, createRng(7));
       const b = augmentExample(example, config, createRng(7));
       expect(a.image).toEqual(b.image);
