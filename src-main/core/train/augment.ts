@@ -40,8 +40,8 @@ export interface AugmentConfig {
   /**
    * For half of the images, the disc (a soft-edged copy of its mask) brightened or dimmed by a factor from this
    * range against the retina around it; absent: off. How bright a disc is beside its retina differs by camera and
-   * flash: a Zeiss disc is bright orange where a Drishti-GS1 rim is dull red, and a network that learnt "bright
-   * inside the disc is cup" calls the whole Zeiss disc cup.
+   * flash: a Zeiss disc is bright orange where a Drishti-GS1 rim is dull red, and a disc-crop network trained on
+   * Drishti-GS1 alone was seen to mark nearly a whole Zeiss disc as cup.
    */
   readonly discBrightness?: readonly [number, number];
 }
@@ -54,7 +54,7 @@ export const DEFAULT_AUGMENTATION: AugmentConfig = { scale: [0.9, 1.1], shift: 0
 /** Strong zoom-out and shift: disc-centred training images made to look like macula-centred ones. */
 export const DOMAIN_AUGMENTATION: AugmentConfig = { scale: [0.45, 1.15], shift: 0.3, rotationDeg: 15, flip: 0.5, brightness: 0.15, contrast: 0.15, gamma: 0.15, channelGain: 0, blur: 0, sharpen: 0, noise: 0 };
 
-/** The default with the disc's brightness against the retina varied, for the disc-crop network. */
+/** The default with the disc's brightness against the retina varied, for the disc-crop network (an option: docs/robustness.md says what it trades). */
 export const DISC_BRIGHTNESS_AUGMENTATION: AugmentConfig = { ...DEFAULT_AUGMENTATION, discBrightness: [0.75, 1.6] };
 
 /** Strong colour changes: one camera's images made to look like another's (exposure, contrast, tint). */
