@@ -10,8 +10,7 @@ import path from 'node:path';
 import { trainingImageIds } from '../data/training-images';
 import type { ImageCodec } from '../data/image-codec';
 import { InputError } from '../errors';
-import { writeDirAtomic, writeJsonAtomic } from '../fs/atomic';
-import { describeModel, MANIFEST_FILE, ModelManifestSchema, sha256, verifyModelPackage, type ModelManifest, type NetworkEntry } from './package';
+import { ModelManifestSchema, readCheckedWeights, verifyModelPackage, writePackageDir, type ModelManifest, type NetworkEntry } from './package';
 
 export interface EnsembleOptions {
   /** The package's name (default: "ensemble of N models"). */
@@ -44,13 +43,10 @@ export async function ensemblePackages(memberDirs: readonly string[], outDir: st
     const problem = incompatibility(primary.manifest, m.manifest);
     if (problem) throw new InputError(m.dir, `cannot join ${primary.dir} in an ensemble: ${problem}`);
   }
-  const files: { name: string; source: string }[] = [];
+  // Each member's files under its own prefix, so two members' main.weights.bin do not collide.
+  const prefix = (k: number, name: string): string => `m${k + 1}-${name}`;
   const networks: NetworkEntry[] = members.flatMap((m, k) =>
-    m.manifest.networks.map((n) => {
-      const file = `m${k + 1}-${n.weights.file}`;
-      files.push({ name: file, source: path.join(m.dir, n.weights.file) });
-      return { ...n, id: `m${k + 1}-${n.id}`, weights: { ...n.weights, file } };
-    }),
+    m.manifest.networks.map((n) => ({ ...n, id: prefix(k, n.id), weights: { ...n.weights, file: prefix(k, n.weights.file) } })),
   );
   // Every image any member trained on, so evaluate and the benches can tell when they measure on one of them;
   // one member that cannot say makes the ensemble unable to say either (no list rather than a short one).
@@ -69,17 +65,9 @@ export async function ensemblePackages(memberDirs: readonly string[], outDir: st
     validation: null,
     parent: null,
   });
-  await writeDirAtomic(outDir, (tmp) => {
-    for (const f of files) {
-      const data = fs.readFileSync(f.source);
-      const entry = networks.find((n) => n.weights.file === f.name)!;
-      // verifyModelPackage checked it; a file changed since then is refused, not copied.
-      if (sha256(data) !== entry.weights.sha256) throw new InputError(f.source, 'weights file changed while the ensemble was being written');
-      fs.writeFileSync(path.join(tmp, f.name), data);
-    }
-    writeJsonAtomic(path.join(tmp, MANIFEST_FILE), manifest);
-    fs.writeFileSync(path.join(tmp, 'README.md'), describeModel(manifest));
-  });
+  // Read again with their hashes checked: a file changed since verifyModelPackage looked is refused, not copied.
+  const weights = members.flatMap((m, k) => readCheckedWeights(m.dir, m.manifest).map((w) => ({ ...w, name: prefix(k, w.name) })));
+  await writePackageDir(outDir, manifest, weights);
   return manifest;
 }
 

@@ -223,18 +223,33 @@ export async function saveModelPackage(dir: string, fields: ManifestFields, netw
 export async function rewritePackage(srcDir: string, outDir: string, patch: Partial<Pick<ModelManifest, 'decision' | 'preprocessing' | 'dataCard'>>): Promise<ModelManifest> {
   const source = readManifest(srcDir);
   const manifest = ModelManifestSchema.parse({ ...source, ...patch });
-  const weights = source.networks.map((n) => {
-    const file = path.join(srcDir, n.weights.file);
+  await writePackageDir(outDir, manifest, readCheckedWeights(srcDir, source));
+  return manifest;
+}
+
+/** A weights file's bytes under the name a package's model.json gives it. */
+export interface WeightsFile {
+  readonly name: string;
+  readonly data: Uint8Array;
+}
+
+/** The package's weights files, each checked against its hash in model.json (a damaged package is refused). */
+export function readCheckedWeights(dir: string, manifest: ModelManifest): WeightsFile[] {
+  return manifest.networks.map((n) => {
+    const file = path.join(dir, n.weights.file);
     const data = fs.readFileSync(file);
     if (sha256(data) !== n.weights.sha256) throw new InputError(file, 'weights do not match the hash in model.json (the package is damaged)');
     return { name: n.weights.file, data };
   });
+}
+
+/** Writes a package folder atomically from a manifest and its weights files' bytes (copied, not re-encoded), with its README. */
+export async function writePackageDir(outDir: string, manifest: ModelManifest, weights: readonly WeightsFile[]): Promise<void> {
   await writeDirAtomic(outDir, (tmp) => {
     for (const w of weights) fs.writeFileSync(path.join(tmp, w.name), w.data);
     writeJsonAtomic(path.join(tmp, MANIFEST_FILE), manifest);
     fs.writeFileSync(path.join(tmp, 'README.md'), describeModel(manifest));
   });
-  return manifest;
 }
 
 /** rewritePackage with a new decision model. */
@@ -357,8 +372,7 @@ function tfDisposeAll(values: Map<string, { dispose(): void }>): void {
   for (const v of values.values()) v.dispose();
 }
 
-/** Hex SHA-256 of a weights file, as model.json records it. */
-export function sha256(data: Uint8Array): string {
+function sha256(data: Uint8Array): string {
   return crypto.createHash('sha256').update(data).digest('hex');
 }
 
