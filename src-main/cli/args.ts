@@ -93,6 +93,11 @@ export function flag(options: ParsedOptions, name: string): boolean {
   return options[name] === true;
 }
 
+/** A comma-separated option's items, trimmed, empty ones (from "a,,b" or a trailing comma) dropped. */
+export function listOf(value: string | undefined): string[] {
+  return (value ?? '').split(',').map((item) => item.trim()).filter(Boolean);
+}
+
 export function required(options: ParsedOptions, name: string, command: string): string {
   const v = str(options, name);
   if (!v) throw new UsageError(`${command}: --${name} is required (see glaucoma-studio ${command} --help)`);

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ARCH_VARIANTS, type ArchVariant } from '../../core/model/config';
-import { flag, num, str, UsageError, type CommandSpec, type ParsedOptions } from '../args';
+import { flag, listOf, num, str, UsageError, type CommandSpec, type ParsedOptions } from '../args';
 import { defaultModelDir } from '../paths';
 import { runJob } from '../run-job';
 import { BACKEND_OPTION, backendOf } from './common';
@@ -72,7 +72,7 @@ export async function runBench(options: ParsedOptions): Promise<number> {
 }
 
 function inferBatchesOf(list: string): number[] {
-  const batches = list.split(',').map((b) => Number(b.trim()));
+  const batches = listOf(list).map(Number);
   if (batches.length === 0 || batches.some((b) => !Number.isInteger(b) || b < 1)) throw new UsageError(`--infer-batches: expected positive integers separated by commas, got "${list}"`);
   return batches;
 }

@@ -5,7 +5,7 @@ import { ARCH_VARIANTS, resolveArchConfig, type ArchConfig } from '../../core/mo
 import { AUGMENTATIONS, DEFAULT_TRAINING, type AugmentationName, type CropStageConfig, type TrainingConfig } from '../../core/train/run-training';
 import type { LearningRateSchedule } from '../../core/train/loop';
 import { TASKS, isTask, type Task } from '../../core/types';
-import { flag, num, str, UsageError, type OptionSpec, type ParsedOptions } from '../args';
+import { flag, listOf, num, str, UsageError, type OptionSpec, type ParsedOptions } from '../args';
 
 export const BACKEND_OPTION: Record<string, OptionSpec> = {
   backend: { type: 'string', description: 'TensorFlow backend (auto: native GPU, native CPU, wasm, cpu)', default: 'auto', choices: ['auto', ...BACKEND_NAMES] },
@@ -45,7 +45,7 @@ export const MODEL_OPTIONS: Record<string, OptionSpec> = {
 };
 
 export function tasksOf(options: ParsedOptions): Task[] {
-  const list = (str(options, 'tasks') ?? '').split(',').map((t) => t.trim()).filter(Boolean);
+  const list = listOf(str(options, 'tasks'));
   const bad = list.filter((t) => !isTask(t));
   if (bad.length) throw new UsageError(`--tasks: unknown task ${bad.join(', ')} (use ${TASKS.join(', ')})`);
   if (list.length === 0) throw new UsageError('--tasks: at least one task');

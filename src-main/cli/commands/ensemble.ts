@@ -2,7 +2,7 @@ import path from 'node:path';
 import { describeDecision } from '../../core/model/package';
 import { ensemblePackages } from '../../core/model/ensemble';
 import { createSharpCodec } from '../../platform/sharp-codec';
-import { required, str, type CommandSpec, type ParsedOptions } from '../args';
+import { listOf, required, str, type CommandSpec, type ParsedOptions } from '../args';
 
 export const ensembleCommand: CommandSpec = {
   name: 'ensemble',
@@ -20,11 +20,7 @@ export const ensembleCommand: CommandSpec = {
 };
 
 export async function runEnsemble(options: ParsedOptions): Promise<number> {
-  const models = required(options, 'models', 'ensemble')
-    .split(',')
-    .map((m) => m.trim())
-    .filter(Boolean)
-    .map((m) => path.resolve(m));
+  const models = listOf(required(options, 'models', 'ensemble')).map((m) => path.resolve(m));
   const out = path.resolve(required(options, 'out', 'ensemble'));
   const name = str(options, 'name');
   const manifest = await ensemblePackages(models, out, { codec: createSharpCodec(), ...(name ? { name } : {}) });

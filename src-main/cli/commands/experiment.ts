@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { STRATEGY_NAMES, type StrategyName } from '../../core/train/strategies';
 import { validateTrainingConfig } from '../../core/train/run-training';
-import { flag, num, required, str, UsageError, type CommandSpec, type ParsedOptions } from '../args';
+import { flag, listOf, num, required, str, UsageError, type CommandSpec, type ParsedOptions } from '../args';
 import { runJob } from '../run-job';
 import { BACKEND_OPTION, backendOf, MODEL_OPTIONS, trainingFlagsOf } from './common';
 
@@ -24,7 +24,7 @@ export const experimentCommand: CommandSpec = {
 };
 
 export async function runExperimentCommand(options: ParsedOptions): Promise<number> {
-  const strategies = (str(options, 'strategies') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const strategies = listOf(str(options, 'strategies'));
   const bad = strategies.filter((s) => !(STRATEGY_NAMES as readonly string[]).includes(s));
   if (bad.length || strategies.length === 0) throw new UsageError(`--strategies: use a comma-separated list of ${STRATEGY_NAMES.join(', ')}`);
   const out = path.resolve(required(options, 'out', 'experiment'));

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { describeDecision, readManifest, rewritePackage, writeWithDecision } from '../../core/model/package';
 import { fitDecisionFromScores, readScoreFiles } from '../../core/train/fit-decision';
-import { num, required, str, type CommandSpec, type ParsedOptions } from '../args';
+import { listOf, num, required, str, type CommandSpec, type ParsedOptions } from '../args';
 import { defaultModelDir } from '../paths';
 
 export const fitDecisionCommand: CommandSpec = {
@@ -28,7 +28,7 @@ export const fitDecisionCommand: CommandSpec = {
 };
 
 export async function runFitDecision(options: ParsedOptions): Promise<number> {
-  const files = required(options, 'scores', 'fit-decision').split(',').map((f) => path.resolve(f.trim())).filter(Boolean);
+  const files = listOf(required(options, 'scores', 'fit-decision')).map((f) => path.resolve(f));
   const model = path.resolve(str(options, 'model') ?? defaultModelDir());
   const out = path.resolve(required(options, 'out', 'fit-decision'));
   const scores = readScoreFiles(files);
