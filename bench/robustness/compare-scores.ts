@@ -2,13 +2,16 @@
 // score set A against score set B on the images both scored, and on how many images A is better.
 // Used to decide whether a retrained model replaces the bundled one (docs/reproduction.md, 2b): A = a training run's
 // fold evaluations (each image scored by the fold that held it out), B = `evaluate --split test` of the bundled model.
+// Below the table: the signed vCDR error of normal and glaucomatous eyes (where a cup is over-read matters: a normal
+// eye's over-read cup is a false alarm) and the AUC of the measured vCDR on the shared images, for each set.
 // npx tsx bench/robustness/compare-scores.ts --a runs/cv101c --b runs/eval-test-exp/metrics.json
 import fs from 'node:fs';
 import { z } from 'zod';
+import { auc } from '../../src-main/core/metrics/roc';
 import { mean } from '../../src-main/core/metrics/stats';
 import { scoreFilePaths } from '../../src-main/core/train/fit-decision';
 
-const ImageSchema = z.object({ id: z.string(), odDice: z.number().nullable(), ocDice: z.number().nullable(), vcdr: z.number().nullable(), vcdrTrue: z.number().nullable() });
+const ImageSchema = z.object({ id: z.string(), odDice: z.number().nullable(), ocDice: z.number().nullable(), vcdr: z.number().nullable(), vcdrTrue: z.number().nullable(), glaucoma: z.union([z.literal(0), z.literal(1)]).nullable().optional() });
 type Image = z.infer<typeof ImageSchema>;
 
 const arg = (name: string): string => {
@@ -57,4 +60,21 @@ for (const [label, read, sign] of measures) {
   });
   const better = pairs.filter(([x, y]) => sign * (x - y) > 0).length;
   process.stdout.write(`| ${label} | ${mean(pairs.map((p) => p[0])).toFixed(3)} | ${mean(pairs.map((p) => p[1])).toFixed(3)} | ${better} of ${pairs.length} |\n`);
+}
+
+const labelled = common.filter((id) => a.get(id)!.glaucoma != null && a.get(id)!.vcdr !== null && b.get(id)!.vcdr !== null && a.get(id)!.vcdrTrue !== null);
+if (labelled.length > 0) {
+  const signed = (set: Map<string, Image>, g: 0 | 1): string => {
+    const errors = labelled.filter((id) => a.get(id)!.glaucoma === g).map((id) => set.get(id)!.vcdr! - set.get(id)!.vcdrTrue!);
+    return errors.length ? `${mean(errors) >= 0 ? '+' : ''}${mean(errors).toFixed(3)}` : 'n/a';
+  };
+  const labels = labelled.map((id) => a.get(id)!.glaucoma!);
+  const aucOf = (set: Map<string, Image>): string => (new Set(labels).size === 2 ? auc(labelled.map((id) => set.get(id)!.vcdr!), labels).toFixed(3) : 'n/a');
+  const normal = labels.filter((l) => l === 0).length;
+  process.stdout.write(
+    `\n${labelled.length} of them labelled (${normal} normal, ${labelled.length - normal} glaucoma):\n\n| measure | A | B |\n| --- | ---: | ---: |\n` +
+      `| vCDR error (measured - experts'), normal eyes | ${signed(a, 0)} | ${signed(b, 0)} |\n` +
+      `| vCDR error (measured - experts'), glaucomatous eyes | ${signed(a, 1)} | ${signed(b, 1)} |\n` +
+      `| AUC of the measured vCDR | ${aucOf(a)} | ${aucOf(b)} |\n`,
+  );
 }
