@@ -7,6 +7,7 @@
 // npx tsx bench/robustness/compare-scores.ts --a runs/cv101c --b runs/eval-test-exp/metrics.json
 import fs from 'node:fs';
 import { z } from 'zod';
+import { listOf } from '../../src-main/cli/args';
 import { auc } from '../../src-main/core/metrics/roc';
 import { mean } from '../../src-main/core/metrics/stats';
 import { scoreFilePaths } from '../../src-main/core/train/fit-decision';
@@ -23,7 +24,7 @@ const arg = (name: string): string => {
 
 function readScores(list: string): Map<string, Image> {
   const out = new Map<string, Image>();
-  for (const file of scoreFilePaths(list.split(','))) {
+  for (const file of scoreFilePaths(listOf(list))) {
     let json: unknown;
     try {
       json = JSON.parse(fs.readFileSync(file, 'utf8'));
@@ -64,8 +65,9 @@ for (const [label, read, sign] of measures) {
 
 const labelled = common.filter((id) => a.get(id)!.glaucoma != null && a.get(id)!.vcdr !== null && b.get(id)!.vcdr !== null && a.get(id)!.vcdrTrue !== null);
 if (labelled.length > 0) {
+  // The experts' vCDR and label are the image's, not the set's: both sets are measured against A's (the filter checked them).
   const signed = (set: Map<string, Image>, g: 0 | 1): string => {
-    const errors = labelled.filter((id) => a.get(id)!.glaucoma === g).map((id) => set.get(id)!.vcdr! - set.get(id)!.vcdrTrue!);
+    const errors = labelled.filter((id) => a.get(id)!.glaucoma === g).map((id) => set.get(id)!.vcdr! - a.get(id)!.vcdrTrue!);
     return errors.length ? `${mean(errors) >= 0 ? '+' : ''}${mean(errors).toFixed(3)}` : 'n/a';
   };
   const labels = labelled.map((id) => a.get(id)!.glaucoma!);
