@@ -52,11 +52,6 @@ export interface PredictOptions {
    * docs/robustness.md), so no package records it.
    */
   readonly colourReference?: Rgb | null;
-  /**
-   * The disc-crop stage reads crops of these multiples of the package's crop size around the first stage's disc
-   * (default [1]: one crop) and keeps the pixels that at least half of the readings call disc (or cup).
-   */
-  readonly cropZooms?: readonly number[];
 }
 
 /** The gain is kept within these bounds: a near-black or blown-out picture is the quality gate's business. */
@@ -276,7 +271,7 @@ export class Predictor {
       }
     }
     if (this.#crops.length > 0 && area(od) > 0) {
-      const refined = await this.#refineOnDiscCrop(od, original, full, expose, options.tta, options.cropEdges ?? 'black', options.cropZooms ?? [1]);
+      const refined = await this.#refineOnDiscCrop(od, original, full, expose, options.tta, options.cropEdges ?? 'black');
       od = refined.od;
       oc = refined.oc;
       disagreement.push(...refined.disagreement);
@@ -365,10 +360,7 @@ export class Predictor {
     return o;
   }
 
-  /**
-   * Second stage: re-segment disc and cup on a square crop around the first stage's disc; with several zooms, on
-   * crops of several sizes, each mask the pixels at least half of the readings agree on.
-   */
+  /** Second stage: re-segment disc and cup on a square crop around the first stage's disc. */
   async #refineOnDiscCrop(
     od: BinaryMask,
     original: Size,
@@ -376,34 +368,17 @@ export class Predictor {
     expose: (input: RgbImage) => RgbImage,
     tta: boolean,
     edges: RegionEdges,
-    zooms: readonly number[],
   ): Promise<{ od: BinaryMask; oc: BinaryMask; disagreement: number[] }> {
-    if (zooms.length === 0 || zooms.some((z) => !(z > 0))) throw new Error(`disc-crop zooms must be positive numbers, not [${zooms.join(', ')}]`);
     const network = this.#crops[0]!;
     if (network.entry.input.kind !== 'disc-crop') throw new Error(`network ${network.entry.id} does not read disc crops`);
-    const input = network.entry.input;
+    const crop = discRegion(od, network.entry.input, original);
+    if (!crop) return { od, oc: emptyMask(original), disagreement: [] };
     const full = await readOriginal();
     const size = network.net.config.inputSize;
-    const readings: { od: BinaryMask; oc: BinaryMask; disagreement: number[] }[] = [];
-    for (const zoom of zooms) {
-      const crop = discRegion(od, { ...input, cropScale: input.cropScale * zoom }, original);
-      if (!crop) return { od, oc: emptyMask(original), disagreement: [] };
-      const maps = await this.#runAll(this.#crops, expose(resampleRgbRegion(full, crop, size, edges)), tta);
-      const back = (map: FloatMap | null): BinaryMask => (map ? this.#regionMaskToOriginal(map, crop, original) : emptyMask(original));
-      readings.push({ od: back(maps.od), oc: back(maps.oc), disagreement: maps.disagreement });
-    }
-    if (readings.length === 1) return { ...readings[0]!, od: largestComponent(readings[0]!.od) };
-    const vote = (masks: readonly BinaryMask[]): BinaryMask => {
-      const out = emptyMask(original);
-      for (let i = 0; i < out.data.length; i++) {
-        let n = 0;
-        for (const m of masks) n += m.data[i]!;
-        out.data[i] = 2 * n >= masks.length ? 1 : 0;
-      }
-      return out;
-    };
-    const disagreement = readings[0]!.disagreement.map((_, k) => readings.reduce((sum, r) => sum + (r.disagreement[k] ?? 0), 0) / readings.length);
-    return { od: largestComponent(vote(readings.map((r) => r.od))), oc: vote(readings.map((r) => r.oc)), disagreement };
+    const input = expose(resampleRgbRegion(full, crop, size, edges));
+    const maps = await this.#runAll(this.#crops, input, tta);
+    const back = (map: FloatMap | null): BinaryMask => (map ? this.#regionMaskToOriginal(map, crop, original) : emptyMask(original));
+    return { od: largestComponent(back(maps.od)), oc: back(maps.oc), disagreement: maps.disagreement };
   }
 
   /**
