@@ -52,11 +52,6 @@ export interface PredictOptions {
    * docs/robustness.md), so no package records it.
    */
   readonly colourReference?: Rgb | null;
-  /**
-   * A second reading of every network input, colour-normalised to this R, G, B, averaged with the first
-   * (probabilities): half of colour normalisation's effect. Default null: off (a measure under test).
-   */
-  readonly colourAverage?: Rgb | null;
 }
 
 /** The gain is kept within these bounds: a near-black or blown-out picture is the quality gate's business. */
@@ -252,11 +247,7 @@ export class Predictor {
     const lum = reference === null ? 0 : fieldLuminance(image);
     const gain = reference === null || lum <= 0 ? 1 : Math.min(MAX_EXPOSURE_GAIN, Math.max(1 / MAX_EXPOSURE_GAIN, reference / lum));
     const colour = colourBalance(image, options.colourReference ?? null);
-    const second = options.colourAverage ? colourBalance(image, options.colourAverage) : null;
-    const expose = (input: RgbImage): RgbImage[] => [
-      scaleChannels(input, [gain * colour[0], gain * colour[1], gain * colour[2]]),
-      ...(second ? [scaleChannels(input, [gain * second[0], gain * second[1], gain * second[2]])] : []),
-    ];
+    const expose = (input: RgbImage): RgbImage => scaleChannels(input, [gain * colour[0], gain * colour[1], gain * colour[2]]);
     const maps = await this.#runAll(this.#full, expose(image), options.tta);
     const t = this.#pre.threshold;
     let od = maps.od && this.#trained.has('od') ? largestComponent(mapToOriginalMask(lb, maps.od, t)) : emptyMask(original);
@@ -338,7 +329,7 @@ export class Predictor {
   async #wideSearch(
     original: Size,
     full: () => Promise<RgbImage>,
-    expose: (input: RgbImage) => RgbImage[],
+    expose: (input: RgbImage) => RgbImage,
     tta: boolean,
   ): Promise<{ od: BinaryMask; oc: BinaryMask; zoom: number; disagreement: number[] } | null> {
     const size = this.inputSize;
@@ -374,7 +365,7 @@ export class Predictor {
     od: BinaryMask,
     original: Size,
     readOriginal: () => Promise<RgbImage>,
-    expose: (input: RgbImage) => RgbImage[],
+    expose: (input: RgbImage) => RgbImage,
     tta: boolean,
     edges: RegionEdges,
   ): Promise<{ od: BinaryMask; oc: BinaryMask; disagreement: number[] }> {
@@ -398,7 +389,7 @@ export class Predictor {
   async #directCrop(
     original: Size,
     readOriginal: () => Promise<RgbImage>,
-    expose: (input: RgbImage) => RgbImage[],
+    expose: (input: RgbImage) => RgbImage,
     tta: boolean,
   ): Promise<{ od: BinaryMask; oc: BinaryMask; disagreement: number[] } | null> {
     const region = letterboxRegion(original);
@@ -425,9 +416,9 @@ export class Predictor {
    * averaged separately first, so the flip disagreement is that of the ensemble's
    * own prediction, on the same scale as a single network's.
    */
-  async #runAll(networks: readonly PackageNetwork[], images: readonly RgbImage[], tta: boolean): Promise<NetworkMaps> {
+  async #runAll(networks: readonly PackageNetwork[], image: RgbImage, tta: boolean): Promise<NetworkMaps> {
     const all: RawOutputs[] = [];
-    for (const n of networks) for (const image of images) all.push(await this.#run(n, image, tta));
+    for (const n of networks) all.push(await this.#run(n, image, tta));
     const size = networks[0]!.net.config.inputSize;
     const mean = (task: Task, pass: 'plain' | 'flipped'): Float32Array | null => {
       const have = all.flatMap((o) => {

@@ -1,5 +1,4 @@
-// The predictor's optional measures (docs/robustness.md): a shape prior, colour normalisation and the average of a
-// plain and a colour-normalised reading, all off by default.
+// The predictor's optional measures (docs/robustness.md): a shape prior and colour normalisation, both off by default.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -55,14 +54,5 @@ describe('predictor options: shape prior and colour normalisation', () => {
     const plain = (await predict({})).maps.od.data;
     expect((await predict({ colourReference: null })).maps.od.data).toEqual(plain);
     expect((await predict({ colourReference: [100, 50, 15] })).maps.od.data).not.toEqual(plain);
-  });
-
-  it('averages a colour-normalised reading with the plain one when asked, and reads once by default', async () => {
-    const plain = (await predict({})).maps.od.data;
-    const normalised = (await predict({ colourReference: [100, 50, 15] })).maps.od.data;
-    expect((await predict({ colourAverage: null })).maps.od.data).toEqual(plain);
-    const averaged = (await predict({ colourAverage: [100, 50, 15] })).maps.od.data;
-    expect(averaged).not.toEqual(plain);
-    for (let i = 0; i < averaged.length; i++) expect(averaged[i]).toBeCloseTo((plain[i]! + normalised[i]!) / 2, 6);
   });
 });
