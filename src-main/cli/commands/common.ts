@@ -2,6 +2,7 @@
 // `train` and `experiment` both take.
 import { BACKEND_NAMES, parseBackendChoice, type BackendChoice } from '../../core/backend';
 import { ARCH_VARIANTS, resolveArchConfig, type ArchConfig } from '../../core/model/config';
+import { SEGMENTATION_LOSSES, type SegmentationLoss } from '../../core/model/losses';
 import { AUGMENTATIONS, DEFAULT_TRAINING, type AugmentationName, type CropStageConfig, type TrainingConfig } from '../../core/train/run-training';
 import type { LearningRateSchedule } from '../../core/train/loop';
 import { TASKS, isTask, type Task } from '../../core/types';
@@ -33,12 +34,14 @@ export const MODEL_OPTIONS: Record<string, OptionSpec> = {
     default: 'default',
     choices: Object.keys(AUGMENTATIONS),
   },
+  'seg-loss': { type: 'string', description: 'disc and cup loss: bce (the paper) or bce-dice (plus a soft Dice term per image)', default: 'bce', choices: SEGMENTATION_LOSSES },
   'balance-classes': { type: 'boolean', description: 'draw glaucomatous and normal eyes equally often in every epoch (the smaller class repeated)' },
   'crop-stage': { type: 'boolean', description: 'also train a second network for disc and cup on crops around the disc' },
   'crop-size': { type: 'number', description: 'input side of the disc-crop network', default: 256, integer: true, min: 32 },
   'crop-width': { type: 'number', description: 'channel multiplier of the disc-crop network', default: 0.25 },
   'crop-epochs': { type: 'number', description: 'epochs of the disc-crop network (default: --epochs)', integer: true, min: 1 },
   'crop-augment': { type: 'string', description: 'augmentation of the disc-crop network (as --augment)', default: 'default', choices: Object.keys(AUGMENTATIONS) },
+  'crop-seg-loss': { type: 'string', description: 'disc and cup loss of the disc-crop network (as --seg-loss)', default: 'bce', choices: SEGMENTATION_LOSSES },
   'crop-scale': { type: 'number', description: 'crop side as a multiple of the disc diameter', default: 2 },
   'validate-every': { type: 'number', description: 'validate every N epochs', default: 1, integer: true, min: 1 },
   float16: { type: 'boolean', description: 'store the weights as float16 (half the size)' },
@@ -75,7 +78,17 @@ export function cropStageOf(options: ParsedOptions, epochs: number): CropStageCo
     cropScale: num(options, 'crop-scale'),
     minSideFraction: 0.05,
     augment: (str(options, 'crop-augment') ?? 'default') as AugmentationName,
+    ...segLossField(str(options, 'crop-seg-loss')),
   };
+}
+
+/**
+ * The loss as a config field, left out when it is the paper's BCE: the config is
+ * hashed into checkpoint fingerprints, and runs made before the option existed
+ * must still resume.
+ */
+function segLossField(value: string | undefined): { segLoss?: SegmentationLoss } {
+  return value === undefined || value === 'bce' ? {} : { segLoss: value as SegmentationLoss };
 }
 
 export function augmentOf(options: ParsedOptions): AugmentationName {
@@ -100,6 +113,7 @@ export function trainingFlagsOf(options: ParsedOptions): Omit<TrainingConfig, 'd
     seed: num(options, 'seed'),
     augment: augmentOf(options),
     ...(flag(options, 'balance-classes') ? { balanceClasses: true } : {}),
+    ...segLossField(str(options, 'seg-loss')),
     cropStage: cropStageOf(options, epochs),
     validateEvery: num(options, 'validate-every'),
     weightsDtype: flag(options, 'float16') ? 'float16' : 'float32',

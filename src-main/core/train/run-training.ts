@@ -26,6 +26,7 @@ import { Predictor } from '../infer/predictor';
 import { fitVcdrRegression } from '../infer/vcdr-regression';
 import { mean, sampleSd } from '../metrics';
 import { resolveArchConfig, type ArchConfig } from '../model/config';
+import type { SegmentationLoss } from '../model/losses';
 import { MultiTaskUNet } from '../model/network';
 import {
   defaultPreprocessing,
@@ -67,8 +68,9 @@ export interface CropStageConfig {
   readonly cropScale: number;
   readonly minSideFraction: number;
   readonly augment: AugmentationName;
+  /** The disc-crop network's disc and cup loss. Absent: 'bce' (absent, not 'bce', so earlier runs' checkpoint fingerprints still match). */
+  readonly segLoss?: SegmentationLoss;
 }
-
 
 export interface TrainingConfig {
   readonly data: string;
@@ -85,6 +87,8 @@ export interface TrainingConfig {
   readonly augment: AugmentationName;
   /** Glaucomatous and normal eyes drawn equally often in every epoch, by both networks (loop.ts epochOrder). Absent: as they come. */
   readonly balanceClasses?: boolean;
+  /** The whole-image network's disc and cup loss. Absent: 'bce', the paper's (absent for the same reason as the crop stage's). */
+  readonly segLoss?: SegmentationLoss;
   /** A second network on disc crops for disc and cup (null: none). */
   readonly cropStage: CropStageConfig | null;
   readonly validateEvery: number;
@@ -158,14 +162,16 @@ interface PlannedNetwork {
   readonly arch: ArchConfig;
   readonly epochs: number;
   readonly augment: AugmentationName;
+  readonly segLoss: SegmentationLoss;
 }
 
 function networkPlan(config: TrainingConfig): PlannedNetwork[] {
   const full: NetworkInput = { kind: 'full-image' };
+  const segLoss = config.segLoss ?? 'bce';
   const plan: PlannedNetwork[] =
     config.strategy === 'single'
-      ? config.tasks.map((t) => ({ id: `single-${t}`, tasks: [t], input: full, arch: config.arch, epochs: config.epochs, augment: config.augment }))
-      : [{ id: 'main', tasks: [...config.tasks], input: full, arch: config.arch, epochs: config.epochs, augment: config.augment }];
+      ? config.tasks.map((t) => ({ id: `single-${t}`, tasks: [t], input: full, arch: config.arch, epochs: config.epochs, augment: config.augment, segLoss }))
+      : [{ id: 'main', tasks: [...config.tasks], input: full, arch: config.arch, epochs: config.epochs, augment: config.augment, segLoss }];
   if (config.cropStage) {
     const c = config.cropStage;
     const segTasks = config.tasks.filter((t): t is Task => t === 'od' || t === 'oc');
@@ -177,6 +183,7 @@ function networkPlan(config: TrainingConfig): PlannedNetwork[] {
         arch: c.arch,
         epochs: c.epochs,
         augment: c.augment,
+        segLoss: c.segLoss ?? 'bce',
       });
     }
   }
@@ -284,7 +291,7 @@ export async function runTraining(config: TrainingConfig, outDir: string, deps: 
         const attempts = stallPolicy && checkAfter !== null ? stallPolicy.attempts : 1;
         for (let attempt = 0; ; attempt++) {
           const model = MultiTaskUNet.create(net.arch, restartSeed(initSeed, attempt), foregroundFractions(usable));
-          const strategy = createStrategy(config.strategy === 'single' ? 'single' : config.strategy, net.tasks, { learningRate: config.learningRate });
+          const strategy = createStrategy(config.strategy === 'single' ? 'single' : config.strategy, net.tasks, { learningRate: config.learningRate }, net.segLoss);
           try {
             const done = unitIndex;
             const lastAttempt = attempt === attempts - 1;

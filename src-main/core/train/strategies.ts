@@ -5,7 +5,7 @@
 //  - mtl: one forward pass, the sum of the task losses, one Adam.
 //  - single: one task, one Adam (the single-task baseline trains one network per task).
 import * as tf from '@tensorflow/tfjs-core';
-import { bceLoss, focalLoss, l1HeatmapLoss } from '../model/losses';
+import { focalLoss, l1HeatmapLoss, segmentationLoss, type SegmentationLoss } from '../model/losses';
 import type { MultiTaskUNet, TaskLogits } from '../model/network';
 import { TASK_GROUPS, type ParamGroup } from '../model/params';
 import { TASKS, type Task } from '../types';
@@ -33,14 +33,14 @@ export interface TrainStrategy {
   dispose(): void;
 }
 
-/** The loss of one task on its labelled rows. logits: glaucoma [b] or dense [b,S,S,1]. */
-export function taskLoss(task: Task, logits: tf.Tensor, target: tf.Tensor): tf.Scalar {
+/** The loss of one task on its labelled rows. logits: glaucoma [b] or dense [b,S,S,1]; `segLoss` is the disc and cup loss. */
+export function taskLoss(task: Task, logits: tf.Tensor, target: tf.Tensor, segLoss: SegmentationLoss = 'bce'): tf.Scalar {
   switch (task) {
     case 'glaucoma':
       return focalLoss(logits, target, 2, 1);
     case 'od':
     case 'oc':
-      return bceLoss(logits, target);
+      return segmentationLoss(segLoss, logits, target);
     case 'fovea':
       return l1HeatmapLoss(logits, target);
   }
@@ -82,19 +82,26 @@ export class MtlIndependentOptimizers implements TrainStrategy {
   readonly optimizers: ReadonlyMap<Task, Adam>;
   readonly #distill: Distillation | null;
   readonly #frozenBatchNorm: boolean;
+  readonly #segLoss: SegmentationLoss;
 
   /**
+   * `segLoss`: the disc and cup loss (default the paper's BCE).
    * Fine-tuning options. `distill`: each task's loss adds weight x the
    * distillation loss against the teacher on every row of the batch, and a task
    * whose label no row carries steps on the distillation term alone.
    * `frozenBatchNorm`: normalise with the parent's moving statistics and keep them.
    */
-  constructor(tasks: readonly Task[] = TASKS, adam: Partial<AdamSettings> = {}, finetune: { distill?: Distillation | null; frozenBatchNorm?: boolean } = {}) {
+  constructor(
+    tasks: readonly Task[] = TASKS,
+    adam: Partial<AdamSettings> = {},
+    options: { distill?: Distillation | null; frozenBatchNorm?: boolean; segLoss?: SegmentationLoss } = {},
+  ) {
     // Stepping order is the paper's (glaucoma, OD, OC, fovea), whatever order the caller lists.
     this.tasks = TASKS.filter((t) => tasks.includes(t));
     this.optimizers = new Map(this.tasks.map((t) => [t, new Adam(adam)]));
-    this.#distill = finetune.distill && finetune.distill.weight > 0 ? finetune.distill : null;
-    this.#frozenBatchNorm = finetune.frozenBatchNorm === true;
+    this.#distill = options.distill && options.distill.weight > 0 ? options.distill : null;
+    this.#frozenBatchNorm = options.frozenBatchNorm === true;
+    this.#segLoss = options.segLoss ?? 'bce';
   }
 
   step(model: MultiTaskUNet, batch: Batch, seed: number): StepLosses {
@@ -113,12 +120,12 @@ export class MtlIndependentOptimizers implements TrainStrategy {
           const out = model.forward(x, { training: true, tasks: [task], dropoutSeed: seed * 4 + k, frozenBatchNorm }, (layer, mean, variance) =>
             collect({ layer, mean, variance }),
           )[task]!;
-          if (!teacher) return taskLoss(task, out, target!);
+          if (!teacher) return taskLoss(task, out, target!, this.#segLoss);
           const distilled = tf.mul(distillationLoss(task, out, teacher), distill!.weight) as tf.Scalar;
           if (!target) return distilled;
           const rows = batch.rows[task];
           const labelled = rows.length === batch.count ? out : tf.gather(out, rows);
-          return tf.add(taskLoss(task, labelled, target), distilled) as tf.Scalar;
+          return tf.add(taskLoss(task, labelled, target, this.#segLoss), distilled) as tf.Scalar;
         });
       });
     } finally {
@@ -152,6 +159,7 @@ class SharedOptimizerStrategy implements TrainStrategy {
     readonly name: 'mtl' | 'single',
     readonly tasks: readonly Task[],
     adam: Partial<AdamSettings>,
+    readonly segLoss: SegmentationLoss = 'bce',
   ) {
     this.optimizer = new Adam(adam);
   }
@@ -172,7 +180,7 @@ class SharedOptimizerStrategy implements TrainStrategy {
       const terms = present.map((task) => {
         const rows = batch.rows[task];
         const logits = rows.length === used.length ? out[task]! : tf.gather(out[task]!, rows.map((r) => position.get(r)!));
-        const loss = taskLoss(task, logits, batch.targets[task]!);
+        const loss = taskLoss(task, logits, batch.targets[task]!, this.segLoss);
         parts[task] = tf.keep(loss);
         return loss;
       });
@@ -200,14 +208,14 @@ class SharedOptimizerStrategy implements TrainStrategy {
 }
 
 export class SummedLossMtl extends SharedOptimizerStrategy {
-  constructor(tasks: readonly Task[] = TASKS, adam: Partial<AdamSettings> = {}) {
-    super('mtl', TASKS.filter((t) => tasks.includes(t)), adam);
+  constructor(tasks: readonly Task[] = TASKS, adam: Partial<AdamSettings> = {}, segLoss: SegmentationLoss = 'bce') {
+    super('mtl', TASKS.filter((t) => tasks.includes(t)), adam, segLoss);
   }
 }
 
 export class SingleTask extends SharedOptimizerStrategy {
-  constructor(task: Task, adam: Partial<AdamSettings> = {}) {
-    super('single', [task], adam);
+  constructor(task: Task, adam: Partial<AdamSettings> = {}, segLoss: SegmentationLoss = 'bce') {
+    super('single', [task], adam, segLoss);
   }
 }
 
@@ -235,14 +243,14 @@ function importOptimizers(
 }
 
 /** Builds a strategy by name; `single` needs exactly one task. */
-export function createStrategy(name: StrategyName, tasks: readonly Task[], adam: Partial<AdamSettings> = {}): TrainStrategy {
+export function createStrategy(name: StrategyName, tasks: readonly Task[], adam: Partial<AdamSettings> = {}, segLoss: SegmentationLoss = 'bce'): TrainStrategy {
   switch (name) {
     case 'mtl-io':
-      return new MtlIndependentOptimizers(tasks, adam);
+      return new MtlIndependentOptimizers(tasks, adam, { segLoss });
     case 'mtl':
-      return new SummedLossMtl(tasks, adam);
+      return new SummedLossMtl(tasks, adam, segLoss);
     case 'single':
       if (tasks.length !== 1) throw new Error(`strategy single trains one task per network, got ${tasks.length} (${tasks.join(', ')})`);
-      return new SingleTask(tasks[0]!, adam);
+      return new SingleTask(tasks[0]!, adam, segLoss);
   }
 }

@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { bceLoss } from '../../../src-main/core/model/losses';
+import { bceLoss, softDiceLoss } from '../../../src-main/core/model/losses';
 import { MultiTaskUNet } from '../../../src-main/core/model/network';
 import { disposeBatch, makeBatch } from '../../../src-main/core/train/example';
-import { MtlIndependentOptimizers, SingleTask, SummedLossMtl } from '../../../src-main/core/train/strategies';
+import { createStrategy, MtlIndependentOptimizers, SingleTask, SummedLossMtl } from '../../../src-main/core/train/strategies';
 import type { Task } from '../../../src-main/core/types';
 import { useTestBackend } from '../../helpers/backend';
 import { syntheticExample } from '../../helpers/examples';
@@ -103,6 +103,34 @@ describe('MTL-IO (independent optimisers)', () => {
       tf.dispose(Object.values(losses));
     }
     tf.dispose(x);
+    disposeBatch(batch);
+  });
+});
+
+describe('the disc and cup loss', () => {
+  it("'bce-dice' trains disc and cup on BCE plus soft Dice, in every strategy; the glaucoma loss is unchanged", () => {
+    const reference = own(MultiTaskUNet.create({ width: 0.125, inputSize: SIZE }, 8));
+    const batch = makeBatch(examples());
+    const expected = tf.tidy(() => {
+      const out = reference.forward(batch.x, { training: true, tasks: ['od'] }).od!;
+      return { bce: bceLoss(out, batch.targets.od!).dataSync()[0]!, dice: softDiceLoss(out, batch.targets.od!).dataSync()[0]! };
+    });
+    expect(expected.dice).toBeGreaterThan(0.1);
+    for (const name of ['mtl-io', 'mtl', 'single'] as const) {
+      for (const segLoss of ['bce', 'bce-dice'] as const) {
+        const losses = own(createStrategy(name, ['od'], {}, segLoss)).step(own(cloneModel(reference)), batch, 1);
+        expect(losses.od!.dataSync()[0]).toBeCloseTo(segLoss === 'bce' ? expected.bce : expected.bce + expected.dice, 5);
+        tf.dispose(Object.values(losses));
+      }
+    }
+    // The glaucoma head keeps its focal loss whatever the segmentation loss.
+    const [plain, withDice] = (['bce', 'bce-dice'] as const).map((segLoss) => {
+      const losses = own(createStrategy('mtl-io', ['glaucoma'], {}, segLoss)).step(own(cloneModel(reference)), batch, 1);
+      const v = losses.glaucoma!.dataSync()[0]!;
+      tf.dispose(Object.values(losses));
+      return v;
+    });
+    expect(withDice).toBe(plain);
     disposeBatch(batch);
   });
 });

@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { parseCommandArgs, type CommandSpec } from '../../src-main/cli/args';
+import { MODEL_OPTIONS, trainingFlagsOf } from '../../src-main/cli/commands/common';
+
+const spec: CommandSpec = { name: 'train', summary: 'train', usage: 'train', options: MODEL_OPTIONS };
+const flags = (...argv: string[]) => trainingFlagsOf(parseCommandArgs(spec, argv).options);
+
+describe('the disc and cup loss flags', () => {
+  it('set each network its own loss', () => {
+    const both = flags('--seg-loss', 'bce-dice', '--crop-stage', '--crop-seg-loss', 'bce-dice');
+    expect(both.segLoss).toBe('bce-dice');
+    expect(both.cropStage?.segLoss).toBe('bce-dice');
+    const cropOnly = flags('--crop-stage', '--crop-seg-loss', 'bce-dice');
+    expect(cropOnly.segLoss).toBeUndefined();
+    expect(cropOnly.cropStage?.segLoss).toBe('bce-dice');
+  });
+
+  it("leave the paper's BCE out of the config, so runs made before the flags existed keep their checkpoint fingerprints", () => {
+    for (const argv of [['--crop-stage'], ['--crop-stage', '--seg-loss', 'bce', '--crop-seg-loss', 'bce']]) {
+      const config = flags(...argv);
+      expect('segLoss' in config).toBe(false);
+      expect(config.cropStage && 'segLoss' in config.cropStage).toBe(false);
+    }
+  });
+
+  it('refuse a loss that does not exist, naming the flag', () => {
+    expect(() => flags('--crop-seg-loss', 'dice')).toThrow(/--crop-seg-loss: "dice" is not one of bce, bce-dice/);
+  });
+});
