@@ -86,10 +86,10 @@ export class MtlIndependentOptimizers implements TrainStrategy {
 
   /**
    * `segLoss`: the disc and cup loss (default the paper's BCE).
-   * Fine-tuning options. `distill`: each task's loss adds weight x the
-   * distillation loss against the teacher on every row of the batch, and a task
-   * whose label no row carries steps on the distillation term alone.
-   * `frozenBatchNorm`: normalise with the parent's moving statistics and keep them.
+   * Fine-tuning: `distill`: each task's loss adds weight x the distillation loss
+   * against the teacher on every row of the batch, and a task whose label no row
+   * carries steps on the distillation term alone. `frozenBatchNorm`: normalise
+   * with the parent's moving statistics and keep them.
    */
   constructor(
     tasks: readonly Task[] = TASKS,
@@ -154,14 +154,16 @@ export class MtlIndependentOptimizers implements TrainStrategy {
 /** Summed-loss multi-task learning, and (with one task) the single-task baseline. */
 class SharedOptimizerStrategy implements TrainStrategy {
   readonly optimizer: Adam;
+  readonly #segLoss: SegmentationLoss;
 
   constructor(
     readonly name: 'mtl' | 'single',
     readonly tasks: readonly Task[],
     adam: Partial<AdamSettings>,
-    readonly segLoss: SegmentationLoss = 'bce',
+    segLoss: SegmentationLoss = 'bce',
   ) {
     this.optimizer = new Adam(adam);
+    this.#segLoss = segLoss;
   }
 
   step(model: MultiTaskUNet, batch: Batch, seed: number): StepLosses {
@@ -180,7 +182,7 @@ class SharedOptimizerStrategy implements TrainStrategy {
       const terms = present.map((task) => {
         const rows = batch.rows[task];
         const logits = rows.length === used.length ? out[task]! : tf.gather(out[task]!, rows.map((r) => position.get(r)!));
-        const loss = taskLoss(task, logits, batch.targets[task]!, this.segLoss);
+        const loss = taskLoss(task, logits, batch.targets[task]!, this.#segLoss);
         parts[task] = tf.keep(loss);
         return loss;
       });
