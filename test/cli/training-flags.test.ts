@@ -27,3 +27,13 @@ describe('the disc and cup loss flags', () => {
     expect(() => flags('--crop-seg-loss', 'dice')).toThrow(/--crop-seg-loss: "dice" is not one of bce, bce-dice/);
   });
 });
+
+describe('the polar disc-crop flag', () => {
+  it('makes only the disc-crop network polar, and is left out of the config without it (fingerprints of earlier runs)', () => {
+    const polar = flags('--crop-stage', '--crop-polar');
+    expect(polar.cropStage?.arch.polar).toBe(true);
+    expect('polar' in polar.arch).toBe(false);
+    const plain = flags('--crop-stage');
+    expect(plain.cropStage && 'polar' in plain.cropStage.arch).toBe(false);
+  });
+});

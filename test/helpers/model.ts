@@ -6,11 +6,13 @@ import { createRng } from '../../src-main/core/random';
 import type { Task } from '../../src-main/core/types';
 import { TASKS } from '../../src-main/core/types';
 
-export async function writeTinyModel(dir: string, options: { size?: number; width?: number; tasks?: readonly Task[]; cropStage?: boolean; seed?: number } = {}): Promise<ModelManifest> {
+export async function writeTinyModel(dir: string, options: { size?: number; width?: number; tasks?: readonly Task[]; cropStage?: boolean; polarCrop?: boolean; seed?: number } = {}): Promise<ModelManifest> {
   const size = options.size ?? 32;
   const tasks = [...(options.tasks ?? TASKS)];
   const main = MultiTaskUNet.create({ width: options.width ?? 0.0625, inputSize: size }, options.seed ?? 1);
-  const crop = options.cropStage ? MultiTaskUNet.create({ width: options.width ?? 0.0625, inputSize: size }, (options.seed ?? 1) + 1) : null;
+  const crop = options.cropStage
+    ? MultiTaskUNet.create({ width: options.width ?? 0.0625, inputSize: size, ...(options.polarCrop ? { polar: true as const } : {}) }, (options.seed ?? 1) + 1)
+    : null;
   const fields: ManifestFields = {
     id: 'tiny-test-model',
     name: 'Tiny test model',

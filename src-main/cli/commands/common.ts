@@ -42,6 +42,7 @@ export const MODEL_OPTIONS: Record<string, OptionSpec> = {
   'crop-epochs': { type: 'number', description: 'epochs of the disc-crop network (default: --epochs)', integer: true, min: 1 },
   'crop-augment': { type: 'string', description: 'augmentation of the disc-crop network (as --augment)', default: 'default', choices: Object.keys(AUGMENTATIONS) },
   'crop-seg-loss': { type: 'string', description: 'disc and cup loss of the disc-crop network (as --seg-loss)', default: 'bce', choices: SEGMENTATION_LOSSES },
+  'crop-polar': { type: 'boolean', description: "the disc-crop network works on the crop's polar image (M-Net's transformation) and its masks are warped back" },
   'crop-scale': { type: 'number', description: 'crop side as a multiple of the disc diameter', default: 2 },
   'validate-every': { type: 'number', description: 'validate every N epochs', default: 1, integer: true, min: 1 },
   float16: { type: 'boolean', description: 'store the weights as float16 (half the size)' },
@@ -70,7 +71,12 @@ export function archOf(options: ParsedOptions): ArchConfig {
 
 export function cropStageOf(options: ParsedOptions, epochs: number): CropStageConfig | null {
   if (!flag(options, 'crop-stage')) return null;
-  const arch = resolveArchConfig({ variant: str(options, 'arch') as ArchConfig['variant'], width: num(options, 'crop-width'), inputSize: num(options, 'crop-size') });
+  const arch = resolveArchConfig({
+    variant: str(options, 'arch') as ArchConfig['variant'],
+    width: num(options, 'crop-width'),
+    inputSize: num(options, 'crop-size'),
+    ...(flag(options, 'crop-polar') ? { polar: true as const } : {}),
+  });
   const cropEpochs = options['crop-epochs'];
   return {
     arch,

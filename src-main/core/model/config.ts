@@ -32,6 +32,12 @@ export const ArchConfigSchema = z.object({
   glaucomaDropout: z.number().min(0).max(1),
   /** Hidden units of the glaucoma classifier (0 = a single dense layer to the logit). */
   glaucomaHidden: z.number().int().min(0),
+  /**
+   * Disc crops only: the network works on the crop's polar image (polar.ts) and
+   * its disc and cup maps are warped back. Absent: Cartesian (absent, not false,
+   * so packages and checkpoint fingerprints made before the option stay as they were).
+   */
+  polar: z.literal(true).optional(),
 });
 export type ArchConfig = Readonly<z.infer<typeof ArchConfigSchema>>;
 
@@ -106,6 +112,9 @@ export function resolveArchConfig(partial: Partial<ArchConfig> = {}): ArchConfig
   }
   if (!Number.isInteger(config.glaucomaHidden) || config.glaucomaHidden < 0) {
     throw new ConfigError(`glaucomaHidden: ${config.glaucomaHidden} must be a non-negative integer`);
+  }
+  if (config.polar !== undefined && config.polar !== true) {
+    throw new ConfigError(`polar: ${String(config.polar)} must be true or absent`);
   }
   return config;
 }

@@ -19,6 +19,7 @@ import {
   upsample2x,
   type BatchStatsSink,
 } from './layers';
+import { fromPolar, toPolar } from './polar';
 import { initialValues, ParamStore, type ParamGroup, type ParamSpec } from './params';
 import type { Task } from '../types';
 
@@ -214,7 +215,7 @@ export class MultiTaskUNet {
     }
     const unit = (h: tf.Tensor4D, u: ConvUnit): tf.Tensor4D => this.#convUnit(h, u, training, onBatchStats, options.frozenBatchNorm === true);
     const skips: tf.Tensor4D[] = [];
-    let h = x;
+    let h = this.config.polar ? toPolar(x) : x;
     this.#units.encoder.forEach((level, l) => {
       if (l > 0) h = maxPool2x2(h);
       for (const u of level) h = unit(h, u);
@@ -230,7 +231,7 @@ export class MultiTaskUNet {
       h = tf.concat([skip, upsample2x(h)], 3);
       for (const u of level) h = unit(h, u);
     });
-    for (const task of dense) out[task] = this.#denseHead(h, task);
+    for (const task of dense) out[task] = this.config.polar ? fromPolar(this.#denseHead(h, task)) : this.#denseHead(h, task);
     return out;
   }
 
