@@ -386,7 +386,7 @@ export function describeModel(m: ModelManifest): string {
     `- Model id: ${m.id} (parent: ${m.parent ?? 'none'})`,
     `- Created: ${m.createdAt}`,
     `- Trained tasks: ${m.trainedTasks.join(', ') || 'none'}`,
-    `- Networks: ${m.networks.map((n) => `${n.id} (${n.architecture.variant}, width ${n.architecture.width}, ${n.architecture.inputSize}px, ${n.input.kind}; tasks ${n.tasks.join(', ')})`).join('; ')}`,
+    `- Networks: ${m.networks.map((n) => `${n.id} (${n.architecture.variant}, width ${n.architecture.width}, ${n.architecture.inputSize}px, ${n.input.kind}${n.architecture.polar ? ', polar' : ''}; tasks ${n.tasks.join(', ')})`).join('; ')}`,
     `- Exposure normalisation: ${m.preprocessing.luminanceReference === undefined ? 'none (inputs as decoded)' : `every input scaled to a field luminance of ${m.preprocessing.luminanceReference.toFixed(1)} (the training photographs' median)`}`,
     `- vCDR regression: ${m.vcdrRegression ? `P = sigmoid(${m.vcdrRegression.intercept.toFixed(3)} + ${m.vcdrRegression.slope.toFixed(3)} * vCDR), fitted on ${m.vcdrRegression.fittedOn}` : 'none'}`,
     '',

@@ -127,6 +127,8 @@ describe('a model package with a polar disc-crop network', () => {
     try {
       const manifest = await writeTinyModel(dir, { tasks: ['od', 'oc'], cropStage: true, polarCrop: true });
       expect(manifest.networks.map((n) => n.architecture.polar)).toEqual([undefined, true]);
+      // The package's README says which network is polar.
+      expect(fs.readFileSync(path.join(dir, 'README.md'), 'utf8')).toMatch(/disc-crop \(vgg16, width [\d.]+, 32px, disc-crop, polar; tasks od, oc\)/);
       const predictor = Predictor.open(dir, createSharpCodec());
       try {
         expect(predictor.model.networks.map((n) => n.net.config.polar)).toEqual([undefined, true]);
