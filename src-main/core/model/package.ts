@@ -343,6 +343,8 @@ export function loadModelPackage(dir: string): LoadedModel {
       let arch: ArchConfig;
       try {
         arch = resolveArchConfig(entry.architecture);
+        // The warp turns around the input's centre: only a crop centred on the disc has one that means anything.
+        if (arch.polar && entry.input.kind !== 'disc-crop') throw new Error(`polar: only a disc-crop network can be polar, this one reads ${entry.input.kind} input`);
       } catch (error) {
         tfDisposeAll(values);
         throw new InputError(path.join(dir, MANIFEST_FILE), `network "${entry.id}": ${error instanceof Error ? error.message : String(error)}`);

@@ -140,3 +140,19 @@ describe('a model package with a polar disc-crop network', () => {
     }
   });
 });
+
+describe('a package whose whole-image network claims to be polar', () => {
+  it('is refused on loading, naming the manifest and the network', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gs-polar-bad-'));
+    try {
+      await writeTinyModel(dir, { tasks: ['od', 'oc'] });
+      const manifestFile = path.join(dir, 'model.json');
+      const manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8'));
+      manifest.networks[0].architecture.polar = true;
+      fs.writeFileSync(manifestFile, JSON.stringify(manifest));
+      expect(() => Predictor.open(dir, createSharpCodec())).toThrow(/model\.json.*network "main": polar: only a disc-crop network can be polar, this one reads full-image input/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
