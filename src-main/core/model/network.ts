@@ -231,7 +231,10 @@ export class MultiTaskUNet {
       h = tf.concat([skip, upsample2x(h)], 3);
       for (const u of level) h = unit(h, u);
     });
-    for (const task of dense) out[task] = this.config.polar ? fromPolar(this.#denseHead(h, task)) : this.#denseHead(h, task);
+    for (const task of dense) {
+      const logits = this.#denseHead(h, task);
+      out[task] = this.config.polar ? fromPolar(logits) : logits;
+    }
     return out;
   }
 

@@ -19,13 +19,15 @@ export interface SamplingTable {
   readonly weights: Float32Array;
 }
 
-function bilinear(size: number, targets: number, at: (t: number) => { row: number; col: number; wrapCols: boolean }): SamplingTable {
+/** Bilinear sampling of a size x size image at `at(t)` for each of its size x size targets; columns wrap round if `wrapCols`. */
+function bilinear(size: number, wrapCols: boolean, at: (t: number) => { row: number; col: number }): SamplingTable {
+  const targets = size * size;
   const indices = new Int32Array(targets * 4);
   const weights = new Float32Array(targets * 4);
   const clamp = (v: number): number => Math.min(size - 1, Math.max(0, v));
   const wrap = (v: number): number => ((v % size) + size) % size;
   for (let t = 0; t < targets; t++) {
-    const { row, col, wrapCols } = at(t);
+    const { row, col } = at(t);
     const r = clamp(row);
     const r0 = Math.min(size - 2, Math.floor(r));
     const fr = r - r0;
@@ -55,13 +57,13 @@ function bilinear(size: number, targets: number, at: (t: number) => { row: numbe
  */
 export function toPolarTable(size: number): SamplingTable {
   const half = size / 2;
-  return bilinear(size, size * size, (t) => {
+  return bilinear(size, false, (t) => {
     const i = Math.floor(t / size);
     const j = t % size;
     const rho = ((i + 0.5) / size) * half;
     const theta = (2 * Math.PI * j) / size;
     // Pixel centres sit at index + 0.5; the crop's centre is at `half`.
-    return { row: half + rho * Math.sin(theta) - 0.5, col: half + rho * Math.cos(theta) - 0.5, wrapCols: false };
+    return { row: half + rho * Math.sin(theta) - 0.5, col: half + rho * Math.cos(theta) - 0.5 };
   });
 }
 
@@ -72,14 +74,14 @@ export function toPolarTable(size: number): SamplingTable {
  */
 export function fromPolarTable(size: number): SamplingTable {
   const half = size / 2;
-  return bilinear(size, size * size, (t) => {
+  return bilinear(size, true, (t) => {
     const y = Math.floor(t / size);
     const x = t % size;
     const dx = x + 0.5 - half;
     const dy = y + 0.5 - half;
     const rho = Math.hypot(dx, dy);
     const theta = (Math.atan2(dy, dx) + 2 * Math.PI) % (2 * Math.PI);
-    return { row: (rho / half) * size - 0.5, col: (theta / (2 * Math.PI)) * size, wrapCols: true };
+    return { row: (rho / half) * size - 0.5, col: (theta / (2 * Math.PI)) * size };
   });
 }
 
