@@ -141,6 +141,44 @@ describe('glaucoma-studio', () => {
     expect(cli('screen', 'no-such-folder', '--out', 'x').stderr).toMatch(/no-such-folder: image folder not found/);
   });
 
+  it('spreads a cross-validation over separate fold runs, then collects them without retraining', () => {
+    const whole = cli('train', '--data', 'data', '--out', 'whole', '--epochs', '1', '--folds', '2', ...TINY);
+    expect(whole.code).toBe(0);
+    // Fold 2 alone, as another machine or session would train it: no fold 1, no final model.
+    const second = cli('train', '--data', 'data', '--out', 'spread', '--epochs', '1', '--folds', '2', '--fold', '2', ...TINY);
+    expect(second.code).toBe(0);
+    expect(second.stdout).toMatch(/fold\(s\) 2 trained and scored: .*no final model/);
+    const folds = path.join(tmp, 'spread', 'folds');
+    expect(fs.readdirSync(folds)).toEqual(['2']);
+    for (const f of ['evaluation.json', 'fold.json', 'model']) expect(fs.existsSync(path.join(folds, '2', f))).toBe(true);
+    expect(fs.existsSync(path.join(tmp, 'spread', 'model'))).toBe(false);
+    expect(fs.existsSync(path.join(tmp, 'spread', 'cross-validation.json'))).toBe(false);
+    expect(cli('train', '--data', 'data', '--out', 'spread', '--epochs', '1', '--folds', '2', '--fold', '1', ...TINY).code).toBe(0);
+    const scored = fs.statSync(path.join(folds, '2', 'evaluation.json')).mtimeMs;
+    // The whole run resumed over the collected folds reuses both and trains only the final model.
+    const collected = cli('train', '--data', 'data', '--out', 'spread', '--epochs', '1', '--folds', '2', '--resume', ...TINY);
+    expect(collected.code).toBe(0);
+    expect(collected.stdout + collected.stderr).toMatch(/fold 1\/2: already trained and scored with these settings/);
+    expect(collected.stdout + collected.stderr).toMatch(/fold 2\/2: already trained and scored with these settings/);
+    expect(fs.statSync(path.join(folds, '2', 'evaluation.json')).mtimeMs).toBe(scored);
+    const read = (run: string, file: string): unknown => JSON.parse(fs.readFileSync(path.join(tmp, run, file), 'utf8'));
+    expect(read('spread', 'cross-validation.json')).toEqual(read('whole', 'cross-validation.json'));
+    expect(readManifest(path.join(tmp, 'spread', 'model')).validation).toEqual(readManifest(path.join(tmp, 'whole', 'model')).validation);
+    // A fold trained with other settings is trained again, not reused.
+    const longer = cli('train', '--data', 'data', '--out', 'spread', '--epochs', '2', '--folds', '2', '--fold', '1', '--resume', ...TINY);
+    expect(longer.code).toBe(0);
+    expect(longer.stdout + longer.stderr).not.toMatch(/already trained and scored/);
+    expect(JSON.parse(fs.readFileSync(path.join(folds, '1', 'fold.json'), 'utf8')).units[0].epochs).toBe(2);
+    // Folds that do not exist are refused by name.
+    const outside = cli('train', '--data', 'data', '--out', 'x', '--folds', '2', '--fold', '3', ...TINY);
+    expect(outside.code).not.toBe(0);
+    expect(outside.stderr).toContain('fold: 3: each fold must be a whole number from 1 to 2');
+    expect(cli('train', '--data', 'data', '--out', 'x', '--fold', '1', ...TINY).stderr).toContain('needs --folds K');
+    const word = cli('train', '--data', 'data', '--out', 'x', '--folds', '2', '--fold', 'last', ...TINY);
+    expect(word.code).toBe(2);
+    expect(word.stderr).toContain('--fold: "last" is not a list of fold numbers');
+  });
+
   it('continues a killed training run with --resume', async () => {
     const args = ['train', '--data', 'data', '--out', 'killed', '--epochs', '4', ...TINY];
     const child = spawn(process.execPath, [bin, ...args], { cwd: tmp, stdio: 'ignore' });

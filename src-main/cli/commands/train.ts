@@ -2,7 +2,7 @@ import path from 'node:path';
 import { SPLIT_CHOICES, type SplitChoice } from '../../core/data/splits';
 import { STRATEGY_NAMES, type StrategyName } from '../../core/train/strategies';
 import { DEFAULT_TRAINING, validateTrainingConfig, type TrainingConfig } from '../../core/train/run-training';
-import { flag, num, required, str, type CommandSpec, type ParsedOptions } from '../args';
+import { flag, listOf, num, required, str, UsageError, type CommandSpec, type ParsedOptions } from '../args';
 import { runJob } from '../run-job';
 import { BACKEND_OPTION, backendOf, MODEL_OPTIONS, trainingFlagsOf } from './common';
 import { printValidation } from './print';
@@ -16,7 +16,12 @@ export const trainCommand: CommandSpec = {
     strategy: { type: 'string', description: 'mtl-io: each task its own Adam, stepped in turn; mtl: summed loss; single: one network per task', default: 'mtl-io', choices: STRATEGY_NAMES },
     out: { type: 'string', description: 'run folder (config, checkpoints, model/)', placeholder: 'DIR' },
     folds: { type: 'number', description: 'k-fold cross-validation before the final model (0: none)', default: 0, integer: true, min: 0 },
-    resume: { type: 'boolean', description: 'continue an interrupted run in DIR from its checkpoints' },
+    resume: { type: 'boolean', description: 'continue an interrupted run in DIR from its checkpoints; folds already trained and scored with the same settings are reused' },
+    fold: {
+      type: 'string',
+      description: 'train and score only these folds of --folds K (comma-separated, from 1), no final model: to spread a cross-validation over machines or sessions (collect folds/N into one run folder, then train --resume)',
+      placeholder: 'N[,N]',
+    },
     splits: {
       type: 'string',
       description: "train: hold the dataset's test split apart; all: train on it too (a model to ship, once the recipe is measured); test: train on the test split alone",
@@ -47,12 +52,22 @@ export async function runTrain(options: ParsedOptions): Promise<number> {
     dataCard: Object.fromEntries((['source', 'licence', 'notes'] as const).flatMap((key) => (str(options, key) ? [[key, str(options, key)]] : []))),
     finalModel: true,
     splits: (str(options, 'splits') ?? 'train') as SplitChoice,
+    ...foldsOf(options),
   };
   validateTrainingConfig(config);
   const result = await runJob({ kind: 'train', config, outDir: out, resume: flag(options, 'resume') }, { backend: backendOf(options) });
   if (result.kind !== 'train') throw new Error(`unexpected result ${result.kind}`);
   for (const p of result.problems) process.stderr.write(`warning: ${p.file}: ${p.problem}\n`);
   if (result.crossValidation) printValidation(result.crossValidation);
-  process.stdout.write(`model package: ${result.modelDir} (${(result.seconds / 60).toFixed(1)} min)\n`);
+  if (result.modelDir) process.stdout.write(`model package: ${result.modelDir} (${(result.seconds / 60).toFixed(1)} min)\n`);
+  else process.stdout.write(`fold(s) ${config.onlyFolds?.join(', ')} trained and scored: ${path.join(out, 'folds')} (${(result.seconds / 60).toFixed(1)} min); no final model\n`);
   return 0;
+}
+
+function foldsOf(options: ParsedOptions): { onlyFolds?: number[] } {
+  const value = str(options, 'fold');
+  if (value === undefined) return {};
+  const folds = listOf(value).map((f) => (/^\d+$/.test(f) ? Number(f) : Number.NaN));
+  if (folds.length === 0 || folds.some((f) => Number.isNaN(f))) throw new UsageError(`--fold: "${value}" is not a list of fold numbers (e.g. 4 or 4,5)`);
+  return { onlyFolds: [...new Set(folds)].sort((a, b) => a - b) };
 }

@@ -19,7 +19,7 @@ import { inSplit, type SplitChoice } from '../data/splits';
 import { openDataset } from '../data/spec';
 import { ConfigError, InputError } from '../errors';
 import { writeJsonAtomic } from '../fs/atomic';
-import { evaluateModel, type EvaluationSummary, type ImageScore } from '../infer/evaluate';
+import { evaluateModel, type Evaluation, type EvaluationSummary, type ImageScore } from '../infer/evaluate';
 import { medianFieldLuminance } from './exposure-reference';
 import { fitDecisionFromScores } from './fit-decision';
 import { Predictor } from '../infer/predictor';
@@ -97,6 +97,13 @@ export interface TrainingConfig {
   readonly dataCard: Partial<Pick<DataCard, 'source' | 'licence' | 'intendedUse' | 'notes'>>;
   /** Train the final model on all images (false: only the cross-validation, e.g. for experiments). */
   readonly finalModel: boolean;
+  /**
+   * Train and score only these folds (1-based) of the k, and no final model: one
+   * cross-validation spread over machines or sessions. Left out of checkpoint
+   * fingerprints, so a fold trained alone is the very unit the whole run trains,
+   * and the whole run, resumed over the collected folds, reuses it.
+   */
+  readonly onlyFolds?: readonly number[];
   /**
    * Which of the dataset's splits to train (and cross-validate) on: 'train' (default)
    * holds a test split apart; 'all' includes it (a model to ship, once the recipe is
@@ -199,7 +206,7 @@ function networkPlan(config: TrainingConfig): PlannedNetwork[] {
 function fingerprintOf(config: TrainingConfig, samples: readonly Sample[], unit: string): string {
   const h = crypto.createHash('sha256');
   const cropStage = config.cropStage && { ...config.cropStage, epochs: undefined };
-  h.update(JSON.stringify({ ...config, cropStage, epochs: undefined, name: undefined, dataCard: undefined, validateEvery: undefined }));
+  h.update(JSON.stringify({ ...config, cropStage, epochs: undefined, name: undefined, dataCard: undefined, validateEvery: undefined, onlyFolds: undefined }));
   h.update(unit);
   for (const s of samples) h.update(`${s.id}\n`);
   return h.digest('hex');
@@ -252,7 +259,8 @@ export async function runTraining(config: TrainingConfig, outDir: string, deps: 
 
   const k = config.folds >= 2 ? config.folds : 0;
   const foldOf = k ? stratifiedFolds(training.map(stratum), k, config.seed) : [];
-  const units = [...(k ? Array.from({ length: k }, (_, f) => f) : []), ...(config.finalModel ? [-1] : [])];
+  const folds = k ? Array.from({ length: k }, (_, f) => f).filter((f) => !config.onlyFolds || config.onlyFolds.includes(f + 1)) : [];
+  const units = [...folds, ...(config.finalModel && !config.onlyFolds ? [-1] : [])];
   const totalUnits = units.length * plan.length;
   let unitIndex = 0;
   const foldSummaries: EvaluationSummary[] = [];
@@ -271,6 +279,21 @@ export async function runTraining(config: TrainingConfig, outDir: string, deps: 
     const label = isFinal ? 'final' : `fold ${fold + 1}/${k}`;
     const unitDir = path.join(outDir, isFinal ? 'final' : `folds/${fold + 1}`);
     const modelDir = isFinal ? path.join(outDir, 'model') : path.join(unitDir, 'model');
+    // What a scored fold was trained as: a resumed run reuses the fold only if this matches.
+    const record: FoldRecord = { units: plan.map((net) => ({ network: net.id, fingerprint: fingerprintOf(effective, training, `${label} ${net.id}`), epochs: net.epochs })) };
+    if (!isFinal && resume) {
+      const scored = readScoredFold(unitDir, record, heldOut);
+      if (scored) {
+        log(`${label}: already trained and scored with these settings (${path.join(unitDir, FOLD_RECORD)}): its evaluation is reused`);
+        foldModelDirs.push(modelDir);
+        foldSummaries.push(scored.summary);
+        outOfFold.push(...scored.images);
+        deps.onEvent?.({ type: 'fold', fold, summary: scored.summary });
+        unitIndex += plan.length;
+        if (foldSummaries.length === k) crossValidation = summariseFolds(foldSummaries, crossValidationNote(k, training.length, opened.dataset.name));
+        continue;
+      }
+    }
     const networks: NetworkToSave[] = [];
     const histories: Record<string, readonly EpochRecord[]> = {};
     const restarts: Record<string, number> = {};
@@ -368,8 +391,10 @@ export async function runTraining(config: TrainingConfig, outDir: string, deps: 
         foldSummaries.push(evaluation.summary);
         outOfFold.push(...evaluation.images);
         writeJsonAtomic(path.join(unitDir, 'evaluation.json'), evaluation);
+        // Written after the evaluation: its presence says the fold is complete.
+        writeJsonAtomic(path.join(unitDir, FOLD_RECORD), record);
         deps.onEvent?.({ type: 'fold', fold, summary: evaluation.summary });
-        if (fold === k - 1) crossValidation = summariseFolds(foldSummaries, `${k}-fold cross-validation on ${training.length} images of ${opened.dataset.name} (each fold scored by a model that did not train on it)`);
+        if (foldSummaries.length === k) crossValidation = summariseFolds(foldSummaries, crossValidationNote(k, training.length, opened.dataset.name));
       }
     } finally {
       for (const n of networks) n.net.dispose();
@@ -439,11 +464,55 @@ function slug(name: string): string {
 }
 
 /** Checks a training configuration before any work starts. */
+function crossValidationNote(k: number, images: number, dataset: string): string {
+  return `${k}-fold cross-validation on ${images} images of ${dataset} (each fold scored by a model that did not train on it)`;
+}
+
+/** A fold's record of what it was trained as, beside its evaluation.json. */
+export const FOLD_RECORD = 'fold.json';
+interface FoldRecord {
+  readonly units: readonly { readonly network: string; readonly fingerprint: string; readonly epochs: number }[];
+}
+
+/**
+ * A fold's evaluation, when the fold was trained with exactly these settings on
+ * exactly these held-out images; null when it must be trained (again). A record
+ * of other settings, epochs or images is not an error: the fold is retrained.
+ */
+function readScoredFold(unitDir: string, record: FoldRecord, heldOut: readonly Sample[]): Evaluation | null {
+  const recordFile = path.join(unitDir, FOLD_RECORD);
+  const evaluationFile = path.join(unitDir, 'evaluation.json');
+  if (!fs.existsSync(recordFile) || !fs.existsSync(evaluationFile)) return null;
+  const found = readJsonFile(recordFile) as Partial<FoldRecord> | null;
+  if (JSON.stringify(found?.units) !== JSON.stringify(record.units)) return null;
+  const evaluation = readJsonFile(evaluationFile) as Partial<Evaluation> | null;
+  if (!evaluation || !Array.isArray(evaluation.images) || !evaluation.summary) throw new InputError(evaluationFile, 'not a fold evaluation (no images or summary): delete the fold folder to train it again');
+  const ids = evaluation.images.map((i) => i.id).sort();
+  const expected = heldOut.map((s) => s.id).sort();
+  if (JSON.stringify(ids) !== JSON.stringify(expected)) {
+    throw new InputError(evaluationFile, `scores ${ids.length} images, but this fold holds out ${expected.length} others: delete the fold folder to train it again`);
+  }
+  return evaluation as Evaluation;
+}
+
+function readJsonFile(file: string): unknown {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new InputError(file, `cannot read: ${(error as Error).message}`);
+  }
+}
+
 export function validateTrainingConfig(config: TrainingConfig): void {
   if (!Number.isInteger(config.epochs) || config.epochs < 1) throw new ConfigError(`epochs: ${config.epochs} must be a positive integer`);
   if (!Number.isInteger(config.batchSize) || config.batchSize < 1) throw new ConfigError(`batch: ${config.batchSize} must be a positive integer`);
   if (!(config.learningRate > 0 && config.learningRate < 1)) throw new ConfigError(`lr: ${config.learningRate} must be in (0, 1)`);
   if (!Number.isInteger(config.folds) || config.folds < 0 || config.folds === 1 || config.folds > 20) throw new ConfigError(`folds: ${config.folds} must be 0 (none) or 2..20`);
   if (config.tasks.length === 0) throw new ConfigError('tasks: at least one task is needed');
+  if (config.onlyFolds) {
+    if (config.folds < 2) throw new ConfigError('fold: needs --folds K (2 or more) to say which cross-validation the folds belong to');
+    const bad = config.onlyFolds.filter((f) => !Number.isInteger(f) || f < 1 || f > config.folds);
+    if (bad.length || config.onlyFolds.length === 0) throw new ConfigError(`fold: ${bad.join(', ') || 'none'}: each fold must be a whole number from 1 to ${config.folds}`);
+  }
 }
 
