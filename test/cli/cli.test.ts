@@ -169,6 +169,13 @@ describe('glaucoma-studio', () => {
     expect(longer.code).toBe(0);
     expect(longer.stdout + longer.stderr).not.toMatch(/already trained and scored/);
     expect(JSON.parse(fs.readFileSync(path.join(folds, '1', 'fold.json'), 'utf8')).units[0].epochs).toBe(2);
+    // A fold evaluation that does not cover the fold's held-out images is refused by name, not reused.
+    const evaluationFile = path.join(folds, '2', 'evaluation.json');
+    const evaluation = JSON.parse(fs.readFileSync(evaluationFile, 'utf8'));
+    fs.writeFileSync(evaluationFile, JSON.stringify({ ...evaluation, images: evaluation.images.slice(1) }));
+    const cut = cli('train', '--data', 'data', '--out', 'spread', '--epochs', '1', '--folds', '2', '--fold', '2', '--resume', ...TINY);
+    expect(cut.code).toBe(1);
+    expect(cut.stderr).toMatch(/folds\/2\/evaluation\.json: scores 5 images, but this fold holds out 6 others: delete the fold folder to train it again/);
     // Folds that do not exist are refused by name.
     const outside = cli('train', '--data', 'data', '--out', 'x', '--folds', '2', '--fold', '3', ...TINY);
     expect(outside.code).not.toBe(0);
