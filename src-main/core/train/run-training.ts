@@ -19,7 +19,7 @@ import { inSplit, type SplitChoice } from '../data/splits';
 import { openDataset } from '../data/spec';
 import { ConfigError, InputError } from '../errors';
 import { writeJsonAtomic } from '../fs/atomic';
-import { evaluateModel, type Evaluation, type EvaluationSummary, type ImageScore } from '../infer/evaluate';
+import { evaluateModel, type EvaluationSummary, type ImageScore } from '../infer/evaluate';
 import { medianFieldLuminance } from './exposure-reference';
 import { fitDecisionFromScores } from './fit-decision';
 import { Predictor } from '../infer/predictor';
@@ -42,6 +42,7 @@ import type { WeightDtype } from '../model/weights-io';
 import { TASKS, type Task } from '../types';
 import { CAMERA_AUGMENTATION, DEFAULT_AUGMENTATION, DISC_BRIGHTNESS_AUGMENTATION, DOMAIN_AUGMENTATION, DOMAIN_CAMERA_AUGMENTATION, DOMAIN_STACKED_AUGMENTATION, NO_AUGMENTATION, STACKED_AUGMENTATION } from './augment';
 import { CHECKPOINT_DIR } from './checkpoint';
+import { FOLD_RECORD, readScoredFold, type FoldRecord } from './scored-fold';
 import { foregroundFractions, hasLabel, type TrainingExample } from './example';
 import { stratifiedFolds } from '../data/folds';
 import { StalledStartError, trainLoop, type EpochRecord, type LearningRateSchedule, type TrainProgress } from './loop';
@@ -466,41 +467,6 @@ function slug(name: string): string {
 /** Checks a training configuration before any work starts. */
 function crossValidationNote(k: number, images: number, dataset: string): string {
   return `${k}-fold cross-validation on ${images} images of ${dataset} (each fold scored by a model that did not train on it)`;
-}
-
-/** A fold's record of what it was trained as, beside its evaluation.json. */
-export const FOLD_RECORD = 'fold.json';
-interface FoldRecord {
-  readonly units: readonly { readonly network: string; readonly fingerprint: string; readonly epochs: number }[];
-}
-
-/**
- * A fold's evaluation, when the fold was trained with exactly these settings on
- * exactly these held-out images; null when it must be trained (again). A record
- * of other settings, epochs or images is not an error: the fold is retrained.
- */
-function readScoredFold(unitDir: string, record: FoldRecord, heldOut: readonly Sample[]): Evaluation | null {
-  const recordFile = path.join(unitDir, FOLD_RECORD);
-  const evaluationFile = path.join(unitDir, 'evaluation.json');
-  if (!fs.existsSync(recordFile) || !fs.existsSync(evaluationFile)) return null;
-  const found = readJsonFile(recordFile) as Partial<FoldRecord> | null;
-  if (JSON.stringify(found?.units) !== JSON.stringify(record.units)) return null;
-  const evaluation = readJsonFile(evaluationFile) as Partial<Evaluation> | null;
-  if (!evaluation || !Array.isArray(evaluation.images) || !evaluation.summary) throw new InputError(evaluationFile, 'not a fold evaluation (no images or summary): delete the fold folder to train it again');
-  const ids = evaluation.images.map((i) => i.id).sort();
-  const expected = heldOut.map((s) => s.id).sort();
-  if (JSON.stringify(ids) !== JSON.stringify(expected)) {
-    throw new InputError(evaluationFile, `scores ${ids.length} images, but this fold holds out ${expected.length} others: delete the fold folder to train it again`);
-  }
-  return evaluation as Evaluation;
-}
-
-function readJsonFile(file: string): unknown {
-  try {
-    return JSON.parse(fs.readFileSync(file, 'utf8'));
-  } catch (error) {
-    throw new InputError(file, `cannot read: ${(error as Error).message}`);
-  }
 }
 
 export function validateTrainingConfig(config: TrainingConfig): void {

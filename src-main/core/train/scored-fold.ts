@@ -1,0 +1,46 @@
+// A cross-validation fold that is already trained and scored: its evaluation.json
+// and, beside it, fold.json, the record of what it was trained as. `train --resume`
+// reuses such a fold instead of training it again, so the folds of one
+// cross-validation can be trained on different machines or in different sessions
+// and collected into one run folder.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Sample } from '../data/sample';
+import { InputError } from '../errors';
+import type { Evaluation } from '../infer/evaluate';
+
+/** A fold's record of what it was trained as, beside its evaluation.json. */
+export const FOLD_RECORD = 'fold.json';
+export interface FoldRecord {
+  readonly units: readonly { readonly network: string; readonly fingerprint: string; readonly epochs: number }[];
+}
+
+/**
+ * A fold's evaluation, when the fold was trained with exactly these settings on
+ * exactly these held-out images; null when it must be trained (again). A record
+ * of other settings or epochs is not an error: the fold is retrained. An
+ * evaluation of other images is: the folder was mixed up, and is named.
+ */
+export function readScoredFold(unitDir: string, record: FoldRecord, heldOut: readonly Sample[]): Evaluation | null {
+  const recordFile = path.join(unitDir, FOLD_RECORD);
+  const evaluationFile = path.join(unitDir, 'evaluation.json');
+  if (!fs.existsSync(recordFile) || !fs.existsSync(evaluationFile)) return null;
+  const found = readJsonFile(recordFile) as Partial<FoldRecord> | null;
+  if (JSON.stringify(found?.units) !== JSON.stringify(record.units)) return null;
+  const evaluation = readJsonFile(evaluationFile) as Partial<Evaluation> | null;
+  if (!evaluation || !Array.isArray(evaluation.images) || !evaluation.summary) throw new InputError(evaluationFile, 'not a fold evaluation (no images or summary): delete the fold folder to train it again');
+  const ids = evaluation.images.map((i) => i.id).sort();
+  const expected = heldOut.map((s) => s.id).sort();
+  if (JSON.stringify(ids) !== JSON.stringify(expected)) {
+    throw new InputError(evaluationFile, `scores ${ids.length} images, but this fold holds out ${expected.length} others: delete the fold folder to train it again`);
+  }
+  return evaluation as Evaluation;
+}
+
+function readJsonFile(file: string): unknown {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (error) {
+    throw new InputError(file, `cannot read: ${(error as Error).message}`);
+  }
+}
