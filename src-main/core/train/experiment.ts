@@ -22,6 +22,7 @@ import { escapeHtml, NOT_FOR_CLINICAL_USE, page } from '../render/html';
 import { resizeMaskNearest } from '../masks';
 import type { ExperimentConfig } from './experiment-types';
 import { runTraining, type TrainingDeps } from './run-training';
+import { FOLD_EVALUATION } from './scored-fold';
 import type { StrategyName } from './strategies';
 
 /** Metrics of the table, in the paper's order, with how to print them. */
@@ -87,7 +88,7 @@ export async function runExperiment(config: ExperimentConfig, outDir: string, de
         continue;
       }
       if (test.length === 0) {
-        foldEvaluations.push(JSON.parse(fs.readFileSync(path.join(path.dirname(modelDir), 'evaluation.json'), 'utf8')) as Evaluation);
+        foldEvaluations.push(JSON.parse(fs.readFileSync(path.join(path.dirname(modelDir), FOLD_EVALUATION), 'utf8')) as Evaluation);
         continue;
       }
       log(`strategy ${strategy}, fold ${k + 1}: scoring ${test.length} test images`);

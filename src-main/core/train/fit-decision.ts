@@ -9,6 +9,7 @@ import { selectDecisionModel, type DecisionCase } from '../decision/select';
 import type { DecisionModel } from '../decision/model';
 import { InputError } from '../errors';
 import type { ImageScore } from '../infer/evaluate';
+import { FOLD_EVALUATION } from './scored-fold';
 
 /** What the decision model needs of an image score (evaluate's metrics.json, a training fold's evaluation.json). */
 const ScoreSchema = z.object({
@@ -28,7 +29,7 @@ export function scoreFilePaths(paths: readonly string[]): string[] {
   return paths.flatMap((p) => {
     const folds = path.join(p, 'folds');
     if (fs.existsSync(folds) && fs.statSync(folds).isDirectory()) {
-      const found = fs.readdirSync(folds).map((f) => path.join(folds, f, 'evaluation.json')).filter((f) => fs.existsSync(f));
+      const found = fs.readdirSync(folds).map((f) => path.join(folds, f, FOLD_EVALUATION)).filter((f) => fs.existsSync(f));
       if (found.length === 0) throw new InputError(p, 'a training run folder without any fold evaluation (folds/N/evaluation.json): was it cross-validated?');
       return found;
     }

@@ -19,7 +19,7 @@ import { inSplit, type SplitChoice } from '../data/splits';
 import { openDataset } from '../data/spec';
 import { ConfigError, InputError } from '../errors';
 import { writeJsonAtomic } from '../fs/atomic';
-import { evaluateModel, type EvaluationSummary, type ImageScore } from '../infer/evaluate';
+import { evaluateModel, type Evaluation, type EvaluationSummary, type ImageScore } from '../infer/evaluate';
 import { medianFieldLuminance } from './exposure-reference';
 import { fitDecisionFromScores } from './fit-decision';
 import { Predictor } from '../infer/predictor';
@@ -42,7 +42,7 @@ import type { WeightDtype } from '../model/weights-io';
 import { TASKS, type Task } from '../types';
 import { CAMERA_AUGMENTATION, DEFAULT_AUGMENTATION, DISC_BRIGHTNESS_AUGMENTATION, DOMAIN_AUGMENTATION, DOMAIN_CAMERA_AUGMENTATION, DOMAIN_STACKED_AUGMENTATION, NO_AUGMENTATION, STACKED_AUGMENTATION } from './augment';
 import { CHECKPOINT_DIR } from './checkpoint';
-import { FOLD_RECORD, readScoredFold, type FoldRecord } from './scored-fold';
+import { FOLD_EVALUATION, FOLD_RECORD, readScoredFold, type FoldRecord } from './scored-fold';
 import { foregroundFractions, hasLabel, type TrainingExample } from './example';
 import { stratifiedFolds } from '../data/folds';
 import { StalledStartError, trainLoop, type EpochRecord, type LearningRateSchedule, type TrainProgress } from './loop';
@@ -271,6 +271,13 @@ export async function runTraining(config: TrainingConfig, outDir: string, deps: 
   let crossValidation: ValidationRecord | null = null;
   // Every held-out image's score from its fold model: the decision model is fitted on these.
   const outOfFold: ImageScore[] = [];
+  // A scored fold, trained here or reused: its summary, its out-of-fold scores, and the cross-validation once all k are in.
+  const addScoredFold = (fold: number, evaluation: Pick<Evaluation, 'summary' | 'images'>): void => {
+    foldSummaries.push(evaluation.summary);
+    outOfFold.push(...evaluation.images);
+    deps.onEvent?.({ type: 'fold', fold, summary: evaluation.summary });
+    if (foldSummaries.length === k) crossValidation = summariseFolds(foldSummaries, `${k}-fold cross-validation on ${training.length} images of ${opened.dataset.name} (each fold scored by a model that did not train on it)`);
+  };
 
   for (const fold of units) {
     const isFinal = fold === -1;
@@ -280,18 +287,16 @@ export async function runTraining(config: TrainingConfig, outDir: string, deps: 
     const label = isFinal ? 'final' : `fold ${fold + 1}/${k}`;
     const unitDir = path.join(outDir, isFinal ? 'final' : `folds/${fold + 1}`);
     const modelDir = isFinal ? path.join(outDir, 'model') : path.join(unitDir, 'model');
-    // What a scored fold was trained as: a resumed run reuses the fold only if this matches.
+    // Each network's checkpoint fingerprint; with the epochs, what a scored fold was trained as:
+    // a resumed run reuses the fold only if this record matches.
     const record: FoldRecord = { units: plan.map((net) => ({ network: net.id, fingerprint: fingerprintOf(effective, training, `${label} ${net.id}`), epochs: net.epochs })) };
     if (!isFinal && resume) {
       const scored = readScoredFold(unitDir, record, heldOut);
       if (scored) {
         log(`${label}: already trained and scored with these settings (${path.join(unitDir, FOLD_RECORD)}): its evaluation is reused`);
         foldModelDirs.push(modelDir);
-        foldSummaries.push(scored.summary);
-        outOfFold.push(...scored.images);
-        deps.onEvent?.({ type: 'fold', fold, summary: scored.summary });
+        addScoredFold(fold, scored);
         unitIndex += plan.length;
-        if (foldSummaries.length === k) crossValidation = summariseFolds(foldSummaries, crossValidationNote(k, training.length, opened.dataset.name));
         continue;
       }
     }
@@ -299,7 +304,7 @@ export async function runTraining(config: TrainingConfig, outDir: string, deps: 
     const histories: Record<string, readonly EpochRecord[]> = {};
     const restarts: Record<string, number> = {};
     try {
-      for (const net of plan) {
+      for (const [n, net] of plan.entries()) {
         const unit = `${label} ${net.id}`;
         deps.onEvent?.({ type: 'unit', unit, index: unitIndex, count: totalUnits });
         const set = setFor(net);
@@ -332,7 +337,7 @@ export async function runTraining(config: TrainingConfig, outDir: string, deps: 
               evaluate: validation.length > 0 ? (m) => quickValidate(m, validation, net.tasks) : undefined,
               validateEvery: config.validateEvery,
               runDir,
-              fingerprint: fingerprintOf(effective, training, unit),
+              fingerprint: record.units[n]!.fingerprint,
               resume,
               signal: deps.signal,
               stallCheck:
@@ -389,13 +394,10 @@ export async function runTraining(config: TrainingConfig, outDir: string, deps: 
         // Scored exactly as `screen` and the app predict (with the flipped second pass).
         const evaluation = await evaluateModel(predictor, heldOut, deps.codec, { tta: true, signal: deps.signal });
         problems.push(...evaluation.problems);
-        foldSummaries.push(evaluation.summary);
-        outOfFold.push(...evaluation.images);
-        writeJsonAtomic(path.join(unitDir, 'evaluation.json'), evaluation);
+        writeJsonAtomic(path.join(unitDir, FOLD_EVALUATION), evaluation);
         // Written after the evaluation: its presence says the fold is complete.
         writeJsonAtomic(path.join(unitDir, FOLD_RECORD), record);
-        deps.onEvent?.({ type: 'fold', fold, summary: evaluation.summary });
-        if (foldSummaries.length === k) crossValidation = summariseFolds(foldSummaries, crossValidationNote(k, training.length, opened.dataset.name));
+        addScoredFold(fold, evaluation);
       }
     } finally {
       for (const n of networks) n.net.dispose();
@@ -465,10 +467,6 @@ function slug(name: string): string {
 }
 
 /** Checks a training configuration before any work starts. */
-function crossValidationNote(k: number, images: number, dataset: string): string {
-  return `${k}-fold cross-validation on ${images} images of ${dataset} (each fold scored by a model that did not train on it)`;
-}
-
 export function validateTrainingConfig(config: TrainingConfig): void {
   if (!Number.isInteger(config.epochs) || config.epochs < 1) throw new ConfigError(`epochs: ${config.epochs} must be a positive integer`);
   if (!Number.isInteger(config.batchSize) || config.batchSize < 1) throw new ConfigError(`batch: ${config.batchSize} must be a positive integer`);

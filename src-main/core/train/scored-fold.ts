@@ -9,7 +9,9 @@ import type { Sample } from '../data/sample';
 import { InputError } from '../errors';
 import type { Evaluation } from '../infer/evaluate';
 
-/** A fold's record of what it was trained as, beside its evaluation.json. */
+/** A fold's held-out images scored through the screening pipeline. */
+export const FOLD_EVALUATION = 'evaluation.json';
+/** A fold's record of what it was trained as, beside its evaluation. */
 export const FOLD_RECORD = 'fold.json';
 export interface FoldRecord {
   readonly units: readonly { readonly network: string; readonly fingerprint: string; readonly epochs: number }[];
@@ -23,7 +25,7 @@ export interface FoldRecord {
  */
 export function readScoredFold(unitDir: string, record: FoldRecord, heldOut: readonly Sample[]): Evaluation | null {
   const recordFile = path.join(unitDir, FOLD_RECORD);
-  const evaluationFile = path.join(unitDir, 'evaluation.json');
+  const evaluationFile = path.join(unitDir, FOLD_EVALUATION);
   if (!fs.existsSync(recordFile) || !fs.existsSync(evaluationFile)) return null;
   const found = readJsonFile(recordFile) as Partial<FoldRecord> | null;
   if (JSON.stringify(found?.units) !== JSON.stringify(record.units)) return null;
