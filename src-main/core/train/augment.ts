@@ -57,14 +57,6 @@ export const DOMAIN_AUGMENTATION: AugmentConfig = { scale: [0.45, 1.15], shift: 
 /** The default with the disc's brightness against the retina varied, for the disc-crop network (an option: docs/robustness.md says what it trades). */
 export const DISC_BRIGHTNESS_AUGMENTATION: AugmentConfig = { ...DEFAULT_AUGMENTATION, discBrightness: [0.75, 1.6] };
 
-/**
- * The default with zoom from 0.7 to 1.45, for the disc-crop network: the disc 35-72 % of its input instead of about
- * 50 %. A polar disc-crop network maps radius to rows, so one trained at a single disc size learns that row and reports
- * it whatever the disc (a tight disc-crop photograph with the disc at 67 % read at 0.56 Dice); this shows it every size.
- * (On the Cartesian network it cost disc accuracy and was dropped: docs/robustness.md, E.)
- */
-export const DISC_ZOOM_AUGMENTATION: AugmentConfig = { ...DEFAULT_AUGMENTATION, scale: [0.7, 1.45] };
-
 /** Strong colour changes: one camera's images made to look like another's (exposure, contrast, tint). */
 const CAMERA_PHOTOMETRIC = { brightness: 0.3, contrast: 0.3, gamma: 0.3, channelGain: 0.15 } as const;
 
