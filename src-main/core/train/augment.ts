@@ -44,14 +44,6 @@ export interface AugmentConfig {
    * Drishti-GS1 alone was seen to mark nearly a whole Zeiss disc as cup.
    */
   readonly discBrightness?: readonly [number, number];
-  /**
-   * For this share of the images, the zoom is drawn from this range instead of `scale`; absent: off. For the
-   * whole-image network, which locates the disc: zoomed in, a Drishti-GS1 disc (about a quarter of the frame) spans
-   * up to 70 % of it, as in a photograph that is itself a disc crop. A localiser that has only seen discs of a quarter
-   * of the frame and less was seen to mark the cup of such a crop as the disc, and the crop stage built on it to read
-   * the cup as a disc (docs/robustness.md, "A localiser trained with zoom-in").
-   */
-  readonly zoomIn?: { readonly probability: number; readonly scale: readonly [number, number] };
 }
 
 export const NO_AUGMENTATION: AugmentConfig = { scale: [1, 1], shift: 0, rotationDeg: 0, flip: 0, brightness: 0, contrast: 0, gamma: 0, channelGain: 0, blur: 0, sharpen: 0, noise: 0 };
@@ -61,12 +53,6 @@ export const DEFAULT_AUGMENTATION: AugmentConfig = { scale: [0.9, 1.1], shift: 0
 
 /** Strong zoom-out and shift: disc-centred training images made to look like macula-centred ones. */
 export const DOMAIN_AUGMENTATION: AugmentConfig = { scale: [0.45, 1.15], shift: 0.3, rotationDeg: 15, flip: 0.5, brightness: 0.15, contrast: 0.15, gamma: 0.15, channelGain: 0, blur: 0, sharpen: 0, noise: 0 };
-
-/**
- * The domain geometry, and for a third of the images a zoom-in of 1.15-2.8x instead (a Drishti-GS1 disc then spans
- * about 30-70 % of the frame): a localiser for full photographs of any field and for disc crops alike.
- */
-export const DOMAIN_ZOOM_AUGMENTATION: AugmentConfig = { ...DOMAIN_AUGMENTATION, zoomIn: { probability: 1 / 3, scale: [1.15, 2.8] } };
 
 /** The default with the disc's brightness against the retina varied, for the disc-crop network (an option: docs/robustness.md says what it trades). */
 export const DISC_BRIGHTNESS_AUGMENTATION: AugmentConfig = { ...DEFAULT_AUGMENTATION, discBrightness: [0.75, 1.6] };
@@ -107,13 +93,7 @@ interface Affine {
 }
 
 function drawAffine(size: number, config: AugmentConfig, rng: Rng): Affine {
-  let s = config.scale[0] + (config.scale[1] - config.scale[0]) * rng.next();
-  // Drawn only when enabled, so configurations without it keep their random streams.
-  if (config.zoomIn) {
-    const zoomIn = rng.next() < config.zoomIn.probability;
-    const t = rng.next();
-    if (zoomIn) s = config.zoomIn.scale[0] + (config.zoomIn.scale[1] - config.zoomIn.scale[0]) * t;
-  }
+  const s = config.scale[0] + (config.scale[1] - config.scale[0]) * rng.next();
   const theta = ((rng.next() * 2 - 1) * config.rotationDeg * Math.PI) / 180;
   const flip = rng.next() < config.flip ? -1 : 1;
   const shiftX = (rng.next() * 2 - 1) * config.shift * size;

@@ -40,7 +40,7 @@ import {
 } from '../model/package';
 import type { WeightDtype } from '../model/weights-io';
 import { TASKS, type Task } from '../types';
-import { CAMERA_AUGMENTATION, DEFAULT_AUGMENTATION, DISC_BRIGHTNESS_AUGMENTATION, DOMAIN_AUGMENTATION, DOMAIN_CAMERA_AUGMENTATION, DOMAIN_STACKED_AUGMENTATION, DOMAIN_ZOOM_AUGMENTATION, NO_AUGMENTATION, STACKED_AUGMENTATION } from './augment';
+import { CAMERA_AUGMENTATION, DEFAULT_AUGMENTATION, DISC_BRIGHTNESS_AUGMENTATION, DOMAIN_AUGMENTATION, DOMAIN_CAMERA_AUGMENTATION, DOMAIN_STACKED_AUGMENTATION, NO_AUGMENTATION, STACKED_AUGMENTATION } from './augment';
 import { CHECKPOINT_DIR } from './checkpoint';
 import { FOLD_EVALUATION, FOLD_RECORD, readScoredFold, type FoldRecord } from './scored-fold';
 import { foregroundFractions, hasLabel, type TrainingExample } from './example';
@@ -60,7 +60,6 @@ export const AUGMENTATIONS = {
   stacked: STACKED_AUGMENTATION,
   'domain-stacked': DOMAIN_STACKED_AUGMENTATION,
   'disc-brightness': DISC_BRIGHTNESS_AUGMENTATION,
-  'domain-zoom': DOMAIN_ZOOM_AUGMENTATION,
 } as const;
 export type AugmentationName = keyof typeof AUGMENTATIONS;
 
