@@ -7,6 +7,8 @@
 //     each B scores only the images its evaluation.json lists (a fold model on its held-out images), so with the five
 //     folds of a cross-validation every Drishti-GS1 test image is read by a B that did not train on it
 //   npx tsx bench/robustness/cascade.ts --a PKG --set roi --b PKG       the eight ROI crops, per crop
+//   npx tsx bench/robustness/cascade.ts --a PKG:EVAL,... --set heldout --b PKG:EVAL,...
+//     every image a fold held out (all splits), read by that fold's A and B: two recipes cross-validated on the same folds
 import fs from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -36,23 +38,29 @@ const arg = (name: string): string => {
 };
 const aDir = arg('a');
 const set = arg('set');
-if (set !== 'test' && set !== 'roi') throw new Error(`--set must be test or roi, got ${set}`);
+if (set !== 'test' && set !== 'roi' && set !== 'heldout') throw new Error(`--set must be test, roi or heldout, got ${set}`);
 const bArgs = arg('b').split(',');
-const A = Predictor.open(aDir!, codec);
+const heldOut = (evalFile: string | undefined): Set<string> | null =>
+  evalFile ? new Set((JSON.parse(fs.readFileSync(evalFile, 'utf8')).images as { id: string }[]).map((i) => i.id)) : null;
+const As = aDir.split(',').map((a) => {
+  const [dir, evalFile] = a.split(':');
+  return { ids: heldOut(evalFile), predictor: Predictor.open(dir!, codec) };
+});
 const Bs = bArgs.map((arg) => {
   const [dir, evalFile] = arg.split(':');
-  const ids = evalFile ? new Set((JSON.parse(fs.readFileSync(evalFile, 'utf8')).images as { id: string }[]).map((i) => i.id)) : null;
+  const ids = heldOut(evalFile);
   const model = loadModelPackage(dir!);
   const crop = model.networks.find((n) => n.entry.input.kind === 'disc-crop');
   if (!crop) throw new Error(`${dir}: package B has no disc-crop network`);
   return { ids, model, crop, ref: model.manifest.preprocessing.luminanceReference ?? null, t: model.manifest.preprocessing.threshold };
 });
-const samples: readonly Sample[] = set === 'roi' ? readRoiFolder(path.join(shared, 'roi-multidomain')).samples : readDrishti(path.join(shared, 'drishti-gs1')).samples.filter((s) => s.split === 'test');
+const samples: readonly Sample[] = set === 'roi' ? readRoiFolder(path.join(shared, 'roi-multidomain')).samples : readDrishti(path.join(shared, 'drishti-gs1')).samples.filter((s) => set === 'heldout' || s.split === 'test');
 const ids: string[] = [];
 const acc = { odA: [] as number[], ocA: [] as number[], ocC: [] as number[], odB: [] as number[], ocB: [] as number[], maeA: [] as number[], maeC: [] as number[], maeB: [] as number[] };
 for (const s of samples) {
   const B = Bs.find((b) => !b.ids || b.ids.has(s.id));
-  if (!B) continue;
+  const A = As.find((a) => !a.ids || a.ids.has(s.id))?.predictor;
+  if (!B || !A) continue;
   const truth = await readSampleMasks(s, codec);
   const vTrue = refugeVerticalCupToDiscRatio(truth.od, truth.oc);
   const pA = await A.predictFile(s.imageFile, { tta: true });
