@@ -51,8 +51,9 @@ const Bs = bArgs.map((arg) => {
   const ids = heldOut(evalFile);
   const model = loadModelPackage(dir!);
   const crop = model.networks.find((n) => n.entry.input.kind === 'disc-crop');
-  if (!crop) throw new Error(`${dir}: package B has no disc-crop network`);
-  return { ids, model, crop, ref: model.manifest.preprocessing.luminanceReference ?? null, t: model.manifest.preprocessing.threshold };
+  const input = crop?.entry.input;
+  if (!crop || input?.kind !== 'disc-crop') throw new Error(`${dir}: package B has no disc-crop network`);
+  return { ids, model, crop, input, ref: model.manifest.preprocessing.luminanceReference ?? null, t: model.manifest.preprocessing.threshold };
 });
 const samples: readonly Sample[] = set === 'roi' ? readRoiFolder(path.join(shared, 'roi-multidomain')).samples : readDrishti(path.join(shared, 'drishti-gs1')).samples.filter((s) => set === 'heldout' || s.split === 'test');
 const ids: string[] = [];
@@ -66,9 +67,7 @@ for (const s of samples) {
   const pA = await A.predictFile(s.imageFile, { tta: true });
   const full = await codec.readRgb(s.imageFile);
   const original = { width: full.width, height: full.height };
-  const input = B.crop.entry.input;
-  if (input.kind !== 'disc-crop') throw new Error(`${bArgs.join(',')}: package B has no disc-crop network`);
-  const region = discRegion(pA.od, input, original);
+  const region = discRegion(pA.od, B.input, original);
   if (!region) continue;
   const size = B.crop.net.config.inputSize;
   let img = resampleRgbRegion(full, region, size);
@@ -102,9 +101,11 @@ for (const s of samples) {
 }
 const m = (a: number[]) => (a.reduce((x, y) => x + y, 0) / a.length).toFixed(3);
 if (set === 'roi') {
-  // The issue's ROI target (OD Dice >= 0.85 in every crop) and the five crops of the three other hospitals.
+  // The issue's ROI target (OD Dice >= 0.85 in every crop) and the six crops of the three other hospitals.
   const at85 = (a: number[]) => a.filter((d) => d >= 0.85).length;
   const others = (a: number[]) => m(a.filter((_, i) => !ids[i]!.startsWith('Domain1/')));
   console.log(`OD >= 0.85: A ${at85(acc.odA)} of ${ids.length}, B on A's crop ${at85(acc.odB)}; other hospitals OD / OC: A ${others(acc.odA)} / ${others(acc.ocA)}, B on A's crop ${others(acc.odB)} / ${others(acc.ocB)}`);
 }
 console.log(`n=${acc.odA.length} A: OD ${m(acc.odA)} OC ${m(acc.ocA)} MAE ${m(acc.maeA)} | A disc + B cup: OC ${m(acc.ocC)} MAE ${m(acc.maeC)} | B on A's crop: OD ${m(acc.odB)} OC ${m(acc.ocB)} MAE ${m(acc.maeB)}`);
+for (const a of As) a.predictor.dispose();
+for (const b of Bs) b.model.dispose();
