@@ -19,11 +19,12 @@ import { pasteCropMask } from '../../src-main/core/geometry/crop';
 import { letterbox, mapToOriginalMask } from '../../src-main/core/geometry/letterbox';
 import { resampleRgbRegion } from '../../src-main/core/geometry/resample-region';
 import { discRegion } from '../../src-main/core/infer/disc-crop';
-import { Predictor } from '../../src-main/core/infer/predictor';
-import { largestComponent, constrainCupInsideDisc, verticalDiameter } from '../../src-main/core/masks';
+import { exposureGain, Predictor } from '../../src-main/core/infer/predictor';
+import { constrainCupInsideDisc, cupToDiscRatio, largestComponent, verticalDiameter } from '../../src-main/core/masks';
 import { dice } from '../../src-main/core/metrics';
 import { refugeVerticalCupToDiscRatio } from '../../src-main/core/metrics/vcdr';
 import { loadModelPackage } from '../../src-main/core/model/package';
+import { scaleChannels } from '../../src-main/core/quality/colour-balance';
 import { fieldLuminance } from '../../src-main/core/quality/image-quality';
 import { createSharpCodec } from '../../src-main/platform/sharp-codec';
 import { selectBackend } from '../../src-main/platform/tf-backend';
@@ -71,12 +72,10 @@ for (const s of samples) {
   if (!region) continue;
   const size = B.crop.net.config.inputSize;
   let img = resampleRgbRegion(full, region, size);
-  // B's exposure normalisation, by the predictor's rule (gain to B's reference from the letterboxed photograph, within 4x).
+  // B's exposure normalisation, by the predictor's rule, from the photograph letterboxed as the predictor reads it.
   if (B.ref !== null) {
-    const lb = await codec.readLetterboxed(s.imageFile, A.inputSize);
-    const lum = fieldLuminance(lb.image);
-    const gain = lum > 0 ? Math.min(4, Math.max(0.25, B.ref / lum)) : 1;
-    img = { ...img, data: Uint8Array.from(img.data, (v) => Math.min(255, Math.round(v * gain))) };
+    const gain = exposureGain(B.ref, fieldLuminance((await codec.readLetterboxed(s.imageFile, A.inputSize)).image));
+    img = scaleChannels(img, [gain, gain, gain]);
   }
   const maps = tf.tidy(() => {
     let x = tf.div(tf.tensor4d(img.data, [1, size, size, 3], 'float32'), 255) as tf.Tensor4D;
@@ -92,7 +91,7 @@ for (const s of samples) {
   const odB = largestComponent(back(od));
   const ocB = largestComponent(constrainCupInsideDisc(odB, back(oc)));
   const ocC = largestComponent(constrainCupInsideDisc(pA.od, back(oc)));
-  const v = (o: typeof odB, c: typeof odB) => (verticalDiameter(o) > 0 ? verticalDiameter(c) / verticalDiameter(o) : 0);
+  const v = (o: typeof odB, c: typeof odB) => cupToDiscRatio(verticalDiameter(c), verticalDiameter(o)) ?? 0;
   ids.push(s.id);
   acc.odA.push(dice(pA.od, truth.od)); acc.ocA.push(dice(pA.oc, truth.oc)); acc.ocC.push(dice(ocC, truth.oc));
   acc.odB.push(dice(odB, truth.od)); acc.ocB.push(dice(ocB, truth.oc));

@@ -58,6 +58,14 @@ export interface PredictOptions {
 const MAX_EXPOSURE_GAIN = 4;
 
 /**
+ * Exposure normalisation's gain for a photograph whose whole-image input has field luminance `luminance`: towards
+ * the package's `reference`, within MAX_EXPOSURE_GAIN either way; 1 without a reference or without a field.
+ */
+export function exposureGain(reference: number | null, luminance: number): number {
+  return reference === null || luminance <= 0 ? 1 : Math.min(MAX_EXPOSURE_GAIN, Math.max(1 / MAX_EXPOSURE_GAIN, reference / luminance));
+}
+
+/**
  * A disc whose vertical extent exceeds this share of the image's shorter side is
  * outside the scales the whole-image network was trained on (Drishti-GS1's
  * 30-degree discs are about a quarter): the wider search runs.
@@ -244,8 +252,7 @@ export class Predictor {
     const lb = letterbox(original, this.inputSize);
     // One gain for the photograph, from its whole-image input, applied to every network input made from it.
     const reference = options.luminanceReference === undefined ? (this.#pre.luminanceReference ?? null) : options.luminanceReference;
-    const lum = reference === null ? 0 : fieldLuminance(image);
-    const gain = reference === null || lum <= 0 ? 1 : Math.min(MAX_EXPOSURE_GAIN, Math.max(1 / MAX_EXPOSURE_GAIN, reference / lum));
+    const gain = exposureGain(reference, reference === null ? 0 : fieldLuminance(image));
     const colour = colourBalance(image, options.colourReference ?? null);
     const expose = (input: RgbImage): RgbImage => scaleChannels(input, [gain * colour[0], gain * colour[1], gain * colour[2]]);
     const maps = await this.#runAll(this.#full, expose(image), options.tta);
