@@ -37,3 +37,15 @@ describe('the polar disc-crop flag', () => {
     expect(plain.cropStage && 'polar' in plain.cropStage.arch).toBe(false);
   });
 });
+
+describe('the crop cascade flag', () => {
+  it('asks for a Cartesian crop network before the polar one, and is left out of the config without it', () => {
+    expect(flags('--crop-stage', '--crop-polar', '--crop-cascade').cropStage?.cascade).toBe(true);
+    const polar = flags('--crop-stage', '--crop-polar');
+    expect(polar.cropStage && 'cascade' in polar.cropStage).toBe(false);
+  });
+
+  it('needs --crop-polar, and says so', () => {
+    expect(() => flags('--crop-stage', '--crop-cascade')).toThrow(/--crop-cascade places a polar disc-crop network with a Cartesian one: add --crop-polar/);
+  });
+});

@@ -6,13 +6,15 @@ import { createRng } from '../../src-main/core/random';
 import type { Task } from '../../src-main/core/types';
 import { TASKS } from '../../src-main/core/types';
 
-export async function writeTinyModel(dir: string, options: { size?: number; width?: number; tasks?: readonly Task[]; cropStage?: boolean; polarCrop?: boolean; seed?: number } = {}): Promise<ModelManifest> {
+export async function writeTinyModel(dir: string, options: { size?: number; width?: number; tasks?: readonly Task[]; cropStage?: boolean; polarCrop?: boolean; cascade?: boolean; seed?: number } = {}): Promise<ModelManifest> {
   const size = options.size ?? 32;
   const tasks = [...(options.tasks ?? TASKS)];
   const main = MultiTaskUNet.create({ width: options.width ?? 0.0625, inputSize: size }, options.seed ?? 1);
   const crop = options.cropStage
     ? MultiTaskUNet.create({ width: options.width ?? 0.0625, inputSize: size, ...(options.polarCrop ? { polar: true as const } : {}) }, (options.seed ?? 1) + 1)
     : null;
+  // A second crop stage: a polar network reading a crop cut around the first crop network's disc.
+  const second = options.cascade ? MultiTaskUNet.create({ width: options.width ?? 0.0625, inputSize: size, polar: true }, (options.seed ?? 1) + 2) : null;
   const fields: ManifestFields = {
     id: 'tiny-test-model',
     name: 'Tiny test model',
@@ -29,10 +31,12 @@ export async function writeTinyModel(dir: string, options: { size?: number; widt
     return await saveModelPackage(dir, fields, [
       { id: 'main', tasks, input: { kind: 'full-image' }, net: main },
       ...(crop ? [{ id: 'disc-crop', tasks: ['od', 'oc'] as Task[], input: { kind: 'disc-crop' as const, cropScale: 2, minSideFraction: 0.05 }, net: crop }] : []),
+      ...(second ? [{ id: 'disc-crop-polar', tasks: ['od', 'oc'] as Task[], input: { kind: 'disc-crop' as const, cropScale: 2, minSideFraction: 0.05, stage: 2 as const }, net: second }] : []),
     ]);
   } finally {
     main.dispose();
     crop?.dispose();
+    second?.dispose();
   }
 }
 

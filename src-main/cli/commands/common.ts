@@ -43,6 +43,7 @@ export const MODEL_OPTIONS: Record<string, OptionSpec> = {
   'crop-augment': { type: 'string', description: 'augmentation of the disc-crop network (as --augment)', default: 'default', choices: Object.keys(AUGMENTATIONS) },
   'crop-seg-loss': { type: 'string', description: 'disc and cup loss of the disc-crop network (as --seg-loss)', default: 'bce', choices: SEGMENTATION_LOSSES },
   'crop-polar': { type: 'boolean', description: "the disc-crop network works on the crop's polar image (M-Net's transformation) and its masks are warped back" },
+  'crop-cascade': { type: 'boolean', description: 'with --crop-polar: also a Cartesian disc-crop network, which places and sizes the crop the polar one reads' },
   'crop-scale': { type: 'number', description: 'crop side as a multiple of the disc diameter', default: 2 },
   'validate-every': { type: 'number', description: 'validate every N epochs', default: 1, integer: true, min: 1 },
   float16: { type: 'boolean', description: 'store the weights as float16 (half the size)' },
@@ -85,7 +86,14 @@ export function cropStageOf(options: ParsedOptions, epochs: number): CropStageCo
     minSideFraction: 0.05,
     augment: (str(options, 'crop-augment') ?? 'default') as AugmentationName,
     ...segLossField(str(options, 'crop-seg-loss')),
+    ...cascadeField(options),
   };
+}
+
+function cascadeField(options: ParsedOptions): { cascade?: true } {
+  if (!flag(options, 'crop-cascade')) return {};
+  if (!flag(options, 'crop-polar')) throw new UsageError('--crop-cascade places a polar disc-crop network with a Cartesian one: add --crop-polar');
+  return { cascade: true };
 }
 
 /**

@@ -123,8 +123,10 @@ export class Predictor {
    * mean over the networks that have it.
    */
   readonly #full: readonly PackageNetwork[];
-  /** Disc-crop networks (none, one, or an ensemble averaged the same way); all crop alike. */
+  /** Disc-crop networks of the first crop stage (none, one, or an ensemble averaged the same way); all crop alike. */
   readonly #crops: readonly PackageNetwork[];
+  /** Disc-crop networks of the second stage, cut around the first stage's disc (none, or networks that all crop alike). */
+  readonly #second: readonly PackageNetwork[];
   readonly #pre: Preprocessing;
   readonly #trained: ReadonlySet<Task>;
   /** While adapting: every input each network is given, per network. */
@@ -141,10 +143,16 @@ export class Predictor {
     const sizes = new Set(full.map((n) => n.net.config.inputSize));
     if (sizes.size > 1) throw new Error(`${model.dir}: whole-image networks of different input sizes (${[...sizes].join(', ')})`);
     this.#full = full;
-    const crops = model.networks.filter((n) => n.entry.input.kind === 'disc-crop');
-    const cropShapes = new Set(crops.map((n) => JSON.stringify([n.entry.input, n.net.config.inputSize])));
-    if (cropShapes.size > 1) throw new Error(`${model.dir}: disc-crop networks that crop differently (${[...cropShapes].join(', ')}): their maps cannot be averaged`);
+    const stage = (n: PackageNetwork): number | null => (n.entry.input.kind === 'disc-crop' ? (n.entry.input.stage ?? 1) : null);
+    const crops = model.networks.filter((n) => stage(n) === 1);
+    const second = model.networks.filter((n) => stage(n) === 2);
+    for (const networks of [crops, second]) {
+      const cropShapes = new Set(networks.map((n) => JSON.stringify([n.entry.input, n.net.config.inputSize])));
+      if (cropShapes.size > 1) throw new Error(`${model.dir}: disc-crop networks that crop differently (${[...cropShapes].join(', ')}): their maps cannot be averaged`);
+    }
+    if (second.length > 0 && crops.length === 0) throw new Error(`${model.dir}: a second disc-crop stage without a first one to place its crop`);
     this.#crops = crops;
+    this.#second = second;
     this.#pre = model.manifest.preprocessing;
     this.#trained = new Set(model.manifest.trainedTasks);
   }
@@ -167,8 +175,9 @@ export class Predictor {
    * Re-estimates every network's batch-norm statistics on a folder's photographs
    * (infer/batch-norm-adaptation.ts): up to MAX_ADAPTATION_INPUTS of them, evenly
    * spaced, of those the quality gate finds gradable. The whole-image networks
-   * first, on the inputs the pipeline gives them; then the disc-crop network on
-   * the crops the adapted whole-image networks place. Replaces any earlier
+   * first, on the inputs the pipeline gives them; then the disc-crop networks on
+   * the crops the adapted whole-image networks place; then a second crop stage on
+   * the crops the adapted first stage places. Replaces any earlier
    * adaptation; resetAdaptation() restores the package's statistics.
    */
   async adapt(photographs: readonly AdaptationPhotograph[], options: PredictOptions): Promise<BatchNormAdaptation> {
@@ -200,13 +209,14 @@ export class Predictor {
     this.#packageStatistics = saved;
     for (const n of this.#full) adaptBatchNorm(n.net, first.inputs.get(n)!, n.entry.tasks);
     let images = first.gradable;
-    if (this.#crops.length > 0) {
-      const second = await record(this.#crops);
-      for (const n of this.#crops) {
-        const crops = second.inputs.get(n)!;
+    for (const stage of [this.#crops, this.#second]) {
+      if (stage.length === 0) continue;
+      const seen = await record(stage);
+      for (const n of stage) {
+        const crops = seen.inputs.get(n)!;
         if (crops.length >= MIN_ADAPTATION_IMAGES) adaptBatchNorm(n.net, crops, n.entry.tasks);
       }
-      images = Math.min(images, second.gradable);
+      images = Math.min(images, seen.gradable);
     }
     this.#adaptation = { images };
     return this.#adaptation;
@@ -277,19 +287,33 @@ export class Predictor {
         widerNote = `disc found by the wider search (zoomed out ${wider.zoom}x)`;
       }
     }
+    // How many of the disagreement's last entries describe the crop reading that gave the masks now held.
+    let cropEntries = 0;
     if (this.#crops.length > 0 && area(od) > 0) {
-      const refined = await this.#refineOnDiscCrop(od, original, full, expose, options.tta, options.cropEdges ?? 'black');
+      const refined = await this.#refineOnDiscCrop(this.#crops, od, original, full, expose, options.tta, options.cropEdges ?? 'black');
       od = refined.od;
       oc = refined.oc;
       disagreement.push(...refined.disagreement);
+      cropEntries = refined.disagreement.length;
     }
     if (direct && readAsDiscCrop(direct, { od, disagreement }, original)) {
       od = direct.od;
       oc = direct.oc;
       disagreement.splice(0, disagreement.length, ...direct.disagreement);
+      cropEntries = direct.disagreement.length;
       warnings.push('read as a disc crop (the disc fills much of the photograph)');
     } else if (widerNote) {
       warnings.push(widerNote);
+    }
+    // The second stage reads a crop cut around the first stage's disc, whichever reading gave it, and its masks
+    // replace the first stage's: so does its flip disagreement.
+    if (this.#second.length > 0 && area(od) > 0) {
+      const refined = await this.#refineOnDiscCrop(this.#second, od, original, full, expose, options.tta, options.cropEdges ?? 'black');
+      if (area(refined.od) > 0) {
+        od = refined.od;
+        oc = refined.oc;
+        disagreement.splice(disagreement.length - cropEntries, cropEntries, ...refined.disagreement);
+      }
     }
     ({ od, oc } = shapeDiscAndCup(od, oc, options.shapePrior ?? 'none'));
     oc = largestComponent(constrainCupInsideDisc(od, oc));
@@ -367,8 +391,9 @@ export class Predictor {
     return o;
   }
 
-  /** Second stage: re-segment disc and cup on a square crop around the first stage's disc. */
+  /** A crop stage: re-segment disc and cup with `networks` on a square crop around the disc found so far. */
   async #refineOnDiscCrop(
+    networks: readonly PackageNetwork[],
     od: BinaryMask,
     original: Size,
     readOriginal: () => Promise<RgbImage>,
@@ -376,14 +401,14 @@ export class Predictor {
     tta: boolean,
     edges: RegionEdges,
   ): Promise<{ od: BinaryMask; oc: BinaryMask; disagreement: number[] }> {
-    const network = this.#crops[0]!;
+    const network = networks[0]!;
     if (network.entry.input.kind !== 'disc-crop') throw new Error(`network ${network.entry.id} does not read disc crops`);
     const crop = discRegion(od, network.entry.input, original);
     if (!crop) return { od, oc: emptyMask(original), disagreement: [] };
     const full = await readOriginal();
     const size = network.net.config.inputSize;
     const input = expose(resampleRgbRegion(full, crop, size, edges));
-    const maps = await this.#runAll(this.#crops, input, tta);
+    const maps = await this.#runAll(networks, input, tta);
     const back = (map: FloatMap | null): BinaryMask => (map ? this.#regionMaskToOriginal(map, crop, original) : emptyMask(original));
     return { od: largestComponent(back(maps.od)), oc: back(maps.oc), disagreement: maps.disagreement };
   }

@@ -19,7 +19,17 @@ import { foveaSigma } from './tasks';
 import { decodeTensors, encodeTensors, type WeightDtype } from './weights-io';
 
 export const MODEL_FORMAT = 'glaucoma-studio-model';
-export const MODEL_FORMAT_VERSION = 1;
+/**
+ * The newest format this app reads and writes. Version 2 adds the second disc-crop
+ * stage (NetworkInput `stage: 2`); a package without one is still written as version 1,
+ * so older apps keep reading it. One with one must not be read by an app that would
+ * average its two crop networks as an ensemble: they refuse version 2 as newer.
+ */
+export const MODEL_FORMAT_VERSION = 2;
+/** The version a package needs: 2 with a second crop stage, 1 otherwise. */
+export function formatVersionFor(networks: readonly { readonly input: NetworkInput }[]): 1 | 2 {
+  return networks.some((n) => n.input.kind === 'disc-crop' && n.input.stage === 2) ? 2 : 1;
+}
 export const MANIFEST_FILE = 'model.json';
 
 const TaskSchema = z.enum(TASKS);
@@ -41,6 +51,13 @@ const NetworkInputSchema = z.discriminatedUnion('kind', [
     cropScale: z.number().positive(),
     /** Smallest crop side as a fraction of the image side (guards against a tiny false disc). */
     minSideFraction: z.number().positive().max(1),
+    /**
+     * 2: a second crop stage, cut around the disc the first (the disc-crop networks
+     * without a stage) found. The first places and sizes the crop; the second, e.g. a
+     * polar network that reads a disc of its training size whatever it is shown,
+     * gives the final disc and cup. Absent: the first stage.
+     */
+    stage: z.literal(2).optional(),
   }),
 ]);
 export type NetworkInput = z.infer<typeof NetworkInputSchema>;
@@ -120,7 +137,7 @@ export type ValidationRecord = z.infer<typeof ValidationRecordSchema>;
 
 export const ModelManifestSchema = z.object({
   format: z.literal(MODEL_FORMAT),
-  formatVersion: z.literal(MODEL_FORMAT_VERSION),
+  formatVersion: z.union([z.literal(1), z.literal(MODEL_FORMAT_VERSION)]),
   id: z.string().min(1),
   name: z.string().min(1),
   createdAt: z.string(),
@@ -141,6 +158,14 @@ export const ModelManifestSchema = z.object({
   /** Metrics on data the model did not train on, with a note saying which data. */
   validation: ValidationRecordSchema.nullable(),
   parent: z.string().nullable(),
+}).superRefine((m, ctx) => {
+  if (m.formatVersion < formatVersionFor(m.networks)) {
+    ctx.addIssue({ code: 'custom', path: ['formatVersion'], message: 'a package with a second disc-crop stage must be format version 2' });
+  }
+  const crops = m.networks.filter((n) => n.input.kind === 'disc-crop');
+  if (crops.some((n) => n.input.kind === 'disc-crop' && n.input.stage === 2) && !crops.some((n) => n.input.kind === 'disc-crop' && n.input.stage === undefined)) {
+    ctx.addIssue({ code: 'custom', path: ['networks'], message: 'a second disc-crop stage needs a first one to place its crop' });
+  }
 });
 export type ModelManifest = z.infer<typeof ModelManifestSchema>;
 
@@ -207,7 +232,7 @@ export async function saveModelPackage(dir: string, fields: ManifestFields, netw
         for (const t of values.values()) t.dispose();
       }
     });
-    manifest = ModelManifestSchema.parse({ ...fields, format: MODEL_FORMAT, formatVersion: MODEL_FORMAT_VERSION, networks: entries });
+    manifest = ModelManifestSchema.parse({ ...fields, format: MODEL_FORMAT, formatVersion: formatVersionFor(entries), networks: entries });
     writeJsonAtomic(path.join(tmp, MANIFEST_FILE), manifest);
     fs.writeFileSync(path.join(tmp, 'README.md'), describeModel(manifest));
   });
@@ -388,7 +413,7 @@ export function describeModel(m: ModelManifest): string {
     `- Model id: ${m.id} (parent: ${m.parent ?? 'none'})`,
     `- Created: ${m.createdAt}`,
     `- Trained tasks: ${m.trainedTasks.join(', ') || 'none'}`,
-    `- Networks: ${m.networks.map((n) => `${n.id} (${n.architecture.variant}, width ${n.architecture.width}, ${n.architecture.inputSize}px, ${n.input.kind}${n.architecture.polar ? ', polar' : ''}; tasks ${n.tasks.join(', ')})`).join('; ')}`,
+    `- Networks: ${m.networks.map((n) => `${n.id} (${n.architecture.variant}, width ${n.architecture.width}, ${n.architecture.inputSize}px, ${n.input.kind}${n.input.kind === 'disc-crop' && n.input.stage === 2 ? ' (second stage)' : ''}${n.architecture.polar ? ', polar' : ''}; tasks ${n.tasks.join(', ')})`).join('; ')}`,
     `- Exposure normalisation: ${m.preprocessing.luminanceReference === undefined ? 'none (inputs as decoded)' : `every input scaled to a field luminance of ${m.preprocessing.luminanceReference.toFixed(1)} (the training photographs' median)`}`,
     `- vCDR regression: ${m.vcdrRegression ? `P = sigmoid(${m.vcdrRegression.intercept.toFixed(3)} + ${m.vcdrRegression.slope.toFixed(3)} * vCDR), fitted on ${m.vcdrRegression.fittedOn}` : 'none'}`,
     '',

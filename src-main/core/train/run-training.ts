@@ -71,6 +71,14 @@ export interface CropStageConfig {
   readonly augment: AugmentationName;
   /** The disc-crop network's disc and cup loss. Absent: 'bce' (absent, not 'bce', so earlier runs' checkpoint fingerprints still match). */
   readonly segLoss?: SegmentationLoss;
+  /**
+   * Two crop networks instead of one (needs a polar `arch`): a Cartesian one, which places
+   * and sizes the crop, then the polar one on a crop cut around the Cartesian one's disc
+   * (the polar network reads a disc of its training size whatever it is shown, so it
+   * cannot correct a crop placed at the wrong size). Absent: one crop network, and
+   * fingerprints as before the option existed.
+   */
+  readonly cascade?: true;
 }
 
 export interface TrainingConfig {
@@ -183,19 +191,30 @@ function networkPlan(config: TrainingConfig): PlannedNetwork[] {
   if (config.cropStage) {
     const c = config.cropStage;
     const segTasks = config.tasks.filter((t): t is Task => t === 'od' || t === 'oc');
+    if (c.cascade && !c.arch.polar) throw new ConfigError('a crop cascade needs a polar disc-crop network (--crop-polar): a Cartesian network places it');
     if (segTasks.length > 0) {
-      plan.push({
-        id: 'disc-crop',
-        tasks: segTasks,
-        input: { kind: 'disc-crop', cropScale: c.cropScale, minSideFraction: c.minSideFraction },
-        arch: c.arch,
-        epochs: c.epochs,
-        augment: c.augment,
-        segLoss: c.segLoss ?? 'bce',
-      });
+      const crop = { tasks: segTasks, epochs: c.epochs, augment: c.augment, segLoss: c.segLoss ?? 'bce' };
+      const input = { kind: 'disc-crop', cropScale: c.cropScale, minSideFraction: c.minSideFraction } as const;
+      if (c.cascade) {
+        // The Cartesian network keeps the id a single crop network has; the polar one reads the second stage.
+        const { polar: _polar, ...cartesian } = c.arch;
+        plan.push({ id: 'disc-crop', input, arch: cartesian, ...crop });
+        plan.push({ id: 'disc-crop-polar', input: { ...input, stage: 2 }, arch: c.arch, ...crop });
+      } else {
+        plan.push({ id: 'disc-crop', input, arch: c.arch, ...crop });
+      }
     }
   }
   return plan;
+}
+
+/**
+ * Networks that train on the same prepared images share them. Both crop stages train
+ * on crops around the experts' disc, so the stage is left out.
+ */
+function preparedKey(net: PlannedNetwork): string {
+  const input = net.input.kind === 'disc-crop' ? { ...net.input, stage: undefined } : net.input;
+  return `${net.input.kind}:${net.arch.inputSize}:${JSON.stringify(input)}`;
 }
 
 /**
@@ -242,14 +261,14 @@ export async function runTraining(config: TrainingConfig, outDir: string, deps: 
   // Prepare each input kind once (decoding 2000-px images is the slow part).
   const prepared = new Map<string, Awaited<ReturnType<typeof prepareExamples>>>();
   for (const net of plan) {
-    const key = `${net.input.kind}:${net.arch.inputSize}:${JSON.stringify(net.input)}`;
+    const key = preparedKey(net);
     if (prepared.has(key)) continue;
     log(`preparing ${training.length} images for ${net.id} (${net.input.kind}, ${net.arch.inputSize}px)`);
     const set = await prepareExamples(training, deps.codec, { size: net.arch.inputSize, input: net.input, signal: deps.signal });
     problems.push(...set.problems);
     prepared.set(key, set);
   }
-  const setFor = (net: PlannedNetwork) => prepared.get(`${net.input.kind}:${net.arch.inputSize}:${JSON.stringify(net.input)}`)!;
+  const setFor = (net: PlannedNetwork) => prepared.get(preparedKey(net))!;
   const vcdrTruth = [...prepared.values()][0]!.vcdr;
   // The exposure the whole-image network learnt on: the median field luminance of a unit's training inputs.
   const fullImageSet = setFor(plan.find((n) => n.input.kind === 'full-image') ?? plan[0]!);

@@ -1,0 +1,220 @@
+// The crop cascade (three networks): the whole-image network finds the disc, a
+// Cartesian disc-crop network places and sizes it, and a second crop stage (a polar
+// network) reads a crop cut around that disc and gives the final disc and cup.
+// The networks' outputs are replaced by drawn discs, so where each stage looks and
+// what reaches the result can be checked exactly.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BackendInfo } from '../../../src-main/core/backend';
+import { openDataset } from '../../../src-main/core/data/spec';
+import { writeSyntheticRefuge } from '../../../src-main/core/data/synth';
+import { Predictor, type AdaptationPhotograph } from '../../../src-main/core/infer/predictor';
+import { MIN_ADAPTATION_IMAGES } from '../../../src-main/core/infer/batch-norm-adaptation';
+import { boundingBox, verticalDiameter } from '../../../src-main/core/masks';
+import { resolveArchConfig } from '../../../src-main/core/model/config';
+import type { PackageNetwork } from '../../../src-main/core/model/package';
+import { readManifest } from '../../../src-main/core/model/package';
+import { DEFAULT_TRAINING, runTraining } from '../../../src-main/core/train/run-training';
+import type { BinaryMask, RgbImage } from '../../../src-main/core/types';
+import { createSharpCodec } from '../../../src-main/platform/sharp-codec';
+import { useTestBackend } from '../../helpers/backend';
+import { writeTinyModel } from '../../helpers/model';
+
+const SIZE = 32;
+const PHOTO = 200;
+const codec = createSharpCodec();
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gs-cascade-'));
+let backend: BackendInfo;
+beforeAll(async () => {
+  backend = await useTestBackend();
+  await writeSyntheticRefuge(path.join(tmp, 'data'), { count: 6, seed: 5, width: 96, height: 90 }, codec);
+});
+afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+/** Logits of a disc of radius r (network pixels) centred in a SIZE x SIZE frame, for `batch` images. */
+function drawnDisc(batch: number, r: number): tf.Tensor4D {
+  const data = new Float32Array(batch * SIZE * SIZE);
+  for (let b = 0; b < batch; b++) {
+    for (let y = 0; y < SIZE; y++) for (let x = 0; x < SIZE; x++) data[b * SIZE * SIZE + y * SIZE + x] = (x + 0.5 - SIZE / 2) ** 2 + (y + 0.5 - SIZE / 2) ** 2 < r * r ? 10 : -10;
+  }
+  return tf.tensor4d(data, [batch, SIZE, SIZE, 1]);
+}
+
+/**
+ * Makes a network answer a drawn disc and cup at inference and counts the inputs it is given; in
+ * training mode (batch-norm adaptation) it still runs itself.
+ */
+function drawOutputs(network: PackageNetwork, disc: number, cup: number): { inputs: number } {
+  const seen = { inputs: 0 };
+  const own = network.net.forward.bind(network.net);
+  network.net.forward = (x, options, sink) => {
+    if (options.training) return own(x, options, sink);
+    seen.inputs += x.shape[0];
+    return { od: drawnDisc(x.shape[0], disc), oc: drawnDisc(x.shape[0], cup) };
+  };
+  return seen;
+}
+
+/** A grey photograph with a lighter field, PHOTO px square. */
+function photograph(): RgbImage {
+  const data = new Uint8Array(PHOTO * PHOTO * 3);
+  for (let i = 0; i < PHOTO * PHOTO; i++) data.set([150 + (i % 7), 80, 40], i * 3);
+  return { width: PHOTO, height: PHOTO, data };
+}
+
+const centre = (mask: BinaryMask): { x: number; y: number } => {
+  const b = boundingBox(mask)!;
+  return { x: (b.x0 + b.x1) / 2, y: (b.y0 + b.y1) / 2 };
+};
+
+async function predict(predictor: Predictor): Promise<Awaited<ReturnType<Predictor['predictLetterboxed']>>> {
+  const photo = photograph();
+  const letterboxed = { width: SIZE, height: SIZE, data: new Uint8Array(SIZE * SIZE * 3).fill(120) };
+  return predictor.predictLetterboxed(letterboxed, { width: PHOTO, height: PHOTO }, async () => photo, { tta: false, wideSearch: false });
+}
+
+describe('a package with a second disc-crop stage', () => {
+  it('reads the final disc and cup with the second stage, on a crop cut around the first crop stage\'s disc', async () => {
+    const twoStage = path.join(tmp, 'two-stage');
+    const cascade = path.join(tmp, 'cascade');
+    await writeTinyModel(twoStage, { tasks: ['od', 'oc'], cropStage: true });
+    await writeTinyModel(cascade, { tasks: ['od', 'oc'], cropStage: true, cascade: true });
+    const plain = Predictor.open(twoStage, codec);
+    const three = Predictor.open(cascade, codec);
+    try {
+      // Whole image: a disc of radius 3 of 32; first crop stage: radius 10 of 32, cup 7; second: radius 6, cup 3.
+      for (const p of [plain, three]) {
+        drawOutputs(p.model.networks.find((n) => n.entry.id === 'main')!, 3, 1);
+        drawOutputs(p.model.networks.find((n) => n.entry.id === 'disc-crop')!, 10, 7);
+      }
+      const second = drawOutputs(three.model.networks.find((n) => n.entry.id === 'disc-crop-polar')!, 6, 3);
+      const a = await predict(plain);
+      const b = await predict(three);
+      expect(second.inputs).toBe(1);
+      // Two stages: the first crop network's disc and cup (vCDR 7 / 10).
+      expect(a.summary.vcdr).toBeCloseTo(0.7, 1);
+      const d1 = verticalDiameter(a.od);
+      // The second stage's crop is twice the first's disc (cropScale 2): its disc of 12 / 32 of the crop is 0.75 of it,
+      // around the same centre, and its cup (vCDR 3 / 6) replaces the first stage's.
+      expect(verticalDiameter(b.od) / d1).toBeGreaterThan(0.7);
+      expect(verticalDiameter(b.od) / d1).toBeLessThan(0.8);
+      expect(Math.abs(centre(b.od).x - centre(a.od).x)).toBeLessThanOrEqual(2);
+      expect(Math.abs(centre(b.od).y - centre(a.od).y)).toBeLessThanOrEqual(2);
+      expect(b.summary.vcdr).toBeCloseTo(0.5, 1);
+    } finally {
+      plain.dispose();
+      three.dispose();
+    }
+  });
+
+  it('keeps the first stage\'s reading when the second finds no disc', async () => {
+    const dir = path.join(tmp, 'cascade-empty');
+    await writeTinyModel(dir, { tasks: ['od', 'oc'], cropStage: true, cascade: true });
+    const p = Predictor.open(dir, codec);
+    try {
+      drawOutputs(p.model.networks.find((n) => n.entry.id === 'main')!, 3, 1);
+      drawOutputs(p.model.networks.find((n) => n.entry.id === 'disc-crop')!, 10, 7);
+      drawOutputs(p.model.networks.find((n) => n.entry.id === 'disc-crop-polar')!, 0, 0);
+      const r = await predict(p);
+      expect(r.summary.disc.found).toBe(true);
+      expect(r.summary.vcdr).toBeCloseTo(0.7, 1);
+    } finally {
+      p.dispose();
+    }
+  });
+
+  it('adapts the second stage\'s batch norms on the crops the adapted first stage places', async () => {
+    const dir = path.join(tmp, 'cascade-adapt');
+    await writeTinyModel(dir, { tasks: ['od', 'oc'], cropStage: true, cascade: true });
+    const p = Predictor.open(dir, codec);
+    try {
+      drawOutputs(p.model.networks.find((n) => n.entry.id === 'main')!, 3, 1);
+      drawOutputs(p.model.networks.find((n) => n.entry.id === 'disc-crop')!, 10, 7);
+      const secondNet = p.model.networks.find((n) => n.entry.id === 'disc-crop-polar')!.net;
+      const before = secondNet.batchNormStatistics();
+      // Synthetic fundus photographs, which the quality gate finds gradable.
+      const files = (await openDataset(path.join(tmp, 'data'), codec)).dataset.samples.map((s) => s.imageFile).slice(0, MIN_ADAPTATION_IMAGES);
+      expect(files).toHaveLength(MIN_ADAPTATION_IMAGES);
+      const photos: AdaptationPhotograph[] = await Promise.all(
+        files.map(async (file) => {
+          const read = await codec.readLetterboxed(file, SIZE);
+          return { image: read.image, original: read.original, readOriginal: () => codec.readRgb(file) };
+        }),
+      );
+      const adaptation = await p.adapt(photos, { tta: false, wideSearch: false });
+      expect(adaptation.images).toBe(MIN_ADAPTATION_IMAGES);
+      const after = secondNet.batchNormStatistics();
+      expect([...after[0]!.mean.dataSync()]).not.toEqual([...before[0]!.mean.dataSync()]);
+      p.resetAdaptation();
+      const reset = secondNet.batchNormStatistics();
+      expect([...reset[0]!.mean.dataSync()]).toEqual([...before[0]!.mean.dataSync()]);
+      tf.dispose([...before, ...after, ...reset].flatMap((s) => [s.mean, s.variance]));
+    } finally {
+      p.dispose();
+    }
+  });
+
+  it('is written as format version 2 (older apps refuse it rather than average its crop networks); one without stays version 1', async () => {
+    const cascade = path.join(tmp, 'cascade-format');
+    const plain = path.join(tmp, 'plain-format');
+    expect((await writeTinyModel(cascade, { tasks: ['od', 'oc'], cropStage: true, cascade: true })).formatVersion).toBe(2);
+    expect((await writeTinyModel(plain, { tasks: ['od', 'oc'], cropStage: true })).formatVersion).toBe(1);
+    expect(fs.readFileSync(path.join(cascade, 'README.md'), 'utf8')).toMatch(/disc-crop-polar \(vgg16, width [\d.]+, 32px, disc-crop \(second stage\), polar; tasks od, oc\)/);
+    const file = path.join(cascade, 'model.json');
+    const manifest = JSON.parse(fs.readFileSync(file, 'utf8'));
+    fs.writeFileSync(file, JSON.stringify({ ...manifest, formatVersion: 1 }));
+    expect(() => readManifest(cascade)).toThrow(/model\.json.*"formatVersion": a package with a second disc-crop stage must be format version 2/);
+    // A second stage with no first to place it.
+    fs.writeFileSync(file, JSON.stringify({ ...manifest, networks: manifest.networks.filter((n: { id: string }) => n.id !== 'disc-crop') }));
+    expect(() => readManifest(cascade)).toThrow(/model\.json.*"networks": a second disc-crop stage needs a first one to place its crop/);
+  });
+});
+
+describe('training a crop cascade', () => {
+  it('trains the whole-image, Cartesian and polar crop networks and packages the polar one as the second stage', async () => {
+    const data = path.join(tmp, 'data');
+    const logs: string[] = [];
+    const arch = resolveArchConfig({ width: 0.0625, inputSize: 32 });
+    const run = await runTraining(
+      {
+        ...DEFAULT_TRAINING,
+        data,
+        tasks: ['od', 'oc'],
+        arch,
+        epochs: 1,
+        batchSize: 4,
+        cropStage: { arch: { ...arch, polar: true }, epochs: 1, cropScale: 2, minSideFraction: 0.05, augment: 'none', cascade: true },
+        name: 'cascade test model',
+      },
+      path.join(tmp, 'cascade-run'),
+      { codec, backend, stallPolicy: false, onEvent: (e) => e.type === 'log' && logs.push(e.message) },
+      false,
+    );
+    const manifest = readManifest(run.modelDir!);
+    expect(manifest.formatVersion).toBe(2);
+    expect(manifest.networks.map((n) => [n.id, n.input.kind === 'disc-crop' ? (n.input.stage ?? 1) : 0, n.architecture.polar ?? false])).toEqual([
+      ['main', 0, false],
+      ['disc-crop', 1, false],
+      ['disc-crop-polar', 2, true],
+    ]);
+    // Both crop networks train on the same crops around the experts' disc: prepared once.
+    expect(logs.filter((l) => l.startsWith('preparing'))).toHaveLength(2);
+    const predictor = Predictor.open(run.modelDir!, codec);
+    predictor.dispose();
+  });
+
+  it('refuses a cascade without a polar crop network', async () => {
+    const arch = resolveArchConfig({ width: 0.0625, inputSize: 32 });
+    await expect(
+      runTraining(
+        { ...DEFAULT_TRAINING, data: path.join(tmp, 'data'), tasks: ['od', 'oc'], arch, epochs: 1, cropStage: { arch, epochs: 1, cropScale: 2, minSideFraction: 0.05, augment: 'none', cascade: true }, name: 'x' },
+        path.join(tmp, 'cascade-bad'),
+        { codec, backend },
+        false,
+      ),
+    ).rejects.toThrow(/a crop cascade needs a polar disc-crop network \(--crop-polar\)/);
+  });
+});
