@@ -110,6 +110,28 @@ describe('a package with a second disc-crop stage', () => {
     }
   });
 
+  it('leaves a photograph read as a disc crop to the first crop stage\'s direct reading: the second stage\'s crop would reach past its edges', async () => {
+    const dir = path.join(tmp, 'cascade-direct');
+    await writeTinyModel(dir, { tasks: ['od', 'oc'], cropStage: true, cascade: true });
+    const p = Predictor.open(dir, codec);
+    try {
+      // A whole-image disc of half the frame sends the search wider; the first crop network, reading the whole
+      // photograph, finds a disc of 20 / 32 of it: a tight disc crop.
+      drawOutputs(p.model.networks.find((n) => n.entry.id === 'main')!, 8, 2);
+      drawOutputs(p.model.networks.find((n) => n.entry.id === 'disc-crop')!, 10, 7);
+      const second = drawOutputs(p.model.networks.find((n) => n.entry.id === 'disc-crop-polar')!, 6, 3);
+      const photo = photograph();
+      const letterboxed = { width: SIZE, height: SIZE, data: new Uint8Array(SIZE * SIZE * 3).fill(120) };
+      const r = await p.predictLetterboxed(letterboxed, { width: PHOTO, height: PHOTO }, async () => photo, { tta: false });
+      expect(r.summary.warnings.join('; ')).toContain('read as a disc crop');
+      expect(second.inputs).toBe(0);
+      expect(r.summary.vcdr).toBeCloseTo(0.7, 1);
+      expect(verticalDiameter(r.od) / PHOTO).toBeCloseTo(20 / 32, 1);
+    } finally {
+      p.dispose();
+    }
+  });
+
   it('keeps the first stage\'s reading when the second finds no disc', async () => {
     const dir = path.join(tmp, 'cascade-empty');
     await writeTinyModel(dir, { tasks: ['od', 'oc'], cropStage: true, cascade: true });
