@@ -31,8 +31,8 @@ describe.runIf(hasSharedData('refuge-samples') && fs.existsSync(path.join(defaul
   it('returns masks at 2124x2056, the cup inside the disc, and coordinates in original pixels', async () => {
     const predictor = Predictor.open(defaultModel, codec);
     try {
-      // The second network is the disc-crop stage, which runs only on a found disc.
-      expect(predictor.model.manifest.networks.map((n) => n.input.kind)).toEqual(['full-image', 'disc-crop']);
+      // Then the two disc-crop stages (Cartesian, then polar), which run only on a found disc.
+      expect(predictor.model.manifest.networks.map((n) => (n.input.kind === 'disc-crop' ? `${n.input.kind} ${n.input.stage ?? 1}` : n.input.kind))).toEqual(['full-image', 'disc-crop 1', 'disc-crop 2']);
       const samples = readRefuge(sharedPath('refuge-samples')).samples;
       expect(samples).toHaveLength(10);
       const prediction = await predictor.predictFile(samples[0]!.imageFile, { tta: true });
