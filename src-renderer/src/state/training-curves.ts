@@ -31,6 +31,8 @@ export function networkTitle(network: string): string {
   if (id === '' || id === 'finetune') return 'model';
   if (id === 'main') return 'main network';
   if (id === 'crop' || id === 'disc-crop') return 'disc-crop network';
+  // The second crop stage of a crop cascade (train --crop-cascade).
+  if (id === 'disc-crop-polar') return 'polar disc-crop network';
   return `${id} network`;
 }
 

@@ -25,6 +25,7 @@ describe('fine-tune curves', () => {
   it('names networks for a person', () => {
     expect(networkTitle('network main')).toBe('main network');
     expect(networkTitle('network disc-crop')).toBe('disc-crop network');
+    expect(networkTitle('network disc-crop-polar')).toBe('polar disc-crop network');
     expect(networkTitle('')).toBe('model');
   });
 });
