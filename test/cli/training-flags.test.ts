@@ -49,3 +49,13 @@ describe('the crop cascade flag', () => {
     expect(() => flags('--crop-stage', '--crop-cascade')).toThrow(/--crop-cascade places a polar disc-crop network with a Cartesian one: add --crop-polar/);
   });
 });
+
+describe('the crop warm-up flag', () => {
+  it('sets the disc-crop networks\' warm-up, and is left out of the config without it (or at 0)', () => {
+    expect(flags('--crop-stage', '--crop-warmup', '5').cropStage?.warmupEpochs).toBe(5);
+    for (const argv of [['--crop-stage'], ['--crop-stage', '--crop-warmup', '0']]) {
+      const config = flags(...argv);
+      expect(config.cropStage && 'warmupEpochs' in config.cropStage).toBe(false);
+    }
+  });
+});

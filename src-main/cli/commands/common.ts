@@ -43,6 +43,7 @@ export const MODEL_OPTIONS: Record<string, OptionSpec> = {
   'crop-augment': { type: 'string', description: 'augmentation of the disc-crop network (as --augment)', default: 'default', choices: Object.keys(AUGMENTATIONS) },
   'crop-seg-loss': { type: 'string', description: 'disc and cup loss of the disc-crop network (as --seg-loss)', default: 'bce', choices: SEGMENTATION_LOSSES },
   'crop-polar': { type: 'boolean', description: "the disc-crop network works on the crop's polar image (M-Net's transformation) and its masks are warped back" },
+  'crop-warmup': { type: 'number', description: "the disc-crop networks' learning rate rises linearly over this many first epochs (default none)", min: 0 },
   'crop-cascade': { type: 'boolean', description: 'with --crop-polar: also a Cartesian disc-crop network, which places and sizes the crop the polar one reads' },
   'crop-scale': { type: 'number', description: 'crop side as a multiple of the disc diameter', default: 2 },
   'validate-every': { type: 'number', description: 'validate every N epochs', default: 1, integer: true, min: 1 },
@@ -87,6 +88,7 @@ export function cropStageOf(options: ParsedOptions, epochs: number): CropStageCo
     augment: (str(options, 'crop-augment') ?? 'default') as AugmentationName,
     ...segLossField(str(options, 'crop-seg-loss')),
     ...cascadeField(options),
+    ...(typeof options['crop-warmup'] === 'number' && options['crop-warmup'] > 0 ? { warmupEpochs: options['crop-warmup'] } : {}),
   };
 }
 

@@ -51,7 +51,7 @@ export interface TrainLoopOptions {
    * weights at the end of a short run instead of leaving them wherever the
    * last noisy steps put them. Omit to leave the optimisers' rate alone.
    */
-  readonly schedule?: { readonly learningRate: number; readonly kind: LearningRateSchedule };
+  readonly schedule?: { readonly learningRate: number; readonly kind: LearningRateSchedule; readonly warmupEpochs?: number };
   /** Scores the model on held-out data after an epoch (every `validateEvery` epochs and the last). */
   readonly evaluate?: (model: MultiTaskUNet) => Promise<Record<string, number | null>> | Record<string, number | null>;
   readonly validateEvery?: number;
@@ -85,10 +85,18 @@ export class StalledStartError extends Error {
 
 export type LearningRateSchedule = 'constant' | 'cosine';
 
-/** The learning rate at global step `step` of `total`. */
-export function scheduledLearningRate(base: number, kind: LearningRateSchedule, step: number, total: number): number {
-  if (kind === 'constant' || total <= 1) return base;
-  return 0.5 * base * (1 + Math.cos((Math.PI * Math.min(step, total - 1)) / (total - 1)));
+/**
+ * The learning rate at global step `step` of `total`. With `warmup` steps it first
+ * rises linearly from base / warmup to base (Adam's first steps, taken on a random
+ * initialisation's large gradients, are where a run can be thrown into a slow start),
+ * then follows the schedule over the steps after the warm-up.
+ */
+export function scheduledLearningRate(base: number, kind: LearningRateSchedule, step: number, total: number, warmup = 0): number {
+  if (warmup > 0 && step < warmup) return (base * (step + 1)) / warmup;
+  if (kind === 'constant') return base;
+  const span = total - warmup;
+  if (span <= 1) return base;
+  return 0.5 * base * (1 + Math.cos((Math.PI * Math.min(step - warmup, span - 1)) / (span - 1)));
 }
 
 export interface TrainLoopResult {
@@ -163,7 +171,10 @@ export async function trainLoop(options: TrainLoopOptions): Promise<TrainLoopRes
         return augment === NO_AUGMENTATION ? e : augmentExample(e, augment, createRng(seedOf));
       });
       const batch = makeBatch(examples);
-      if (options.schedule) strategy.setLearningRate(scheduledLearningRate(options.schedule.learningRate, options.schedule.kind, epoch * steps + s, epochs * steps));
+      if (options.schedule) {
+        const { learningRate, kind, warmupEpochs } = options.schedule;
+        strategy.setLearningRate(scheduledLearningRate(learningRate, kind, epoch * steps + s, epochs * steps, Math.min(epochs, warmupEpochs ?? 0) * steps));
+      }
       try {
         const losses = strategy.step(model, batch, deriveSeed(seed, 'dropout', epoch, s));
         for (const [task, loss] of Object.entries(losses) as [Task, tf.Scalar][]) {

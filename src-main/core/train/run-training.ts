@@ -79,6 +79,8 @@ export interface CropStageConfig {
    * fingerprints as before the option existed.
    */
   readonly cascade?: true;
+  /** The crop networks' learning rate rises linearly over this many first epochs. Absent: none (and fingerprints as before). */
+  readonly warmupEpochs?: number;
 }
 
 export interface TrainingConfig {
@@ -179,6 +181,7 @@ interface PlannedNetwork {
   readonly epochs: number;
   readonly augment: AugmentationName;
   readonly segLoss: SegmentationLoss;
+  readonly warmupEpochs?: number;
 }
 
 function networkPlan(config: TrainingConfig): PlannedNetwork[] {
@@ -193,7 +196,7 @@ function networkPlan(config: TrainingConfig): PlannedNetwork[] {
     const segTasks = config.tasks.filter((t): t is Task => t === 'od' || t === 'oc');
     if (c.cascade && !c.arch.polar) throw new ConfigError('a crop cascade needs a polar disc-crop network (--crop-polar): a Cartesian network places it');
     if (segTasks.length > 0) {
-      const crop = { tasks: segTasks, epochs: c.epochs, augment: c.augment, segLoss: c.segLoss ?? 'bce' };
+      const crop = { tasks: segTasks, epochs: c.epochs, augment: c.augment, segLoss: c.segLoss ?? 'bce', ...(c.warmupEpochs ? { warmupEpochs: c.warmupEpochs } : {}) };
       const input = { kind: 'disc-crop', cropScale: c.cropScale, minSideFraction: c.minSideFraction } as const;
       if (c.cascade) {
         // The Cartesian network keeps the id a single crop network has; the polar one reads the second stage.
@@ -352,7 +355,7 @@ export async function runTraining(config: TrainingConfig, outDir: string, deps: 
               seed: config.seed + (isFinal ? 0 : fold + 1) * 7919,
               augment: AUGMENTATIONS[net.augment],
               balanceClasses: config.balanceClasses === true,
-              schedule: { learningRate: config.learningRate, kind: config.schedule },
+              schedule: { learningRate: config.learningRate, kind: config.schedule, warmupEpochs: net.warmupEpochs },
               evaluate: validation.length > 0 ? (m) => quickValidate(m, validation, net.tasks) : undefined,
               validateEvery: config.validateEvery,
               runDir,
