@@ -58,6 +58,26 @@ function drawOutputs(network: PackageNetwork, disc: number, cup: number): { inpu
   return seen;
 }
 
+/** A networks' drawn disc and cup radii (of 32); `null`: the network runs itself. */
+type Drawn = readonly [disc: number, cup: number] | null;
+
+/**
+ * A predictor on a new tiny package (with a second crop stage unless `cascade` is false) whose networks answer drawn
+ * discs; how many inputs the second stage was given is counted.
+ */
+async function drawnPredictor(name: string, main: Drawn, crop: Drawn, second: Drawn, cascade = true): Promise<{ predictor: Predictor; second: { inputs: number } }> {
+  const dir = path.join(tmp, name);
+  await writeTinyModel(dir, { tasks: ['od', 'oc'], cropStage: true, cascade });
+  const predictor = Predictor.open(dir, codec);
+  const draw = (id: string, radii: Drawn): { inputs: number } => {
+    const network = predictor.model.networks.find((n) => n.entry.id === id);
+    return network && radii ? drawOutputs(network, radii[0], radii[1]) : { inputs: 0 };
+  };
+  draw('main', main);
+  draw('disc-crop', crop);
+  return { predictor, second: draw('disc-crop-polar', second) };
+}
+
 /** A grey photograph with a lighter field, PHOTO px square. */
 function photograph(): RgbImage {
   const data = new Uint8Array(PHOTO * PHOTO * 3);
@@ -78,19 +98,10 @@ async function predict(predictor: Predictor): Promise<Awaited<ReturnType<Predict
 
 describe('a package with a second disc-crop stage', () => {
   it('reads the final disc and cup with the second stage, on a crop cut around the first crop stage\'s disc', async () => {
-    const twoStage = path.join(tmp, 'two-stage');
-    const cascade = path.join(tmp, 'cascade');
-    await writeTinyModel(twoStage, { tasks: ['od', 'oc'], cropStage: true });
-    await writeTinyModel(cascade, { tasks: ['od', 'oc'], cropStage: true, cascade: true });
-    const plain = Predictor.open(twoStage, codec);
-    const three = Predictor.open(cascade, codec);
+    // Whole image: a disc of radius 3 of 32; first crop stage: radius 10 of 32, cup 7; second: radius 6, cup 3.
+    const { predictor: plain } = await drawnPredictor('two-stage', [3, 1], [10, 7], null, false);
+    const { predictor: three, second } = await drawnPredictor('cascade', [3, 1], [10, 7], [6, 3]);
     try {
-      // Whole image: a disc of radius 3 of 32; first crop stage: radius 10 of 32, cup 7; second: radius 6, cup 3.
-      for (const p of [plain, three]) {
-        drawOutputs(p.model.networks.find((n) => n.entry.id === 'main')!, 3, 1);
-        drawOutputs(p.model.networks.find((n) => n.entry.id === 'disc-crop')!, 10, 7);
-      }
-      const second = drawOutputs(three.model.networks.find((n) => n.entry.id === 'disc-crop-polar')!, 6, 3);
       const a = await predict(plain);
       const b = await predict(three);
       expect(second.inputs).toBe(1);
@@ -111,15 +122,10 @@ describe('a package with a second disc-crop stage', () => {
   });
 
   it('leaves a photograph read as a disc crop to the first crop stage\'s direct reading: the second stage\'s crop would reach past its edges', async () => {
-    const dir = path.join(tmp, 'cascade-direct');
-    await writeTinyModel(dir, { tasks: ['od', 'oc'], cropStage: true, cascade: true });
-    const p = Predictor.open(dir, codec);
+    // A whole-image disc of half the frame sends the search wider; the first crop network, reading the whole
+    // photograph, finds a disc of 20 / 32 of it: a tight disc crop.
+    const { predictor: p, second } = await drawnPredictor('cascade-direct', [8, 2], [10, 7], [6, 3]);
     try {
-      // A whole-image disc of half the frame sends the search wider; the first crop network, reading the whole
-      // photograph, finds a disc of 20 / 32 of it: a tight disc crop.
-      drawOutputs(p.model.networks.find((n) => n.entry.id === 'main')!, 8, 2);
-      drawOutputs(p.model.networks.find((n) => n.entry.id === 'disc-crop')!, 10, 7);
-      const second = drawOutputs(p.model.networks.find((n) => n.entry.id === 'disc-crop-polar')!, 6, 3);
       const photo = photograph();
       const letterboxed = { width: SIZE, height: SIZE, data: new Uint8Array(SIZE * SIZE * 3).fill(120) };
       const r = await p.predictLetterboxed(letterboxed, { width: PHOTO, height: PHOTO }, async () => photo, { tta: false });
@@ -133,13 +139,8 @@ describe('a package with a second disc-crop stage', () => {
   });
 
   it('keeps the first stage\'s reading when the second finds no disc', async () => {
-    const dir = path.join(tmp, 'cascade-empty');
-    await writeTinyModel(dir, { tasks: ['od', 'oc'], cropStage: true, cascade: true });
-    const p = Predictor.open(dir, codec);
+    const { predictor: p } = await drawnPredictor('cascade-empty', [3, 1], [10, 7], [0, 0]);
     try {
-      drawOutputs(p.model.networks.find((n) => n.entry.id === 'main')!, 3, 1);
-      drawOutputs(p.model.networks.find((n) => n.entry.id === 'disc-crop')!, 10, 7);
-      drawOutputs(p.model.networks.find((n) => n.entry.id === 'disc-crop-polar')!, 0, 0);
       const r = await predict(p);
       expect(r.summary.disc.found).toBe(true);
       expect(r.summary.vcdr).toBeCloseTo(0.7, 1);
@@ -149,12 +150,9 @@ describe('a package with a second disc-crop stage', () => {
   });
 
   it('adapts the second stage\'s batch norms on the crops the adapted first stage places', async () => {
-    const dir = path.join(tmp, 'cascade-adapt');
-    await writeTinyModel(dir, { tasks: ['od', 'oc'], cropStage: true, cascade: true });
-    const p = Predictor.open(dir, codec);
+    // The second stage runs itself: its batch norms are what adaptation changes.
+    const { predictor: p } = await drawnPredictor('cascade-adapt', [3, 1], [10, 7], null);
     try {
-      drawOutputs(p.model.networks.find((n) => n.entry.id === 'main')!, 3, 1);
-      drawOutputs(p.model.networks.find((n) => n.entry.id === 'disc-crop')!, 10, 7);
       const secondNet = p.model.networks.find((n) => n.entry.id === 'disc-crop-polar')!.net;
       const before = secondNet.batchNormStatistics();
       // Synthetic fundus photographs, which the quality gate finds gradable.
