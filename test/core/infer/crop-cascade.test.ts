@@ -226,6 +226,33 @@ describe('training a crop cascade', () => {
     predictor.dispose();
   });
 
+  it('warms up only the crop networks\' learning rate when asked (--crop-warmup)', async () => {
+    const arch = resolveArchConfig({ width: 0.0625, inputSize: 32 });
+    const train = async (name: string, warmupEpochs?: number) => {
+      const run = await runTraining(
+        {
+          ...DEFAULT_TRAINING,
+          data: path.join(tmp, 'data'),
+          tasks: ['od', 'oc'],
+          arch,
+          epochs: 2,
+          batchSize: 4,
+          learningRate: 1e-3,
+          cropStage: { arch, epochs: 2, cropScale: 2, minSideFraction: 0.05, augment: 'none', ...(warmupEpochs ? { warmupEpochs } : {}) },
+          name,
+        },
+        path.join(tmp, name),
+        { codec, backend, stallPolicy: false },
+        false,
+      );
+      return readManifest(run.modelDir!).training['histories'] as Record<string, { losses: Record<string, number> }[]>;
+    };
+    const plain = await train('no-warmup');
+    const warm = await train('warmup', 1);
+    expect(warm['main']!.map((e) => e.losses)).toEqual(plain['main']!.map((e) => e.losses));
+    expect(warm['disc-crop']!.map((e) => e.losses)).not.toEqual(plain['disc-crop']!.map((e) => e.losses));
+  });
+
   it('refuses a cascade without a polar crop network', async () => {
     const arch = resolveArchConfig({ width: 0.0625, inputSize: 32 });
     await expect(
