@@ -19,7 +19,7 @@ import { letterbox, letterboxRegion, mapToOriginalMask, toOriginal, type Letterb
 import { resampleRgbRegion, type RegionEdges } from '../geometry/resample-region';
 import { area, boundingBox, constrainCupInsideDisc, cupToDiscRatio, largestComponent, shapeDiscAndCup, verticalDiameter, type ShapePrior } from '../masks';
 import type { BatchNormStatistics } from '../model/network';
-import { loadModelPackage, type LoadedModel, type PackageNetwork, type Preprocessing } from '../model/package';
+import { cropStageOf, loadModelPackage, type LoadedModel, type PackageNetwork, type Preprocessing } from '../model/package';
 import { TASKS, type BinaryMask, type FloatMap, type Point, type RgbImage, type Size, type Task } from '../types';
 import { discCupFeatures } from '../decision/features';
 import { describeQuality } from '../contract/contract';
@@ -143,14 +143,13 @@ export class Predictor {
     const sizes = new Set(full.map((n) => n.net.config.inputSize));
     if (sizes.size > 1) throw new Error(`${model.dir}: whole-image networks of different input sizes (${[...sizes].join(', ')})`);
     this.#full = full;
-    const stage = (n: PackageNetwork): number | null => (n.entry.input.kind === 'disc-crop' ? (n.entry.input.stage ?? 1) : null);
-    const crops = model.networks.filter((n) => stage(n) === 1);
-    const second = model.networks.filter((n) => stage(n) === 2);
+    // A second stage without a first is refused by the manifest's schema (package.ts), which every loaded model passed.
+    const crops = model.networks.filter((n) => cropStageOf(n.entry.input) === 1);
+    const second = model.networks.filter((n) => cropStageOf(n.entry.input) === 2);
     for (const networks of [crops, second]) {
       const cropShapes = new Set(networks.map((n) => JSON.stringify([n.entry.input, n.net.config.inputSize])));
       if (cropShapes.size > 1) throw new Error(`${model.dir}: disc-crop networks that crop differently (${[...cropShapes].join(', ')}): their maps cannot be averaged`);
     }
-    if (second.length > 0 && crops.length === 0) throw new Error(`${model.dir}: a second disc-crop stage without a first one to place its crop`);
     this.#crops = crops;
     this.#second = second;
     this.#pre = model.manifest.preprocessing;
@@ -287,7 +286,7 @@ export class Predictor {
         widerNote = `disc found by the wider search (zoomed out ${wider.zoom}x)`;
       }
     }
-    // How many of the disagreement's last entries describe the crop reading that gave the masks now held.
+    // How many entries the first crop stage added at the end of the disagreement (the second stage's replace them).
     let cropEntries = 0;
     let readAsCrop = false;
     if (this.#crops.length > 0 && area(od) > 0) {

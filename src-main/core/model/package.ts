@@ -28,7 +28,7 @@ export const MODEL_FORMAT = 'glaucoma-studio-model';
 export const MODEL_FORMAT_VERSION = 2;
 /** The version a package needs: 2 with a second crop stage, 1 otherwise. */
 export function formatVersionFor(networks: readonly { readonly input: NetworkInput }[]): 1 | 2 {
-  return networks.some((n) => n.input.kind === 'disc-crop' && n.input.stage === 2) ? 2 : 1;
+  return networks.some((n) => cropStageOf(n.input) === 2) ? 2 : 1;
 }
 export const MANIFEST_FILE = 'model.json';
 
@@ -61,6 +61,11 @@ const NetworkInputSchema = z.discriminatedUnion('kind', [
   }),
 ]);
 export type NetworkInput = z.infer<typeof NetworkInputSchema>;
+
+/** Which disc-crop stage a network reads (1 or 2), or null for a whole-image network. */
+export function cropStageOf(input: NetworkInput): 1 | 2 | null {
+  return input.kind === 'disc-crop' ? (input.stage ?? 1) : null;
+}
 
 const NetworkEntrySchema = z.object({
   id: z.string().regex(/^[a-z0-9-]+$/, 'lowercase letters, digits and dashes'),
@@ -162,8 +167,8 @@ export const ModelManifestSchema = z.object({
   if (m.formatVersion < formatVersionFor(m.networks)) {
     ctx.addIssue({ code: 'custom', path: ['formatVersion'], message: 'a package with a second disc-crop stage must be format version 2' });
   }
-  const crops = m.networks.filter((n) => n.input.kind === 'disc-crop');
-  if (crops.some((n) => n.input.kind === 'disc-crop' && n.input.stage === 2) && !crops.some((n) => n.input.kind === 'disc-crop' && n.input.stage === undefined)) {
+  const stages = new Set(m.networks.map((n) => cropStageOf(n.input)));
+  if (stages.has(2) && !stages.has(1)) {
     ctx.addIssue({ code: 'custom', path: ['networks'], message: 'a second disc-crop stage needs a first one to place its crop' });
   }
 });
@@ -413,7 +418,7 @@ export function describeModel(m: ModelManifest): string {
     `- Model id: ${m.id} (parent: ${m.parent ?? 'none'})`,
     `- Created: ${m.createdAt}`,
     `- Trained tasks: ${m.trainedTasks.join(', ') || 'none'}`,
-    `- Networks: ${m.networks.map((n) => `${n.id} (${n.architecture.variant}, width ${n.architecture.width}, ${n.architecture.inputSize}px, ${n.input.kind}${n.input.kind === 'disc-crop' && n.input.stage === 2 ? ' (second stage)' : ''}${n.architecture.polar ? ', polar' : ''}; tasks ${n.tasks.join(', ')})`).join('; ')}`,
+    `- Networks: ${m.networks.map((n) => `${n.id} (${n.architecture.variant}, width ${n.architecture.width}, ${n.architecture.inputSize}px, ${n.input.kind}${cropStageOf(n.input) === 2 ? ' (second stage)' : ''}${n.architecture.polar ? ', polar' : ''}; tasks ${n.tasks.join(', ')})`).join('; ')}`,
     `- Exposure normalisation: ${m.preprocessing.luminanceReference === undefined ? 'none (inputs as decoded)' : `every input scaled to a field luminance of ${m.preprocessing.luminanceReference.toFixed(1)} (the training photographs' median)`}`,
     `- vCDR regression: ${m.vcdrRegression ? `P = sigmoid(${m.vcdrRegression.intercept.toFixed(3)} + ${m.vcdrRegression.slope.toFixed(3)} * vCDR), fitted on ${m.vcdrRegression.fittedOn}` : 'none'}`,
     '',

@@ -196,7 +196,7 @@ function networkPlan(config: TrainingConfig): PlannedNetwork[] {
     const segTasks = config.tasks.filter((t): t is Task => t === 'od' || t === 'oc');
     if (c.cascade && !c.arch.polar) throw new ConfigError('a crop cascade needs a polar disc-crop network (--crop-polar): a Cartesian network places it');
     if (segTasks.length > 0) {
-      const crop = { tasks: segTasks, epochs: c.epochs, augment: c.augment, segLoss: c.segLoss ?? 'bce', ...(c.warmupEpochs ? { warmupEpochs: c.warmupEpochs } : {}) };
+      const crop = { tasks: segTasks, epochs: c.epochs, augment: c.augment, segLoss: c.segLoss ?? 'bce', warmupEpochs: c.warmupEpochs };
       const input = { kind: 'disc-crop', cropScale: c.cropScale, minSideFraction: c.minSideFraction } as const;
       if (c.cascade) {
         // The Cartesian network keeps the id a single crop network has; the polar one reads the second stage.
