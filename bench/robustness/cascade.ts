@@ -23,7 +23,7 @@ import { exposureGain, Predictor } from '../../src-main/core/infer/predictor';
 import { constrainCupInsideDisc, cupToDiscRatio, largestComponent, verticalDiameter } from '../../src-main/core/masks';
 import { dice } from '../../src-main/core/metrics';
 import { refugeVerticalCupToDiscRatio } from '../../src-main/core/metrics/vcdr';
-import { loadModelPackage } from '../../src-main/core/model/package';
+import { cropStageOf, loadModelPackage } from '../../src-main/core/model/package';
 import { scaleChannels } from '../../src-main/core/quality/colour-balance';
 import { fieldLuminance } from '../../src-main/core/quality/image-quality';
 import { createSharpCodec } from '../../src-main/platform/sharp-codec';
@@ -51,7 +51,10 @@ const Bs = bArgs.map((arg) => {
   const [dir, evalFile] = arg.split(':');
   const ids = heldOut(evalFile);
   const model = loadModelPackage(dir!);
-  const crop = model.networks.find((n) => n.entry.input.kind === 'disc-crop');
+  // The network that reads the crop last in B's own pipeline: the second stage where B has one (a three-network
+  // package's polar network), else its only disc-crop stage.
+  const stages = model.networks.filter((n) => cropStageOf(n.entry.input) !== null);
+  const crop = stages.find((n) => cropStageOf(n.entry.input) === 2) ?? stages[0];
   const input = crop?.entry.input;
   if (!crop || input?.kind !== 'disc-crop') throw new Error(`${dir}: package B has no disc-crop network`);
   return { ids, model, crop, input, ref: model.manifest.preprocessing.luminanceReference ?? null, t: model.manifest.preprocessing.threshold };
