@@ -50,6 +50,20 @@ describe('the crop cascade flag', () => {
   });
 });
 
+describe("the cascade's polar augmentation flag", () => {
+  it('sets only the polar network\'s augmentation, and is left out of the config without it (fingerprints of earlier runs)', () => {
+    const own = flags('--crop-stage', '--crop-polar', '--crop-cascade', '--crop-polar-augment', 'camera');
+    expect(own.cropStage?.polarAugment).toBe('camera');
+    expect(own.cropStage?.augment).toBe('default');
+    const plain = flags('--crop-stage', '--crop-polar', '--crop-cascade');
+    expect(plain.cropStage && 'polarAugment' in plain.cropStage).toBe(false);
+  });
+
+  it('needs --crop-cascade, and says so', () => {
+    expect(() => flags('--crop-stage', '--crop-polar', '--crop-polar-augment', 'camera')).toThrow(/--crop-polar-augment is the augmentation of a crop cascade's polar network: add --crop-cascade/);
+  });
+});
+
 describe('the crop warm-up flag', () => {
   it('sets the disc-crop networks\' warm-up, and is left out of the config without it (or at 0)', () => {
     expect(flags('--crop-stage', '--crop-warmup', '5').cropStage?.warmupEpochs).toBe(5);

@@ -45,6 +45,7 @@ export const MODEL_OPTIONS: Record<string, OptionSpec> = {
   'crop-polar': { type: 'boolean', description: "the disc-crop network works on the crop's polar image (M-Net's transformation) and its masks are warped back" },
   'crop-warmup': { type: 'number', description: "the disc-crop networks' learning rate rises linearly over this many first epochs (default none)", min: 0 },
   'crop-cascade': { type: 'boolean', description: 'with --crop-polar: also a Cartesian disc-crop network, which places and sizes the crop the polar one reads' },
+  'crop-polar-augment': { type: 'string', description: "with --crop-cascade: the polar network's augmentation (as --augment; default: --crop-augment)", choices: Object.keys(AUGMENTATIONS) },
   'crop-scale': { type: 'number', description: 'crop side as a multiple of the disc diameter', default: 2 },
   'validate-every': { type: 'number', description: 'validate every N epochs', default: 1, integer: true, min: 1 },
   float16: { type: 'boolean', description: 'store the weights as float16 (half the size)' },
@@ -92,10 +93,14 @@ export function cropStageOf(options: ParsedOptions, epochs: number): CropStageCo
   };
 }
 
-function cascadeField(options: ParsedOptions): { cascade?: true } {
-  if (!flag(options, 'crop-cascade')) return {};
+function cascadeField(options: ParsedOptions): { cascade?: true; polarAugment?: AugmentationName } {
+  const polarAugment = str(options, 'crop-polar-augment') as AugmentationName | undefined;
+  if (!flag(options, 'crop-cascade')) {
+    if (polarAugment) throw new UsageError("--crop-polar-augment is the augmentation of a crop cascade's polar network: add --crop-cascade (without it, --crop-augment is the polar network's)");
+    return {};
+  }
   if (!flag(options, 'crop-polar')) throw new UsageError('--crop-cascade places a polar disc-crop network with a Cartesian one: add --crop-polar');
-  return { cascade: true };
+  return { cascade: true, ...(polarAugment ? { polarAugment } : {}) };
 }
 
 /**

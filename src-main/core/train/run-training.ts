@@ -79,6 +79,12 @@ export interface CropStageConfig {
    * fingerprints as before the option existed.
    */
   readonly cascade?: true;
+  /**
+   * The cascade's polar network's augmentation, where it differs from the Cartesian one's
+   * (`augment`): the polar stage decides the cup and was the one a colour cast or gamma
+   * threw off (docs/robustness.md). Absent: `augment` for both (and fingerprints as before).
+   */
+  readonly polarAugment?: AugmentationName;
   /** The crop networks' learning rate rises linearly over this many first epochs. Absent: none (and fingerprints as before). */
   readonly warmupEpochs?: number;
 }
@@ -195,6 +201,7 @@ function networkPlan(config: TrainingConfig): PlannedNetwork[] {
     const c = config.cropStage;
     const segTasks = config.tasks.filter((t): t is Task => t === 'od' || t === 'oc');
     if (c.cascade && !c.arch.polar) throw new ConfigError('a crop cascade needs a polar disc-crop network (--crop-polar): a Cartesian network places it');
+    if (c.polarAugment && !c.cascade) throw new ConfigError("a separate polar augmentation belongs to a crop cascade's polar network (--crop-cascade); without one, --crop-augment is the polar network's");
     if (segTasks.length > 0) {
       const crop = { tasks: segTasks, epochs: c.epochs, augment: c.augment, segLoss: c.segLoss ?? 'bce', warmupEpochs: c.warmupEpochs };
       const input = { kind: 'disc-crop', cropScale: c.cropScale, minSideFraction: c.minSideFraction } as const;
@@ -202,7 +209,7 @@ function networkPlan(config: TrainingConfig): PlannedNetwork[] {
         // The Cartesian network keeps the id a single crop network has; the polar one reads the second stage.
         const { polar: _polar, ...cartesian } = c.arch;
         plan.push({ id: 'disc-crop', input, arch: cartesian, ...crop });
-        plan.push({ id: 'disc-crop-polar', input: { ...input, stage: 2 }, arch: c.arch, ...crop });
+        plan.push({ id: 'disc-crop-polar', input: { ...input, stage: 2 }, arch: c.arch, ...crop, augment: c.polarAugment ?? c.augment });
       } else {
         plan.push({ id: 'disc-crop', input, arch: c.arch, ...crop });
       }

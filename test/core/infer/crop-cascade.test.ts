@@ -253,6 +253,45 @@ describe('training a crop cascade', () => {
     expect(warm['disc-crop']!.map((e) => e.losses)).not.toEqual(plain['disc-crop']!.map((e) => e.losses));
   });
 
+  it("gives the polar network its own augmentation when asked (--crop-polar-augment), the Cartesian one's unchanged", async () => {
+    const arch = resolveArchConfig({ width: 0.0625, inputSize: 32 });
+    const train = async (name: string, polarAugment?: 'camera') => {
+      const run = await runTraining(
+        {
+          ...DEFAULT_TRAINING,
+          data: path.join(tmp, 'data'),
+          tasks: ['od', 'oc'],
+          arch,
+          epochs: 1,
+          batchSize: 4,
+          cropStage: { arch: { ...arch, polar: true }, epochs: 1, cropScale: 2, minSideFraction: 0.05, augment: 'none', cascade: true, ...(polarAugment ? { polarAugment } : {}) },
+          name,
+        },
+        path.join(tmp, name),
+        { codec, backend, stallPolicy: false },
+        false,
+      );
+      return readManifest(run.modelDir!).training['histories'] as Record<string, { losses: Record<string, number> }[]>;
+    };
+    const same = await train('cascade-one-augmentation');
+    const own = await train('cascade-polar-camera', 'camera');
+    expect(own['main']!.map((e) => e.losses)).toEqual(same['main']!.map((e) => e.losses));
+    expect(own['disc-crop']!.map((e) => e.losses)).toEqual(same['disc-crop']!.map((e) => e.losses));
+    expect(own['disc-crop-polar']!.map((e) => e.losses)).not.toEqual(same['disc-crop-polar']!.map((e) => e.losses));
+  });
+
+  it('refuses a polar augmentation without a cascade to give it to', async () => {
+    const arch = resolveArchConfig({ width: 0.0625, inputSize: 32 });
+    await expect(
+      runTraining(
+        { ...DEFAULT_TRAINING, data: path.join(tmp, 'data'), tasks: ['od', 'oc'], arch, epochs: 1, cropStage: { arch: { ...arch, polar: true }, epochs: 1, cropScale: 2, minSideFraction: 0.05, augment: 'none', polarAugment: 'camera' }, name: 'x' },
+        path.join(tmp, 'polar-augment-bad'),
+        { codec, backend },
+        false,
+      ),
+    ).rejects.toThrow(/a separate polar augmentation belongs to a crop cascade's polar network/);
+  });
+
   it('refuses a cascade without a polar crop network', async () => {
     const arch = resolveArchConfig({ width: 0.0625, inputSize: 32 });
     await expect(
