@@ -9,6 +9,7 @@
 //   npx tsx bench/robustness/cascade.ts --a PKG --set roi --b PKG       the eight ROI crops, per crop
 //   npx tsx bench/robustness/cascade.ts --a PKG:EVAL,... --set heldout --b PKG:EVAL,...
 //     every image a fold held out (all splits), read by that fold's A and B: two recipes cross-validated on the same folds
+//   --per-image FILE   also writes each image's vCDRs (experts', A's, B's on A's crop) and glaucoma label as JSON
 import fs from 'node:fs';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -61,6 +62,8 @@ const Bs = bArgs.map((arg) => {
 });
 const samples: readonly Sample[] = set === 'roi' ? readRoiFolder(path.join(shared, 'roi-multidomain')).samples : readDrishti(path.join(shared, 'drishti-gs1')).samples.filter((s) => set === 'heldout' || s.split === 'test');
 const ids: string[] = [];
+// Each image's vCDRs (the experts', A alone, B on A's crop), written with --per-image FILE.
+const perImage: { id: string; glaucoma: 0 | 1 | null; truth: number; a: number; b: number }[] = [];
 const acc = { odA: [] as number[], ocA: [] as number[], ocC: [] as number[], odB: [] as number[], ocB: [] as number[], maeA: [] as number[], maeC: [] as number[], maeB: [] as number[] };
 for (const s of samples) {
   const B = Bs.find((b) => !b.ids || b.ids.has(s.id));
@@ -99,6 +102,7 @@ for (const s of samples) {
   acc.odA.push(dice(pA.od, truth.od)); acc.ocA.push(dice(pA.oc, truth.oc)); acc.ocC.push(dice(ocC, truth.oc));
   acc.odB.push(dice(odB, truth.od)); acc.ocB.push(dice(ocB, truth.oc));
   acc.maeA.push(Math.abs(v(pA.od, pA.oc) - vTrue)); acc.maeC.push(Math.abs(v(pA.od, ocC) - vTrue)); acc.maeB.push(Math.abs(v(odB, ocB) - vTrue));
+  perImage.push({ id: s.id, glaucoma: s.glaucoma ?? null, truth: vTrue, a: v(pA.od, pA.oc), b: v(odB, ocB) });
   if (set === 'roi') console.log(s.id, 'A', acc.odA.at(-1)!.toFixed(3), acc.ocA.at(-1)!.toFixed(3), '| A disc + B cup', acc.ocC.at(-1)!.toFixed(3), '| B on A crop', acc.odB.at(-1)!.toFixed(3), acc.ocB.at(-1)!.toFixed(3));
 }
 const m = (a: number[]) => (a.reduce((x, y) => x + y, 0) / a.length).toFixed(3);
@@ -109,5 +113,7 @@ if (set === 'roi') {
   console.log(`OD >= 0.85: A ${at85(acc.odA)} of ${ids.length}, B on A's crop ${at85(acc.odB)}; other hospitals OD / OC: A ${others(acc.odA)} / ${others(acc.ocA)}, B on A's crop ${others(acc.odB)} / ${others(acc.ocB)}`);
 }
 console.log(`n=${acc.odA.length} A: OD ${m(acc.odA)} OC ${m(acc.ocA)} MAE ${m(acc.maeA)} | A disc + B cup: OC ${m(acc.ocC)} MAE ${m(acc.maeC)} | B on A's crop: OD ${m(acc.odB)} OC ${m(acc.ocB)} MAE ${m(acc.maeB)}`);
+const perImageFile = process.argv.indexOf('--per-image');
+if (perImageFile > 0) fs.writeFileSync(process.argv[perImageFile + 1]!, JSON.stringify(perImage, null, 1));
 for (const a of As) a.predictor.dispose();
 for (const b of Bs) b.model.dispose();

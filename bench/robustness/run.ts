@@ -2,6 +2,7 @@
 // model has never seen"). Run with:
 //   npx tsx bench/robustness/run.ts [--model PKG] [--out DIR] [--images N] [--no-wide-search] [--no-direct-crop] [--parts quality,shifts,domains]
 //     [--shifts NAME,...] [--exposure N|off] [--crop-edges black|mirror] [--shape-prior none|hull|ellipse] [--colour off|on|R,G,B] [--adapt]
+//     [--stage-fusion replace|average]
 // It prints tables and writes results.json + results.md under --out
 // (default bench/out/robustness). Three parts:
 //   quality: the quality gate's measurements on every real photograph here and on
@@ -18,7 +19,7 @@ import { openDataset } from '../../src-main/core/data/spec';
 import { trainingImageIds } from '../../src-main/core/data/training-images';
 import { letterboxRegion } from '../../src-main/core/geometry/letterbox';
 import { resampleRgbRegion } from '../../src-main/core/geometry/resample-region';
-import { Predictor, type AdaptationPhotograph, type PredictOptions } from '../../src-main/core/infer/predictor';
+import { Predictor, STAGE_FUSIONS, type AdaptationPhotograph, type PredictOptions, type StageFusion } from '../../src-main/core/infer/predictor';
 import { SHAPE_PRIORS, type ShapePrior } from '../../src-main/core/masks/shape-prior';
 import { dice } from '../../src-main/core/metrics/dice';
 import { auc } from '../../src-main/core/metrics/roc';
@@ -58,6 +59,10 @@ if (!(SHAPE_PRIORS as readonly string[]).includes(shapePrior)) throw new Error(`
 // --colour off|on|R,G,B: colour normalisation (grey-world relative to a reference mean field colour; default off);
 // 'on': the Drishti-GS1 training photographs' target (what the default model trained on).
 const colourArg = opt('colour', 'off');
+// --stage-fusion replace|average: how a second disc-crop stage's reading becomes the result (default replace).
+const stageFusionArg = opt('stage-fusion', 'replace');
+if (!(STAGE_FUSIONS as readonly string[]).includes(stageFusionArg)) throw new Error(`--stage-fusion must be one of ${STAGE_FUSIONS.join(', ')}, got ${stageFusionArg}`);
+const stageFusion = { stageFusion: stageFusionArg as StageFusion };
 const parts = new Set(opt('parts', 'quality,shifts,domains').split(','));
 // --shifts name,name: only these shifts (substring match on the shift's name; 'jpeg' for JPEG).
 const onlyShifts = opt('shifts', '').split(',').filter(Boolean);
@@ -82,7 +87,7 @@ async function trainingColourReference(predictor: Predictor): Promise<Rgb> {
   return colour;
 }
 
-const predictOptions = (): PredictOptions => ({ tta: true, wideSearch, cropEdges, directCrop, shapePrior: shapePrior as ShapePrior, colourReference, ...(luminanceReference !== undefined ? { luminanceReference } : {}) });
+const predictOptions = (): PredictOptions => ({ tta: true, wideSearch, cropEdges, directCrop, shapePrior: shapePrior as ShapePrior, colourReference, ...stageFusion, ...(luminanceReference !== undefined ? { luminanceReference } : {}) });
 
 const asPhotograph = (image: RgbImage, size: number): AdaptationPhotograph => ({ image: letterboxed(image, size), original: { width: image.width, height: image.height }, readOriginal: async () => image });
 
@@ -301,8 +306,8 @@ async function main(): Promise<void> {
     colourReference = [v[0]!, v[1]!, v[2]!];
   }
   const started = performance.now();
-  const sections: string[] = [`# Robustness benchmark`, '', `Model: ${predictor.model.manifest.name} (${predictor.model.manifest.id}); decision rule: ${predictor.model.manifest.decision?.id ?? 'paper'}; wider disc search: ${wideSearch ? 'on' : 'off'}; crop edges: ${cropEdges}; direct crop reading: ${directCrop ? 'on' : 'off'}; exposure normalisation: ${luminanceReference === undefined ? (predictor.model.manifest.preprocessing.luminanceReference ?? 'off') : (luminanceReference ?? 'off')}; shape prior: ${shapePrior}; colour normalisation: ${describeColour(colourReference)}; batch-norm adaptation: ${adapt ? 'to each condition' : 'off'}; backend: ${backend.name}.`, ''];
-  const results: Record<string, unknown> = { model: predictor.model.manifest.id, wideSearch, cropEdges, directCrop, luminanceReference: luminanceReference ?? null, shapePrior, colourReference, adapt };
+  const sections: string[] = [`# Robustness benchmark`, '', `Model: ${predictor.model.manifest.name} (${predictor.model.manifest.id}); decision rule: ${predictor.model.manifest.decision?.id ?? 'paper'}; wider disc search: ${wideSearch ? 'on' : 'off'}; crop edges: ${cropEdges}; direct crop reading: ${directCrop ? 'on' : 'off'}; exposure normalisation: ${luminanceReference === undefined ? (predictor.model.manifest.preprocessing.luminanceReference ?? 'off') : (luminanceReference ?? 'off')}; shape prior: ${shapePrior}; crop stages: ${stageFusion.stageFusion ?? 'replace'}; colour normalisation: ${describeColour(colourReference)}; batch-norm adaptation: ${adapt ? 'to each condition' : 'off'}; backend: ${backend.name}.`, ''];
+  const results: Record<string, unknown> = { model: predictor.model.manifest.id, wideSearch, cropEdges, directCrop, luminanceReference: luminanceReference ?? null, shapePrior, stageFusion: stageFusion.stageFusion, colourReference, adapt };
   if (parts.has('quality')) sections.push(await qualityPart(), '');
   if (parts.has('domains')) {
     const d = await domainsPart(predictor);

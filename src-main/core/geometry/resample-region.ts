@@ -3,7 +3,7 @@
 // support widens with the reduction, as PIL's BILINEAR resize. Used for the
 // disc crops of the second stage and for bringing masks to network size, in
 // training and at inference alike, so both see identical pre-processing.
-import type { BinaryMask, RgbImage } from '../types';
+import type { BinaryMask, FloatMap, RgbImage } from '../types';
 import type { SquareCrop } from './crop';
 
 interface AxisWeights {
@@ -141,4 +141,43 @@ export function resampleMaskRegion(mask: BinaryMask, crop: SquareCrop, size: num
   const data = new Uint8Array(f.length);
   for (let i = 0; i < f.length; i++) data[i] = f[i]! >= 0.5 ? 1 : 0;
   return { width: size, height: size, data };
+}
+
+/**
+ * A probability map covering the square region `from` (map pixel centres spread evenly
+ * over it, as a network input made by resampleRgbRegion), read at size x size pixel
+ * centres over the region `to`: bilinear, 0 outside `from`. Brings one disc-crop
+ * stage's probabilities into another stage's crop to average them.
+ */
+export function resampleMapBetweenRegions(map: FloatMap, from: SquareCrop, to: SquareCrop, size: number): FloatMap {
+  if (map.width !== map.height) throw new RangeError(`resampleMapBetweenRegions: the map is ${map.width}x${map.height}, not square`);
+  const n = map.width;
+  const out = new Float32Array(size * size);
+  // Image pixel centre p -> map coordinate: (p - from.x0 + 0.5) * n / from.side - 0.5.
+  const coord = (i: number, toOffset: number, fromOffset: number): number => {
+    const p = toOffset + ((i + 0.5) * to.side) / size - 0.5;
+    return ((p - fromOffset + 0.5) * n) / from.side - 0.5;
+  };
+  const xs = Float64Array.from({ length: size }, (_, i) => coord(i, to.x0, from.x0));
+  const ys = Float64Array.from({ length: size }, (_, j) => coord(j, to.y0, from.y0));
+  const at = (x: number, y: number): number => (x < 0 || y < 0 || x >= n || y >= n ? 0 : map.data[y * n + x]!);
+  for (let j = 0; j < size; j++) {
+    const v = ys[j]!;
+    if (v < -0.5 || v > n - 0.5) continue;
+    // Within half a pixel of the map's edge the edge pixel's value holds (not a fade to 0).
+    const vc = Math.min(Math.max(v, 0), n - 1);
+    const y0 = Math.floor(vc);
+    const fy = vc - y0;
+    for (let i = 0; i < size; i++) {
+      const u = xs[i]!;
+      if (u < -0.5 || u > n - 0.5) continue;
+      const uc = Math.min(Math.max(u, 0), n - 1);
+      const x0 = Math.floor(uc);
+      const fx = uc - x0;
+      const x1 = Math.min(x0 + 1, n - 1);
+      const y1 = Math.min(y0 + 1, n - 1);
+      out[j * size + i] = (1 - fy) * ((1 - fx) * at(x0, y0) + fx * at(x1, y0)) + fy * ((1 - fx) * at(x0, y1) + fx * at(x1, y1));
+    }
+  }
+  return { width: size, height: size, data: out };
 }

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BackendInfo } from '../../../src-main/core/backend';
 import { openDataset } from '../../../src-main/core/data/spec';
 import { writeSyntheticRefuge } from '../../../src-main/core/data/synth';
-import { Predictor, type AdaptationPhotograph } from '../../../src-main/core/infer/predictor';
+import { Predictor, type AdaptationPhotograph, type PredictOptions } from '../../../src-main/core/infer/predictor';
 import { MIN_ADAPTATION_IMAGES } from '../../../src-main/core/infer/batch-norm-adaptation';
 import { boundingBox, verticalDiameter } from '../../../src-main/core/masks';
 import { resolveArchConfig } from '../../../src-main/core/model/config';
@@ -34,11 +34,11 @@ beforeAll(async () => {
 });
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-/** Logits of a disc of radius r (network pixels) centred in a SIZE x SIZE frame, for `batch` images. */
-function drawnDisc(batch: number, r: number): tf.Tensor4D {
+/** Logits (+-`logit`) of a disc of radius r (network pixels) centred in a SIZE x SIZE frame, for `batch` images. */
+function drawnDisc(batch: number, r: number, logit = 10): tf.Tensor4D {
   const data = new Float32Array(batch * SIZE * SIZE);
   for (let b = 0; b < batch; b++) {
-    for (let y = 0; y < SIZE; y++) for (let x = 0; x < SIZE; x++) data[b * SIZE * SIZE + y * SIZE + x] = (x + 0.5 - SIZE / 2) ** 2 + (y + 0.5 - SIZE / 2) ** 2 < r * r ? 10 : -10;
+    for (let y = 0; y < SIZE; y++) for (let x = 0; x < SIZE; x++) data[b * SIZE * SIZE + y * SIZE + x] = (x + 0.5 - SIZE / 2) ** 2 + (y + 0.5 - SIZE / 2) ** 2 < r * r ? logit : -logit;
   }
   return tf.tensor4d(data, [batch, SIZE, SIZE, 1]);
 }
@@ -47,19 +47,19 @@ function drawnDisc(batch: number, r: number): tf.Tensor4D {
  * Makes a network answer a drawn disc and cup at inference and counts the inputs it is given; in
  * training mode (batch-norm adaptation) it still runs itself.
  */
-function drawOutputs(network: PackageNetwork, disc: number, cup: number): { inputs: number } {
+function drawOutputs(network: PackageNetwork, disc: number, cup: number, logit?: number): { inputs: number } {
   const seen = { inputs: 0 };
   const own = network.net.forward.bind(network.net);
   network.net.forward = (x, options, sink) => {
     if (options.training) return own(x, options, sink);
     seen.inputs += x.shape[0];
-    return { od: drawnDisc(x.shape[0], disc), oc: drawnDisc(x.shape[0], cup) };
+    return { od: drawnDisc(x.shape[0], disc, logit), oc: drawnDisc(x.shape[0], cup, logit) };
   };
   return seen;
 }
 
-/** A networks' drawn disc and cup radii (of 32); `null`: the network runs itself. */
-type Drawn = readonly [disc: number, cup: number] | null;
+/** A networks' drawn disc and cup radii (of 32) and, optionally, how sure it is (logit, default 10); `null`: the network runs itself. */
+type Drawn = readonly [disc: number, cup: number, logit?: number] | null;
 
 /**
  * A predictor on a new tiny package (with a second crop stage unless `cascade` is false) whose networks answer drawn
@@ -71,7 +71,7 @@ async function drawnPredictor(name: string, main: Drawn, crop: Drawn, second: Dr
   const predictor = Predictor.open(dir, codec);
   const draw = (id: string, radii: Drawn): { inputs: number } => {
     const network = predictor.model.networks.find((n) => n.entry.id === id);
-    return network && radii ? drawOutputs(network, radii[0], radii[1]) : { inputs: 0 };
+    return network && radii ? drawOutputs(network, radii[0], radii[1], radii[2]) : { inputs: 0 };
   };
   draw('main', main);
   draw('disc-crop', crop);
@@ -90,10 +90,10 @@ const centre = (mask: BinaryMask): { x: number; y: number } => {
   return { x: (b.x0 + b.x1) / 2, y: (b.y0 + b.y1) / 2 };
 };
 
-async function predict(predictor: Predictor): Promise<Awaited<ReturnType<Predictor['predictLetterboxed']>>> {
+async function predict(predictor: Predictor, options: Partial<PredictOptions> = {}): Promise<Awaited<ReturnType<Predictor['predictLetterboxed']>>> {
   const photo = photograph();
   const letterboxed = { width: SIZE, height: SIZE, data: new Uint8Array(SIZE * SIZE * 3).fill(120) };
-  return predictor.predictLetterboxed(letterboxed, { width: PHOTO, height: PHOTO }, async () => photo, { tta: false, wideSearch: false });
+  return predictor.predictLetterboxed(letterboxed, { width: PHOTO, height: PHOTO }, async () => photo, { tta: false, wideSearch: false, ...options });
 }
 
 describe('a package with a second disc-crop stage', () => {
@@ -135,6 +135,33 @@ describe('a package with a second disc-crop stage', () => {
       expect(verticalDiameter(r.od) / PHOTO).toBeCloseTo(20 / 32, 1);
     } finally {
       p.dispose();
+    }
+  });
+
+  it('averages the two crop stages\' probabilities when asked (stageFusion average), in the second stage\'s crop', async () => {
+    // The first crop stage is sure of a disc of 10 and a cup of 7 (logit 10); the second, less sure (logit 1: p 0.73
+    // inside, 0.27 outside), draws a disc of 6 and a cup of 3. Averaged, a pixel only the first stage calls disc has
+    // p (1 + 0.27) / 2 = 0.64 and stays in; one only the second calls disc has (0.73 + 0) / 2 = 0.37 and drops out:
+    // the average reads the first stage's disc and cup, the second stage alone its own.
+    const { predictor: p } = await drawnPredictor('cascade-average', [3, 1], [10, 7], [6, 3, 1]);
+    const { predictor: two } = await drawnPredictor('cascade-average-two', [3, 1], [10, 7], null, false);
+    try {
+      const replace = await predict(p, { stageFusion: 'replace' });
+      const average = await predict(p, { stageFusion: 'average' });
+      const first = await predict(two);
+      expect(replace.summary.vcdr).toBeCloseTo(0.5, 1);
+      // The first stage's disc and cup as it read them alone (vCDR 0.7), less a pixel or two at each of the drawn
+      // maps' hard edges, which the resampling into the second crop softens (here 46 / 30 px against 48 / 34).
+      expect(first.summary.vcdr).toBeCloseTo(0.7, 1);
+      expect(average.summary.vcdr).toBeGreaterThan(0.6);
+      expect(Math.abs(verticalDiameter(average.od) - verticalDiameter(first.od))).toBeLessThanOrEqual(3);
+      expect(Math.abs(verticalDiameter(average.oc) - verticalDiameter(first.oc))).toBeLessThanOrEqual(5);
+      expect(Math.abs(centre(average.od).x - centre(first.od).x)).toBeLessThanOrEqual(2);
+      // The default is replace.
+      expect((await predict(p)).summary.vcdr).toBeCloseTo(0.5, 1);
+    } finally {
+      p.dispose();
+      two.dispose();
     }
   });
 

@@ -1,0 +1,54 @@
+// A cross-validated training run re-scored with other pipeline settings: each fold's model reads the images that fold
+// held out (its folds/N/evaluation.json lists them), exactly as training scored them (`evaluateModel`, with the flipped
+// pass), but with the settings given here. The output folder has the run's layout (folds/N/evaluation.json), so
+// `fit-decision --scores OUT` refits and cross-validates the decision on the new readings and
+// `compare-scores.ts --a OUT --b RUN` compares them image by image.
+//   npx tsx bench/robustness/rescore.ts --run RUN --out DIR [--stage-fusion replace|average] [--fold N,...]
+import fs from 'node:fs';
+import path from 'node:path';
+import { listOf } from '../../src-main/cli/args';
+import { openDataset } from '../../src-main/core/data/spec';
+import { writeJsonAtomic } from '../../src-main/core/fs/atomic';
+import { evaluateModel, type ImageScore } from '../../src-main/core/infer/evaluate';
+import { auc } from '../../src-main/core/metrics/roc';
+import { Predictor, STAGE_FUSIONS, type StageFusion } from '../../src-main/core/infer/predictor';
+import { createSharpCodec } from '../../src-main/platform/sharp-codec';
+import { selectBackend } from '../../src-main/platform/tf-backend';
+
+const arg = (name: string): string | undefined => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : undefined;
+};
+const run = arg('run');
+const out = arg('out');
+if (!run || !out) throw new Error('usage: rescore.ts --run RUN --out DIR [--stage-fusion replace|average] [--fold N,...]');
+const fusion = arg('stage-fusion');
+if (fusion !== undefined && !(STAGE_FUSIONS as readonly string[]).includes(fusion)) throw new Error(`--stage-fusion must be one of ${STAGE_FUSIONS.join(', ')}, got ${fusion}`);
+const only = arg('fold') ? new Set(listOf(arg('fold')!)) : null;
+
+await selectBackend();
+const codec = createSharpCodec();
+const config = JSON.parse(fs.readFileSync(path.join(run, 'config.json'), 'utf8')) as { data: string };
+const samples = (await openDataset(config.data, codec)).dataset.samples;
+const pooled: ImageScore[] = [];
+const folds = fs.readdirSync(path.join(run, 'folds')).filter((f) => !only || only.has(f)).sort();
+for (const fold of folds) {
+  const dir = path.join(run, 'folds', fold);
+  const ids = new Set((JSON.parse(fs.readFileSync(path.join(dir, 'evaluation.json'), 'utf8')) as { images: { id: string }[] }).images.map((i) => i.id));
+  const heldOut = samples.filter((s) => ids.has(s.id));
+  if (heldOut.length !== ids.size) throw new Error(`${dir}: ${ids.size} held-out images listed, ${heldOut.length} found in ${config.data}`);
+  const predictor = Predictor.open(path.join(dir, 'model'), codec);
+  try {
+    const evaluation = await evaluateModel(predictor, heldOut, codec, { tta: true, predict: fusion ? { stageFusion: fusion as StageFusion } : {} });
+    fs.mkdirSync(path.join(out, 'folds', fold), { recursive: true });
+    writeJsonAtomic(path.join(out, 'folds', fold, 'evaluation.json'), evaluation);
+    pooled.push(...evaluation.images);
+    const s = evaluation.summary;
+    console.log(`fold ${fold}: ${s.images} images, OD ${s.odDice?.toFixed(3)} OC ${s.ocDice?.toFixed(3)} vCDR MAE ${s.vcdrMae?.toFixed(3)} AUC(vCDR) ${s.aucVcdr?.toFixed(3)}`);
+  } finally {
+    predictor.dispose();
+  }
+}
+const rows = pooled.filter((i) => i.glaucoma !== null && i.vcdr !== null);
+console.log(`pooled: ${pooled.length} images, AUC of the vCDR ${auc(rows.map((i) => i.vcdr!), rows.map((i) => i.glaucoma!)).toFixed(3)}`);
+writeJsonAtomic(path.join(out, 'rescored.json'), { run: path.resolve(run), stageFusion: fusion ?? null, folds });
