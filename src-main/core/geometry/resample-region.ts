@@ -158,26 +158,28 @@ export function resampleMapBetweenRegions(map: FloatMap, from: SquareCrop, to: S
     const p = toOffset + ((i + 0.5) * to.side) / size - 0.5;
     return ((p - fromOffset + 0.5) * n) / from.side - 0.5;
   };
-  const xs = Float64Array.from({ length: size }, (_, i) => coord(i, to.x0, from.x0));
-  const ys = Float64Array.from({ length: size }, (_, j) => coord(j, to.y0, from.y0));
-  const at = (x: number, y: number): number => (x < 0 || y < 0 || x >= n || y >= n ? 0 : map.data[y * n + x]!);
+  const xs = Array.from({ length: size }, (_, i) => bilinearTaps(coord(i, to.x0, from.x0), n));
+  const ys = Array.from({ length: size }, (_, j) => bilinearTaps(coord(j, to.y0, from.y0), n));
   for (let j = 0; j < size; j++) {
-    const v = ys[j]!;
-    if (v < -0.5 || v > n - 0.5) continue;
-    // Within half a pixel of the map's edge the edge pixel's value holds (not a fade to 0).
-    const vc = Math.min(Math.max(v, 0), n - 1);
-    const y0 = Math.floor(vc);
-    const fy = vc - y0;
+    const y = ys[j];
+    if (!y) continue;
     for (let i = 0; i < size; i++) {
-      const u = xs[i]!;
-      if (u < -0.5 || u > n - 0.5) continue;
-      const uc = Math.min(Math.max(u, 0), n - 1);
-      const x0 = Math.floor(uc);
-      const fx = uc - x0;
-      const x1 = Math.min(x0 + 1, n - 1);
-      const y1 = Math.min(y0 + 1, n - 1);
-      out[j * size + i] = (1 - fy) * ((1 - fx) * at(x0, y0) + fx * at(x1, y0)) + fy * ((1 - fx) * at(x0, y1) + fx * at(x1, y1));
+      const x = xs[i];
+      if (!x) continue;
+      const row = (r: number): number => (1 - x.f) * map.data[r * n + x.lo]! + x.f * map.data[r * n + x.hi]!;
+      out[j * size + i] = (1 - y.f) * row(y.lo) + y.f * row(y.hi);
     }
   }
   return { width: size, height: size, data: out };
+}
+
+/**
+ * The two map pixels a coordinate falls between and the weight of the second; null outside
+ * the map. Within half a pixel of its edge the edge pixel's value holds (not a fade to 0).
+ */
+function bilinearTaps(v: number, n: number): { lo: number; hi: number; f: number } | null {
+  if (v < -0.5 || v > n - 0.5) return null;
+  const c = Math.min(Math.max(v, 0), n - 1);
+  const lo = Math.floor(c);
+  return { lo, hi: Math.min(lo + 1, n - 1), f: c - lo };
 }

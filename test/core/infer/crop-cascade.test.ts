@@ -17,7 +17,7 @@ import { boundingBox, verticalDiameter } from '../../../src-main/core/masks';
 import { resolveArchConfig } from '../../../src-main/core/model/config';
 import type { PackageNetwork } from '../../../src-main/core/model/package';
 import { readManifest } from '../../../src-main/core/model/package';
-import { DEFAULT_TRAINING, runTraining } from '../../../src-main/core/train/run-training';
+import { DEFAULT_TRAINING, runTraining, type CropStageConfig } from '../../../src-main/core/train/run-training';
 import type { BinaryMask, RgbImage } from '../../../src-main/core/types';
 import { createSharpCodec } from '../../../src-main/platform/sharp-codec';
 import { useTestBackend } from '../../helpers/backend';
@@ -253,58 +253,44 @@ describe('training a crop cascade', () => {
     predictor.dispose();
   });
 
+  /** Trains a tiny package for `epochs` with this crop stage (augmentation 'none' unless it says otherwise); each network's per-epoch losses. */
+  const lossesOf = async (name: string, epochs: number, cropStage: Partial<CropStageConfig> & Pick<CropStageConfig, 'arch'>): Promise<Record<string, Record<string, number>[]>> => {
+    const arch = resolveArchConfig({ width: 0.0625, inputSize: 32 });
+    const run = await runTraining(
+      {
+        ...DEFAULT_TRAINING,
+        data: path.join(tmp, 'data'),
+        tasks: ['od', 'oc'],
+        arch,
+        epochs,
+        batchSize: 4,
+        learningRate: 1e-3,
+        cropStage: { epochs, cropScale: 2, minSideFraction: 0.05, augment: 'none', ...cropStage },
+        name,
+      },
+      path.join(tmp, name),
+      { codec, backend, stallPolicy: false },
+      false,
+    );
+    const histories = readManifest(run.modelDir!).training['histories'] as Record<string, { losses: Record<string, number> }[]>;
+    return Object.fromEntries(Object.entries(histories).map(([id, h]) => [id, h.map((e) => e.losses)]));
+  };
+
   it('warms up only the crop networks\' learning rate when asked (--crop-warmup)', async () => {
     const arch = resolveArchConfig({ width: 0.0625, inputSize: 32 });
-    const train = async (name: string, warmupEpochs?: number) => {
-      const run = await runTraining(
-        {
-          ...DEFAULT_TRAINING,
-          data: path.join(tmp, 'data'),
-          tasks: ['od', 'oc'],
-          arch,
-          epochs: 2,
-          batchSize: 4,
-          learningRate: 1e-3,
-          cropStage: { arch, epochs: 2, cropScale: 2, minSideFraction: 0.05, augment: 'none', ...(warmupEpochs ? { warmupEpochs } : {}) },
-          name,
-        },
-        path.join(tmp, name),
-        { codec, backend, stallPolicy: false },
-        false,
-      );
-      return readManifest(run.modelDir!).training['histories'] as Record<string, { losses: Record<string, number> }[]>;
-    };
-    const plain = await train('no-warmup');
-    const warm = await train('warmup', 1);
-    expect(warm['main']!.map((e) => e.losses)).toEqual(plain['main']!.map((e) => e.losses));
-    expect(warm['disc-crop']!.map((e) => e.losses)).not.toEqual(plain['disc-crop']!.map((e) => e.losses));
+    const plain = await lossesOf('no-warmup', 2, { arch });
+    const warm = await lossesOf('warmup', 2, { arch, warmupEpochs: 1 });
+    expect(warm['main']).toEqual(plain['main']);
+    expect(warm['disc-crop']).not.toEqual(plain['disc-crop']);
   });
 
   it("gives the polar network its own augmentation when asked (--crop-polar-augment), the Cartesian one's unchanged", async () => {
-    const arch = resolveArchConfig({ width: 0.0625, inputSize: 32 });
-    const train = async (name: string, polarAugment?: 'camera') => {
-      const run = await runTraining(
-        {
-          ...DEFAULT_TRAINING,
-          data: path.join(tmp, 'data'),
-          tasks: ['od', 'oc'],
-          arch,
-          epochs: 1,
-          batchSize: 4,
-          cropStage: { arch: { ...arch, polar: true }, epochs: 1, cropScale: 2, minSideFraction: 0.05, augment: 'none', cascade: true, ...(polarAugment ? { polarAugment } : {}) },
-          name,
-        },
-        path.join(tmp, name),
-        { codec, backend, stallPolicy: false },
-        false,
-      );
-      return readManifest(run.modelDir!).training['histories'] as Record<string, { losses: Record<string, number> }[]>;
-    };
-    const same = await train('cascade-one-augmentation');
-    const own = await train('cascade-polar-camera', 'camera');
-    expect(own['main']!.map((e) => e.losses)).toEqual(same['main']!.map((e) => e.losses));
-    expect(own['disc-crop']!.map((e) => e.losses)).toEqual(same['disc-crop']!.map((e) => e.losses));
-    expect(own['disc-crop-polar']!.map((e) => e.losses)).not.toEqual(same['disc-crop-polar']!.map((e) => e.losses));
+    const polar = { ...resolveArchConfig({ width: 0.0625, inputSize: 32 }), polar: true as const };
+    const same = await lossesOf('cascade-one-augmentation', 1, { arch: polar, cascade: true });
+    const own = await lossesOf('cascade-polar-camera', 1, { arch: polar, cascade: true, polarAugment: 'camera' });
+    expect(own['main']).toEqual(same['main']);
+    expect(own['disc-crop']).toEqual(same['disc-crop']);
+    expect(own['disc-crop-polar']).not.toEqual(same['disc-crop-polar']);
   });
 
   it('refuses a polar augmentation without a cascade to give it to', async () => {

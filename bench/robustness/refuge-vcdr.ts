@@ -1,0 +1,56 @@
+// The ten REFUGE photographs (another camera, macula-centred, no masks here) read by several models: each eye's vCDR,
+// the mean vCDR of the normal and the glaucomatous eyes, and the AUC of the vCDR over all models' readings. Without
+// masks this cannot say which cup is right; it says how high a model reads the cups of normal eyes on a camera it
+// never saw (the issue's "cup badly over-estimated on other cameras") and whether it still orders the two groups.
+//   npx tsx bench/robustness/refuge-vcdr.ts --models PKG[,PKG...] [--stage-fusion replace|average]
+import fs from 'node:fs';
+import path from 'node:path';
+import { listOf } from '../../src-main/cli/args';
+import { Predictor, STAGE_FUSIONS, type StageFusion } from '../../src-main/core/infer/predictor';
+import { auc } from '../../src-main/core/metrics/roc';
+import { createSharpCodec } from '../../src-main/platform/sharp-codec';
+import { selectBackend } from '../../src-main/platform/tf-backend';
+
+const arg = (name: string): string | undefined => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? process.argv[i + 1] : undefined;
+};
+const models = listOf(arg('models') ?? '');
+if (models.length === 0) throw new Error('usage: refuge-vcdr.ts --models PKG[,PKG...] [--stage-fusion replace|average]');
+const fusion = arg('stage-fusion') ?? 'replace';
+if (!(STAGE_FUSIONS as readonly string[]).includes(fusion)) throw new Error(`--stage-fusion must be one of ${STAGE_FUSIONS.join(', ')}`);
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
+const refuge = path.resolve(root, '..', 'shared', 'data', 'refuge-samples', 'Training400');
+const eyes = (['Glaucoma', 'Non-Glaucoma'] as const).flatMap((folder) =>
+  fs.readdirSync(path.join(refuge, folder)).filter((f) => f.endsWith('.jpg')).sort().map((f) => ({ file: path.join(refuge, folder, f), id: f.replace('.jpg', ''), glaucoma: folder === 'Glaucoma' ? (1 as const) : (0 as const) })),
+);
+if (eyes.length === 0) throw new Error(`${refuge}: no REFUGE photographs`);
+
+await selectBackend();
+const codec = createSharpCodec();
+const readings: { glaucoma: 0 | 1; vcdr: number }[] = [];
+process.stdout.write(`| model | ${eyes.map((e) => e.id).join(' | ')} | normal eyes' mean | glaucomatous eyes' mean |\n| --- |${' ---: |'.repeat(eyes.length + 2)}\n`);
+for (const model of models) {
+  const predictor = Predictor.open(model, codec);
+  try {
+    const row: number[] = [];
+    for (const eye of eyes) {
+      // REFUGE scores a missing disc as vCDR 0.
+      const vcdr = (await predictor.predictFile(eye.file, { tta: true, stageFusion: fusion as StageFusion })).summary.vcdr ?? 0;
+      row.push(vcdr);
+      readings.push({ glaucoma: eye.glaucoma, vcdr });
+    }
+    const meanOf = (label: 0 | 1): string => {
+      const v = row.filter((_, i) => eyes[i]!.glaucoma === label);
+      return (v.reduce((a, b) => a + b, 0) / v.length).toFixed(3);
+    };
+    process.stdout.write(`| ${model} | ${row.map((v) => v.toFixed(3)).join(' | ')} | ${meanOf(0)} | ${meanOf(1)} |\n`);
+  } finally {
+    predictor.dispose();
+  }
+}
+const group = (label: 0 | 1): number[] => readings.filter((r) => r.glaucoma === label).map((r) => r.vcdr);
+const mean = (v: number[]): string => (v.reduce((a, b) => a + b, 0) / v.length).toFixed(3);
+process.stdout.write(
+  `\n${models.length} model(s), crop stages ${fusion}: normal eyes' vCDR ${mean(group(0))}, glaucomatous ${mean(group(1))}; AUC of the vCDR over all readings ${auc(readings.map((r) => r.vcdr), readings.map((r) => r.glaucoma)).toFixed(3)}\n`,
+);
