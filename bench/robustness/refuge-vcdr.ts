@@ -6,8 +6,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { listOf } from '../../src-main/cli/args';
-import { Predictor, STAGE_FUSIONS, type StageFusion } from '../../src-main/core/infer/predictor';
+import { isStageFusion, Predictor, STAGE_FUSIONS } from '../../src-main/core/infer/predictor';
 import { auc } from '../../src-main/core/metrics/roc';
+import { mean } from '../../src-main/core/metrics/stats';
 import { createSharpCodec } from '../../src-main/platform/sharp-codec';
 import { selectBackend } from '../../src-main/platform/tf-backend';
 
@@ -18,7 +19,7 @@ const arg = (name: string): string | undefined => {
 const models = listOf(arg('models') ?? '');
 if (models.length === 0) throw new Error('usage: refuge-vcdr.ts --models PKG[,PKG...] [--stage-fusion replace|average]');
 const fusion = arg('stage-fusion') ?? 'replace';
-if (!(STAGE_FUSIONS as readonly string[]).includes(fusion)) throw new Error(`--stage-fusion must be one of ${STAGE_FUSIONS.join(', ')}`);
+if (!isStageFusion(fusion)) throw new Error(`--stage-fusion must be one of ${STAGE_FUSIONS.join(', ')}`);
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
 const refuge = path.resolve(root, '..', 'shared', 'data', 'refuge-samples', 'Training400');
 const eyes = (['Glaucoma', 'Non-Glaucoma'] as const).flatMap((folder) =>
@@ -36,21 +37,17 @@ for (const model of models) {
     const row: number[] = [];
     for (const eye of eyes) {
       // REFUGE scores a missing disc as vCDR 0.
-      const vcdr = (await predictor.predictFile(eye.file, { tta: true, stageFusion: fusion as StageFusion })).summary.vcdr ?? 0;
+      const vcdr = (await predictor.predictFile(eye.file, { tta: true, stageFusion: fusion })).summary.vcdr ?? 0;
       row.push(vcdr);
       readings.push({ glaucoma: eye.glaucoma, vcdr });
     }
-    const meanOf = (label: 0 | 1): string => {
-      const v = row.filter((_, i) => eyes[i]!.glaucoma === label);
-      return (v.reduce((a, b) => a + b, 0) / v.length).toFixed(3);
-    };
+    const meanOf = (label: 0 | 1): string => mean(row.filter((_, i) => eyes[i]!.glaucoma === label)).toFixed(3);
     process.stdout.write(`| ${model} | ${row.map((v) => v.toFixed(3)).join(' | ')} | ${meanOf(0)} | ${meanOf(1)} |\n`);
   } finally {
     predictor.dispose();
   }
 }
 const group = (label: 0 | 1): number[] => readings.filter((r) => r.glaucoma === label).map((r) => r.vcdr);
-const mean = (v: number[]): string => (v.reduce((a, b) => a + b, 0) / v.length).toFixed(3);
 process.stdout.write(
-  `\n${models.length} model(s), crop stages ${fusion}: normal eyes' vCDR ${mean(group(0))}, glaucomatous ${mean(group(1))}; AUC of the vCDR over all readings ${auc(readings.map((r) => r.vcdr), readings.map((r) => r.glaucoma)).toFixed(3)}\n`,
+  `\n${models.length} model(s), crop stages ${fusion}: normal eyes' vCDR ${mean(group(0)).toFixed(3)}, glaucomatous ${mean(group(1)).toFixed(3)}; AUC of the vCDR over all readings ${auc(readings.map((r) => r.vcdr), readings.map((r) => r.glaucoma)).toFixed(3)}\n`,
 );

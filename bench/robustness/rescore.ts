@@ -11,7 +11,7 @@ import { openDataset } from '../../src-main/core/data/spec';
 import { writeJsonAtomic } from '../../src-main/core/fs/atomic';
 import { evaluateModel, type ImageScore } from '../../src-main/core/infer/evaluate';
 import { auc } from '../../src-main/core/metrics/roc';
-import { Predictor, STAGE_FUSIONS, type StageFusion } from '../../src-main/core/infer/predictor';
+import { isStageFusion, Predictor, STAGE_FUSIONS } from '../../src-main/core/infer/predictor';
 import { createSharpCodec } from '../../src-main/platform/sharp-codec';
 import { selectBackend } from '../../src-main/platform/tf-backend';
 
@@ -23,7 +23,7 @@ const run = arg('run');
 const out = arg('out');
 if (!run || !out) throw new Error('usage: rescore.ts --run RUN --out DIR [--stage-fusion replace|average] [--fold N,...]');
 const fusion = arg('stage-fusion');
-if (fusion !== undefined && !(STAGE_FUSIONS as readonly string[]).includes(fusion)) throw new Error(`--stage-fusion must be one of ${STAGE_FUSIONS.join(', ')}, got ${fusion}`);
+if (fusion !== undefined && !isStageFusion(fusion)) throw new Error(`--stage-fusion must be one of ${STAGE_FUSIONS.join(', ')}, got ${fusion}`);
 const only = arg('fold') ? new Set(listOf(arg('fold')!)) : null;
 
 await selectBackend();
@@ -39,7 +39,7 @@ for (const fold of folds) {
   if (heldOut.length !== ids.size) throw new Error(`${dir}: ${ids.size} held-out images listed, ${heldOut.length} found in ${config.data}`);
   const predictor = Predictor.open(path.join(dir, 'model'), codec);
   try {
-    const evaluation = await evaluateModel(predictor, heldOut, codec, { tta: true, predict: fusion ? { stageFusion: fusion as StageFusion } : {} });
+    const evaluation = await evaluateModel(predictor, heldOut, codec, { tta: true, predict: fusion ? { stageFusion: fusion } : {} });
     fs.mkdirSync(path.join(out, 'folds', fold), { recursive: true });
     writeJsonAtomic(path.join(out, 'folds', fold, 'evaluation.json'), evaluation);
     pooled.push(...evaluation.images);

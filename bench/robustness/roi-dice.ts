@@ -3,9 +3,10 @@
 import path from 'node:path';
 import { readSampleMasks } from '../../src-main/core/data/sample';
 import { readRoiFolder } from '../../src-main/core/data/roi';
-import { Predictor, STAGE_FUSIONS, type StageFusion } from '../../src-main/core/infer/predictor';
+import { isStageFusion, Predictor, STAGE_FUSIONS } from '../../src-main/core/infer/predictor';
 import { SHAPE_PRIORS, type ShapePrior } from '../../src-main/core/masks/shape-prior';
 import { dice } from '../../src-main/core/metrics/dice';
+import { mean } from '../../src-main/core/metrics/stats';
 import { refugeVerticalCupToDiscRatio } from '../../src-main/core/metrics/vcdr';
 import { createSharpCodec } from '../../src-main/platform/sharp-codec';
 import { selectBackend } from '../../src-main/platform/tf-backend';
@@ -20,7 +21,7 @@ const shapePrior = arg('shape-prior') ?? 'none';
 if (!(SHAPE_PRIORS as readonly string[]).includes(shapePrior)) throw new Error(`--shape-prior must be one of ${SHAPE_PRIORS.join(', ')}`);
 // --stage-fusion: how a second disc-crop stage's reading becomes the result (default replace).
 const fusion = arg('stage-fusion');
-if (fusion !== undefined && !(STAGE_FUSIONS as readonly string[]).includes(fusion)) throw new Error(`--stage-fusion must be one of ${STAGE_FUSIONS.join(', ')}`);
+if (fusion !== undefined && !isStageFusion(fusion)) throw new Error(`--stage-fusion must be one of ${STAGE_FUSIONS.join(', ')}`);
 // --colour R,G,B: colour normalisation to this target (run.ts --colour on prints the Drishti-GS1 training photographs').
 const colourArg = arg('colour')?.split(',').map(Number);
 if (colourArg && (colourArg.length !== 3 || colourArg.some((c) => !(c > 0 && c <= 255)))) throw new Error('--colour must be R,G,B, each in (0, 255]');
@@ -31,7 +32,7 @@ const predictor = Predictor.open(model, codec);
 process.stdout.write("| crop | disc found | OD Dice | OC Dice | vCDR | experts' vCDR | notes |\n| --- | --- | ---: | ---: | ---: | ---: | --- |\n");
 const rows: { id: string; od: number; oc: number; error: number }[] = [];
 for (const s of readRoiFolder(path.join(root, '..', 'shared', 'data', 'roi-multidomain')).samples) {
-  const p = await predictor.predictFile(s.imageFile, { tta: true, shapePrior: shapePrior as ShapePrior, ...colour, ...(fusion ? { stageFusion: fusion as StageFusion } : {}) });
+  const p = await predictor.predictFile(s.imageFile, { tta: true, shapePrior: shapePrior as ShapePrior, ...colour, ...(fusion ? { stageFusion: fusion } : {}) });
   const t = await readSampleMasks(s, codec);
   const truth = refugeVerticalCupToDiscRatio(t.od, t.oc);
   // REFUGE scores a missing disc as vCDR 0.
@@ -41,7 +42,7 @@ for (const s of readRoiFolder(path.join(root, '..', 'shared', 'data', 'roi-multi
 predictor.dispose();
 // The issue's ROI target (OD Dice >= 0.85 in every crop), the three other hospitals' crops (not Domain1), the vCDR error.
 const others = rows.filter((r) => !r.id.startsWith('Domain1/'));
-const meanOf = (values: number[]): string => (values.reduce((a, b) => a + b, 0) / values.length).toFixed(3);
+const meanOf = (values: number[]): string => mean(values).toFixed(3);
 process.stdout.write(
   `\nOD >= 0.85: ${rows.filter((r) => r.od >= 0.85).length} of ${rows.length}; other hospitals OD / OC: ${meanOf(others.map((r) => r.od))} / ${meanOf(others.map((r) => r.oc))}; vCDR MAE ${meanOf(rows.map((r) => r.error))}\n`,
 );

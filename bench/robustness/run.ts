@@ -19,7 +19,7 @@ import { openDataset } from '../../src-main/core/data/spec';
 import { trainingImageIds } from '../../src-main/core/data/training-images';
 import { letterboxRegion } from '../../src-main/core/geometry/letterbox';
 import { resampleRgbRegion } from '../../src-main/core/geometry/resample-region';
-import { Predictor, STAGE_FUSIONS, type AdaptationPhotograph, type PredictOptions, type StageFusion } from '../../src-main/core/infer/predictor';
+import { isStageFusion, Predictor, STAGE_FUSIONS, type AdaptationPhotograph, type PredictOptions } from '../../src-main/core/infer/predictor';
 import { SHAPE_PRIORS, type ShapePrior } from '../../src-main/core/masks/shape-prior';
 import { dice } from '../../src-main/core/metrics/dice';
 import { auc } from '../../src-main/core/metrics/roc';
@@ -60,9 +60,8 @@ if (!(SHAPE_PRIORS as readonly string[]).includes(shapePrior)) throw new Error(`
 // 'on': the Drishti-GS1 training photographs' target (what the default model trained on).
 const colourArg = opt('colour', 'off');
 // --stage-fusion replace|average: how a second disc-crop stage's reading becomes the result (default replace).
-const stageFusionArg = opt('stage-fusion', 'replace');
-if (!(STAGE_FUSIONS as readonly string[]).includes(stageFusionArg)) throw new Error(`--stage-fusion must be one of ${STAGE_FUSIONS.join(', ')}, got ${stageFusionArg}`);
-const stageFusion = { stageFusion: stageFusionArg as StageFusion };
+const stageFusion = opt('stage-fusion', 'replace');
+if (!isStageFusion(stageFusion)) throw new Error(`--stage-fusion must be one of ${STAGE_FUSIONS.join(', ')}, got ${stageFusion}`);
 const parts = new Set(opt('parts', 'quality,shifts,domains').split(','));
 // --shifts name,name: only these shifts (substring match on the shift's name; 'jpeg' for JPEG).
 const onlyShifts = opt('shifts', '').split(',').filter(Boolean);
@@ -87,7 +86,7 @@ async function trainingColourReference(predictor: Predictor): Promise<Rgb> {
   return colour;
 }
 
-const predictOptions = (): PredictOptions => ({ tta: true, wideSearch, cropEdges, directCrop, shapePrior: shapePrior as ShapePrior, colourReference, ...stageFusion, ...(luminanceReference !== undefined ? { luminanceReference } : {}) });
+const predictOptions = (): PredictOptions => ({ tta: true, wideSearch, cropEdges, directCrop, shapePrior: shapePrior as ShapePrior, colourReference, stageFusion, ...(luminanceReference !== undefined ? { luminanceReference } : {}) });
 
 const asPhotograph = (image: RgbImage, size: number): AdaptationPhotograph => ({ image: letterboxed(image, size), original: { width: image.width, height: image.height }, readOriginal: async () => image });
 
@@ -306,8 +305,8 @@ async function main(): Promise<void> {
     colourReference = [v[0]!, v[1]!, v[2]!];
   }
   const started = performance.now();
-  const sections: string[] = [`# Robustness benchmark`, '', `Model: ${predictor.model.manifest.name} (${predictor.model.manifest.id}); decision rule: ${predictor.model.manifest.decision?.id ?? 'paper'}; wider disc search: ${wideSearch ? 'on' : 'off'}; crop edges: ${cropEdges}; direct crop reading: ${directCrop ? 'on' : 'off'}; exposure normalisation: ${luminanceReference === undefined ? (predictor.model.manifest.preprocessing.luminanceReference ?? 'off') : (luminanceReference ?? 'off')}; shape prior: ${shapePrior}; crop stages: ${stageFusion.stageFusion ?? 'replace'}; colour normalisation: ${describeColour(colourReference)}; batch-norm adaptation: ${adapt ? 'to each condition' : 'off'}; backend: ${backend.name}.`, ''];
-  const results: Record<string, unknown> = { model: predictor.model.manifest.id, wideSearch, cropEdges, directCrop, luminanceReference: luminanceReference ?? null, shapePrior, stageFusion: stageFusion.stageFusion, colourReference, adapt };
+  const sections: string[] = [`# Robustness benchmark`, '', `Model: ${predictor.model.manifest.name} (${predictor.model.manifest.id}); decision rule: ${predictor.model.manifest.decision?.id ?? 'paper'}; wider disc search: ${wideSearch ? 'on' : 'off'}; crop edges: ${cropEdges}; direct crop reading: ${directCrop ? 'on' : 'off'}; exposure normalisation: ${luminanceReference === undefined ? (predictor.model.manifest.preprocessing.luminanceReference ?? 'off') : (luminanceReference ?? 'off')}; shape prior: ${shapePrior}; crop stages: ${stageFusion}; colour normalisation: ${describeColour(colourReference)}; batch-norm adaptation: ${adapt ? 'to each condition' : 'off'}; backend: ${backend.name}.`, ''];
+  const results: Record<string, unknown> = { model: predictor.model.manifest.id, wideSearch, cropEdges, directCrop, luminanceReference: luminanceReference ?? null, shapePrior, stageFusion, colourReference, adapt };
   if (parts.has('quality')) sections.push(await qualityPart(), '');
   if (parts.has('domains')) {
     const d = await domainsPart(predictor);

@@ -64,6 +64,7 @@ export interface PredictOptions {
 /** How a second disc-crop stage's reading becomes the result (PredictOptions.stageFusion). */
 export const STAGE_FUSIONS = ['replace', 'average'] as const;
 export type StageFusion = (typeof STAGE_FUSIONS)[number];
+export const isStageFusion = (value: string): value is StageFusion => (STAGE_FUSIONS as readonly string[]).includes(value);
 
 /** The gain is kept within these bounds: a near-black or blown-out picture is the quality gate's business. */
 const MAX_EXPOSURE_GAIN = 4;
