@@ -6,7 +6,7 @@ import { createRng } from '../../src-main/core/random';
 import type { Task } from '../../src-main/core/types';
 import { TASKS } from '../../src-main/core/types';
 
-export async function writeTinyModel(dir: string, options: { size?: number; width?: number; tasks?: readonly Task[]; cropStage?: boolean; polarCrop?: boolean; cascade?: boolean; seed?: number } = {}): Promise<ModelManifest> {
+export async function writeTinyModel(dir: string, options: { size?: number; width?: number; tasks?: readonly Task[]; cropStage?: boolean; polarCrop?: boolean; cascade?: boolean; seed?: number; secondSeed?: number } = {}): Promise<ModelManifest> {
   const size = options.size ?? 32;
   const tasks = [...(options.tasks ?? TASKS)];
   const main = MultiTaskUNet.create({ width: options.width ?? 0.0625, inputSize: size }, options.seed ?? 1);
@@ -14,7 +14,7 @@ export async function writeTinyModel(dir: string, options: { size?: number; widt
     ? MultiTaskUNet.create({ width: options.width ?? 0.0625, inputSize: size, ...(options.polarCrop ? { polar: true as const } : {}) }, (options.seed ?? 1) + 1)
     : null;
   // A second crop stage: a polar network reading a crop cut around the first crop network's disc.
-  const second = options.cascade ? MultiTaskUNet.create({ width: options.width ?? 0.0625, inputSize: size, polar: true }, (options.seed ?? 1) + 2) : null;
+  const second = options.cascade ? MultiTaskUNet.create({ width: options.width ?? 0.0625, inputSize: size, polar: true }, options.secondSeed ?? (options.seed ?? 1) + 2) : null;
   const fields: ManifestFields = {
     id: 'tiny-test-model',
     name: 'Tiny test model',

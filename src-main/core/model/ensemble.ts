@@ -5,6 +5,7 @@
 // hashed, validated, written atomically. Members must agree on everything that
 // shapes their inputs and outputs (tasks, pre-processing, input sizes, how
 // the disc is cropped); otherwise their maps do not describe the same pixels.
+// A network two members share is stored and run once.
 import fs from 'node:fs';
 import path from 'node:path';
 import { trainingImageIds } from '../data/training-images';
@@ -45,9 +46,19 @@ export async function ensemblePackages(memberDirs: readonly string[], outDir: st
   }
   // Each member's files under its own prefix, so two members' main.weights.bin do not collide.
   const prefix = (k: number, name: string): string => `m${k + 1}-${name}`;
-  const networks: NetworkEntry[] = members.flatMap((m, k) =>
-    m.manifest.networks.map((n) => ({ ...n, id: prefix(k, n.id), weights: { ...n.weights, file: prefix(k, n.weights.file) } })),
-  );
+  // A network a member shares with an earlier one (the same weights in the same role, e.g. two polar networks trained
+  // on one whole-image and one Cartesian network) is kept once: its mean with itself is itself, run twice.
+  const kept = new Map<string, NetworkEntry>();
+  for (const [k, m] of members.entries()) {
+    const before = kept.size;
+    for (const n of m.manifest.networks) {
+      const role = networkRole(n);
+      if (!kept.has(role)) kept.set(role, { ...n, id: prefix(k, n.id), weights: { ...n.weights, file: prefix(k, n.weights.file) } });
+    }
+    if (kept.size === before) throw new InputError(m.dir, 'has only networks an earlier member has too: it would add nothing to the ensemble');
+  }
+  const shared = members.reduce((sum, m) => sum + m.manifest.networks.length, 0) - kept.size;
+  const networks = [...kept.values()];
   // Every image any member trained on, so evaluate and the benches can tell when they measure on one of them;
   // one member that cannot say makes the ensemble unable to say either (no list rather than a short one).
   const trained = await Promise.all(members.map((m) => trainingImageIds(m.manifest.training, options.codec)));
@@ -58,7 +69,7 @@ export async function ensemblePackages(memberDirs: readonly string[], outDir: st
     id: options.id ?? `ensemble-${members.map((m) => m.manifest.id).join('-')}`.slice(0, 120),
     name: options.name ?? `ensemble of ${members.length} models`,
     createdAt: (options.createdAt ?? new Date()).toISOString(),
-    description: `The mean of ${members.length} models' probability maps: ${members.map((m) => `${m.manifest.name} (${m.manifest.id})`).join('; ')}.`,
+    description: `The mean of ${members.length} models' probability maps: ${members.map((m) => `${m.manifest.name} (${m.manifest.id})`).join('; ')}.${shared > 0 ? ` ${shared} network(s) the members share are kept once.` : ''}`,
     networks,
     training: { ensemble: members.map((m) => ({ id: m.manifest.id, name: m.manifest.name, training: m.manifest.training })), ...(sampleIds ? { sampleIds } : {}) },
     // The members' own scores do not describe their mean.
@@ -66,9 +77,15 @@ export async function ensemblePackages(memberDirs: readonly string[], outDir: st
     parent: null,
   });
   // Read again with their hashes checked: a file changed since verifyModelPackage looked is refused, not copied.
-  const weights = members.flatMap((m, k) => readCheckedWeights(m.dir, m.manifest).map((w) => ({ ...w, name: prefix(k, w.name) })));
+  const files = new Set(networks.map((n) => n.weights.file));
+  const weights = members.flatMap((m, k) => readCheckedWeights(m.dir, m.manifest).map((w) => ({ ...w, name: prefix(k, w.name) }))).filter((w) => files.has(w.name));
   await writePackageDir(outDir, manifest, weights);
   return manifest;
+}
+
+/** What makes two networks the same network: their weights, and what they read and predict. */
+function networkRole(n: NetworkEntry): string {
+  return JSON.stringify({ sha256: n.weights.sha256, input: n.input, architecture: n.architecture, tasks: [...n.tasks].sort() });
 }
 
 /** Why two packages cannot be averaged, or null when they can. */

@@ -63,6 +63,31 @@ describe('ensemble packages', () => {
     }
   });
 
+  it('keeps a network two members share once and predicts the same mean', async () => {
+    // Two cascades with the same whole-image and Cartesian networks and different polar ones (two polar networks
+    // trained on one placement): the shared networks' mean with themselves is themselves.
+    const [c, d] = [path.join(tmp, 'cascade-c'), path.join(tmp, 'cascade-d')];
+    await writeTinyModel(c, { cropStage: true, cascade: true, seed: 1 });
+    await writeTinyModel(d, { cropStage: true, cascade: true, seed: 1, secondSeed: 9 });
+    const cd = path.join(tmp, 'cd');
+    const m = await ensemblePackages([c, d], cd);
+    expect(m.networks.map((n) => n.id)).toEqual(['m1-main', 'm1-disc-crop', 'm1-disc-crop-polar', 'm2-disc-crop-polar']);
+    expect(fs.readdirSync(cd).filter((f) => f.endsWith('.bin')).sort()).toEqual(['m1-disc-crop-polar.weights.bin', 'm1-disc-crop.weights.bin', 'm1-main.weights.bin', 'm2-disc-crop-polar.weights.bin']);
+    expect(m.description).toMatch(/2 network\(s\) the members share are kept once/);
+    const polar = (dir: string): string => readManifest(dir).networks.find((n) => n.id === 'disc-crop-polar')!.weights.sha256;
+    expect(polar(c)).not.toBe(polar(d));
+    // Whatever the tiny networks find on this picture, the package reads as the mean of its two members.
+    const [pc, pd, pe] = await Promise.all([predict(c, true), predict(d, true), predict(cd, true)]);
+    let worst = 0;
+    for (let i = 0; i < pe.maps.oc.data.length; i++) worst = Math.max(worst, Math.abs(pe.maps.oc.data[i]! - (pc.maps.oc.data[i]! + pd.maps.oc.data[i]!) / 2));
+    expect(worst).toBeLessThan(1e-6);
+    // A member all of whose networks an earlier one has adds nothing.
+    const copy = path.join(tmp, 'cascade-c-copy');
+    fs.cpSync(c, copy, { recursive: true });
+    await expect(ensemblePackages([c, copy], path.join(tmp, 'bad3'))).rejects.toThrow(/cascade-c-copy.*only networks an earlier member has too/);
+    expect(fs.existsSync(path.join(tmp, 'bad3'))).toBe(false);
+  });
+
   it('lists every image any member trained on, and none when a member cannot say', async () => {
     const listed = (dir: string, ids: string[]): string => {
       const copy = `${dir}-listed-${ids.join('-')}`;
