@@ -6,7 +6,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { listOf } from '../../src-main/cli/args';
-import { isStageFusion, Predictor, STAGE_FUSIONS } from '../../src-main/core/infer/predictor';
+import { Predictor } from '../../src-main/core/infer/predictor';
+import { isStageFusion, STAGE_FUSIONS } from '../../src-main/core/model/package';
 import { auc } from '../../src-main/core/metrics/roc';
 import { mean } from '../../src-main/core/metrics/stats';
 import { createSharpCodec } from '../../src-main/platform/sharp-codec';
@@ -18,8 +19,9 @@ const arg = (name: string): string | undefined => {
 };
 const models = listOf(arg('models') ?? '');
 if (models.length === 0) throw new Error('usage: refuge-vcdr.ts --models PKG[,PKG...] [--stage-fusion replace|average]');
-const fusion = arg('stage-fusion') ?? 'replace';
-if (!isStageFusion(fusion)) throw new Error(`--stage-fusion must be one of ${STAGE_FUSIONS.join(', ')}`);
+// Absent: each package's own (preprocessing.stageFusion, else replace).
+const fusion = arg('stage-fusion');
+if (fusion !== undefined && !isStageFusion(fusion)) throw new Error(`--stage-fusion must be one of ${STAGE_FUSIONS.join(', ')}`);
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
 const refuge = path.resolve(root, '..', 'shared', 'data', 'refuge-samples', 'Training400');
 const eyes = (['Glaucoma', 'Non-Glaucoma'] as const).flatMap((folder) =>
@@ -37,7 +39,7 @@ for (const model of models) {
     const row: number[] = [];
     for (const eye of eyes) {
       // REFUGE scores a missing disc as vCDR 0.
-      const vcdr = (await predictor.predictFile(eye.file, { tta: true, stageFusion: fusion })).summary.vcdr ?? 0;
+      const vcdr = (await predictor.predictFile(eye.file, { tta: true, ...(fusion ? { stageFusion: fusion } : {}) })).summary.vcdr ?? 0;
       row.push(vcdr);
       readings.push({ glaucoma: eye.glaucoma, vcdr });
     }
@@ -49,5 +51,5 @@ for (const model of models) {
 }
 const group = (label: 0 | 1): number[] => readings.filter((r) => r.glaucoma === label).map((r) => r.vcdr);
 process.stdout.write(
-  `\n${models.length} model(s), crop stages ${fusion}: normal eyes' vCDR ${mean(group(0)).toFixed(3)}, glaucomatous ${mean(group(1)).toFixed(3)}; AUC of the vCDR over all readings ${auc(readings.map((r) => r.vcdr), readings.map((r) => r.glaucoma)).toFixed(3)}\n`,
+  `\n${models.length} model(s), crop stages ${fusion ?? "as each package says"}: normal eyes' vCDR ${mean(group(0)).toFixed(3)}, glaucomatous ${mean(group(1)).toFixed(3)}; AUC of the vCDR over all readings ${auc(readings.map((r) => r.vcdr), readings.map((r) => r.glaucoma)).toFixed(3)}\n`,
 );

@@ -11,7 +11,8 @@ import { openDataset } from '../../src-main/core/data/spec';
 import { writeJsonAtomic } from '../../src-main/core/fs/atomic';
 import { evaluateModel, type ImageScore } from '../../src-main/core/infer/evaluate';
 import { auc } from '../../src-main/core/metrics/roc';
-import { isStageFusion, Predictor, STAGE_FUSIONS } from '../../src-main/core/infer/predictor';
+import { Predictor } from '../../src-main/core/infer/predictor';
+import { isStageFusion, STAGE_FUSIONS } from '../../src-main/core/model/package';
 import { createSharpCodec } from '../../src-main/platform/sharp-codec';
 import { selectBackend } from '../../src-main/platform/tf-backend';
 

@@ -3,7 +3,8 @@
 import path from 'node:path';
 import { readSampleMasks } from '../../src-main/core/data/sample';
 import { readRoiFolder } from '../../src-main/core/data/roi';
-import { isStageFusion, Predictor, STAGE_FUSIONS } from '../../src-main/core/infer/predictor';
+import { Predictor } from '../../src-main/core/infer/predictor';
+import { isStageFusion, STAGE_FUSIONS } from '../../src-main/core/model/package';
 import { SHAPE_PRIORS, type ShapePrior } from '../../src-main/core/masks/shape-prior';
 import { dice } from '../../src-main/core/metrics/dice';
 import { mean } from '../../src-main/core/metrics/stats';
@@ -19,7 +20,7 @@ const arg = (name: string): string | undefined => {
 const model = path.resolve(arg('model') ?? path.join(root, 'resources', 'model'));
 const shapePrior = arg('shape-prior') ?? 'none';
 if (!(SHAPE_PRIORS as readonly string[]).includes(shapePrior)) throw new Error(`--shape-prior must be one of ${SHAPE_PRIORS.join(', ')}`);
-// --stage-fusion: how a second disc-crop stage's reading becomes the result (default replace).
+// --stage-fusion: how a second disc-crop stage's reading becomes the result (default: the package's).
 const fusion = arg('stage-fusion');
 if (fusion !== undefined && !isStageFusion(fusion)) throw new Error(`--stage-fusion must be one of ${STAGE_FUSIONS.join(', ')}`);
 // --colour R,G,B: colour normalisation to this target (run.ts --colour on prints the Drishti-GS1 training photographs').

@@ -19,7 +19,8 @@ import { openDataset } from '../../src-main/core/data/spec';
 import { trainingImageIds } from '../../src-main/core/data/training-images';
 import { letterboxRegion } from '../../src-main/core/geometry/letterbox';
 import { resampleRgbRegion } from '../../src-main/core/geometry/resample-region';
-import { isStageFusion, Predictor, STAGE_FUSIONS, type AdaptationPhotograph, type PredictOptions } from '../../src-main/core/infer/predictor';
+import { Predictor, type AdaptationPhotograph, type PredictOptions } from '../../src-main/core/infer/predictor';
+import { isStageFusion, STAGE_FUSIONS } from '../../src-main/core/model/package';
 import { SHAPE_PRIORS, type ShapePrior } from '../../src-main/core/masks/shape-prior';
 import { dice } from '../../src-main/core/metrics/dice';
 import { auc } from '../../src-main/core/metrics/roc';
@@ -59,9 +60,10 @@ if (!(SHAPE_PRIORS as readonly string[]).includes(shapePrior)) throw new Error(`
 // --colour off|on|R,G,B: colour normalisation (grey-world relative to a reference mean field colour; default off);
 // 'on': the Drishti-GS1 training photographs' target (what the default model trained on).
 const colourArg = opt('colour', 'off');
-// --stage-fusion replace|average: how a second disc-crop stage's reading becomes the result (default replace).
-const stageFusion = opt('stage-fusion', 'replace');
-if (!isStageFusion(stageFusion)) throw new Error(`--stage-fusion must be one of ${STAGE_FUSIONS.join(', ')}, got ${stageFusion}`);
+// --stage-fusion replace|average: how a second disc-crop stage's reading becomes the result (default: the package's).
+const stageFusionArg = opt('stage-fusion', '');
+const stageFusion = stageFusionArg === '' ? undefined : stageFusionArg;
+if (stageFusion !== undefined && !isStageFusion(stageFusion)) throw new Error(`--stage-fusion must be one of ${STAGE_FUSIONS.join(', ')}, got ${stageFusion}`);
 const parts = new Set(opt('parts', 'quality,shifts,domains').split(','));
 // --shifts name,name: only these shifts (substring match on the shift's name; 'jpeg' for JPEG).
 const onlyShifts = opt('shifts', '').split(',').filter(Boolean);
@@ -86,7 +88,7 @@ async function trainingColourReference(predictor: Predictor): Promise<Rgb> {
   return colour;
 }
 
-const predictOptions = (): PredictOptions => ({ tta: true, wideSearch, cropEdges, directCrop, shapePrior: shapePrior as ShapePrior, colourReference, stageFusion, ...(luminanceReference !== undefined ? { luminanceReference } : {}) });
+const predictOptions = (): PredictOptions => ({ tta: true, wideSearch, cropEdges, directCrop, shapePrior: shapePrior as ShapePrior, colourReference, ...(stageFusion ? { stageFusion } : {}), ...(luminanceReference !== undefined ? { luminanceReference } : {}) });
 
 const asPhotograph = (image: RgbImage, size: number): AdaptationPhotograph => ({ image: letterboxed(image, size), original: { width: image.width, height: image.height }, readOriginal: async () => image });
 
@@ -305,8 +307,8 @@ async function main(): Promise<void> {
     colourReference = [v[0]!, v[1]!, v[2]!];
   }
   const started = performance.now();
-  const sections: string[] = [`# Robustness benchmark`, '', `Model: ${predictor.model.manifest.name} (${predictor.model.manifest.id}); decision rule: ${predictor.model.manifest.decision?.id ?? 'paper'}; wider disc search: ${wideSearch ? 'on' : 'off'}; crop edges: ${cropEdges}; direct crop reading: ${directCrop ? 'on' : 'off'}; exposure normalisation: ${luminanceReference === undefined ? (predictor.model.manifest.preprocessing.luminanceReference ?? 'off') : (luminanceReference ?? 'off')}; shape prior: ${shapePrior}; crop stages: ${stageFusion}; colour normalisation: ${describeColour(colourReference)}; batch-norm adaptation: ${adapt ? 'to each condition' : 'off'}; backend: ${backend.name}.`, ''];
-  const results: Record<string, unknown> = { model: predictor.model.manifest.id, wideSearch, cropEdges, directCrop, luminanceReference: luminanceReference ?? null, shapePrior, stageFusion, colourReference, adapt };
+  const sections: string[] = [`# Robustness benchmark`, '', `Model: ${predictor.model.manifest.name} (${predictor.model.manifest.id}); decision rule: ${predictor.model.manifest.decision?.id ?? 'paper'}; wider disc search: ${wideSearch ? 'on' : 'off'}; crop edges: ${cropEdges}; direct crop reading: ${directCrop ? 'on' : 'off'}; exposure normalisation: ${luminanceReference === undefined ? (predictor.model.manifest.preprocessing.luminanceReference ?? 'off') : (luminanceReference ?? 'off')}; shape prior: ${shapePrior}; crop stages: ${stageFusion ?? predictor.model.manifest.preprocessing.stageFusion ?? 'replace'}; colour normalisation: ${describeColour(colourReference)}; batch-norm adaptation: ${adapt ? 'to each condition' : 'off'}; backend: ${backend.name}.`, ''];
+  const results: Record<string, unknown> = { model: predictor.model.manifest.id, wideSearch, cropEdges, directCrop, luminanceReference: luminanceReference ?? null, shapePrior, stageFusion: stageFusion ?? predictor.model.manifest.preprocessing.stageFusion ?? 'replace', colourReference, adapt };
   if (parts.has('quality')) sections.push(await qualityPart(), '');
   if (parts.has('domains')) {
     const d = await domainsPart(predictor);

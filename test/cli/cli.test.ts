@@ -113,6 +113,7 @@ describe('glaucoma-studio', () => {
     expect(joined.code).toBe(0);
     expect(joined.stdout).toContain('ensemble of 2 models');
     expect(joined.stdout).toContain('refit it on the ensemble');
+    expect(joined.stdout).toContain('crop stages: the last one read alone');
     expect(readManifest(path.join(tmp, 'joined')).networks.map((n) => n.id)).toEqual(['m1-main', 'm2-main']);
     const screen = cli('screen', path.join('data', 'REFUGE-Test400'), '--out', 'screened-joined', '--model', 'joined', '--no-overlays');
     expect(screen.code).toBe(0);
@@ -121,6 +122,14 @@ describe('glaucoma-studio', () => {
     expect(lone.code).toBe(1);
     expect(lone.stderr).toMatch(/tiny-model.*at least 2 model packages, got 1/);
     expect(fs.existsSync(path.join(tmp, 'lone'))).toBe(false);
+    // Averaging crop stages needs a second stage; an unknown fusion is a usage error naming the choices.
+    const noStage = cli('ensemble', '--models', 'tiny-model,tiny-seed-5', '--out', 'averaged', '--stage-fusion', 'average');
+    expect(noStage.code).toBe(1);
+    expect(noStage.stderr).toMatch(/tiny-model.*no second disc-crop stage/);
+    const unknown = cli('ensemble', '--models', 'tiny-model,tiny-seed-5', '--out', 'averaged', '--stage-fusion', 'mean');
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.stderr).toMatch(/--stage-fusion: "mean" is not one of replace, average/);
+    expect(fs.existsSync(path.join(tmp, 'averaged'))).toBe(false);
   });
 
   it('names each bad file and its problem, and screens the rest', () => {

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { describeDecision } from '../../core/model/package';
+import { describeDecision, STAGE_FUSIONS, type StageFusion } from '../../core/model/package';
 import { ensemblePackages } from '../../core/model/ensemble';
 import { createSharpCodec } from '../../platform/sharp-codec';
 import { listOf, required, str, type CommandSpec, type ParsedOptions } from '../args';
@@ -7,11 +7,12 @@ import { listOf, required, str, type CommandSpec, type ParsedOptions } from '../
 export const ensembleCommand: CommandSpec = {
   name: 'ensemble',
   summary: 'join model packages of one recipe (other seeds, other augmentations) into one package that averages their probability maps',
-  usage: 'glaucoma-studio ensemble --models PKG,PKG[,...] --out PKG [--name TEXT]',
+  usage: 'glaucoma-studio ensemble --models PKG,PKG[,...] --out PKG [--name TEXT] [--stage-fusion replace|average]',
   options: {
     models: { type: 'string', description: 'comma-separated model packages; the first is the primary (its decision rule and data card are kept)', placeholder: 'PKGS' },
     out: { type: 'string', description: 'where the ensemble package goes', placeholder: 'PKG' },
     name: { type: 'string', description: "the package's name" },
+    'stage-fusion': { type: 'string', description: "how a second crop stage's disc and cup become the result: replace them, or average them with the first stage's (default: the members')", choices: STAGE_FUSIONS },
   },
   examples: [
     'glaucoma-studio ensemble --models resources/model,runs/seed2/model --out runs/ensemble',
@@ -23,12 +24,15 @@ export async function runEnsemble(options: ParsedOptions): Promise<number> {
   const models = listOf(required(options, 'models', 'ensemble')).map((m) => path.resolve(m));
   const out = path.resolve(required(options, 'out', 'ensemble'));
   const name = str(options, 'name');
-  const manifest = await ensemblePackages(models, out, { codec: createSharpCodec(), ...(name ? { name } : {}) });
+  // The parser has checked it against STAGE_FUSIONS.
+  const stageFusion = str(options, 'stage-fusion') as StageFusion | undefined;
+  const manifest = await ensemblePackages(models, out, { codec: createSharpCodec(), ...(name ? { name } : {}), ...(stageFusion ? { stageFusion } : {}) });
   const rule = describeDecision(manifest.decision ?? null)[0];
   process.stdout.write(
     [
       `ensemble of ${models.length} models: ${out}`,
       `networks: ${manifest.networks.map((n) => n.id).join(', ')}`,
+      `crop stages: ${manifest.preprocessing.stageFusion === 'average' ? 'the second averaged with the first' : 'the last one read alone'}`,
       `decision rule kept from the primary (${models[0]}): ${rule}`,
       'It was fitted on the primary\'s scores: refit it on the ensemble\'s own (evaluate, then fit-decision) before relying on its operating point.',
       '',

@@ -19,7 +19,7 @@ import { letterbox, letterboxRegion, mapToOriginalMask, toOriginal, type Letterb
 import { resampleMapBetweenRegions, resampleRgbRegion, type RegionEdges } from '../geometry/resample-region';
 import { area, boundingBox, constrainCupInsideDisc, cupToDiscRatio, largestComponent, shapeDiscAndCup, verticalDiameter, type ShapePrior } from '../masks';
 import type { BatchNormStatistics } from '../model/network';
-import { cropStageOf, loadModelPackage, type LoadedModel, type PackageNetwork, type Preprocessing } from '../model/package';
+import { cropStageOf, loadModelPackage, type LoadedModel, type PackageNetwork, type Preprocessing, type StageFusion } from '../model/package';
 import { TASKS, type BinaryMask, type FloatMap, type Point, type RgbImage, type Size, type Task } from '../types';
 import { discCupFeatures } from '../decision/features';
 import { describeQuality } from '../contract/contract';
@@ -53,18 +53,13 @@ export interface PredictOptions {
    */
   readonly colourReference?: Rgb | null;
   /**
-   * How a second disc-crop stage's reading becomes the result: 'replace' (default: its disc and
-   * cup stand alone) or 'average' (its probabilities averaged with the first crop stage's, brought
-   * into its crop, before thresholding). Measured, not kept: better Dice and AUC on the training
-   * camera, larger cups of normal eyes on other cameras (docs/robustness.md).
+   * How a second disc-crop stage's reading becomes the result: 'replace' (its disc and cup stand
+   * alone) or 'average' (its probabilities averaged with the first crop stage's, brought into its
+   * crop, before thresholding). Default: the package's preprocessing.stageFusion, else 'replace'.
    */
   readonly stageFusion?: StageFusion;
 }
 
-/** How a second disc-crop stage's reading becomes the result (PredictOptions.stageFusion). */
-export const STAGE_FUSIONS = ['replace', 'average'] as const;
-export type StageFusion = (typeof STAGE_FUSIONS)[number];
-export const isStageFusion = (value: string): value is StageFusion => (STAGE_FUSIONS as readonly string[]).includes(value);
 
 /** The gain is kept within these bounds: a near-black or blown-out picture is the quality gate's business. */
 const MAX_EXPOSURE_GAIN = 4;
@@ -333,7 +328,7 @@ export class Predictor {
     // on the five cv101c3 fold models it read discs filling 67 % of the frame at OD 0.778 where the first stage's
     // direct reading stands at 0.834 (docs/robustness.md, "The three-network recipe").
     if (this.#second.length > 0 && area(od) > 0 && !readAsCrop) {
-      const fusion = options.stageFusion ?? 'replace';
+      const fusion = options.stageFusion ?? this.#pre.stageFusion ?? 'replace';
       const refined = await this.#refineOnDiscCrop(this.#second, od, original, full, expose, options.tta, options.cropEdges ?? 'black', fusion === 'average' ? firstStage : null);
       if (area(refined.od) > 0) {
         od = refined.od;

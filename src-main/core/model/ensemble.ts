@@ -11,7 +11,7 @@ import path from 'node:path';
 import { trainingImageIds } from '../data/training-images';
 import type { ImageCodec } from '../data/image-codec';
 import { InputError } from '../errors';
-import { ModelManifestSchema, readCheckedWeights, verifyModelPackage, writePackageDir, type ModelManifest, type NetworkEntry } from './package';
+import { formatVersionFor, ModelManifestSchema, readCheckedWeights, verifyModelPackage, writePackageDir, type ModelManifest, type NetworkEntry, type StageFusion } from './package';
 
 export interface EnsembleOptions {
   /** The package's name (default: "ensemble of N models"). */
@@ -19,6 +19,11 @@ export interface EnsembleOptions {
   /** Its id (default: derived from the members' ids). */
   readonly id?: string;
   readonly createdAt?: Date;
+  /**
+   * How the second crop stage's reading becomes the result in the ensemble (default: the members' own, which must
+   * agree). 'average' needs the members to have a second stage.
+   */
+  readonly stageFusion?: StageFusion;
   /** Reads a member's dataset when its package predates the list of training images (training.sampleIds). */
   readonly codec?: ImageCodec;
 }
@@ -64,12 +69,21 @@ export async function ensemblePackages(memberDirs: readonly string[], outDir: st
   const trained = await Promise.all(members.map((m) => trainingImageIds(m.manifest.training, options.codec)));
   const sampleIds = trained.every((ids) => ids !== null) ? [...new Set(trained.flatMap((ids) => [...ids!]))].sort() : null;
   const p = primary.manifest;
+  // 'replace' is what a package without the field does, so it is not written (an older app reads such a package alike).
+  const { stageFusion: _members, ...rest } = p.preprocessing;
+  const fusion = options.stageFusion ?? p.preprocessing.stageFusion;
+  const preprocessing = fusion === 'average' ? { ...rest, stageFusion: fusion } : rest;
+  if (fusion === 'average' && !networks.some((n) => n.input.kind === 'disc-crop' && n.input.stage === 2)) {
+    throw new InputError(primary.dir, "the crop stages cannot be averaged: the members have no second disc-crop stage");
+  }
   const manifest = ModelManifestSchema.parse({
     ...p,
+    formatVersion: formatVersionFor({ networks, preprocessing }),
+    preprocessing,
     id: options.id ?? `ensemble-${members.map((m) => m.manifest.id).join('-')}`.slice(0, 120),
     name: options.name ?? `ensemble of ${members.length} models`,
     createdAt: (options.createdAt ?? new Date()).toISOString(),
-    description: `The mean of ${members.length} models' probability maps: ${members.map((m) => `${m.manifest.name} (${m.manifest.id})`).join('; ')}.${shared > 0 ? ` ${shared} network(s) the members share are kept once.` : ''}`,
+    description: `The mean of ${members.length} models' probability maps: ${members.map((m) => `${m.manifest.name} (${m.manifest.id})`).join('; ')}.${shared > 0 ? ` ${shared} network(s) the members share are kept once.` : ''}${fusion === 'average' ? ' The second crop stage is averaged with the first.' : ''}`,
     networks,
     training: { ensemble: members.map((m) => ({ id: m.manifest.id, name: m.manifest.name, training: m.manifest.training })), ...(sampleIds ? { sampleIds } : {}) },
     // The members' own scores do not describe their mean.

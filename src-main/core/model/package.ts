@@ -25,11 +25,24 @@ export const MODEL_FORMAT = 'glaucoma-studio-model';
  * so older apps keep reading it. One with one must not be read by an app that would
  * average its two crop networks as an ensemble: they refuse version 2 as newer.
  */
-export const MODEL_FORMAT_VERSION = 2;
-/** The version a package needs: 2 with a second crop stage, 1 otherwise. */
-export function formatVersionFor(networks: readonly { readonly input: NetworkInput }[]): 1 | 2 {
-  return networks.some((n) => cropStageOf(n.input) === 2) ? 2 : 1;
+export const MODEL_FORMAT_VERSION = 3;
+/**
+ * The version a package needs: 3 when its second crop stage is averaged with the first (preprocessing.stageFusion;
+ * an app of version 2 would read it as 'replace' and give other answers, so it must refuse it), 2 with a second crop
+ * stage, 1 otherwise.
+ */
+export function formatVersionFor(m: { readonly networks: readonly { readonly input: NetworkInput }[]; readonly preprocessing: Preprocessing }): 1 | 2 | 3 {
+  if (m.preprocessing.stageFusion === 'average') return 3;
+  return m.networks.some((n) => cropStageOf(n.input) === 2) ? 2 : 1;
 }
+
+/**
+ * How a second disc-crop stage's reading becomes the result: 'replace' (its disc and cup stand alone) or 'average'
+ * (its probabilities averaged with the first crop stage's, brought into its crop, before thresholding).
+ */
+export const STAGE_FUSIONS = ['replace', 'average'] as const;
+export type StageFusion = (typeof STAGE_FUSIONS)[number];
+export const isStageFusion = (value: string): value is StageFusion => (STAGE_FUSIONS as readonly string[]).includes(value);
 export const MANIFEST_FILE = 'model.json';
 
 const TaskSchema = z.enum(TASKS);
@@ -103,6 +116,11 @@ const PreprocessingSchema = z.object({
    * median), for cameras that expose brighter or darker. Absent: inputs as decoded.
    */
   luminanceReference: z.number().positive().max(255).optional(),
+  /**
+   * How the second disc-crop stage's reading becomes the result (absent: 'replace'). 'average' needs format
+   * version 3 and a second stage. Measured in docs/robustness.md, "Two polar networks and the crop stages averaged".
+   */
+  stageFusion: z.enum(STAGE_FUSIONS).optional(),
 });
 export type Preprocessing = z.infer<typeof PreprocessingSchema>;
 
@@ -142,7 +160,7 @@ export type ValidationRecord = z.infer<typeof ValidationRecordSchema>;
 
 export const ModelManifestSchema = z.object({
   format: z.literal(MODEL_FORMAT),
-  formatVersion: z.union([z.literal(1), z.literal(MODEL_FORMAT_VERSION)]),
+  formatVersion: z.union([z.literal(1), z.literal(2), z.literal(MODEL_FORMAT_VERSION)]),
   id: z.string().min(1),
   name: z.string().min(1),
   createdAt: z.string(),
@@ -164,12 +182,17 @@ export const ModelManifestSchema = z.object({
   validation: ValidationRecordSchema.nullable(),
   parent: z.string().nullable(),
 }).superRefine((m, ctx) => {
-  if (m.formatVersion < formatVersionFor(m.networks)) {
-    ctx.addIssue({ code: 'custom', path: ['formatVersion'], message: 'a package with a second disc-crop stage must be format version 2' });
+  const needed = formatVersionFor(m);
+  if (m.formatVersion < needed) {
+    const why = needed === 3 ? 'a package whose crop stages are averaged' : 'a package with a second disc-crop stage';
+    ctx.addIssue({ code: 'custom', path: ['formatVersion'], message: `${why} must be format version ${needed}` });
   }
   const stages = new Set(m.networks.map((n) => cropStageOf(n.input)));
   if (stages.has(2) && !stages.has(1)) {
     ctx.addIssue({ code: 'custom', path: ['networks'], message: 'a second disc-crop stage needs a first one to place its crop' });
+  }
+  if (m.preprocessing.stageFusion === 'average' && !stages.has(2)) {
+    ctx.addIssue({ code: 'custom', path: ['preprocessing', 'stageFusion'], message: "'average' needs a second disc-crop stage to average with the first" });
   }
 });
 export type ModelManifest = z.infer<typeof ModelManifestSchema>;
@@ -237,7 +260,7 @@ export async function saveModelPackage(dir: string, fields: ManifestFields, netw
         for (const t of values.values()) t.dispose();
       }
     });
-    manifest = ModelManifestSchema.parse({ ...fields, format: MODEL_FORMAT, formatVersion: formatVersionFor(entries), networks: entries });
+    manifest = ModelManifestSchema.parse({ ...fields, format: MODEL_FORMAT, formatVersion: formatVersionFor({ networks: entries, preprocessing: fields.preprocessing }), networks: entries });
     writeJsonAtomic(path.join(tmp, MANIFEST_FILE), manifest);
     fs.writeFileSync(path.join(tmp, 'README.md'), describeModel(manifest));
   });
@@ -252,7 +275,8 @@ export async function saveModelPackage(dir: string, fields: ManifestFields, netw
  */
 export async function rewritePackage(srcDir: string, outDir: string, patch: Partial<Pick<ModelManifest, 'decision' | 'preprocessing' | 'dataCard'>>): Promise<ModelManifest> {
   const source = readManifest(srcDir);
-  const manifest = ModelManifestSchema.parse({ ...source, ...patch });
+  const patched = { ...source, ...patch };
+  const manifest = ModelManifestSchema.parse({ ...patched, formatVersion: formatVersionFor(patched) });
   await writePackageDir(outDir, manifest, readCheckedWeights(srcDir, source));
   return manifest;
 }
@@ -420,6 +444,7 @@ export function describeModel(m: ModelManifest): string {
     `- Trained tasks: ${m.trainedTasks.join(', ') || 'none'}`,
     `- Networks: ${m.networks.map((n) => `${n.id} (${n.architecture.variant}, width ${n.architecture.width}, ${n.architecture.inputSize}px, ${n.input.kind}${cropStageOf(n.input) === 2 ? ' (second stage)' : ''}${n.architecture.polar ? ', polar' : ''}; tasks ${n.tasks.join(', ')})`).join('; ')}`,
     `- Exposure normalisation: ${m.preprocessing.luminanceReference === undefined ? 'none (inputs as decoded)' : `every input scaled to a field luminance of ${m.preprocessing.luminanceReference.toFixed(1)} (the training photographs' median)`}`,
+    ...(m.preprocessing.stageFusion === 'average' ? ["- Crop stages: the second stage's disc and cup probabilities averaged with the first's before thresholding"] : []),
     `- vCDR regression: ${m.vcdrRegression ? `P = sigmoid(${m.vcdrRegression.intercept.toFixed(3)} + ${m.vcdrRegression.slope.toFixed(3)} * vCDR), fitted on ${m.vcdrRegression.fittedOn}` : 'none'}`,
     '',
     '## Data card',

@@ -15,8 +15,8 @@ import { Predictor, type AdaptationPhotograph, type PredictOptions } from '../..
 import { MIN_ADAPTATION_IMAGES } from '../../../src-main/core/infer/batch-norm-adaptation';
 import { boundingBox, verticalDiameter } from '../../../src-main/core/masks';
 import { resolveArchConfig } from '../../../src-main/core/model/config';
-import type { PackageNetwork } from '../../../src-main/core/model/package';
-import { readManifest } from '../../../src-main/core/model/package';
+import type { PackageNetwork, StageFusion } from '../../../src-main/core/model/package';
+import { readManifest, rewritePackage } from '../../../src-main/core/model/package';
 import { DEFAULT_TRAINING, runTraining, type CropStageConfig } from '../../../src-main/core/train/run-training';
 import type { BinaryMask, RgbImage } from '../../../src-main/core/types';
 import { createSharpCodec } from '../../../src-main/platform/sharp-codec';
@@ -65,9 +65,10 @@ type Drawn = readonly [disc: number, cup: number, logit?: number] | null;
  * A predictor on a new tiny package (with a second crop stage unless `cascade` is false) whose networks answer drawn
  * discs; how many inputs the second stage was given is counted.
  */
-async function drawnPredictor(name: string, main: Drawn, crop: Drawn, second: Drawn, cascade = true): Promise<{ predictor: Predictor; second: { inputs: number } }> {
+async function drawnPredictor(name: string, main: Drawn, crop: Drawn, second: Drawn, cascade = true, packageFusion?: StageFusion): Promise<{ predictor: Predictor; second: { inputs: number } }> {
   const dir = path.join(tmp, name);
   await writeTinyModel(dir, { tasks: ['od', 'oc'], cropStage: true, cascade });
+  if (packageFusion) await rewritePackage(dir, dir, { preprocessing: { ...readManifest(dir).preprocessing, stageFusion: packageFusion } });
   const predictor = Predictor.open(dir, codec);
   const draw = (id: string, radii: Drawn): { inputs: number } => {
     const network = predictor.model.networks.find((n) => n.entry.id === id);
@@ -163,6 +164,31 @@ describe('a package with a second disc-crop stage', () => {
       p.dispose();
       two.dispose();
     }
+  });
+
+  it('averages the two crop stages when the package says so (format version 3), unless the caller asks otherwise', async () => {
+    const { predictor: p } = await drawnPredictor('cascade-package-average', [3, 1], [10, 7], [6, 3, 1], true, 'average');
+    try {
+      expect(p.model.manifest.formatVersion).toBe(3);
+      expect(fs.readFileSync(path.join(p.model.dir, 'README.md'), 'utf8')).toMatch(/Crop stages: the second stage's disc and cup probabilities averaged with the first's/);
+      // As the test above: averaged, the first stage's vCDR of 0.7; the second stage alone, its 0.5.
+      expect((await predict(p)).summary.vcdr).toBeGreaterThan(0.6);
+      expect((await predict(p, { stageFusion: 'replace' })).summary.vcdr).toBeCloseTo(0.5, 1);
+    } finally {
+      p.dispose();
+    }
+    // An older app (format 2) would read such a package as 'replace': it must say version 3, and need a second stage.
+    const dir = path.join(tmp, 'cascade-package-average');
+    const file = path.join(dir, 'model.json');
+    const manifest = JSON.parse(fs.readFileSync(file, 'utf8'));
+    fs.writeFileSync(file, JSON.stringify({ ...manifest, formatVersion: 2 }));
+    expect(() => readManifest(dir)).toThrow(/model\.json.*"formatVersion": a package whose crop stages are averaged must be format version 3/);
+    fs.writeFileSync(file, JSON.stringify({ ...manifest, networks: manifest.networks.filter((n: { id: string }) => n.id !== 'disc-crop-polar') }));
+    expect(() => readManifest(dir)).toThrow(/model\.json.*"preprocessing\.stageFusion": 'average' needs a second disc-crop stage/);
+    // Back to replace: the field goes and the package is version 2 again.
+    fs.writeFileSync(file, JSON.stringify(manifest));
+    const { stageFusion: _average, ...replace } = manifest.preprocessing;
+    expect((await rewritePackage(dir, dir, { preprocessing: replace })).formatVersion).toBe(2);
   });
 
   it('keeps the first stage\'s reading when the second finds no disc', async () => {

@@ -81,6 +81,14 @@ describe('ensemble packages', () => {
     let worst = 0;
     for (let i = 0; i < pe.maps.oc.data.length; i++) worst = Math.max(worst, Math.abs(pe.maps.oc.data[i]! - (pc.maps.oc.data[i]! + pd.maps.oc.data[i]!) / 2));
     expect(worst).toBeLessThan(1e-6);
+    // The crop stages averaged in the ensemble: recorded in its pre-processing, format version 3.
+    const averaged = await ensemblePackages([c, d], path.join(tmp, 'cd-average'), { stageFusion: 'average' });
+    expect(averaged.preprocessing.stageFusion).toBe('average');
+    expect(averaged.formatVersion).toBe(3);
+    expect(averaged.description).toMatch(/second crop stage is averaged with the first/);
+    expect(m.preprocessing.stageFusion).toBeUndefined();
+    expect(m.formatVersion).toBe(2);
+    await expect(ensemblePackages([a, b], path.join(tmp, 'bad4'), { stageFusion: 'average' })).rejects.toThrow(/crop stages cannot be averaged: the members have no second disc-crop stage/);
     // A member all of whose networks an earlier one has adds nothing.
     const copy = path.join(tmp, 'cascade-c-copy');
     fs.cpSync(c, copy, { recursive: true });
