@@ -84,6 +84,11 @@ describe('glaucoma-studio', () => {
     expect(fit.code).toBe(1);
     expect(fit.stdout).toMatch(/no decision model fitted .*needs at least 5 glaucoma and 5 normal cases/);
     expect(fs.existsSync(path.join(tmp, 'fitted'))).toBe(false);
+    // --validation records a cross-validated run's folds: a metrics file is not one, and nothing is written.
+    const notRun = cli('fit-decision', '--scores', path.join('eval', 'metrics.json'), '--model', 'run/model', '--out', 'fitted', '--validation');
+    expect(notRun.code).toBe(1);
+    expect(notRun.stderr).toMatch(/metrics\.json.*not a cross-validated run folder/);
+    expect(fs.existsSync(path.join(tmp, 'fitted'))).toBe(false);
 
     const screen = cli('screen', path.join('data', 'REFUGE-Test400'), '--out', 'screened', '--model', 'run/model');
     expect(screen.code).toBe(0);

@@ -1,13 +1,13 @@
 import path from 'node:path';
 import { describeDecision, readManifest, rewritePackage, writeWithDecision } from '../../core/model/package';
-import { fitDecisionFromScores, readScoreFiles } from '../../core/train/fit-decision';
-import { listOf, num, required, str, type CommandSpec, type ParsedOptions } from '../args';
+import { crossValidationOf, fitDecisionFromScores, readScoreFiles } from '../../core/train/fit-decision';
+import { listOf, num, required, str, UsageError, type CommandSpec, type ParsedOptions } from '../args';
 import { defaultModelDir } from '../paths';
 
 export const fitDecisionCommand: CommandSpec = {
   name: 'fit-decision',
   summary: "choose and fit a model's glaucoma decision rule by cross-validation on images it did not train on, with its operating point",
-  usage: 'glaucoma-studio fit-decision --scores FILE|RUN[,...] --model PKG --out PKG [--specificity 0.85]',
+  usage: 'glaucoma-studio fit-decision --scores FILE|RUN[,...] --model PKG --out PKG [--specificity 0.85] [--validation]',
   options: {
     scores: {
       type: 'string',
@@ -19,6 +19,7 @@ export const fitDecisionCommand: CommandSpec = {
     specificity: { type: 'number', description: 'target specificity of the stored operating point', default: 0.85, min: 0.5 },
     note: { type: 'string', description: 'what the scored images are, for the record' },
     notes: { type: 'string', description: "replace the data card's notes (known limitations) in the written package" },
+    validation: { type: 'boolean', description: "also record the run's cross-validation (one run folder in --scores: its folds' summaries) as the package's validation, as train does for its own final model" },
   },
   examples: [
     'glaucoma-studio evaluate --data drishti:../shared/data/drishti-gs1 --split test --tta --out runs/eval-test',
@@ -33,11 +34,18 @@ export async function runFitDecision(options: ParsedOptions): Promise<number> {
   const out = path.resolve(required(options, 'out', 'fit-decision'));
   const scores = readScoreFiles(files);
   const note = str(options, 'note') ?? `${scores.length} images scored by models that did not train on them (${files.map((f) => path.basename(f)).join(', ')})`;
+  if (options['validation'] && files.length !== 1) throw new UsageError('--validation needs exactly one cross-validated run folder in --scores');
+  // Read before anything is fitted or written: a folder that is not a run is refused with nothing written.
+  const validation = options['validation'] ? crossValidationOf(files[0]!) : null;
   const decision = fitDecisionFromScores(scores, note, (m) => process.stdout.write(`${m}\n`), num(options, 'specificity'));
   if (!decision) return 1;
   const notes = str(options, 'notes');
-  if (notes) await rewritePackage(model, out, { decision, dataCard: { ...readManifest(model).dataCard, notes } });
-  else await writeWithDecision(model, out, decision);
+  if (notes || validation) {
+    await rewritePackage(model, out, { decision, ...(notes ? { dataCard: { ...readManifest(model).dataCard, notes } } : {}), ...(validation ? { validation } : {}) });
+  } else {
+    await writeWithDecision(model, out, decision);
+  }
+  if (validation) process.stdout.write(`validation recorded: ${validation.note}\n`);
   process.stdout.write(`${describeDecision(decision).join('\n')}\n\nmodel package with its decision model: ${out}\n`);
   return 0;
 }

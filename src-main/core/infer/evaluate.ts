@@ -6,7 +6,8 @@ import type { ImageCodec } from '../data/image-codec';
 import { discCupFeatures, type DiscCupFeatures } from '../decision/features';
 import { readSampleMasks, type DataProblem, type Sample } from '../data/sample';
 import { InputError } from '../errors';
-import { auc, dice, euclideanDistance, mean, refugeVerticalCupToDiscRatio, sensitivityAtSpecificity } from '../metrics';
+import { auc, dice, euclideanDistance, mean, refugeVerticalCupToDiscRatio, sampleSd, sensitivityAtSpecificity } from '../metrics';
+import type { ValidationRecord } from '../model/package';
 import type { PredictOptions, Predictor } from './predictor';
 import type { CasePrediction } from './types';
 
@@ -131,4 +132,18 @@ export function summarise(images: readonly ImageScore[]): EvaluationSummary {
     sensitivityAt85: bothClasses ? sensitivityAtSpecificity(labelled.map((s) => s.probability!), labelled.map((s) => s.glaucoma!), 0.85) : null,
     foveaErrorPx: meanOf(images.map((s) => s.foveaErrorPx)),
   };
+}
+
+const METRICS: ReadonlyArray<keyof EvaluationSummary> = ['odDice', 'ocDice', 'vcdrMae', 'auc', 'aucNetwork', 'aucVcdr', 'sensitivityAt85', 'foveaErrorPx'];
+
+/** Per-fold summaries as a package's validation record: each metric's mean and sample sd over the folds, and every fold's. */
+export function summariseFolds(folds: readonly EvaluationSummary[], note: string): ValidationRecord {
+  const metrics: Record<string, number | null> = {};
+  const sd: Record<string, number | null> = {};
+  for (const m of METRICS) {
+    const values = folds.map((f) => f[m] as number | null).filter((v): v is number => v !== null);
+    metrics[m] = values.length ? mean(values) : null;
+    sd[m] = values.length ? sampleSd(values) : null;
+  }
+  return { note, metrics, sd, folds: folds.map((f) => Object.fromEntries(METRICS.map((m) => [m, f[m] as number | null]))) };
 }

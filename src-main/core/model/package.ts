@@ -273,7 +273,7 @@ export async function saveModelPackage(dir: string, fields: ManifestFields, netw
  * pre-processing, the data card. Weights are copied byte for byte and re-checked against their
  * hashes, so a damaged package is refused.
  */
-export async function rewritePackage(srcDir: string, outDir: string, patch: Partial<Pick<ModelManifest, 'decision' | 'preprocessing' | 'dataCard'>>): Promise<ModelManifest> {
+export async function rewritePackage(srcDir: string, outDir: string, patch: Partial<Pick<ModelManifest, 'decision' | 'preprocessing' | 'dataCard' | 'validation'>>): Promise<ModelManifest> {
   const source = readManifest(srcDir);
   const patched = { ...source, ...patch };
   const manifest = ModelManifestSchema.parse({ ...patched, formatVersion: formatVersionFor(patched) });

@@ -8,7 +8,8 @@ import { FEATURE_NAMES, type DiscCupFeatures } from '../decision/features';
 import { selectDecisionModel, type DecisionCase } from '../decision/select';
 import type { DecisionModel } from '../decision/model';
 import { InputError } from '../errors';
-import type { ImageScore } from '../infer/evaluate';
+import { summariseFolds, type EvaluationSummary, type ImageScore } from '../infer/evaluate';
+import type { ValidationRecord } from '../model/package';
 import { FOLD_EVALUATION } from './scored-fold';
 
 /** What the decision model needs of an image score (evaluate's metrics.json, a training fold's evaluation.json). */
@@ -35,6 +36,37 @@ export function scoreFilePaths(paths: readonly string[]): string[] {
     }
     return [p];
   });
+}
+
+const nullableNumber = z.number().nullable();
+/** A fold's summary as evaluation.json stores it. */
+const FoldSummarySchema = z.object({
+  images: z.number().int().nonnegative(),
+  odDice: nullableNumber,
+  ocDice: nullableNumber,
+  vcdrMae: nullableNumber,
+  auc: nullableNumber,
+  aucNetwork: nullableNumber,
+  aucVcdr: nullableNumber,
+  sensitivityAt85: nullableNumber,
+  foveaErrorPx: nullableNumber,
+});
+
+/**
+ * A cross-validated run folder's folds as a package's validation record (as `train` writes it for its own final
+ * model): for a package whose networks are not the run's own final model but were scored the same way, e.g. an
+ * ensemble of two runs' final models whose fold ensembles were re-read on the held-out images.
+ */
+export function crossValidationOf(runDir: string): ValidationRecord {
+  const files = scoreFilePaths([runDir]);
+  if (files.length === 1 && files[0] === runDir) throw new InputError(runDir, 'not a cross-validated run folder (folds/N/evaluation.json)');
+  const summaries: EvaluationSummary[] = files.map((file) => {
+    const parsed = FoldSummarySchema.safeParse((JSON.parse(fs.readFileSync(file, 'utf8')) as { summary?: unknown } | null)?.summary);
+    if (!parsed.success) throw new InputError(file, `summary: ${parsed.error.issues[0]!.path.join('.')}: ${parsed.error.issues[0]!.message}`);
+    return parsed.data;
+  });
+  const images = summaries.reduce((n, s) => n + s.images, 0);
+  return summariseFolds(summaries, `${files.length}-fold cross-validation on ${images} images (each fold scored by a model that did not train on it; ${path.basename(runDir)})`);
 }
 
 /**

@@ -19,12 +19,11 @@ import { inSplit, type SplitChoice } from '../data/splits';
 import { openDataset } from '../data/spec';
 import { ConfigError, InputError } from '../errors';
 import { writeJsonAtomic } from '../fs/atomic';
-import { evaluateModel, type Evaluation, type EvaluationSummary, type ImageScore } from '../infer/evaluate';
+import { evaluateModel, summariseFolds, type Evaluation, type EvaluationSummary, type ImageScore } from '../infer/evaluate';
 import { medianFieldLuminance } from './exposure-reference';
 import { fitDecisionFromScores } from './fit-decision';
 import { Predictor } from '../infer/predictor';
 import { fitVcdrRegression } from '../infer/vcdr-regression';
-import { mean, sampleSd } from '../metrics';
 import { resolveArchConfig, type ArchConfig } from '../model/config';
 import type { SegmentationLoss } from '../model/losses';
 import { MultiTaskUNet } from '../model/network';
@@ -453,19 +452,6 @@ function fitRegression(samples: readonly Sample[], vcdr: ReadonlyMap<string, num
   }
   const fit = fitVcdrRegression(rows.map((s) => vcdr.get(s.id)!), rows.map((s) => s.glaucoma!));
   return { ...fit, fittedOn: `ground-truth vCDR of ${rows.length} training images (${positives} glaucoma)`, samples: rows.length };
-}
-
-const METRICS: ReadonlyArray<keyof EvaluationSummary> = ['odDice', 'ocDice', 'vcdrMae', 'auc', 'aucNetwork', 'aucVcdr', 'sensitivityAt85', 'foveaErrorPx'];
-
-export function summariseFolds(folds: readonly EvaluationSummary[], note: string): ValidationRecord {
-  const metrics: Record<string, number | null> = {};
-  const sd: Record<string, number | null> = {};
-  for (const m of METRICS) {
-    const values = folds.map((f) => f[m] as number | null).filter((v): v is number => v !== null);
-    metrics[m] = values.length ? mean(values) : null;
-    sd[m] = values.length ? sampleSd(values) : null;
-  }
-  return { note, metrics, sd, folds: folds.map((f) => Object.fromEntries(METRICS.map((m) => [m, f[m] as number | null]))) };
 }
 
 function dataCardFor(config: TrainingConfig, images: number, samples: readonly Sample[]): DataCard {

@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readManifest, writeWithDecision } from '../../../src-main/core/model/package';
-import { fitDecisionFromScores, readScoreFiles } from '../../../src-main/core/train/fit-decision';
+import { readManifest, rewritePackage, writeWithDecision } from '../../../src-main/core/model/package';
+import { crossValidationOf, fitDecisionFromScores, readScoreFiles } from '../../../src-main/core/train/fit-decision';
 import { useTestBackend } from '../../helpers/backend';
 import { writeTinyModel } from '../../helpers/model';
 
@@ -61,6 +61,28 @@ describe('fit-decision', () => {
     fs.writeFileSync(path.join(dir, 'damaged', weights), bytes);
     await expect(writeWithDecision(path.join(dir, 'damaged'), path.join(dir, 'out'), decision)).rejects.toThrow(/do not match the hash/);
     expect(fs.existsSync(path.join(dir, 'out'))).toBe(false);
+  });
+
+  it("records a run's cross-validation as a package's validation, and refuses what is not a run", async () => {
+    const run = path.join(dir, 'cv-run');
+    const summary = (odDice: number, auc: number | null) => ({ images: 10, odDice, ocDice: 0.8, vcdrMae: 0.06, auc, aucNetwork: null, aucVcdr: auc, sensitivityAt85: 0.5, foveaErrorPx: null });
+    for (const [fold, s] of [['1', summary(0.9, 0.8)], ['2', summary(0.96, 0.9)]] as const) {
+      fs.mkdirSync(path.join(run, 'folds', fold), { recursive: true });
+      fs.writeFileSync(path.join(run, 'folds', fold, 'evaluation.json'), JSON.stringify({ summary: s, images: scores(10, Number(fold) * 100) }));
+    }
+    const record = crossValidationOf(run);
+    expect(record.note).toBe('2-fold cross-validation on 20 images (each fold scored by a model that did not train on it; cv-run)');
+    expect(record.metrics['odDice']).toBeCloseTo(0.93, 10);
+    expect(record.sd!['odDice']).toBeCloseTo(Math.SQRT2 * 0.03, 10);
+    expect(record.metrics['foveaErrorPx']).toBeNull();
+    expect(record.folds).toHaveLength(2);
+    await writeTinyModel(path.join(dir, 'validated-src'));
+    await rewritePackage(path.join(dir, 'validated-src'), path.join(dir, 'validated'), { validation: record });
+    expect(readManifest(path.join(dir, 'validated')).validation?.note).toMatch(/^2-fold cross-validation on 20 images/);
+    // A metrics file is not a run; a fold without its summary is named.
+    expect(() => crossValidationOf(path.join(dir, 'metrics.json'))).toThrow(/metrics\.json.*not a cross-validated run folder/);
+    fs.writeFileSync(path.join(run, 'folds', '2', 'evaluation.json'), JSON.stringify({ images: scores(10, 200) }));
+    expect(() => crossValidationOf(run)).toThrow(/folds\/2\/evaluation\.json.*summary/);
   });
 
   it('says why no rule was fitted when a class is missing', () => {
