@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { FEATURE_NAMES, type DiscCupFeatures } from './features';
 import { logisticProbability, logit, sigmoid } from './logistic';
-import { operatingPointFor, type OperatingPoint } from './operating-point';
+import { operatingPointFor, THRESHOLD_RULES, type OperatingPoint } from './operating-point';
 
 /** Inputs a decision rule may use: the segmentation's measurements and the network's glaucoma logit. */
 export const DECISION_INPUTS = [...FEATURE_NAMES, 'networkLogit'] as const;
@@ -78,7 +78,7 @@ export const DecisionModelSchema = z.object({
    */
   domain: z.object({ discSize: z.object({ low: z.number(), high: z.number() }) }).optional(),
   /** The default operating point (target specificity 0.85). */
-  operatingPoint: z.object({ targetSpecificity: z.number(), threshold: z.number(), sensitivity: IntervalSchema, specificity: IntervalSchema }),
+  operatingPoint: z.object({ targetSpecificity: z.number(), threshold: z.number(), rule: z.enum(THRESHOLD_RULES).optional(), sensitivity: IntervalSchema, specificity: IntervalSchema }),
 });
 export type DecisionModel = z.infer<typeof DecisionModelSchema>;
 export type DecisionRule = DecisionModel['rule'];
@@ -126,7 +126,7 @@ export function ruleProbability(rule: DecisionRule, c: DecisionCaseInputs): numb
 /** The operating point for a target specificity (the stored default when none is given). */
 export function decisionOperatingPoint(model: DecisionModel, targetSpecificity?: number): OperatingPoint {
   if (targetSpecificity === undefined || targetSpecificity === model.operatingPoint.targetSpecificity) return model.operatingPoint;
-  return operatingPointFor(model.roc, targetSpecificity);
+  return operatingPointFor(model.roc, targetSpecificity, model.operatingPoint.rule);
 }
 
 /** How far the validated disc-size range is widened each way (a factor). */

@@ -12,7 +12,7 @@ import { stratifiedFolds } from '../data/folds';
 import { FEATURE_NAMES, type FeatureName } from './features';
 import { fitLogistic } from './logistic';
 import { DEFAULT_TARGET_SPECIFICITY, discSizeDomain, inputRow, ruleProbability, type DecisionCaseInputs, type DecisionInput, type DecisionModel, type DecisionRule } from './model';
-import { operatingPointFor, rocCounts } from './operating-point';
+import { DEFAULT_THRESHOLD_RULE, operatingPointFor, rocCounts } from './operating-point';
 import { aucWithInterval, reliability } from './statistics';
 
 export interface DecisionCase extends DecisionCaseInputs {
@@ -189,6 +189,6 @@ export function selectDecisionModel(all: readonly DecisionCase[], options: Selec
     },
     domain: { discSize: discSizeDomain(cases.map((c) => c.features!.discSize)) },
     roc: { ...roc, thresholds: [...roc.thresholds], truePositives: [...roc.truePositives], falsePositives: [...roc.falsePositives] },
-    operatingPoint: operatingPointFor(roc, options.targetSpecificity ?? DEFAULT_TARGET_SPECIFICITY),
+    operatingPoint: operatingPointFor(roc, options.targetSpecificity ?? DEFAULT_TARGET_SPECIFICITY, DEFAULT_THRESHOLD_RULE),
   };
 }

@@ -473,7 +473,7 @@ export function describeDecision(d: DecisionModel | null): string[] {
   return [
     `- Rule: ${d.label} (\`${d.id}\`), chosen by cross-validation among ${d.selection.candidates.length} candidates.`,
     `- Cross-validated AUC: ${ci(d.validation.auc, (v) => v.toFixed(3))} on ${d.validation.cases} cases (${d.validation.positives} glaucoma); nested cross-validation of the choice: ${d.selection.nestedAuc === null ? 'n/a' : d.selection.nestedAuc.toFixed(3)}.`,
-    `- Operating point: glaucoma when P >= ${op.threshold.toFixed(3)}, fitted for specificity ${pct(op.targetSpecificity)}: expected sensitivity ${ci(op.sensitivity, pct)}, specificity ${ci(op.specificity, pct)}.`,
+    `- Operating point: glaucoma when P >= ${op.threshold.toFixed(3)}, fitted for specificity ${pct(op.targetSpecificity)}${op.rule === 'harrell-davis' ? " (the normal eyes' estimated quantile, Harrell-Davis)" : ''}: expected sensitivity ${ci(op.sensitivity, pct)}, specificity ${ci(op.specificity, pct)}.`,
     `- Calibration: Brier score ${d.validation.brier.toFixed(3)}, expected calibration error ${d.validation.ece.toFixed(3)}.`,
     `- Measured on: ${d.validation.note}.`,
     '',

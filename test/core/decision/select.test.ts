@@ -46,13 +46,17 @@ describe('selectDecisionModel', () => {
     expect(() => DecisionModelSchema.parse(JSON.parse(JSON.stringify(model)))).not.toThrow();
   });
 
-  it('reaches the target specificity on the out-of-fold probabilities', () => {
+  it('sets its threshold at the normal cases\' estimated target-specificity quantile (Harrell-Davis), and a stricter one the same way', () => {
     const p = model.operatingPoint;
     expect(p.targetSpecificity).toBe(0.85);
-    expect(p.specificity.value).toBeGreaterThanOrEqual(0.85);
+    expect(p.rule).toBe('harrell-davis');
+    // An estimate of the population's quantile: counted on the cases themselves, near the target, not always above it.
+    expect(p.specificity.value).toBeGreaterThanOrEqual(0.8);
     const strict = decisionOperatingPoint(model, 0.95);
-    expect(strict.threshold).toBeGreaterThanOrEqual(p.threshold);
-    expect(strict.specificity.value).toBeGreaterThanOrEqual(0.95);
+    expect(strict.rule).toBe('harrell-davis');
+    expect(strict.threshold).toBeGreaterThan(p.threshold);
+    expect(strict.specificity.value).toBeGreaterThanOrEqual(0.9);
+    expect(strict.sensitivity.value).toBeLessThanOrEqual(p.sensitivity.value);
   });
 
   it('scores new cases with the refitted rule, and none without a disc', () => {

@@ -44,7 +44,7 @@ describe('fit-decision', () => {
     const manifest = readManifest(path.join(dir, 'with-decision'));
     expect(manifest.decision?.id).toBe(decision.id);
     expect(readManifest(path.join(dir, 'model')).decision).toBeUndefined();
-    expect(fs.readFileSync(path.join(dir, 'with-decision', 'README.md'), 'utf8')).toMatch(/## Glaucoma decision[\s\S]*Operating point: glaucoma when P >= /);
+    expect(fs.readFileSync(path.join(dir, 'with-decision', 'README.md'), 'utf8')).toMatch(/## Glaucoma decision[\s\S]*Operating point: glaucoma when P >= [\d.]+, fitted for specificity 85 % \(the normal eyes' estimated quantile, Harrell-Davis\)/);
   });
 
   it('refuses scores without measurements, duplicates and a damaged package, naming the file', async () => {
