@@ -8,7 +8,8 @@
 //   npx tsx bench/robustness/threshold-rules.ts --scores RUN[,RUN...] [--specificity 0.85] [--resamples 1000]
 import path from 'node:path';
 import { listOf } from '../../src-main/cli/args';
-import { operatingPointFor, rocCounts, THRESHOLD_RULES, type RocCounts, type ThresholdRule } from '../../src-main/core/decision/operating-point';
+import { THRESHOLD_RULES } from '../../src-main/core/contract/contract';
+import { operatingPointFor, rocCounts, type RocCounts } from '../../src-main/core/decision/operating-point';
 import { mean, sampleSd } from '../../src-main/core/metrics';
 import { createRng } from '../../src-main/core/random';
 import { fitDecisionFromScores, readScoreFiles } from '../../src-main/core/train/fit-decision';
@@ -50,7 +51,7 @@ for (const run of runs) {
     for (let r = 0; r < resamples; r++) {
       const draw = (from: typeof cases): typeof cases => from.map(() => from[rng.int(from.length)]!);
       const sample = [...draw(positives), ...draw(negatives)];
-      const threshold = operatingPointFor(rocCounts(sample.map((c) => c.score), sample.map((c) => c.label)), target, rule as ThresholdRule).threshold;
+      const threshold = operatingPointFor(rocCounts(sample.map((c) => c.score), sample.map((c) => c.label)), target, rule).threshold;
       const at = countAt(threshold);
       sens.push(at.sensitivity);
       spec.push(at.specificity);

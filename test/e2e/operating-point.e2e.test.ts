@@ -17,6 +17,7 @@ import { callApi, pageUrl, startBackend, useFakeBackend, type RunningBackend } f
 import { hasChromium, launchChromium, openPage, screenshot } from './support/browser';
 import { writeSyntheticImages } from './support/fixtures';
 import { e2eModelDir } from './support/model';
+import { readManifest } from '../../src-main/core/model/package';
 
 describe.runIf(hasChromium() && !useFakeBackend)('the operating point, set in the app', () => {
   let browser: Browser;
@@ -117,6 +118,10 @@ describe.runIf(hasChromium() && !useFakeBackend)('the operating point, set in th
     const panel = page.getByRole('region', { name: 'Operating point' });
     const inUse = panel.getByTestId('operating-point-in-use');
     expect((await inUse.textContent())!.replace(/\s+/g, ' ')).toContain(`In use: ${Math.round(before.inUse!.targetSpecificity * 100)} % target specificity — glaucoma at P ≥ ${before.inUse!.threshold.toFixed(3)}`);
+    // How the thresholds were set, as the package records it.
+    const rule = (await panel.getByTestId('operating-point-rule').textContent())!.replace(/\s+/g, ' ');
+    expect(before.inUse!.rule).toBe(readManifest(path.join(root, 'model')).decision!.operatingPoint.rule ?? 'lowest-passing');
+    expect(rule).toContain(before.inUse!.rule === 'harrell-davis' ? 'Harrell-Davis quantile of its cross-validated normal eyes' : 'the lowest that reaches the target specificity');
     // Each choice with its threshold and expected figures; the package default marked.
     await panel.getByRole('radio', { name: /85 % \(package default\)/ }).waitFor();
     expect(await panel.getByRole('row').filter({ hasText: '95 %' }).textContent()).toMatch(/P ≥ \d\.\d{3}\s*\d\.\d\d \(\d\.\d\d–\d\.\d\d\)/);

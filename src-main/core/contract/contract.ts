@@ -209,9 +209,17 @@ export const IntervalSchema = z.object({ value: z.number(), low: z.number(), hig
  * fitted for a target specificity on the package's cross-validated (out-of-fold)
  * cases, with the sensitivity and specificity expected there (95 % Wilson intervals).
  */
+/**
+ * How a threshold is set for a target specificity (core/decision/operating-point.ts): the lowest that reaches it
+ * on the cross-validated cases, or the Harrell-Davis estimate of the normal eyes' quantile.
+ */
+export const THRESHOLD_RULES = ['lowest-passing', 'harrell-davis'] as const;
+
 export const OperatingPointSchema = z.object({
   targetSpecificity: z.number(),
   threshold: z.number(),
+  /** How the threshold was set (absent from a package fitted before the rule was recorded: 'lowest-passing'). */
+  rule: z.enum(THRESHOLD_RULES).optional(),
   sensitivity: IntervalSchema,
   specificity: IntervalSchema,
 });

@@ -5,7 +5,8 @@
 import { z } from 'zod';
 import { FEATURE_NAMES, type DiscCupFeatures } from './features';
 import { logisticProbability, logit, sigmoid } from './logistic';
-import { operatingPointFor, THRESHOLD_RULES, type OperatingPoint } from './operating-point';
+import { THRESHOLD_RULES } from '../contract/contract';
+import { operatingPointFor, type OperatingPoint } from './operating-point';
 
 /** Inputs a decision rule may use: the segmentation's measurements and the network's glaucoma logit. */
 export const DECISION_INPUTS = [...FEATURE_NAMES, 'networkLogit'] as const;

@@ -3,6 +3,7 @@
 // sensitivity and specificity expected there and their 95 % intervals.
 // The package keeps the out-of-fold ROC counts, so any target specificity can be
 // turned into a threshold later (`screen --specificity 0.9`, the app's setting).
+import { THRESHOLD_RULES } from '../contract/contract';
 import { rocCurve } from '../metrics/roc';
 import { harrellDavisQuantile } from './quantile';
 import { wilsonInterval, type Interval } from './statistics';
@@ -52,7 +53,6 @@ export function rocCounts(probabilities: readonly number[], labels: readonly (0 
  * A package records its rule (absent: 'lowest-passing', the only one before), so a new target specificity is set the
  * same way as the stored one.
  */
-export const THRESHOLD_RULES = ['lowest-passing', 'harrell-davis'] as const;
 export type ThresholdRule = (typeof THRESHOLD_RULES)[number];
 /** The rule new decision models are fitted with. */
 export const DEFAULT_THRESHOLD_RULE: ThresholdRule = 'harrell-davis';

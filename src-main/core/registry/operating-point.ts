@@ -152,5 +152,5 @@ export function noEvidence(modelName: string): string {
 
 /** An operating point as the contract carries it (its intervals copied out of the decision model). */
 export function pointDto(p: ReturnType<typeof decisionOperatingPoint>): OperatingPointDto {
-  return { targetSpecificity: p.targetSpecificity, threshold: p.threshold, sensitivity: { ...p.sensitivity }, specificity: { ...p.specificity } };
+  return { targetSpecificity: p.targetSpecificity, threshold: p.threshold, rule: p.rule ?? 'lowest-passing', sensitivity: { ...p.sensitivity }, specificity: { ...p.specificity } };
 }
