@@ -9,6 +9,7 @@ import { evaluateCommand, runEvaluate } from './commands/evaluate';
 import { finetuneCommand, runFinetuneCommand } from './commands/finetune';
 import { fitDecisionCommand, runFitDecision } from './commands/fit-decision';
 import { runSetExposure, setExposureCommand } from './commands/set-exposure';
+import { runSetStageFusion, setStageFusionCommand } from './commands/set-stage-fusion';
 import { experimentCommand, runExperimentCommand } from './commands/experiment';
 import { infoCommand, runInfo } from './commands/info';
 import { runScreen, screenCommand } from './commands/screen';
@@ -30,6 +31,7 @@ const COMMANDS: readonly Command[] = [
   { spec: evaluateCommand, run: runEvaluate },
   { spec: fitDecisionCommand, run: runFitDecision },
   { spec: setExposureCommand, run: runSetExposure },
+  { spec: setStageFusionCommand, run: runSetStageFusion },
   { spec: ensembleCommand, run: runEnsemble },
   { spec: experimentCommand, run: runExperimentCommand },
   { spec: synthCommand, run: runSynth },

@@ -137,6 +137,24 @@ describe('glaucoma-studio', () => {
     expect(fs.existsSync(path.join(tmp, 'averaged'))).toBe(false);
   });
 
+  it('records how a package reads its two crop stages (set-stage-fusion), and refuses a package without a second', async () => {
+    await writeTinyModel(path.join(tmp, 'tiny-cascade'), { size: 32, cropStage: true, cascade: true });
+    const set = cli('set-stage-fusion', '--model', 'tiny-cascade', '--fusion', 'average-disc', '--out', 'tiny-cascade-avgdisc');
+    expect(set.code).toBe(0);
+    expect(set.stdout).toContain('crop stages: average-disc (format version 3)');
+    const m = readManifest(path.join(tmp, 'tiny-cascade-avgdisc'));
+    expect([m.preprocessing.stageFusion, m.formatVersion]).toEqual(['average-disc', 3]);
+    expect(fs.readFileSync(path.join(tmp, 'tiny-cascade-avgdisc', 'README.md'), 'utf8')).toContain("Crop stages: the second stage's disc probabilities averaged with the first's before thresholding; its cup its own");
+    // Back to replace: the field goes and the version falls back to 2.
+    expect(cli('set-stage-fusion', '--model', 'tiny-cascade-avgdisc', '--fusion', 'replace', '--out', 'tiny-cascade-avgdisc').code).toBe(0);
+    const back = readManifest(path.join(tmp, 'tiny-cascade-avgdisc'));
+    expect([back.preprocessing.stageFusion, back.formatVersion]).toEqual([undefined, 2]);
+    const none = cli('set-stage-fusion', '--model', 'tiny-model', '--fusion', 'average', '--out', 'tiny-model-avg');
+    expect(none.code).toBe(1);
+    expect(none.stderr).toMatch(/tiny-model.*no second disc-crop stage/);
+    expect(fs.existsSync(path.join(tmp, 'tiny-model-avg'))).toBe(false);
+  });
+
   it('names each bad file and its problem, and screens the rest', () => {
     const bad = path.join(tmp, 'bad');
     fs.mkdirSync(bad);

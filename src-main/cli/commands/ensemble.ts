@@ -12,7 +12,7 @@ export const ensembleCommand: CommandSpec = {
     models: { type: 'string', description: 'comma-separated model packages; the first is the primary (its decision rule and data card are kept)', placeholder: 'PKGS' },
     out: { type: 'string', description: 'where the ensemble package goes', placeholder: 'PKG' },
     name: { type: 'string', description: "the package's name" },
-    'stage-fusion': { type: 'string', description: "how a second crop stage's disc and cup become the result: replace them, or average them with the first stage's (default: the members')", choices: STAGE_FUSIONS },
+    'stage-fusion': { type: 'string', description: "how a second crop stage's disc and cup become the result: replace them, average both with the first stage's, or average the disc only (default: the members')", choices: STAGE_FUSIONS },
   },
   examples: [
     'glaucoma-studio ensemble --models resources/model,runs/seed2/model --out runs/ensemble',
@@ -32,7 +32,7 @@ export async function runEnsemble(options: ParsedOptions): Promise<number> {
     [
       `ensemble of ${models.length} models: ${out}`,
       `networks: ${manifest.networks.map((n) => n.id).join(', ')}`,
-      `crop stages: ${manifest.preprocessing.stageFusion === 'average' ? 'the second averaged with the first' : 'the last one read alone'}`,
+      `crop stages: ${{ average: 'the second averaged with the first', 'average-disc': "the second's disc averaged with the first's, its cup its own", replace: 'the last one read alone' }[manifest.preprocessing.stageFusion ?? 'replace']}`,
       `decision rule kept from the primary (${models[0]}): ${rule}`,
       'It was fitted on the primary\'s scores: refit it on the ensemble\'s own (evaluate, then fit-decision) before relying on its operating point.',
       '',

@@ -54,8 +54,9 @@ export interface PredictOptions {
   readonly colourReference?: Rgb | null;
   /**
    * How a second disc-crop stage's reading becomes the result: 'replace' (its disc and cup stand
-   * alone) or 'average' (its probabilities averaged with the first crop stage's, brought into its
-   * crop, before thresholding). Default: the package's preprocessing.stageFusion, else 'replace'.
+   * alone), 'average' (its probabilities averaged with the first crop stage's, brought into its
+   * crop, before thresholding) or 'average-disc' (the disc averaged so, the cup its own). Default:
+   * the package's preprocessing.stageFusion, else 'replace'.
    */
   readonly stageFusion?: StageFusion;
 }
@@ -329,7 +330,7 @@ export class Predictor {
     // direct reading stands at 0.834 (docs/robustness.md, "The three-network recipe").
     if (this.#second.length > 0 && area(od) > 0 && !readAsCrop) {
       const fusion = options.stageFusion ?? this.#pre.stageFusion ?? 'replace';
-      const refined = await this.#refineOnDiscCrop(this.#second, od, original, full, expose, options.tta, options.cropEdges ?? 'black', fusion === 'average' ? firstStage : null);
+      const refined = await this.#refineOnDiscCrop(this.#second, od, original, full, expose, options.tta, options.cropEdges ?? 'black', fusion !== 'replace' && firstStage ? { with: firstStage, cup: fusion === 'average' } : null);
       if (area(refined.od) > 0) {
         od = refined.od;
         oc = refined.oc;
@@ -421,7 +422,7 @@ export class Predictor {
     expose: (input: RgbImage) => RgbImage,
     tta: boolean,
     edges: RegionEdges,
-    averageWith: CropReading | null = null,
+    average: { readonly with: CropReading; readonly cup: boolean } | null = null,
   ): Promise<{ od: BinaryMask; oc: BinaryMask; disagreement: number[]; reading: CropReading | null }> {
     const network = networks[0]!;
     if (network.entry.input.kind !== 'disc-crop') throw new Error(`network ${network.entry.id} does not read disc crops`);
@@ -433,12 +434,12 @@ export class Predictor {
     const maps = await this.#runAll(networks, input, tta);
     // The other stage's probabilities, brought into this crop, weigh as much as these.
     const fused = (map: FloatMap | null, other: FloatMap | null): FloatMap | null => {
-      if (!map || !other || !averageWith) return map;
-      const theirs = resampleMapBetweenRegions(other, averageWith.crop, crop, map.width);
+      if (!map || !other || !average) return map;
+      const theirs = resampleMapBetweenRegions(other, average.with.crop, crop, map.width);
       return { ...map, data: map.data.map((v, i) => (v + theirs.data[i]!) / 2) };
     };
-    const odMap = fused(maps.od, averageWith?.od ?? null);
-    const ocMap = fused(maps.oc, averageWith?.oc ?? null);
+    const odMap = fused(maps.od, average?.with.od ?? null);
+    const ocMap = average?.cup ? fused(maps.oc, average.with.oc) : maps.oc;
     const back = (map: FloatMap | null): BinaryMask => (map ? this.#regionMaskToOriginal(map, crop, original) : emptyMask(original));
     return { od: largestComponent(back(odMap)), oc: back(ocMap), disagreement: maps.disagreement, reading: { crop, od: maps.od, oc: maps.oc } };
   }

@@ -21,7 +21,7 @@ export interface EnsembleOptions {
   readonly createdAt?: Date;
   /**
    * How the second crop stage's reading becomes the result in the ensemble (default: the members' own, which must
-   * agree). 'average' needs the members to have a second stage.
+   * agree). Averaging needs the members to have a second stage.
    */
   readonly stageFusion?: StageFusion;
   /** Reads a member's dataset when its package predates the list of training images (training.sampleIds). */
@@ -72,8 +72,9 @@ export async function ensemblePackages(memberDirs: readonly string[], outDir: st
   // 'replace' is what a package without the field does, so it is not written (an older app reads such a package alike).
   const { stageFusion: _members, ...rest } = p.preprocessing;
   const fusion = options.stageFusion ?? p.preprocessing.stageFusion;
-  const preprocessing = fusion === 'average' ? { ...rest, stageFusion: fusion } : rest;
-  if (fusion === 'average' && !networks.some((n) => n.input.kind === 'disc-crop' && n.input.stage === 2)) {
+  const averaged = fusion !== undefined && fusion !== 'replace';
+  const preprocessing = averaged ? { ...rest, stageFusion: fusion } : rest;
+  if (averaged && !networks.some((n) => n.input.kind === 'disc-crop' && n.input.stage === 2)) {
     throw new InputError(primary.dir, "the crop stages cannot be averaged: the members have no second disc-crop stage");
   }
   const manifest = ModelManifestSchema.parse({
@@ -83,7 +84,7 @@ export async function ensemblePackages(memberDirs: readonly string[], outDir: st
     id: options.id ?? `ensemble-${members.map((m) => m.manifest.id).join('-')}`.slice(0, 120),
     name: options.name ?? `ensemble of ${members.length} models`,
     createdAt: (options.createdAt ?? new Date()).toISOString(),
-    description: `The mean of ${members.length} models' probability maps: ${members.map((m) => `${m.manifest.name} (${m.manifest.id})`).join('; ')}.${shared > 0 ? ` ${shared} network(s) the members share are kept once.` : ''}${fusion === 'average' ? ' The second crop stage is averaged with the first.' : ''}`,
+    description: `The mean of ${members.length} models' probability maps: ${members.map((m) => `${m.manifest.name} (${m.manifest.id})`).join('; ')}.${shared > 0 ? ` ${shared} network(s) the members share are kept once.` : ''}${fusion === 'average' ? ' The second crop stage is averaged with the first.' : fusion === 'average-disc' ? " The second crop stage's disc is averaged with the first's." : ''}`,
     networks,
     training: { ensemble: members.map((m) => ({ id: m.manifest.id, name: m.manifest.name, training: m.manifest.training })), ...(sampleIds ? { sampleIds } : {}) },
     // The members' own scores do not describe their mean.

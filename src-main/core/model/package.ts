@@ -32,15 +32,16 @@ export const MODEL_FORMAT_VERSION = 3;
  * stage, 1 otherwise.
  */
 export function formatVersionFor(m: { readonly networks: readonly { readonly input: NetworkInput }[]; readonly preprocessing: Preprocessing }): 1 | 2 | 3 {
-  if (m.preprocessing.stageFusion === 'average') return 3;
+  if (m.preprocessing.stageFusion !== undefined && m.preprocessing.stageFusion !== 'replace') return 3;
   return m.networks.some((n) => cropStageOf(n.input) === 2) ? 2 : 1;
 }
 
 /**
- * How a second disc-crop stage's reading becomes the result: 'replace' (its disc and cup stand alone) or 'average'
- * (its probabilities averaged with the first crop stage's, brought into its crop, before thresholding).
+ * How a second disc-crop stage's reading becomes the result: 'replace' (its disc and cup stand alone), 'average'
+ * (its probabilities averaged with the first crop stage's, brought into its crop, before thresholding) or
+ * 'average-disc' (the disc averaged so, the cup the second stage's own).
  */
-export const STAGE_FUSIONS = ['replace', 'average'] as const;
+export const STAGE_FUSIONS = ['replace', 'average', 'average-disc'] as const;
 export type StageFusion = (typeof STAGE_FUSIONS)[number];
 export const isStageFusion = (value: string): value is StageFusion => (STAGE_FUSIONS as readonly string[]).includes(value);
 export const MANIFEST_FILE = 'model.json';
@@ -191,8 +192,8 @@ export const ModelManifestSchema = z.object({
   if (stages.has(2) && !stages.has(1)) {
     ctx.addIssue({ code: 'custom', path: ['networks'], message: 'a second disc-crop stage needs a first one to place its crop' });
   }
-  if (m.preprocessing.stageFusion === 'average' && !stages.has(2)) {
-    ctx.addIssue({ code: 'custom', path: ['preprocessing', 'stageFusion'], message: "'average' needs a second disc-crop stage to average with the first" });
+  if (m.preprocessing.stageFusion !== undefined && m.preprocessing.stageFusion !== 'replace' && !stages.has(2)) {
+    ctx.addIssue({ code: 'custom', path: ['preprocessing', 'stageFusion'], message: `'${m.preprocessing.stageFusion}' needs a second disc-crop stage to average with the first` });
   }
 });
 export type ModelManifest = z.infer<typeof ModelManifestSchema>;
@@ -445,6 +446,7 @@ export function describeModel(m: ModelManifest): string {
     `- Networks: ${m.networks.map((n) => `${n.id} (${n.architecture.variant}, width ${n.architecture.width}, ${n.architecture.inputSize}px, ${n.input.kind}${cropStageOf(n.input) === 2 ? ' (second stage)' : ''}${n.architecture.polar ? ', polar' : ''}; tasks ${n.tasks.join(', ')})`).join('; ')}`,
     `- Exposure normalisation: ${m.preprocessing.luminanceReference === undefined ? 'none (inputs as decoded)' : `every input scaled to a field luminance of ${m.preprocessing.luminanceReference.toFixed(1)} (the training photographs' median)`}`,
     ...(m.preprocessing.stageFusion === 'average' ? ["- Crop stages: the second stage's disc and cup probabilities averaged with the first's before thresholding"] : []),
+    ...(m.preprocessing.stageFusion === 'average-disc' ? ["- Crop stages: the second stage's disc probabilities averaged with the first's before thresholding; its cup its own"] : []),
     `- vCDR regression: ${m.vcdrRegression ? `P = sigmoid(${m.vcdrRegression.intercept.toFixed(3)} + ${m.vcdrRegression.slope.toFixed(3)} * vCDR), fitted on ${m.vcdrRegression.fittedOn}` : 'none'}`,
     '',
     '## Data card',

@@ -158,6 +158,11 @@ describe('a package with a second disc-crop stage', () => {
       expect(Math.abs(verticalDiameter(average.od) - verticalDiameter(first.od))).toBeLessThanOrEqual(3);
       expect(Math.abs(verticalDiameter(average.oc) - verticalDiameter(first.oc))).toBeLessThanOrEqual(5);
       expect(Math.abs(centre(average.od).x - centre(first.od).x)).toBeLessThanOrEqual(2);
+      // The disc alone averaged: the first stage's disc around the second stage's own cup, so a smaller ratio than either.
+      const discOnly = await predict(p, { stageFusion: 'average-disc' });
+      expect(Math.abs(verticalDiameter(discOnly.od) - verticalDiameter(first.od))).toBeLessThanOrEqual(3);
+      expect(verticalDiameter(discOnly.oc)).toBe(verticalDiameter(replace.oc));
+      expect(discOnly.summary.vcdr).toBeLessThan(0.45);
       // The default is replace.
       expect((await predict(p)).summary.vcdr).toBeCloseTo(0.5, 1);
     } finally {

@@ -1,0 +1,41 @@
+import path from 'node:path';
+import { InputError } from '../../core/errors';
+import { cropStageOf, readManifest, rewritePackage, STAGE_FUSIONS, type StageFusion } from '../../core/model/package';
+import { required, str, type CommandSpec, type ParsedOptions } from '../args';
+import { defaultModelDir } from '../paths';
+
+export const setStageFusionCommand: CommandSpec = {
+  name: 'set-stage-fusion',
+  summary: "record how a package's second disc-crop stage becomes the result (refit its decision on readings made that way: fit-decision)",
+  usage: 'glaucoma-studio set-stage-fusion --model PKG --fusion replace|average|average-disc --out PKG',
+  options: {
+    model: { type: 'string', description: 'model package with a second disc-crop stage (default: the bundled model)', placeholder: 'PKG' },
+    fusion: {
+      type: 'string',
+      description: "replace: the second stage's disc and cup alone; average: both averaged with the first stage's; average-disc: the disc averaged, the cup the second stage's",
+      choices: STAGE_FUSIONS,
+    },
+    out: { type: 'string', description: 'where the package goes (may be the same folder)', placeholder: 'PKG' },
+  },
+  examples: [
+    'npx tsx bench/robustness/rescore.ts --run runs/cv --out runs/cv-avgdisc --stage-fusion average-disc',
+    'glaucoma-studio set-stage-fusion --model runs/cv/model --fusion average-disc --out runs/model-avgdisc',
+    'glaucoma-studio fit-decision --scores runs/cv-avgdisc --model runs/model-avgdisc --out runs/model-avgdisc --validation',
+  ],
+};
+
+export async function runSetStageFusion(options: ParsedOptions): Promise<number> {
+  const model = path.resolve(str(options, 'model') ?? defaultModelDir());
+  const out = path.resolve(required(options, 'out', 'set-stage-fusion'));
+  // The parser has checked it against STAGE_FUSIONS.
+  const fusion = required(options, 'fusion', 'set-stage-fusion') as StageFusion;
+  const manifestBefore = readManifest(model);
+  if (fusion !== 'replace' && !manifestBefore.networks.some((n) => cropStageOf(n.input) === 2)) {
+    throw new InputError(model, `has no second disc-crop stage: '${fusion}' has nothing to average`);
+  }
+  const { stageFusion: _old, ...rest } = manifestBefore.preprocessing;
+  // 'replace' is what a package without the field does: not written, so an older app still reads the package.
+  const manifest = await rewritePackage(model, out, { preprocessing: fusion === 'replace' ? rest : { ...rest, stageFusion: fusion } });
+  process.stdout.write(`crop stages: ${fusion} (format version ${manifest.formatVersion}): ${out}\nIts decision was fitted on readings made before: refit it on readings made this way (fit-decision) before relying on its operating point.\n`);
+  return 0;
+}
