@@ -27,11 +27,12 @@ const hasModel = fs.existsSync(path.join(modelDir, 'model.json'));
 if (!hasModel && isCI) throw new Error(`the bundled default model is missing: ${modelDir}`);
 const codec = createSharpCodec();
 /**
- * Regression floors for the eight ROI crops, below what was measured on 2026-11-29 (docs/robustness.md):
- * disc Dice 0.80-0.97, six of eight at 0.85 or more (the issue's target, not yet met on a RIM-ONE and a Canon crop).
+ * Regression floors for the eight ROI crops, below what was measured on 2026-12-01 with the disc of the two crop
+ * stages averaged (docs/robustness.md, "The disc averaged, the cup the polar network's"): disc Dice 0.851-0.975,
+ * all eight at 0.85 or more, the lowest (a RIM-ONE crop) at 0.851, so the floor allows it to slip below.
  */
-const ROI_MIN_OD_DICE = 0.78;
-const ROI_AT_085 = 6;
+const ROI_MIN_OD_DICE = 0.83;
+const ROI_AT_085 = 7;
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'gs-default-model-'));
 let backend: BackendInfo;
 beforeAll(async () => {
@@ -55,9 +56,15 @@ describe.runIf(hasModel)('the bundled default model', () => {
     expect(d.validation.cases).toBe(101);
     expect(d.validation.auc.low).toBeLessThan(d.validation.auc.value);
     expect(d.operatingPoint.targetSpecificity).toBe(0.85);
-    expect(d.operatingPoint.specificity.value).toBeGreaterThanOrEqual(0.85);
+    // The threshold estimates where the normal eyes' probabilities reach 85 % (Harrell-Davis): the specificity counted on
+    // the 31 cross-validated normal eyes may fall just below it (docs/screening.md, "How the threshold is set").
+    expect(d.operatingPoint.rule).toBe('harrell-davis');
+    expect(d.operatingPoint.specificity.value).toBeGreaterThanOrEqual(0.8);
     expect(d.selection.candidates.map((c) => c.id)).toEqual(expect.arrayContaining(['paper', 'vcdr', 'measurements']));
     expect(m.preprocessing.luminanceReference).toBeGreaterThan(0);
+    // Its disc is the two crop stages' averaged, its cup the polar stage's: the readings its decision was fitted on.
+    expect(m.preprocessing.stageFusion).toBe('average-disc');
+    expect(m.formatVersion).toBe(3);
     const bytes = fs.readdirSync(modelDir).reduce((n, f) => n + fs.statSync(path.join(modelDir, f)).size, 0);
     expect(bytes).toBeLessThan(10 * 1024 * 1024);
   });
