@@ -8,7 +8,7 @@
 //   npx tsx bench/robustness/threshold-rules.ts --scores RUN[,RUN...] [--specificity 0.85] [--resamples 1000]
 import path from 'node:path';
 import { listOf } from '../../src-main/cli/args';
-import { THRESHOLD_RULES } from '../../src-main/core/contract/contract';
+import { THRESHOLD_RULES } from '../../src-main/core/types';
 import { operatingPointFor, rocCounts, type RocCounts } from '../../src-main/core/decision/operating-point';
 import { mean, sampleSd } from '../../src-main/core/metrics';
 import { createRng } from '../../src-main/core/random';

@@ -37,6 +37,14 @@ export interface Size {
   readonly height: number;
 }
 
+/**
+ * How an operating point's threshold is set for a target specificity (core/decision/operating-point.ts): the lowest
+ * that reaches it on the cross-validated cases, or the Harrell-Davis estimate of the normal eyes' quantile. Here, not
+ * in the decision layer, because the contract the renderer shares names it too.
+ */
+export const THRESHOLD_RULES = ['lowest-passing', 'harrell-davis'] as const;
+export type ThresholdRule = (typeof THRESHOLD_RULES)[number];
+
 /** The four tasks of the network, in MTL-IO's stepping order. */
 export const TASKS = ['glaucoma', 'od', 'oc', 'fovea'] as const;
 export type Task = (typeof TASKS)[number];

@@ -10,7 +10,7 @@
 // as `api['name'](input)` (one function per call, derived from this file).
 import { z } from 'zod';
 import { BackendInfoSchema } from '../backend';
-import { TASKS } from '../types';
+import { TASKS, THRESHOLD_RULES } from '../types';
 
 // ---------- shared value schemas ----------
 
@@ -209,12 +209,6 @@ export const IntervalSchema = z.object({ value: z.number(), low: z.number(), hig
  * fitted for a target specificity on the package's cross-validated (out-of-fold)
  * cases, with the sensitivity and specificity expected there (95 % Wilson intervals).
  */
-/**
- * How a threshold is set for a target specificity (core/decision/operating-point.ts): the lowest that reaches it
- * on the cross-validated cases, or the Harrell-Davis estimate of the normal eyes' quantile.
- */
-export const THRESHOLD_RULES = ['lowest-passing', 'harrell-davis'] as const;
-
 export const OperatingPointSchema = z.object({
   targetSpecificity: z.number(),
   threshold: z.number(),

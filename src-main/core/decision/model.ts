@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { FEATURE_NAMES, type DiscCupFeatures } from './features';
 import { logisticProbability, logit, sigmoid } from './logistic';
-import { THRESHOLD_RULES } from '../contract/contract';
+import { THRESHOLD_RULES } from '../types';
 import { operatingPointFor, type OperatingPoint } from './operating-point';
 
 /** Inputs a decision rule may use: the segmentation's measurements and the network's glaucoma logit. */

@@ -3,9 +3,9 @@
 // sensitivity and specificity expected there and their 95 % intervals.
 // The package keeps the out-of-fold ROC counts, so any target specificity can be
 // turned into a threshold later (`screen --specificity 0.9`, the app's setting).
-import { THRESHOLD_RULES } from '../contract/contract';
 import { rocCurve } from '../metrics/roc';
 import { harrellDavisQuantile } from './quantile';
+import type { ThresholdRule } from '../types';
 import { wilsonInterval, type Interval } from './statistics';
 
 /** Out-of-fold ROC counts: at threshold t[k], tp[k] positives and fp[k] negatives score >= t[k]. */
@@ -43,18 +43,16 @@ export function rocCounts(probabilities: readonly number[], labels: readonly (0 
 }
 
 /**
- * How a threshold is set for a target specificity:
+ * The rule new decision models are fitted with. How a threshold is set for a target specificity (THRESHOLD_RULES):
  * - 'lowest-passing': the lowest threshold with at most (1 - target) x negatives above it, half-way between two
  *   observed scores. Its specificity on the cases is at least the target, but it rests on one normal eye.
  * - 'harrell-davis': the Harrell-Davis estimate of the normal cases' target-specificity quantile, from all of them.
  *   On the bundled model's 31 cross-validated normal eyes it lowered the bootstrap spread of the expected sensitivity
- *   by a fifth to a third, at a specificity 0.01 lower on average (docs/screening.md, "How the threshold is set");
+ *   by a quarter to a third, at a specificity 0.01-0.03 lower on average (docs/screening.md, "How the threshold is set");
  *   its specificity counted on the same cases may fall just below the target.
  * A package records its rule (absent: 'lowest-passing', the only one before), so a new target specificity is set the
  * same way as the stored one.
  */
-export type ThresholdRule = (typeof THRESHOLD_RULES)[number];
-/** The rule new decision models are fitted with. */
 export const DEFAULT_THRESHOLD_RULE: ThresholdRule = 'harrell-davis';
 
 /** The negative cases' scores, recovered from the counts (fp grows by the number of normals at each score). */
