@@ -9,7 +9,7 @@
 import path from 'node:path';
 import { listOf } from '../../src-main/cli/args';
 import { THRESHOLD_RULES } from '../../src-main/core/types';
-import { operatingPointFor, rocCounts, type RocCounts } from '../../src-main/core/decision/operating-point';
+import { casesOfRoc, operatingPointFor, rocCounts } from '../../src-main/core/decision/operating-point';
 import { mean, sampleSd } from '../../src-main/core/metrics';
 import { createRng } from '../../src-main/core/random';
 import { fitDecisionFromScores, readScoreFiles } from '../../src-main/core/train/fit-decision';
@@ -23,20 +23,11 @@ if (runs.length === 0) throw new Error('usage: threshold-rules.ts --scores RUN[,
 const target = Number(arg('specificity') ?? 0.85);
 const resamples = Number(arg('resamples') ?? 1000);
 
-/** Each case's out-of-fold probability and label, recovered from the ROC counts (they grow by the cases at each score). */
-function casesOf(roc: RocCounts): { score: number; label: 0 | 1 }[] {
-  return roc.thresholds.flatMap((t, k) => {
-    const tp = roc.truePositives[k]! - (k > 0 ? roc.truePositives[k - 1]! : 0);
-    const fp = roc.falsePositives[k]! - (k > 0 ? roc.falsePositives[k - 1]! : 0);
-    return [...Array.from({ length: tp }, () => ({ score: t, label: 1 as const })), ...Array.from({ length: fp }, () => ({ score: t, label: 0 as const }))];
-  });
-}
-
 const rows: string[] = [];
 for (const run of runs) {
   const decision = fitDecisionFromScores(readScoreFiles([run]), run, () => undefined);
   if (!decision) throw new Error(`${run}: no decision model could be fitted`);
-  const cases = casesOf(decision.roc);
+  const cases = casesOfRoc(decision.roc);
   const positives = cases.filter((c) => c.label === 1);
   const negatives = cases.filter((c) => c.label === 0);
   const countAt = (threshold: number): { sensitivity: number; specificity: number } => ({

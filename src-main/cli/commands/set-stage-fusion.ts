@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { InputError } from '../../core/errors';
-import { cropStageOf, readManifest, rewritePackage, STAGE_FUSIONS, type StageFusion } from '../../core/model/package';
+import { averagesStages, hasSecondCropStage, readManifest, rewritePackage, STAGE_FUSIONS, withStageFusion, type StageFusion } from '../../core/model/package';
 import { required, str, type CommandSpec, type ParsedOptions } from '../args';
 import { defaultModelDir } from '../paths';
 
@@ -29,13 +29,11 @@ export async function runSetStageFusion(options: ParsedOptions): Promise<number>
   const out = path.resolve(required(options, 'out', 'set-stage-fusion'));
   // The parser has checked it against STAGE_FUSIONS.
   const fusion = required(options, 'fusion', 'set-stage-fusion') as StageFusion;
-  const manifestBefore = readManifest(model);
-  if (fusion !== 'replace' && !manifestBefore.networks.some((n) => cropStageOf(n.input) === 2)) {
+  const before = readManifest(model);
+  if (averagesStages(fusion) && !hasSecondCropStage(before.networks)) {
     throw new InputError(model, `has no second disc-crop stage: '${fusion}' has nothing to average`);
   }
-  const { stageFusion: _old, ...rest } = manifestBefore.preprocessing;
-  // 'replace' is what a package without the field does: not written, so an older app still reads the package.
-  const manifest = await rewritePackage(model, out, { preprocessing: fusion === 'replace' ? rest : { ...rest, stageFusion: fusion } });
+  const manifest = await rewritePackage(model, out, { preprocessing: withStageFusion(before.preprocessing, fusion) });
   process.stdout.write(`crop stages: ${fusion} (format version ${manifest.formatVersion}): ${out}\nIts decision was fitted on readings made before: refit it on readings made this way (fit-decision) before relying on its operating point.\n`);
   return 0;
 }

@@ -55,9 +55,18 @@ export function rocCounts(probabilities: readonly number[], labels: readonly (0 
  */
 export const DEFAULT_THRESHOLD_RULE: ThresholdRule = 'harrell-davis';
 
-/** The negative cases' scores, recovered from the counts (fp grows by the number of normals at each score). */
+/** Each case's score and label, recovered from the counts (they grow by the cases at each score): rocCounts undone. */
+export function casesOfRoc(roc: RocCounts): { score: number; label: 0 | 1 }[] {
+  return roc.thresholds.flatMap((t, k) => {
+    const tp = roc.truePositives[k]! - (k > 0 ? roc.truePositives[k - 1]! : 0);
+    const fp = roc.falsePositives[k]! - (k > 0 ? roc.falsePositives[k - 1]! : 0);
+    return [...Array.from({ length: tp }, () => ({ score: t, label: 1 as const })), ...Array.from({ length: fp }, () => ({ score: t, label: 0 as const }))];
+  });
+}
+
+/** The negative cases' scores. */
 function negativeScores(roc: RocCounts): number[] {
-  return roc.thresholds.flatMap((t, k) => Array.from({ length: roc.falsePositives[k]! - (k > 0 ? roc.falsePositives[k - 1]! : 0) }, () => t));
+  return casesOfRoc(roc).flatMap((c) => (c.label === 0 ? [c.score] : []));
 }
 
 /** The operating point for a target specificity under a threshold rule, with the sensitivity and specificity counted there. */

@@ -61,7 +61,6 @@ export interface PredictOptions {
   readonly stageFusion?: StageFusion;
 }
 
-
 /** The gain is kept within these bounds: a near-black or blown-out picture is the quality gate's business. */
 const MAX_EXPOSURE_GAIN = 4;
 

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { trainingImageIds } from '../data/training-images';
 import type { ImageCodec } from '../data/image-codec';
 import { InputError } from '../errors';
-import { formatVersionFor, ModelManifestSchema, readCheckedWeights, verifyModelPackage, writePackageDir, type ModelManifest, type NetworkEntry, type StageFusion } from './package';
+import { averagesStages, formatVersionFor, hasSecondCropStage, ModelManifestSchema, readCheckedWeights, verifyModelPackage, withStageFusion, writePackageDir, type ModelManifest, type NetworkEntry, type StageFusion } from './package';
 
 export interface EnsembleOptions {
   /** The package's name (default: "ensemble of N models"). */
@@ -69,12 +69,9 @@ export async function ensemblePackages(memberDirs: readonly string[], outDir: st
   const trained = await Promise.all(members.map((m) => trainingImageIds(m.manifest.training, options.codec)));
   const sampleIds = trained.every((ids) => ids !== null) ? [...new Set(trained.flatMap((ids) => [...ids!]))].sort() : null;
   const p = primary.manifest;
-  // 'replace' is what a package without the field does, so it is not written (an older app reads such a package alike).
-  const { stageFusion: _members, ...rest } = p.preprocessing;
-  const fusion = options.stageFusion ?? p.preprocessing.stageFusion;
-  const averaged = fusion !== undefined && fusion !== 'replace';
-  const preprocessing = averaged ? { ...rest, stageFusion: fusion } : rest;
-  if (averaged && !networks.some((n) => n.input.kind === 'disc-crop' && n.input.stage === 2)) {
+  const fusion = options.stageFusion ?? p.preprocessing.stageFusion ?? 'replace';
+  const preprocessing = withStageFusion(p.preprocessing, fusion);
+  if (averagesStages(fusion) && !hasSecondCropStage(networks)) {
     throw new InputError(primary.dir, "the crop stages cannot be averaged: the members have no second disc-crop stage");
   }
   const manifest = ModelManifestSchema.parse({

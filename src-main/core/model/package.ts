@@ -32,8 +32,24 @@ export const MODEL_FORMAT_VERSION = 3;
  * stage, 1 otherwise.
  */
 export function formatVersionFor(m: { readonly networks: readonly { readonly input: NetworkInput }[]; readonly preprocessing: Preprocessing }): 1 | 2 | 3 {
-  if (m.preprocessing.stageFusion !== undefined && m.preprocessing.stageFusion !== 'replace') return 3;
-  return m.networks.some((n) => cropStageOf(n.input) === 2) ? 2 : 1;
+  if (averagesStages(m.preprocessing.stageFusion)) return 3;
+  return hasSecondCropStage(m.networks) ? 2 : 1;
+}
+
+/** Whether networks include a second disc-crop stage (one a fusion other than 'replace' can average with the first). */
+export function hasSecondCropStage(networks: readonly { readonly input: NetworkInput }[]): boolean {
+  return networks.some((n) => cropStageOf(n.input) === 2);
+}
+
+/** Whether a package's fusion brings anything of the first crop stage in (absent: 'replace', it does not). */
+export function averagesStages(fusion: StageFusion | undefined): fusion is Exclude<StageFusion, 'replace'> {
+  return fusion !== undefined && fusion !== 'replace';
+}
+
+/** The pre-processing reading with `fusion`; 'replace' is what a package without the field does, so it is not written (an older app still reads it). */
+export function withStageFusion(preprocessing: Preprocessing, fusion: StageFusion): Preprocessing {
+  const { stageFusion: _old, ...rest } = preprocessing;
+  return averagesStages(fusion) ? { ...rest, stageFusion: fusion } : rest;
 }
 
 /**
@@ -192,7 +208,7 @@ export const ModelManifestSchema = z.object({
   if (stages.has(2) && !stages.has(1)) {
     ctx.addIssue({ code: 'custom', path: ['networks'], message: 'a second disc-crop stage needs a first one to place its crop' });
   }
-  if (m.preprocessing.stageFusion !== undefined && m.preprocessing.stageFusion !== 'replace' && !stages.has(2)) {
+  if (averagesStages(m.preprocessing.stageFusion) && !stages.has(2)) {
     ctx.addIssue({ code: 'custom', path: ['preprocessing', 'stageFusion'], message: `'${m.preprocessing.stageFusion}' needs a second disc-crop stage to average with the first` });
   }
 });
