@@ -116,6 +116,8 @@ interface Row {
   readonly vcdrMae: number | null;
   readonly aucVcdr: number | null;
   readonly aucModel: number | null;
+  /** Smallest and largest disc found, as a fraction of the image's shorter side (the decision's field-of-view measure). */
+  readonly discSpan: readonly [number, number] | null;
 }
 
 async function scoreSet(predictor: Predictor, condition: string, items: readonly { shifted: Shifted; label: 0 | 1 | null }[]): Promise<Row> {
@@ -125,6 +127,7 @@ async function scoreSet(predictor: Predictor, condition: string, items: readonly
   const vcdrScores: number[] = [];
   const probs: number[] = [];
   const labels: (0 | 1)[] = [];
+  const spans: number[] = [];
   let found = 0;
   let gradable = 0;
   let adaptedTo = '';
@@ -138,7 +141,10 @@ async function scoreSet(predictor: Predictor, condition: string, items: readonly
   for (const { shifted, label } of items) {
     const p = await predict(predictor, shifted.image);
     const s = p.summary;
-    if (s.disc.found) found++;
+    if (s.disc.found) {
+      found++;
+      spans.push(s.disc.verticalDiameterPx / Math.min(s.width, s.height));
+    }
     if (s.quality?.gradable) gradable++;
     od.push(dice(p.od, shifted.od, { ifBothEmpty: 1 }));
     oc.push(dice(p.oc, shifted.oc, { ifBothEmpty: 1 }));
@@ -161,12 +167,13 @@ async function scoreSet(predictor: Predictor, condition: string, items: readonly
     vcdrMae: mean(mae),
     aucVcdr: both ? auc(vcdrScores, labels) : null,
     aucModel: both ? auc(probs, labels) : null,
+    discSpan: spans.length ? [Math.min(...spans), Math.max(...spans)] : null,
   };
 }
 
 function table(rows: readonly Row[]): string {
-  const head = '| condition | images | disc found | gradable | OD Dice | OC Dice | vCDR MAE | AUC (vCDR) | AUC (model) |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |';
-  return [head, ...rows.map((r) => `| ${r.condition} | ${r.images} | ${(100 * r.discFound).toFixed(0)} % | ${(100 * r.gradable).toFixed(0)} % | ${fmt(r.odDice)} | ${fmt(r.ocDice)} | ${fmt(r.vcdrMae)} | ${fmt(r.aucVcdr)} | ${fmt(r.aucModel)} |`)].join('\n');
+  const head = '| condition | images | disc found | gradable | OD Dice | OC Dice | vCDR MAE | AUC (vCDR) | AUC (model) | disc span |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |';
+  return [head, ...rows.map((r) => `| ${r.condition} | ${r.images} | ${(100 * r.discFound).toFixed(0)} % | ${(100 * r.gradable).toFixed(0)} % | ${fmt(r.odDice)} | ${fmt(r.ocDice)} | ${fmt(r.vcdrMae)} | ${fmt(r.aucVcdr)} | ${fmt(r.aucModel)} | ${r.discSpan ? `${(100 * r.discSpan[0]).toFixed(0)}-${(100 * r.discSpan[1]).toFixed(0)} %` : 'n/a'} |`)].join('\n');
 }
 
 function balanced(samples: readonly Sample[], n: number): Sample[] {

@@ -9,6 +9,7 @@ import { evaluateCommand, runEvaluate } from './commands/evaluate';
 import { finetuneCommand, runFinetuneCommand } from './commands/finetune';
 import { fitDecisionCommand, runFitDecision } from './commands/fit-decision';
 import { runSetExposure, setExposureCommand } from './commands/set-exposure';
+import { runSetDomain, setDomainCommand } from './commands/set-domain';
 import { runSetStageFusion, setStageFusionCommand } from './commands/set-stage-fusion';
 import { experimentCommand, runExperimentCommand } from './commands/experiment';
 import { infoCommand, runInfo } from './commands/info';
@@ -32,6 +33,7 @@ const COMMANDS: readonly Command[] = [
   { spec: fitDecisionCommand, run: runFitDecision },
   { spec: setExposureCommand, run: runSetExposure },
   { spec: setStageFusionCommand, run: runSetStageFusion },
+  { spec: setDomainCommand, run: runSetDomain },
   { spec: ensembleCommand, run: runEnsemble },
   { spec: experimentCommand, run: runExperimentCommand },
   { spec: synthCommand, run: runSynth },

@@ -155,6 +155,43 @@ describe('glaucoma-studio', () => {
     expect(fs.existsSync(path.join(tmp, 'tiny-model-avg'))).toBe(false);
   });
 
+  it('records a measured field of view (set-domain), which a refit of the decision keeps', () => {
+    // Thirty scored images whose vCDR carries the label, every disc at 25 % of the image.
+    const images = Array.from({ length: 30 }, (_, i) => {
+      const glaucoma = i % 3 === 0 ? 0 : 1;
+      const vcdr = (glaucoma ? 0.62 : 0.45) + (((i * 37) % 13) - 6) / 60;
+      const rim = (1 - vcdr) / 2;
+      const measurements = { vcdr, hcdr: vcdr, areaCdr: vcdr * vcdr, rimToDisc: rim, rimInferior: rim, rimSuperior: rim, rimHorizontalWide: rim, rimHorizontalNarrow: rim, isntRule: 1, discSize: 0.25 };
+      return { id: `d${i}`, file: `/x/d${i}.jpg`, glaucoma, probability: 0.5, networkProbability: null, regressionProbability: 0.5, odDice: 0.9, ocDice: 0.8, vcdr, vcdrTrue: vcdr, foveaErrorPx: null, measurements };
+    });
+    fs.writeFileSync(path.join(tmp, 'domain-scores.json'), JSON.stringify({ images }));
+    expect(cli('fit-decision', '--scores', 'domain-scores.json', '--out', 'with-rule').code).toBe(0);
+    expect(readManifest(path.join(tmp, 'with-rule')).decision?.domain).toEqual({ discSize: { low: 0.25 / 1.1, high: 0.25 * 1.1 } });
+
+    const evidence = 'measured by the robustness benchmark: zoomed out x1.7';
+    fs.writeFileSync(path.join(tmp, 'fov.json'), JSON.stringify({ domain: { discSize: { low: 0.08, high: 0.34 }, evidence }, conditions: [] }));
+    const set = cli('set-domain', '--model', 'with-rule', '--from', 'fov.json', '--out', 'with-fov');
+    expect(set.code).toBe(0);
+    expect(set.stdout).toContain("decides on discs spanning 8 %-34 % of the image's shorter side (was 23 %-28 %)");
+    expect(readManifest(path.join(tmp, 'with-fov')).decision?.domain).toEqual({ discSize: { low: 0.08, high: 0.34 }, evidence });
+    expect(fs.readFileSync(path.join(tmp, 'with-fov', 'README.md'), 'utf8')).toContain(`Decides on discs spanning 8 %-34 % of the image's shorter side (${evidence})`);
+    expect(fs.readFileSync(path.join(tmp, 'with-rule', 'README.md'), 'utf8')).toContain('(the span of the cases it was fitted on, widened by a tenth)');
+
+    // Refitting the rule on the same networks keeps the measured span, and says so.
+    const refit = cli('fit-decision', '--scores', 'domain-scores.json', '--model', 'with-fov', '--out', 'with-fov');
+    expect(refit.code).toBe(0);
+    expect(refit.stdout).toContain(`field of view kept from the package (measured): ${evidence}`);
+    expect(readManifest(path.join(tmp, 'with-fov')).decision?.domain).toEqual({ discSize: { low: 0.08, high: 0.34 }, evidence });
+
+    // A span without its evidence, a bad file and a package without a rule are refused, naming them; nothing is written.
+    fs.writeFileSync(path.join(tmp, 'bare.json'), JSON.stringify({ domain: { discSize: { low: 0.08, high: 0.34 } } }));
+    expect(cli('set-domain', '--model', 'with-rule', '--from', 'bare.json', '--out', 'nope').stderr).toMatch(/bare\.json: invalid value at "domain\.evidence"/);
+    fs.writeFileSync(path.join(tmp, 'upside.json'), JSON.stringify({ domain: { discSize: { low: 0.34, high: 0.08 }, evidence } }));
+    expect(cli('set-domain', '--model', 'with-rule', '--from', 'upside.json', '--out', 'nope').stderr).toMatch(/upside\.json: .*discSize\.low must be below discSize\.high/);
+    expect(cli('set-domain', '--model', 'tiny-model', '--from', 'fov.json', '--out', 'nope').stderr).toMatch(/tiny-model: has no decision model/);
+    expect(fs.existsSync(path.join(tmp, 'nope'))).toBe(false);
+  });
+
   it('names each bad file and its problem, and screens the rest', () => {
     const bad = path.join(tmp, 'bad');
     fs.mkdirSync(bad);

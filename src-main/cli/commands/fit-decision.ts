@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { describeDecision, readManifest, rewritePackage, writeWithDecision } from '../../core/model/package';
+import { keepMeasuredDomain } from '../../core/decision/field-of-view';
 import { crossValidationOf, fitDecisionFromScores, readScoreFiles } from '../../core/train/fit-decision';
 import { listOf, num, required, str, UsageError, type CommandSpec, type ParsedOptions } from '../args';
 import { defaultModelDir } from '../paths';
@@ -37,8 +38,13 @@ export async function runFitDecision(options: ParsedOptions): Promise<number> {
   if (options['validation'] && files.length !== 1) throw new UsageError('--validation needs exactly one cross-validated run folder in --scores');
   // Read before anything is fitted or written: a folder that is not a run is refused with nothing written.
   const validation = options['validation'] ? crossValidationOf(files[0]!) : null;
-  const decision = fitDecisionFromScores(scores, note, (m) => process.stdout.write(`${m}\n`), num(options, 'specificity'));
-  if (!decision) return 1;
+  const fitted = fitDecisionFromScores(scores, note, (m) => process.stdout.write(`${m}\n`), num(options, 'specificity'));
+  if (!fitted) return 1;
+  // A field of view measured for these networks (set-domain) outlives a refit of the rule on top of them.
+  const previous = readManifest(model).decision?.domain;
+  const domain = fitted.domain ? keepMeasuredDomain(fitted.domain, previous) : previous;
+  const decision = { ...fitted, ...(domain ? { domain } : {}) };
+  if (domain?.evidence) process.stdout.write(`field of view kept from the package (measured): ${domain.evidence}\n`);
   const notes = str(options, 'notes');
   if (notes || validation) {
     await rewritePackage(model, out, { decision, ...(notes ? { dataCard: { ...readManifest(model).dataCard, notes } } : {}), ...(validation ? { validation } : {}) });

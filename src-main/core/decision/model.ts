@@ -17,6 +17,15 @@ export const DEFAULT_TARGET_SPECIFICITY = 0.85;
 
 const IntervalSchema = z.object({ value: z.number(), low: z.number(), high: z.number() });
 
+/** The disc sizes a rule decides on; `evidence` is absent when they are the rule's own cases' (widened by a tenth). */
+export const DecisionDomainSchema = z
+  .object({
+    discSize: z.object({ low: z.number().positive(), high: z.number().positive() }),
+    evidence: z.string().min(1).optional(),
+  })
+  .refine((d) => d.discSize.low < d.discSize.high, { message: 'discSize.low must be below discSize.high' });
+export type DecisionDomain = z.infer<typeof DecisionDomainSchema>;
+
 const LogisticSchema = z.object({
   inputs: z.array(z.enum(DECISION_INPUTS)).min(1),
   means: z.array(z.number()),
@@ -74,10 +83,12 @@ export const DecisionModelSchema = z.object({
   /**
    * The field of view the rule was validated on: the range of disc sizes (disc
    * diameter / the image's shorter side) of its cases, widened by a tenth each
-   * way. Outside it the measurements come from a scale the model never saw, so
-   * no decision is made (absent in older packages: no check).
+   * way, or the range the robustness benchmark measured reading to hold over
+   * (`evidence` says how: decision/field-of-view.ts). Outside it the
+   * measurements come from a scale the model was not shown to read, so no
+   * decision is made (absent in older packages: no check).
    */
-  domain: z.object({ discSize: z.object({ low: z.number(), high: z.number() }) }).optional(),
+  domain: DecisionDomainSchema.optional(),
   /** The default operating point (target specificity 0.85). */
   operatingPoint: z.object({ targetSpecificity: z.number(), threshold: z.number(), rule: z.enum(THRESHOLD_RULES).optional(), sensitivity: IntervalSchema, specificity: IntervalSchema }),
 });
@@ -134,7 +145,7 @@ export function decisionOperatingPoint(model: DecisionModel, targetSpecificity?:
 export const DOMAIN_MARGIN = 1.1;
 
 /** The validated disc-size range of a set of cases. */
-export function discSizeDomain(sizes: readonly number[]): { low: number; high: number } {
+export function discSizeDomain(sizes: readonly number[]): DecisionDomain['discSize'] {
   return { low: Math.min(...sizes) / DOMAIN_MARGIN, high: Math.max(...sizes) * DOMAIN_MARGIN };
 }
 

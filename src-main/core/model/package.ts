@@ -494,6 +494,7 @@ export function describeDecision(d: DecisionModel | null): string[] {
     `- Operating point: glaucoma when P >= ${op.threshold.toFixed(3)}, fitted for specificity ${pct(op.targetSpecificity)}${op.rule === 'harrell-davis' ? " (the normal eyes' estimated quantile, Harrell-Davis)" : ''}: expected sensitivity ${ci(op.sensitivity, pct)}, specificity ${ci(op.specificity, pct)}.`,
     `- Calibration: Brier score ${d.validation.brier.toFixed(3)}, expected calibration error ${d.validation.ece.toFixed(3)}.`,
     `- Measured on: ${d.validation.note}.`,
+    ...(d.domain ? [`- Decides on discs spanning ${pct(d.domain.discSize.low)}-${pct(d.domain.discSize.high)} of the image's shorter side (${d.domain.evidence ?? "the span of the cases it was fitted on, widened by a tenth"}); elsewhere no decision.`] : []),
     '',
     '| candidate | eligible | cross-validated AUC (95 % CI) |',
     '| --- | --- | --- |',
