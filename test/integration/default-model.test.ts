@@ -65,6 +65,9 @@ describe.runIf(hasModel)('the bundled default model', () => {
     // Its disc is the two crop stages' averaged, its cup the polar stage's: the readings its decision was fitted on.
     expect(m.preprocessing.stageFusion).toBe('average-disc');
     expect(m.formatVersion).toBe(3);
+    // It decides on the disc sizes the robustness benchmark measured its recipe reading well at, not only its cases'.
+    expect(d.domain?.evidence).toMatch(/measured by the robustness benchmark/);
+    expect(d.domain!.discSize.low).toBeLessThan(0.12);
     const bytes = fs.readdirSync(modelDir).reduce((n, f) => n + fs.statSync(path.join(modelDir, f)).size, 0);
     expect(bytes).toBeLessThan(10 * 1024 * 1024);
   });
@@ -111,19 +114,20 @@ describe.runIf(hasModel)('the bundled default model', () => {
       }
     });
 
-    it('does not call them all glaucoma: at most one normal eye called glaucoma, at most one glaucomatous eye called normal, every other one decided rightly or withheld with its reason', async () => {
+    it("meets the issue's quick start: at most one of the five normal eyes called glaucoma, at least four of the five glaucomatous ones, none withheld for its 45-degree field", async () => {
       const predictor = Predictor.open(modelDir, codec);
       try {
         let falseAlarms = 0;
-        let misses = 0;
+        let caught = 0;
         for (const sample of readRefuge(sharedPath('refuge-samples')).samples) {
           const g = (await predictor.predictFile(sample.imageFile, { tta: true })).summary.glaucoma;
-          if (g.decision === null) expect(g.withheld, sample.id).toMatch(/outside the field of view|ungradable/);
+          // REFUGE's discs span 12-16 % of the image: inside the field of view the benchmark measured (set-domain).
+          if (g.decision === null) expect(g.withheld, sample.id).toMatch(/ungradable/);
           if (g.decision === 'glaucoma' && sample.glaucoma === 0) falseAlarms++;
-          if (g.decision === 'normal' && sample.glaucoma === 1) misses++;
+          if (g.decision === 'glaucoma' && sample.glaucoma === 1) caught++;
         }
         expect(falseAlarms).toBeLessThanOrEqual(1);
-        expect(misses).toBeLessThanOrEqual(1);
+        expect(caught).toBeGreaterThanOrEqual(4);
       } finally {
         predictor.dispose();
       }
