@@ -4,9 +4,9 @@
 // words; applying another one changes the threshold and the decision of a case
 // not yet approved, while the approved case keeps its signed record (and
 // says what the model says now when that differs).
-// The package is the e2e model with its validated field of view removed, so
-// the synthetic photographs (smaller discs than it was validated on) get a
-// decision to change rather than "outside the validated field of view".
+// The package is the e2e model with its validated field of view widened to any
+// disc size, so the synthetic photographs (smaller discs than it was validated
+// on) get a decision to change rather than "outside the validated field of view".
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -32,7 +32,7 @@ describe.runIf(hasChromium() && !useFakeBackend)('the operating point, set in th
     const manifestFile = path.join(model, 'model.json');
     const manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8')) as { decision?: { domain?: unknown } };
     if (!manifest.decision) throw new Error(`the e2e model (${e2eModelDir()}) has no decision model with ROC evidence; set E2E_MODEL to one that has`);
-    delete manifest.decision.domain;
+    manifest.decision.domain = { discSize: { low: 0.01, high: 0.99 }, evidence: 'e2e: any disc size' };
     fs.writeFileSync(manifestFile, JSON.stringify(manifest));
     const folder = path.join(root, 'clinic');
     const made = path.join(root, 'made');
@@ -122,6 +122,9 @@ describe.runIf(hasChromium() && !useFakeBackend)('the operating point, set in th
     const rule = (await panel.getByTestId('operating-point-rule').textContent())!.replace(/\s+/g, ' ');
     expect(before.inUse!.rule).toBe(readManifest(path.join(root, 'model')).decision!.operatingPoint.rule ?? 'lowest-passing');
     expect(rule).toContain(before.inUse!.rule === 'harrell-davis' ? 'Harrell-Davis quantile of its cross-validated normal eyes' : 'the lowest that reaches the target specificity');
+    // Where it decides at all, with how that was measured.
+    const field = (await panel.getByTestId('operating-point-field').textContent())!.replace(/\s+/g, ' ');
+    expect(field).toContain("It decides only on photographs whose disc spans 1 % to 99 % of the image's shorter side (e2e: any disc size)");
     // Each choice with its threshold and expected figures; the package default marked.
     await panel.getByRole('radio', { name: /85 % \(package default\)/ }).waitFor();
     expect(await panel.getByRole('row').filter({ hasText: '95 %' }).textContent()).toMatch(/P ≥ \d\.\d{3}\s*\d\.\d\d \(\d\.\d\d–\d\.\d\d\)/);

@@ -76,7 +76,7 @@ export class OperatingPoints {
     const stored = this.#store.settings.operatingPoint();
     const target = stored?.value.targetSpecificity ?? null;
     const history = this.#store.settings.appAudit('operating-point').map(({ detail, author, at }) => ({ detail, author, at }));
-    const base = { targetSpecificity: target, updatedBy: stored?.updatedBy ?? null, updatedAt: stored?.updatedAt ?? null, history };
+    const base = { targetSpecificity: target, updatedBy: stored?.updatedBy ?? null, updatedAt: stored?.updatedAt ?? null, history, fieldOfView: null };
     const active = this.#registry.active();
     if (!active) return { ...base, model: null, packageDefault: null, inUse: null, choices: [], unavailable: 'no model is installed' };
     const model = { id: active.id, name: active.name };
@@ -94,7 +94,8 @@ export class OperatingPoints {
     for (const v of [...OPERATING_POINT_PRESETS, ...(target === null ? [] : [target]), ...(preview === undefined ? [] : [preview])]) if (!values.some((w) => Math.abs(w - v) < 1e-9)) values.push(v);
     values.sort((a, b) => a - b);
     const choices = values.map((v) => ({ ...pointDto(decisionOperatingPoint(decision, isDefault(v) ? undefined : v)), packageDefault: isDefault(v) }));
-    return { ...base, model, packageDefault, inUse: pointDto(decisionOperatingPoint(decision, target ?? undefined)), choices, unavailable: null };
+    const fieldOfView = decision.domain ? { ...decision.domain.discSize, evidence: decision.domain.evidence ?? null } : null;
+    return { ...base, model, packageDefault, inUse: pointDto(decisionOperatingPoint(decision, target ?? undefined)), choices, unavailable: null, fieldOfView };
   }
 
   /**

@@ -37,9 +37,10 @@ const ROC: RocCounts = {
 };
 
 /** P(glaucoma) = the network's own probability (a logistic regression on its logit with weight 1), decided at 85 % by default. */
-function decisionModel(): DecisionModel {
+function decisionModel(domain?: DecisionModel['domain']): DecisionModel {
   const point = operatingPointFor(ROC, 0.85);
   return {
+    ...(domain ? { domain } : {}),
     version: 1,
     id: 'network',
     label: 'the network alone',
@@ -64,10 +65,10 @@ function predicting(network: number) {
 }
 
 /** A harness whose bundled package has the decision model above (the manifest is read again by a restart). */
-async function harnessWithRoc(network: number): Promise<AppHarness> {
+async function harnessWithRoc(network: number, domain?: DecisionModel['domain']): Promise<AppHarness> {
   const harness = await appHarness({ behaviour: predicting(network) });
   const file = path.join(harness.bundled, MANIFEST_FILE);
-  fs.writeFileSync(file, JSON.stringify({ ...JSON.parse(fs.readFileSync(file, 'utf8')), decision: decisionModel() }));
+  fs.writeFileSync(file, JSON.stringify({ ...JSON.parse(fs.readFileSync(file, 'utf8')), decision: decisionModel(domain) }));
   await harness.services.close();
   harness.restart();
   return harness;
@@ -99,7 +100,7 @@ describe('the operating point setting', () => {
 
     // What the app offers: the package's default and the presets, each with its threshold and expected figures.
     const before = await callApi(h.services.handlers, 'settings.operatingPoint', {});
-    expect(before).toMatchObject({ targetSpecificity: null, packageDefault: 0.85, unavailable: null, history: [], model: { name: 'Default model' } });
+    expect(before).toMatchObject({ targetSpecificity: null, packageDefault: 0.85, unavailable: null, history: [], model: { name: 'Default model' }, fieldOfView: null });
     expect(before.inUse).toMatchObject({ targetSpecificity: 0.85, threshold: 0.55 });
     expect(before.choices.map((c) => [c.targetSpecificity, c.threshold.toFixed(3), c.packageDefault])).toEqual([
       [0.8, '0.450', false],
@@ -195,6 +196,14 @@ describe('the operating point setting', () => {
     const preview = await callApi(h.services.handlers, 'settings.operatingPoint', { preview: 0.88 });
     expect(preview.choices.find((c) => c.targetSpecificity === 0.88)).toMatchObject({ threshold: expect.closeTo(0.65, 9), packageDefault: false });
     expect(preview.targetSpecificity).toBeNull();
+  });
+
+  it('says on which disc sizes the active model decides, and how they were measured', async () => {
+    h = await harnessWithRoc(0.7, { discSize: { low: 0.07, high: 0.34 }, evidence: 'measured by the robustness benchmark' });
+    expect((await callApi(h.services.handlers, 'settings.operatingPoint', {})).fieldOfView).toEqual({ low: 0.07, high: 0.34, evidence: 'measured by the robustness benchmark' });
+    await h.cleanup();
+    h = await harnessWithRoc(0.7, { discSize: { low: 0.17, high: 0.34 } });
+    expect((await callApi(h.services.handlers, 'settings.operatingPoint', {})).fieldOfView).toEqual({ low: 0.17, high: 0.34, evidence: null });
   });
 
   it('a package without ROC evidence (the paper rule) cannot have its operating point changed, and says why', async () => {

@@ -283,7 +283,7 @@ export async function startFakeBridge(rendererDir: string): Promise<RunningBacke
     },
     'export.casesCsv': ({ studyId, folder }) => ({ file: path.join(String(folder), 'cases.csv'), rows: [...cases.values()].filter((c) => c.summary.studyId === studyId).length }),
     'export.studyReport': ({ folder }) => ({ file: path.join(String(folder), 'study-report.html') }),
-    'settings.operatingPoint': () => ({ targetSpecificity: null, updatedBy: null, updatedAt: null, model: null, packageDefault: null, inUse: null, choices: [], unavailable: 'the fake back end has no decision model', history: [] }),
+    'settings.operatingPoint': () => ({ targetSpecificity: null, updatedBy: null, updatedAt: null, model: null, packageDefault: null, inUse: null, choices: [], unavailable: 'the fake back end has no decision model', fieldOfView: null, history: [] }),
     'jobs.list': () => [...jobs.values()],
     'jobs.cancel': ({ jobId }) => ({ job: updateJob(jobs.get(String(jobId))!, { status: 'cancelled' }) }),
     'jobs.resume': ({ jobId }) => {
