@@ -22,6 +22,7 @@ if (!(tolerance >= 0 && tolerance < 1)) throw new Error(`--tolerance must be in 
 
 const perModel: ShiftReading[][] = listOf(results).map((dir) => {
   const file = path.join(dir, 'results.json');
+  if (!fs.existsSync(file)) throw new Error(`${file}: not found (bench/robustness/run.ts --out ${dir} writes it)`);
   const json = JSON.parse(fs.readFileSync(file, 'utf8')) as { shifts?: ShiftReading[] };
   if (!json.shifts?.length) throw new Error(`${file}: no shifts part (run.ts --parts shifts)`);
   if (json.shifts.some((r) => r.discSpan === undefined)) throw new Error(`${file}: written before run.ts recorded disc spans; run it again`);

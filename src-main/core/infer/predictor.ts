@@ -78,6 +78,11 @@ export function exposureGain(reference: number | null, luminance: number): numbe
  * 30-degree discs are about a quarter): the wider search runs.
  */
 export const WIDE_SEARCH_DISC_FRACTION = 0.35;
+/**
+ * A photograph illuminated over at least this share of its frame is fundus from edge to edge, as a disc crop is: a
+ * camera's round field leaves dark corners (Drishti-GS1 0.59-0.86, REFUGE 0.81; ROI crops of three hospitals 0.96-1).
+ */
+export const ALL_FUNDUS_FIELD = 0.95;
 /** A first-pass disc whose plain and flipped masks disagree more than this (1 - Dice) also sends the search wider. */
 export const WIDE_SEARCH_DISAGREEMENT = 0.2;
 /**
@@ -289,9 +294,12 @@ export class Predictor {
     let direct: { od: BinaryMask; oc: BinaryMask; disagreement: number[] } | null = null;
     // Said once the two-stage result is known to stand (a direct reading may replace it).
     let widerNote: string | null = null;
+    // The first pass's disc was doubtful and the wider search found none: it stands on nothing but itself.
+    let firstDiscUnconfirmed = false;
     if (this.#trained.has('od') && (options.wideSearch ?? true) && (needsWideSearch(od, original) || firstDiscDisagreement > WIDE_SEARCH_DISAGREEMENT)) {
       if ((options.directCrop ?? true) && this.#crops.length > 0) direct = await this.#directCrop(original, full, expose, options.tta);
       const wider = await this.#wideSearch(original, full, expose, options.tta);
+      firstDiscUnconfirmed = wider === null;
       if (wider) {
         od = wider.od;
         oc = wider.oc;
@@ -313,7 +321,10 @@ export class Predictor {
       disagreement.push(...refined.disagreement);
       cropEntries = refined.disagreement.length;
     }
-    if (direct && readAsDiscCrop(direct, { od, disagreement }, original)) {
+    // The quality gate's measures of the photograph: its field also tells a disc crop from a camera's round field.
+    const imageMeasures = measureImage(await full());
+    const unconfirmedOnCrop = firstDiscUnconfirmed && imageMeasures.field >= ALL_FUNDUS_FIELD;
+    if (direct && readAsDiscCrop(direct, { od, disagreement }, original, unconfirmedOnCrop)) {
       od = direct.od;
       oc = direct.oc;
       disagreement.splice(0, disagreement.length, ...direct.disagreement);
@@ -344,8 +355,7 @@ export class Predictor {
     const vcdr = cupToDiscRatio(cup.verticalDiameterPx, disc.verticalDiameterPx);
     const fovea = maps.fovea && this.#trained.has('fovea') ? this.#foveaPoint(maps.fovea, lb) : null;
     const uncertainty = options.tta && disagreement.length > 0 ? disagreement.reduce((a, b) => a + b, 0) / disagreement.length : null;
-    const measures = measureImage(await full());
-    const quality = qualityVerdict(measures, { discFound: disc.found || !this.#trained.has('od'), uncertainty });
+    const quality = qualityVerdict(imageMeasures, { discFound: disc.found || !this.#trained.has('od'), uncertainty });
     const manifest = this.model.manifest;
     const glaucoma = assessGlaucoma(
       { vcdrRegression: manifest.vcdrRegression ?? null, decision: manifest.decision ?? null },
@@ -364,7 +374,7 @@ export class Predictor {
         uncertainty,
         tasks: this.tasks,
         warnings,
-        quality: { gradable: quality.gradable, reasons: [...quality.reasons], measures: { ...measures } },
+        quality: { gradable: quality.gradable, reasons: [...quality.reasons], measures: { ...imageMeasures } },
       },
       od,
       oc,
@@ -591,15 +601,24 @@ export function needsWideSearch(od: BinaryMask, original: Size): boolean {
  * Whether the whole photograph read by the disc-crop network replaces the usual
  * two-stage result: when the two stages found no disc, when the disc-crop network
  * sees a disc larger than any it was trained on (the two-stage crop around it would
- * reach far past the photograph's edges), or when the two-stage result is too
- * uncertain to grade and the direct reading is less so.
+ * reach far past the photograph's edges), when the two-stage result is too
+ * uncertain to grade and the direct reading is less so, or when the two stages
+ * stand on a doubtful first disc that no zoomed-out view confirmed on a
+ * photograph that is fundus from edge to edge (`unconfirmedOnCrop`).
  */
 export function readAsDiscCrop(
   direct: { readonly od: BinaryMask; readonly disagreement: readonly number[] },
   twoStage: { readonly od: BinaryMask; readonly disagreement: readonly number[] },
   original: Size,
+  unconfirmedOnCrop = false,
 ): boolean {
   if (area(twoStage.od) === 0) return true;
+  // The whole-image network's disc was doubtful (a speck, or its flipped pass disagreed), no zoomed-out view found
+  // one, and the photograph is fundus from edge to edge: a tight disc crop, on which that network settles on a speck
+  // the crop stages then read around. On a full photograph the same doubt is no evidence of a crop (the direct
+  // reading there reports a disc of its training size), so it needs the field (docs/robustness.md, "A doubtful disc on
+  // a photograph that is fundus edge to edge").
+  if (unconfirmedOnCrop) return true;
   if (verticalDiameter(direct.od) / Math.min(original.width, original.height) >= DIRECT_CROP_MIN_DISC) return true;
   const mean = (v: readonly number[]): number => (v.length ? v.reduce((a, b) => a + b, 0) / v.length : 0);
   // Certainty alone is no evidence: on a full photograph the crop network reads a disc of its training size with

@@ -30,6 +30,14 @@ describe('readAsDiscCrop: when the disc-crop network reads the whole photograph'
     expect(readAsDiscCrop({ od: disc(45), disagreement: [0.4] }, { od: disc(30), disagreement: [0.3, 0.2] }, size)).toBe(false);
   });
 
+  it('replaces a two-stage result built on a doubtful first disc that no zoomed-out view confirmed', () => {
+    // A tight crop: the whole-image network settled on a speck; the crop network reads the real disc.
+    expect(readAsDiscCrop({ od: disc(50), disagreement: [0.05] }, { od: disc(3), disagreement: [0.05] }, size, true)).toBe(true);
+    // The same readings where the wider search did find a disc (or never ran): the two stages stand.
+    expect(readAsDiscCrop({ od: disc(50), disagreement: [0.05] }, { od: disc(3), disagreement: [0.05] }, size, false)).toBe(false);
+    expect(readAsDiscCrop({ od: disc(50), disagreement: [0.05] }, { od: disc(3), disagreement: [0.05] }, size)).toBe(false);
+  });
+
   it('does not let a confident reading of another disc size replace an uncertain two-stage result: both must see the same disc', () => {
     // A full photograph: the two stages find the real disc (17 %), uncertainly; the crop network reads its training size.
     expect(readAsDiscCrop({ od: disc(50), disagreement: [0.05] }, { od: disc(17), disagreement: [0.3, 0.2] }, size)).toBe(false);
