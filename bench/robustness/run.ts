@@ -1,20 +1,22 @@
 // The robustness benchmark (issue: "screening you can trust on photographs the
 // model has never seen"). Run with:
-//   npx tsx bench/robustness/run.ts [--model PKG] [--out DIR] [--images N] [--no-wide-search] [--no-direct-crop] [--parts quality,shifts,domains]
+//   npx tsx bench/robustness/run.ts [--model PKG] [--out DIR] [--images N] [--data SPEC] [--no-wide-search] [--no-direct-crop] [--parts quality,shifts,domains]
 //     [--shifts NAME,...] [--exposure N|off] [--crop-edges black|mirror] [--shape-prior none|hull|ellipse] [--colour off|on|R,G,B] [--adapt]
 //     [--stage-fusion replace|average]
 // It prints tables and writes results.json + results.md under --out
 // (default bench/out/robustness). Three parts:
 //   quality: the quality gate's measurements on every real photograph here and on
 //            unusable ones (blank, noise, a chart, over/under-exposed, blurred);
-//   shifts:  Drishti-GS1 photographs the model did not train on under synthetic camera
+//   shifts:  Drishti-GS1 photographs (or --data SPEC: any labelled set with disc and cup masks,
+//            e.g. a clinic's own) the model did not train on under synthetic camera
 //            shifts at three severities: disc found, gradable, OD/OC Dice, vCDR MAE,
-//            AUC of the predicted vCDR and of the model's probability;
+//            AUC of the predicted vCDR and of the model's probability, the discs' sizes;
 //   domains: the ROI crops of four hospitals (../shared/data/roi-multidomain).
 import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { readSampleMasks, type Sample } from '../../src-main/core/data/sample';
+import { boundingBox } from '../../src-main/core/masks/measure';
 import { openDataset } from '../../src-main/core/data/spec';
 import { trainingImageIds } from '../../src-main/core/data/training-images';
 import { letterboxRegion } from '../../src-main/core/geometry/letterbox';
@@ -43,6 +45,8 @@ const shared = path.resolve(root, '..', 'shared', 'data');
 const modelDir = path.resolve(opt('model', path.join(root, 'resources', 'model')));
 const outDir = path.resolve(opt('out', path.join(root, 'bench', 'out', 'robustness')));
 const imageCount = Number(opt('images', '20'));
+// --data SPEC: the labelled photographs the shifts start from (default Drishti-GS1; a clinic measures its own camera).
+const shiftData = opt('data', `drishti:${path.join(shared, 'drishti-gs1')}`);
 const wideSearch = !args.includes('--no-wide-search');
 // --exposure N: normalise every input's field luminance to N; --exposure off: none; default: the package's own setting.
 const exposureArg = opt('exposure', 'package');
@@ -176,7 +180,9 @@ function table(rows: readonly Row[]): string {
   return [head, ...rows.map((r) => `| ${r.condition} | ${r.images} | ${(100 * r.discFound).toFixed(0)} % | ${(100 * r.gradable).toFixed(0)} % | ${fmt(r.odDice)} | ${fmt(r.ocDice)} | ${fmt(r.vcdrMae)} | ${fmt(r.aucVcdr)} | ${fmt(r.aucModel)} | ${r.discSpan ? `${(100 * r.discSpan[0]).toFixed(0)}-${(100 * r.discSpan[1]).toFixed(0)} %` : 'n/a'} |`)].join('\n');
 }
 
+/** Half normal, half glaucoma where the set grades its eyes; the first n where it does not. */
 function balanced(samples: readonly Sample[], n: number): Sample[] {
+  if (samples.every((s) => s.glaucoma === undefined)) return samples.slice(0, n);
   const pos = samples.filter((s) => s.glaucoma === 1);
   const neg = samples.filter((s) => s.glaucoma === 0);
   const k = Math.min(Math.floor(n / 2), neg.length);
@@ -251,18 +257,20 @@ async function modelTrainingIds(predictor: Predictor): Promise<ReadonlySet<strin
 }
 
 async function shiftsPart(predictor: Predictor): Promise<{ text: string; rows: Row[] }> {
-  const drishti = await openDataset(`drishti:${path.join(shared, 'drishti-gs1')}`, codec);
+  const opened = await openDataset(shiftData, codec);
   // Only photographs the model never trained on: the test split for a model trained on
   // Training, a fold's held-out images for a cross-validation fold model.
   const trained = await modelTrainingIds(predictor);
-  const unseen = drishti.dataset.samples.filter((s) => !trained.has(s.id));
-  if (unseen.length === 0) throw new Error(`${modelDir} trained on every Drishti-GS1 photograph: run the shifts with a fold model of its cross-validation (train --folds writes OUT/folds/N/model), which leaves its fold out`);
+  const unseen = opened.dataset.samples.filter((s) => !trained.has(s.id) && s.masks !== undefined);
+  if (unseen.length === 0) throw new Error(`${shiftData}: no photograph with disc and cup masks that ${modelDir} did not train on (for a model trained on all of it, run the shifts with a fold model of its cross-validation: train --folds writes OUT/folds/N/model)`);
   const test = balanced(unseen, imageCount);
   const base: { shifted: Shifted; label: 0 | 1 | null; centre: { x: number; y: number } }[] = [];
   for (const s of test) {
     const image: RgbImage = await codec.readRgb(s.imageFile);
     const { od, oc } = await readSampleMasks(s, codec);
-    base.push({ shifted: { image, od, oc }, label: s.glaucoma ?? null, centre: s.discCenter ?? { x: image.width / 2, y: image.height / 2 } });
+    const box = boundingBox(od);
+    const centre = s.discCenter ?? (box ? { x: (box.x0 + box.x1) / 2, y: (box.y0 + box.y1) / 2 } : { x: image.width / 2, y: image.height / 2 });
+    base.push({ shifted: { image, od, oc }, label: s.glaucoma ?? null, centre });
   }
   const rows: Row[] = [];
   const run = async (condition: string, make: (b: (typeof base)[number]) => Promise<Shifted> | Shifted): Promise<void> => {
@@ -275,7 +283,7 @@ async function shiftsPart(predictor: Predictor): Promise<{ text: string; rows: R
   await run('clean', (b) => b.shifted);
   for (const shift of SHIFTS.filter((sh) => wanted(sh.name))) for (const s of SEVERITIES) await run(`${shift.name}, ${s}: ${shift.describe(s)}`, (b) => shift.apply(b.shifted, s, b.centre));
   if (wanted('jpeg')) for (const s of SEVERITIES) await run(`JPEG, ${s}: quality ${JPEG_QUALITY[s as Severity]}`, async (b) => ({ ...b.shifted, image: await jpeg(b.shifted.image, JPEG_QUALITY[s]) }));
-  return { text: [`## Synthetic camera shifts (${base.length} Drishti-GS1 photographs the model did not train on, ${base.filter((b) => b.label === 0).length} normal)`, '', table(rows)].join('\n'), rows };
+  return { text: [`## Synthetic camera shifts (${base.length} photographs of ${shiftData} the model did not train on, ${base.filter((b) => b.label === 0).length} normal)`, '', table(rows)].join('\n'), rows };
 }
 
 async function domainsPart(predictor: Predictor): Promise<{ text: string; rows: Row[] }> {
