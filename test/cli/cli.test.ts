@@ -114,8 +114,13 @@ describe('glaucoma-studio', () => {
 
   it('joins two packages into an ensemble that screens, and refuses a lone package', async () => {
     await writeTinyModel(path.join(tmp, 'tiny-seed-5'), { size: 32, seed: 5 });
-    const joined = cli('ensemble', '--models', 'tiny-model,tiny-seed-5', '--out', 'joined', '--name', 'two tiny models');
+    const joined = cli('ensemble', '--models', 'tiny-model,tiny-seed-5', '--out', 'joined', '--name', 'two tiny models', '--id', 'two-tiny-models');
     expect(joined.code).toBe(0);
+    expect(readManifest(path.join(tmp, 'joined')).id).toBe('two-tiny-models');
+    const badId = cli('ensemble', '--models', 'tiny-model,tiny-seed-5', '--out', 'bad-id', '--id', 'Two Tiny');
+    expect(badId.code).toBe(2);
+    expect(badId.stderr).toContain('--id: "Two Tiny" must be lowercase letters, digits and dashes');
+    expect(fs.existsSync(path.join(tmp, 'bad-id'))).toBe(false);
     expect(joined.stdout).toContain('ensemble of 2 models');
     expect(joined.stdout).toContain('refit it on the ensemble');
     expect(joined.stdout).toContain('crop stages: the last one read alone');
