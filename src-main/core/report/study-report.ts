@@ -13,7 +13,7 @@ export interface StudyReportData {
   readonly activeModel: { readonly id: string; readonly name: string; readonly limitations: string | null } | null;
   readonly cases: readonly CaseSummary[];
   /** The app's operating point and the active model's figures there. */
-  readonly operatingPoint: Pick<OperatingPointSetting, 'targetSpecificity' | 'inUse' | 'unavailable' | 'packageDefault'>;
+  readonly operatingPoint: Pick<OperatingPointSetting, 'targetSpecificity' | 'inUse' | 'unavailable' | 'packageDefault' | 'fieldOfView'>;
   readonly generatedAt: string;
   readonly appVersion: string;
 }
@@ -36,7 +36,10 @@ export function describeStudyOperatingPoint(op: StudyReportData['operatingPoint'
   const inUse = op.inUse
     ? ` — glaucoma at P ≥ ${op.inUse.threshold.toFixed(3)} for ${modelName ?? 'the active model'}; expected sensitivity ${interval(op.inUse.sensitivity)}, specificity ${interval(op.inUse.specificity)} on its cross-validated cases`
     : '';
-  return escapeHtml(`Operating point (app setting, every study): ${setting}${inUse}. Signed approvals keep the operating point they were signed at.`);
+  const field = op.fieldOfView
+    ? ` It decides only where the disc spans ${percent(op.fieldOfView.low)} to ${percent(op.fieldOfView.high)} of the image's shorter side (${op.fieldOfView.evidence ?? 'the span of the cases its decision was fitted on, widened by a tenth'}); other photographs get no decision.`
+    : '';
+  return escapeHtml(`Operating point (app setting, every study): ${setting}${inUse}. Signed approvals keep the operating point they were signed at.${field}`);
 }
 
 function caseRow(c: CaseSummary): string {

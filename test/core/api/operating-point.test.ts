@@ -201,6 +201,10 @@ describe('the operating point setting', () => {
   it('says on which disc sizes the active model decides, and how they were measured', async () => {
     h = await harnessWithRoc(0.7, { discSize: { low: 0.07, high: 0.34 }, evidence: 'measured by the robustness benchmark' });
     expect((await callApi(h.services.handlers, 'settings.operatingPoint', {})).fieldOfView).toEqual({ low: 0.07, high: 0.34, evidence: 'measured by the robustness benchmark' });
+    // The study report says it beside the operating point.
+    const { studyId } = await importAndScreen(h);
+    const report = fs.readFileSync((await callApi(h.services.handlers, 'export.studyReport', { studyId, folder: path.join(h.root, 'out') })).file, 'utf8');
+    expect(report).toContain("It decides only where the disc spans 7 % to 34 % of the image&#39;s shorter side (measured by the robustness benchmark); other photographs get no decision.");
     await h.cleanup();
     h = await harnessWithRoc(0.7, { discSize: { low: 0.17, high: 0.34 } });
     expect((await callApi(h.services.handlers, 'settings.operatingPoint', {})).fieldOfView).toEqual({ low: 0.17, high: 0.34, evidence: null });
