@@ -75,7 +75,7 @@ export interface MeasuredFieldOfView {
 
 function failure(r: ShiftReading, clean: ShiftReading, tolerance: number): string | null {
   const why: string[] = [];
-  if (r.discFound < 1) why.push(`disc found in ${(100 * r.discFound).toFixed(0)} %`);
+  if (!(r.discFound >= 1) || r.discSpan === null) why.push(r.images > 0 ? `disc found in ${(100 * r.discFound).toFixed(0)} %` : 'no photographs');
   if (r.odDice === null || r.odDice < clean.odDice! - tolerance) why.push(`OD Dice ${r.odDice?.toFixed(3) ?? 'n/a'} < ${(clean.odDice! - tolerance).toFixed(3)}`);
   if (r.ocDice === null || r.ocDice < clean.ocDice! - tolerance) why.push(`OC Dice ${r.ocDice?.toFixed(3) ?? 'n/a'} < ${(clean.ocDice! - tolerance).toFixed(3)}`);
   if (r.vcdrMae === null || r.vcdrMae > clean.vcdrMae! + tolerance) why.push(`vCDR MAE ${r.vcdrMae?.toFixed(3) ?? 'n/a'} > ${(clean.vcdrMae! + tolerance).toFixed(3)}`);

@@ -31,9 +31,10 @@ describe('the measured field of view', () => {
       reading('far out', [0.04, 0.08]),
       reading('lost one', [0.12, 0.2], { discFound: 0.9 }),
       reading('cup worse', [0.3, 0.4], { vcdrMae: 0.09 }),
+      reading('empty', null, { images: 0, discFound: Number.NaN }),
     ]);
     expect(m.discSize).toEqual({ low: 0.19 / DOMAIN_MARGIN, high: 0.31 * DOMAIN_MARGIN });
-    expect(m.verdicts.map((v) => v.why)).toEqual(['the reference', 'within tolerance, but its disc sizes do not join the span', 'disc found in 90 %', 'vCDR MAE 0.090 > 0.080']);
+    expect(m.verdicts.map((v) => v.why)).toEqual(['the reference', 'within tolerance, but its disc sizes do not join the span', 'disc found in 90 %', 'vCDR MAE 0.090 > 0.080', 'no photographs']);
     // A wider tolerance lets the cup condition in, and the span follows it.
     expect(measuredFieldOfView([clean, reading('cup worse', [0.3, 0.4], { vcdrMae: 0.09 })], 0.05).discSize.high).toBeCloseTo(0.4 * DOMAIN_MARGIN, 12);
   });
