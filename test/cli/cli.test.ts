@@ -182,6 +182,11 @@ describe('glaucoma-studio', () => {
     expect(fs.readFileSync(path.join(tmp, 'with-fov', 'README.md'), 'utf8')).toContain(`Decides on discs spanning 8 %-34 % of the image's shorter side (${evidence})`);
     expect(fs.readFileSync(path.join(tmp, 'with-rule', 'README.md'), 'utf8')).toContain('(the span of the cases it was fitted on, widened by a tenth)');
 
+    // info states the default model's rule, operating point and field of view.
+    const info = spawnSync(process.execPath, [bin, 'info'], { cwd: tmp, encoding: 'utf8', env: { ...process.env, GLAUCOMA_STUDIO_MODEL: path.join(tmp, 'with-fov') } });
+    expect(info.status).toBe(0);
+    expect(info.stdout).toMatch(/ {2}decision:\n {4}Rule: vCDR alone .*\n {4}Cross-validated AUC: .*\n {4}Operating point: glaucoma when P >= .*\n {4}Decides on discs spanning 8 %-34 % of the image's shorter side \(measured by the robustness benchmark: zoomed out x1\.7\)/);
+
     // Refitting the rule on the same networks keeps the measured span, and says so.
     const refit = cli('fit-decision', '--scores', 'domain-scores.json', '--model', 'with-fov', '--out', 'with-fov');
     expect(refit.code).toBe(0);
