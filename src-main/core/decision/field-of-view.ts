@@ -35,16 +35,16 @@ export const FIELD_OF_VIEW_TOLERANCE = 0.02;
 
 /** Several models' readings of the same conditions (e.g. a cross-validation's fold models) pooled, image-weighted. */
 export function poolReadings(perModel: readonly (readonly ShiftReading[])[]): ShiftReading[] {
-  const order: string[] = [];
+  // A Map keeps its keys in first-seen order: the conditions come out in the order the benchmark ran them.
   const byCondition = new Map<string, ShiftReading[]>();
   for (const readings of perModel) {
     for (const r of readings) {
-      if (!byCondition.has(r.condition)) order.push(r.condition);
-      byCondition.set(r.condition, [...(byCondition.get(r.condition) ?? []), r]);
+      const rs = byCondition.get(r.condition);
+      if (rs) rs.push(r);
+      else byCondition.set(r.condition, [r]);
     }
   }
-  return order.map((condition) => {
-    const rs = byCondition.get(condition)!;
+  return [...byCondition].map(([condition, rs]) => {
     const images = rs.reduce((s, r) => s + r.images, 0);
     const weighted = (f: (r: ShiftReading) => number | null): number | null => (rs.some((r) => f(r) === null) ? null : rs.reduce((s, r) => s + f(r)! * r.images, 0) / images);
     const spans = rs.flatMap((r) => (r.discSpan ? [r.discSpan] : []));
