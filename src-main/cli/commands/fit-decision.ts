@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { describeDecision, readManifest, rewritePackage, writeWithDecision } from '../../core/model/package';
+import { describeDecision, readManifest, rewritePackage } from '../../core/model/package';
 import { keepMeasuredDomain } from '../../core/decision/field-of-view';
 import { crossValidationOf, fitDecisionFromScores, readScoreFiles } from '../../core/train/fit-decision';
 import { listOf, num, required, str, UsageError, type CommandSpec, type ParsedOptions } from '../args';
@@ -40,17 +40,14 @@ export async function runFitDecision(options: ParsedOptions): Promise<number> {
   const validation = options['validation'] ? crossValidationOf(files[0]!) : null;
   const fitted = fitDecisionFromScores(scores, note, (m) => process.stdout.write(`${m}\n`), num(options, 'specificity'));
   if (!fitted) return 1;
+  const source = readManifest(model);
   // A field of view measured for these networks (set-domain) outlives a refit of the rule on top of them.
-  const previous = readManifest(model).decision?.domain;
+  const previous = source.decision?.domain;
   const domain = fitted.domain ? keepMeasuredDomain(fitted.domain, previous) : previous;
   const decision = { ...fitted, ...(domain ? { domain } : {}) };
   if (domain?.evidence) process.stdout.write(`field of view kept from the package (measured): ${domain.evidence}\n`);
   const notes = str(options, 'notes');
-  if (notes || validation) {
-    await rewritePackage(model, out, { decision, ...(notes ? { dataCard: { ...readManifest(model).dataCard, notes } } : {}), ...(validation ? { validation } : {}) });
-  } else {
-    await writeWithDecision(model, out, decision);
-  }
+  await rewritePackage(model, out, { decision, ...(notes ? { dataCard: { ...source.dataCard, notes } } : {}), ...(validation ? { validation } : {}) });
   if (validation) process.stdout.write(`validation recorded: ${validation.note}\n`);
   process.stdout.write(`${describeDecision(decision).join('\n')}\n\nmodel package with its decision model: ${out}\n`);
   return 0;
