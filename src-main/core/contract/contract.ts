@@ -251,9 +251,10 @@ export const OperatingPointSettingSchema = z.object({
   unavailable: z.string().nullable(),
   /**
    * The disc sizes (disc diameter / the image's shorter side) the active model decides on, elsewhere it withholds
-   * its decision; `evidence` says how they were measured (null: its decision's own cases' span). Null without a check.
+   * its decision; `evidence` says in words how they were set (measured, or its decision's own cases' span). Null
+   * without a check.
    */
-  fieldOfView: z.object({ low: z.number(), high: z.number(), evidence: z.string().nullable() }).nullable(),
+  fieldOfView: z.object({ low: z.number(), high: z.number(), evidence: z.string() }).nullable(),
   /** Every change of the setting, newest first, with the old and new values. */
   history: z.array(z.object({ detail: z.string(), author: z.string(), at: z.string() })),
 });

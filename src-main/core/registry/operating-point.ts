@@ -94,7 +94,8 @@ export class OperatingPoints {
     for (const v of [...OPERATING_POINT_PRESETS, ...(target === null ? [] : [target]), ...(preview === undefined ? [] : [preview])]) if (!values.some((w) => Math.abs(w - v) < 1e-9)) values.push(v);
     values.sort((a, b) => a - b);
     const choices = values.map((v) => ({ ...pointDto(decisionOperatingPoint(decision, isDefault(v) ? undefined : v)), packageDefault: isDefault(v) }));
-    const fieldOfView = decision.domain ? { ...decision.domain.discSize, evidence: decision.domain.evidence ?? null } : null;
+    // A range without evidence of its own is its cases' (decision/select.ts): said once here for the panel and the study report.
+    const fieldOfView = decision.domain ? { ...decision.domain.discSize, evidence: decision.domain.evidence ?? 'the span of the cases its decision was fitted on, widened by a tenth' } : null;
     return { ...base, model, packageDefault, inUse: pointDto(decisionOperatingPoint(decision, target ?? undefined)), choices, unavailable: null, fieldOfView };
   }
 

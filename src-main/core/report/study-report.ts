@@ -37,7 +37,7 @@ export function describeStudyOperatingPoint(op: StudyReportData['operatingPoint'
     ? ` — glaucoma at P ≥ ${op.inUse.threshold.toFixed(3)} for ${modelName ?? 'the active model'}; expected sensitivity ${interval(op.inUse.sensitivity)}, specificity ${interval(op.inUse.specificity)} on its cross-validated cases`
     : '';
   const field = op.fieldOfView
-    ? ` It decides only where the disc spans ${percent(op.fieldOfView.low)} to ${percent(op.fieldOfView.high)} of the image's shorter side (${op.fieldOfView.evidence ?? 'the span of the cases its decision was fitted on, widened by a tenth'}); other photographs get no decision.`
+    ? ` It decides only where the disc spans ${percent(op.fieldOfView.low)} to ${percent(op.fieldOfView.high)} of the image's shorter side (${op.fieldOfView.evidence}); other photographs get no decision.`
     : '';
   return escapeHtml(`Operating point (app setting, every study): ${setting}${inUse}. Signed approvals keep the operating point they were signed at.${field}`);
 }

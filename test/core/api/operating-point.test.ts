@@ -207,7 +207,7 @@ describe('the operating point setting', () => {
     expect(report).toContain("It decides only where the disc spans 7 % to 34 % of the image&#39;s shorter side (measured by the robustness benchmark); other photographs get no decision.");
     await h.cleanup();
     h = await harnessWithRoc(0.7, { discSize: { low: 0.17, high: 0.34 } });
-    expect((await callApi(h.services.handlers, 'settings.operatingPoint', {})).fieldOfView).toEqual({ low: 0.17, high: 0.34, evidence: null });
+    expect((await callApi(h.services.handlers, 'settings.operatingPoint', {})).fieldOfView).toEqual({ low: 0.17, high: 0.34, evidence: 'the span of the cases its decision was fitted on, widened by a tenth' });
   });
 
   it('a package without ROC evidence (the paper rule) cannot have its operating point changed, and says why', async () => {
