@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { describeDecision, readManifest } from '../../core/model/package';
+import { decisionSentences, PAPER_RULE_SENTENCE, readManifest } from '../../core/model/package';
 import type { CommandSpec, ParsedOptions } from '../args';
 import { defaultModelDir } from '../paths';
 import { BACKEND_OPTION, backendOf } from './common';
@@ -19,8 +19,9 @@ export async function runInfo(options: ParsedOptions): Promise<number> {
     const m = readManifest(dir);
     process.stdout.write(`default model: ${m.name} (${m.id}) in ${dir}\n  trained tasks: ${m.trainedTasks.join(', ')}\n  data: ${m.dataCard.source}; ${m.dataCard.intendedUse}\n`);
     // The rule, its cross-validated AUC, its operating point and where it decides: what a screening result rests on.
-    const decision = describeDecision(m.decision ?? null).filter((l) => /^- (Rule|Cross-validated AUC|Operating point|Decides on)/.test(l) || (!m.decision && l !== ''));
-    process.stdout.write(`  decision:\n${decision.map((l) => `    ${l.replace(/^- /, '')}\n`).join('')}`);
+    const s = m.decision ? decisionSentences(m.decision) : null;
+    const decision = s ? [s.rule, s.auc, s.operatingPoint, ...(s.domain ? [s.domain] : [])] : [PAPER_RULE_SENTENCE];
+    process.stdout.write(`  decision:\n${decision.map((l) => `    ${l}\n`).join('')}`);
   } else {
     process.stdout.write(`default model: none at ${dir}\n`);
   }

@@ -482,22 +482,44 @@ export function describeModel(m: ModelManifest): string {
   return lines.filter((l, i, all) => !(l === '' && all[i - 1] === '')).join('\n');
 }
 
-/** The decision rule in words: what was chosen, how well it did, at which operating point. */
-export function describeDecision(d: DecisionModel | null): string[] {
-  if (!d) return ["The paper's rule: the mean of the network's glaucoma output and the vCDR regression, glaucoma at 0.5 (no decision model was fitted)."];
+/** A package without a decision model decides by the paper's rule, in one sentence. */
+export const PAPER_RULE_SENTENCE = "The paper's rule: the mean of the network's glaucoma output and the vCDR regression, glaucoma at 0.5 (no decision model was fitted).";
+
+/** A decision model's facts, each one sentence: the parts a short summary (`info`, the model list) picks from. */
+export interface DecisionSentences {
+  readonly rule: string;
+  readonly auc: string;
+  readonly operatingPoint: string;
+  readonly calibration: string;
+  readonly measuredOn: string;
+  /** Where it decides; null for a package without a validated field of view. */
+  readonly domain: string | null;
+}
+
+export function decisionSentences(d: DecisionModel): DecisionSentences {
   const pct = (v: number): string => `${(100 * v).toFixed(0)} %`;
   const ci = (i: { value: number; low: number; high: number }, f: (v: number) => string): string => `${f(i.value)} (95 % CI ${f(i.low)}-${f(i.high)})`;
   const op = d.operatingPoint;
+  return {
+    rule: `Rule: ${d.label} (\`${d.id}\`), chosen by cross-validation among ${d.selection.candidates.length} candidates.`,
+    auc: `Cross-validated AUC: ${ci(d.validation.auc, (v) => v.toFixed(3))} on ${d.validation.cases} cases (${d.validation.positives} glaucoma); nested cross-validation of the choice: ${d.selection.nestedAuc === null ? 'n/a' : d.selection.nestedAuc.toFixed(3)}.`,
+    operatingPoint: `Operating point: glaucoma when P >= ${op.threshold.toFixed(3)}, fitted for specificity ${pct(op.targetSpecificity)}${op.rule === 'harrell-davis' ? " (the normal eyes' estimated quantile, Harrell-Davis)" : ''}: expected sensitivity ${ci(op.sensitivity, pct)}, specificity ${ci(op.specificity, pct)}.`,
+    calibration: `Calibration: Brier score ${d.validation.brier.toFixed(3)}, expected calibration error ${d.validation.ece.toFixed(3)}.`,
+    measuredOn: `Measured on: ${d.validation.note}.`,
+    domain: d.domain ? `Decides on discs spanning ${pct(d.domain.discSize.low)}-${pct(d.domain.discSize.high)} of the image's shorter side (${d.domain.evidence ?? 'the span of the cases it was fitted on, widened by a tenth'}); elsewhere no decision.` : null,
+  };
+}
+
+/** The decision rule in words: what was chosen, how well it did, at which operating point, where it decides, and every candidate. */
+export function describeDecision(d: DecisionModel | null): string[] {
+  if (!d) return [PAPER_RULE_SENTENCE];
+  const s = decisionSentences(d);
+  const ci = (i: { value: number; low: number; high: number }): string => `${i.value.toFixed(3)} (95 % CI ${i.low.toFixed(3)}-${i.high.toFixed(3)})`;
   return [
-    `- Rule: ${d.label} (\`${d.id}\`), chosen by cross-validation among ${d.selection.candidates.length} candidates.`,
-    `- Cross-validated AUC: ${ci(d.validation.auc, (v) => v.toFixed(3))} on ${d.validation.cases} cases (${d.validation.positives} glaucoma); nested cross-validation of the choice: ${d.selection.nestedAuc === null ? 'n/a' : d.selection.nestedAuc.toFixed(3)}.`,
-    `- Operating point: glaucoma when P >= ${op.threshold.toFixed(3)}, fitted for specificity ${pct(op.targetSpecificity)}${op.rule === 'harrell-davis' ? " (the normal eyes' estimated quantile, Harrell-Davis)" : ''}: expected sensitivity ${ci(op.sensitivity, pct)}, specificity ${ci(op.specificity, pct)}.`,
-    `- Calibration: Brier score ${d.validation.brier.toFixed(3)}, expected calibration error ${d.validation.ece.toFixed(3)}.`,
-    `- Measured on: ${d.validation.note}.`,
-    ...(d.domain ? [`- Decides on discs spanning ${pct(d.domain.discSize.low)}-${pct(d.domain.discSize.high)} of the image's shorter side (${d.domain.evidence ?? "the span of the cases it was fitted on, widened by a tenth"}); elsewhere no decision.`] : []),
+    ...[s.rule, s.auc, s.operatingPoint, s.calibration, s.measuredOn, ...(s.domain ? [s.domain] : [])].map((line) => `- ${line}`),
     '',
     '| candidate | eligible | cross-validated AUC (95 % CI) |',
     '| --- | --- | --- |',
-    ...d.selection.candidates.map((c) => `| ${c.label} (\`${c.id}\`) | ${c.eligible ? 'yes' : 'no'} | ${c.auc ? ci(c.auc, (v) => v.toFixed(3)) : 'n/a'} |`),
+    ...d.selection.candidates.map((c) => `| ${c.label} (\`${c.id}\`) | ${c.eligible ? 'yes' : 'no'} | ${c.auc ? ci(c.auc) : 'n/a'} |`),
   ];
 }

@@ -12,7 +12,7 @@ import path from 'node:path';
 import type { ModelPackagePreview, ModelVersion, PairedCaseScores } from '../contract/contract';
 import { ApiError } from '../contract/errors';
 import { writeDirAtomic } from '../fs/atomic';
-import { describeDecision, packageFiles, readManifest, verifyModelPackage, type ModelManifest } from '../model/package';
+import { decisionSentences, packageFiles, PAPER_RULE_SENTENCE, readManifest, verifyModelPackage, type ModelManifest } from '../model/package';
 import { modelVersionDto, type ModelVersionRow, type NewModelVersion } from '../store/models';
 import type { Store } from '../store/store';
 import { heldBackComparison } from './comparison';
@@ -34,11 +34,8 @@ export interface FinetuneOutcome {
 
 /** The glaucoma decision of a manifest in one line: its rule and operating point. */
 export function decisionLine(manifest: ModelManifest): string {
-  const line = describeDecision(manifest.decision ?? null)
-    .filter((l) => !l.startsWith('- ') || l.startsWith('- Rule') || l.startsWith('- Operating point'))
-    .filter((l) => l !== '' && !l.startsWith('|'))
-    .map((l) => l.replace(/^- /, '').replace(/`/g, ''))
-    .join(' ');
+  const s = manifest.decision ? decisionSentences(manifest.decision) : null;
+  const line = s ? `${s.rule} ${s.operatingPoint}`.replace(/`/g, '') : PAPER_RULE_SENTENCE;
   // A fine-tune says whether the clinic's graded cases refitted the rule or it is the parent's.
   const how = finetuneRecord(manifest)?.['decision'];
   return typeof how === 'string' ? `${line} Decision ${how}.` : line;
