@@ -180,7 +180,7 @@ describe('glaucoma-studio', () => {
     expect(set.stdout).toContain("decides on discs spanning 8 %-34 % of the image's shorter side (was 23 %-28 %)");
     expect(readManifest(path.join(tmp, 'with-fov')).decision?.domain).toEqual({ discSize: { low: 0.08, high: 0.34 }, evidence });
     expect(fs.readFileSync(path.join(tmp, 'with-fov', 'README.md'), 'utf8')).toContain(`Decides on discs spanning 8 %-34 % of the image's shorter side (${evidence})`);
-    expect(fs.readFileSync(path.join(tmp, 'with-rule', 'README.md'), 'utf8')).toContain('(the span of the cases it was fitted on, widened by a tenth)');
+    expect(fs.readFileSync(path.join(tmp, 'with-rule', 'README.md'), 'utf8')).toContain('(the span of the cases its decision was fitted on, widened by a tenth)');
 
     // info states the default model's rule, operating point and field of view.
     const info = spawnSync(process.execPath, [bin, 'info'], { cwd: tmp, encoding: 'utf8', env: { ...process.env, GLAUCOMA_STUDIO_MODEL: path.join(tmp, 'with-fov') } });

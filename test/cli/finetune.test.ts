@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readManifest } from '../../src-main/core/model/package';
-import { writeTinyModel } from '../helpers/model';
+import { addSyntheticDecision, writeTinyModel } from '../helpers/model';
 import { useTestBackend } from '../helpers/backend';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
@@ -25,6 +25,10 @@ const sha256 = (file: string): string => crypto.createHash('sha256').update(fs.r
 beforeAll(async () => {
   await useTestBackend();
   await writeTinyModel(path.join(tmp, 'parent'), { size: 32 });
+  // A decision rule with a measured field of view, which the child keeps as its parent's.
+  await addSyntheticDecision(path.join(tmp, 'parent'));
+  fs.writeFileSync(path.join(tmp, 'fov.json'), JSON.stringify({ domain: { discSize: { low: 0.05, high: 0.4 }, evidence: 'measured on the test shifts' } }));
+  expect(cli('set-domain', '--model', 'parent', '--from', 'fov.json', '--out', 'parent').code).toBe(0);
   expect(cli('synth', '--out', 'data', '--count', '4', '--width', '96', '--height', '92', '--seed', '5').code).toBe(0);
 });
 
@@ -62,6 +66,12 @@ describe('glaucoma-studio finetune', () => {
     const onDisk = images.find((f) => path.basename(f) === first.file)!;
     expect(first.sha256).toBe(sha256(path.join(tmp, 'data', onDisk)));
     expect(child.validation?.baseline?.modelId).toBe('tiny-test-model');
+    // The parent's rule is kept, its measured field of view marked as measured on the parent's networks.
+    expect(child.decision?.rule).toEqual(readManifest(path.join(tmp, 'parent')).decision?.rule);
+    expect(child.decision?.domain).toEqual({ discSize: { low: 0.05, high: 0.4 }, evidence: 'measured on the test shifts', measuredOn: 'tiny-test-model' });
+    expect(fs.readFileSync(path.join(tmp, 'ft', 'model', 'README.md'), 'utf8')).toContain(
+      "(measured on the test shifts; measured on the networks of tiny-test-model, from which this package's networks were fine-tuned)",
+    );
     // The parent is untouched.
     expect(sha256(path.join(tmp, 'parent', 'main.weights.bin'))).toBe(parentBefore);
 

@@ -129,5 +129,6 @@ export function keepMeasuredDomain(fitted: DecisionDomain, previous: DecisionDom
   return {
     discSize: { low: Math.min(fitted.discSize.low, previous.discSize.low), high: Math.max(fitted.discSize.high, previous.discSize.high) },
     evidence: previous.evidence,
+    ...(previous.measuredOn ? { measuredOn: previous.measuredOn } : {}),
   };
 }

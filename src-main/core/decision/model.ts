@@ -22,6 +22,11 @@ export const DecisionDomainSchema = z
   .object({
     discSize: z.object({ low: z.number().positive(), high: z.number().positive() }),
     evidence: z.string().min(1).optional(),
+    /**
+     * The package whose networks the evidence was measured on, when they are not this package's: a fine-tuned
+     * package keeps its parent's rule and measured range, but its networks have changed since the measurement.
+     */
+    measuredOn: z.string().min(1).optional(),
   })
   .refine((d) => d.discSize.low < d.discSize.high, { message: 'discSize.low must be below discSize.high' });
 export type DecisionDomain = z.infer<typeof DecisionDomainSchema>;
@@ -147,6 +152,25 @@ export const DOMAIN_MARGIN = 1.1;
 /** The validated disc-size range of a set of cases. */
 export function discSizeDomain(sizes: readonly number[]): DecisionDomain['discSize'] {
   return { low: Math.min(...sizes) / DOMAIN_MARGIN, high: Math.max(...sizes) * DOMAIN_MARGIN };
+}
+
+/** What a range without evidence of its own is (decision/select.ts sets it). */
+export const CASES_SPAN_EVIDENCE = 'the span of the cases its decision was fitted on, widened by a tenth';
+
+/** How a decision's disc-size range was set, in words: its evidence, and whose networks that evidence was measured on. */
+export function domainEvidence(domain: DecisionDomain): string {
+  if (!domain.evidence) return CASES_SPAN_EVIDENCE;
+  return domain.measuredOn ? `${domain.evidence}; measured on the networks of ${domain.measuredOn}, from which this package's networks were fine-tuned` : domain.evidence;
+}
+
+/**
+ * A parent's decision as a fine-tuned child keeps it: the same rule and range, a measured range marked as measured
+ * on the networks of the package it was measured on (the parent's, or further up when the parent inherited it).
+ */
+export function inheritedDecision(decision: DecisionModel, parentId: string): DecisionModel {
+  const domain = decision.domain;
+  if (!domain?.evidence || domain.measuredOn) return decision;
+  return { ...decision, domain: { ...domain, measuredOn: parentId } };
 }
 
 /** Why the rule should not decide on these measurements (outside its validated field of view), or null. */

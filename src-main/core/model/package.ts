@@ -9,7 +9,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { DecisionModelSchema, type DecisionModel } from '../decision/model';
+import { DecisionModelSchema, domainEvidence, type DecisionModel } from '../decision/model';
 import { InputError } from '../errors';
 import { writeDirAtomic, writeJsonAtomic } from '../fs/atomic';
 import { TASKS, type Task } from '../types';
@@ -506,7 +506,7 @@ export function decisionSentences(d: DecisionModel): DecisionSentences {
     operatingPoint: `Operating point: glaucoma when P >= ${op.threshold.toFixed(3)}, fitted for specificity ${pct(op.targetSpecificity)}${op.rule === 'harrell-davis' ? " (the normal eyes' estimated quantile, Harrell-Davis)" : ''}: expected sensitivity ${ci(op.sensitivity, pct)}, specificity ${ci(op.specificity, pct)}.`,
     calibration: `Calibration: Brier score ${d.validation.brier.toFixed(3)}, expected calibration error ${d.validation.ece.toFixed(3)}.`,
     measuredOn: `Measured on: ${d.validation.note}.`,
-    domain: d.domain ? `Decides on discs spanning ${pct(d.domain.discSize.low)}-${pct(d.domain.discSize.high)} of the image's shorter side (${d.domain.evidence ?? 'the span of the cases it was fitted on, widened by a tenth'}); elsewhere no decision.` : null,
+    domain: d.domain ? `Decides on discs spanning ${pct(d.domain.discSize.low)}-${pct(d.domain.discSize.high)} of the image's shorter side (${domainEvidence(d.domain)}); elsewhere no decision.` : null,
   };
 }
 

@@ -15,7 +15,7 @@
 // are separate, immutable records: nothing here touches them.
 import { ApiError } from '../contract/errors';
 import { TARGET_SPECIFICITY_RANGE, type OperatingPointDto, type OperatingPointSetting, type PredictionSummaryDto } from '../contract/contract';
-import { decisionOperatingPoint, DEFAULT_TARGET_SPECIFICITY, type DecisionModel } from '../decision/model';
+import { decisionOperatingPoint, DEFAULT_TARGET_SPECIFICITY, domainEvidence, type DecisionModel } from '../decision/model';
 import { errorMessage } from '../errors';
 import { decideAtOperatingPoint } from '../infer/assessment';
 import { percent } from '../store/audit';
@@ -94,8 +94,8 @@ export class OperatingPoints {
     for (const v of [...OPERATING_POINT_PRESETS, ...(target === null ? [] : [target]), ...(preview === undefined ? [] : [preview])]) if (!values.some((w) => Math.abs(w - v) < 1e-9)) values.push(v);
     values.sort((a, b) => a - b);
     const choices = values.map((v) => ({ ...pointDto(decisionOperatingPoint(decision, isDefault(v) ? undefined : v)), packageDefault: isDefault(v) }));
-    // A range without evidence of its own is its cases' (decision/select.ts): said once here for the panel and the study report.
-    const fieldOfView = decision.domain ? { ...decision.domain.discSize, evidence: decision.domain.evidence ?? 'the span of the cases its decision was fitted on, widened by a tenth' } : null;
+    // Said in words once here for the panel and the study report.
+    const fieldOfView = decision.domain ? { ...decision.domain.discSize, evidence: domainEvidence(decision.domain) } : null;
     return { ...base, model, packageDefault, inUse: pointDto(decisionOperatingPoint(decision, target ?? undefined)), choices, unavailable: null, fieldOfView };
   }
 

@@ -25,7 +25,7 @@ import { prepareExamples } from './prepare';
 import { quickValidate } from './quick-validate';
 import { MtlIndependentOptimizers } from './strategies';
 import { fitDecisionFromScores } from './fit-decision';
-import type { DecisionModel } from '../decision/model';
+import { inheritedDecision, type DecisionModel } from '../decision/model';
 
 export type FinetuneEvent =
   | { readonly type: 'log'; readonly message: string }
@@ -168,7 +168,8 @@ export async function runFinetune(
         // the disc and cup measurements, which the fine-tune refines rather than redefines
         // (dropping it fell back to the paper's fixed average: AUC 0.83 -> 0.64 on
         // Drishti-GS1 test, docs/finetune.md).
-        ...(decision ? { decision } : m.decision ? { decision: m.decision } : {}),
+        // A measured field of view is kept with it, marked as measured on the parent's networks.
+        ...(decision ? { decision } : m.decision ? { decision: inheritedDecision(m.decision, m.id) } : {}),
         dataCard: {
           ...m.dataCard,
           images: m.dataCard.images + spec.train.length,
