@@ -8,7 +8,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { listOf } from '../../src-main/cli/args';
 import { openDataset } from '../../src-main/core/data/spec';
+import { z } from 'zod';
 import { writeJsonAtomic } from '../../src-main/core/fs/atomic';
+import { readJsonFileAs } from '../../src-main/core/fs/json-file';
 import { evaluateModel, type ImageScore } from '../../src-main/core/infer/evaluate';
 import { auc } from '../../src-main/core/metrics/roc';
 import { Predictor } from '../../src-main/core/infer/predictor';
@@ -26,16 +28,18 @@ if (!run || !out) throw new Error('usage: rescore.ts --run RUN --out DIR [--stag
 const fusion = arg('stage-fusion');
 if (fusion !== undefined && !isStageFusion(fusion)) throw new Error(`--stage-fusion must be one of ${STAGE_FUSIONS.join(', ')}, got ${fusion}`);
 const only = arg('fold') ? new Set(listOf(arg('fold')!)) : null;
+// What a fold's evaluation.json must hold here: the ids of the images its model did not train on.
+const HeldOutSchema = z.object({ images: z.array(z.object({ id: z.string() })).min(1) });
 
 await selectBackend();
 const codec = createSharpCodec();
-const config = JSON.parse(fs.readFileSync(path.join(run, 'config.json'), 'utf8')) as { data: string };
+const config = readJsonFileAs(path.join(run, 'config.json'), z.object({ data: z.string() }), 'training run config');
 const samples = (await openDataset(config.data, codec)).dataset.samples;
 const pooled: ImageScore[] = [];
 const folds = fs.readdirSync(path.join(run, 'folds')).filter((f) => !only || only.has(f)).sort();
 for (const fold of folds) {
   const dir = path.join(run, 'folds', fold);
-  const ids = new Set((JSON.parse(fs.readFileSync(path.join(dir, 'evaluation.json'), 'utf8')) as { images: { id: string }[] }).images.map((i) => i.id));
+  const ids = new Set(readJsonFileAs(path.join(dir, 'evaluation.json'), HeldOutSchema, 'fold evaluation').images.map((i) => i.id));
   const heldOut = samples.filter((s) => ids.has(s.id));
   if (heldOut.length !== ids.size) throw new Error(`${dir}: ${ids.size} held-out images listed, ${heldOut.length} found in ${config.data}`);
   const predictor = Predictor.open(path.join(dir, 'model'), codec);

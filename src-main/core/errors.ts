@@ -1,5 +1,6 @@
 // Errors a user can act on. Each names the file (or setting) and the problem in
 // one line, so a batch can report it and go on with the rest.
+import type { z } from 'zod';
 
 /** Bad input from the user: a file that cannot be read or does not follow its format. */
 export class InputError extends Error {
@@ -31,4 +32,10 @@ export class CancelledError extends Error {
 export function errorMessage(error: unknown): string {
   if (error instanceof Error) return error.message.split('\n')[0] ?? error.name;
   return String(error);
+}
+
+/** A schema's first complaint about a value, as the end of a one-line problem: `at "networks.0.id": Required`. */
+export function schemaProblem(error: z.ZodError): string {
+  const issue = error.issues[0]!;
+  return `at "${issue.path.join('.') || '(root)'}": ${issue.message}`;
 }

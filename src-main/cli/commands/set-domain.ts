@@ -1,8 +1,8 @@
-import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { DecisionDomainSchema } from '../../core/decision/model';
 import { InputError } from '../../core/errors';
+import { readJsonFileAs } from '../../core/fs/json-file';
 import { readManifest, rewritePackage } from '../../core/model/package';
 import { required, str, type CommandSpec, type ParsedOptions } from '../args';
 import { defaultModelDir } from '../paths';
@@ -26,26 +26,10 @@ export const setDomainCommand: CommandSpec = {
 // Only a measured span is recorded here: one without evidence would read like the cases' own.
 const MeasuredDomainFileSchema = z.object({ domain: DecisionDomainSchema.and(z.object({ evidence: z.string().min(1) })) });
 
-function readDomainFile(file: string): z.infer<typeof MeasuredDomainFileSchema>['domain'] {
-  if (!fs.existsSync(file)) throw new InputError(file, 'file not found');
-  let json: unknown;
-  try {
-    json = JSON.parse(fs.readFileSync(file, 'utf8'));
-  } catch (error) {
-    throw new InputError(file, `not valid JSON (${error instanceof Error ? error.message : String(error)})`);
-  }
-  const parsed = MeasuredDomainFileSchema.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new InputError(file, `invalid value at "${issue.path.join('.') || '(root)'}": ${issue.message}`);
-  }
-  return parsed.data.domain;
-}
-
 export async function runSetDomain(options: ParsedOptions): Promise<number> {
   const model = path.resolve(str(options, 'model') ?? defaultModelDir());
   const out = path.resolve(required(options, 'out', 'set-domain'));
-  const domain = readDomainFile(path.resolve(required(options, 'from', 'set-domain')));
+  const { domain } = readJsonFileAs(path.resolve(required(options, 'from', 'set-domain')), MeasuredDomainFileSchema);
   const decision = readManifest(model).decision;
   if (!decision) throw new InputError(model, 'has no decision model: fit one first (fit-decision), then record where it decides');
   const pct = (v: number): string => `${(100 * v).toFixed(0)} %`;

@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { DecisionModelSchema, domainEvidence, type DecisionModel } from '../decision/model';
 import { InputError } from '../errors';
 import { writeDirAtomic, writeJsonAtomic } from '../fs/atomic';
+import { checkJson, readJsonFile } from '../fs/json-file';
 import { TASKS, type Task } from '../types';
 import { ArchConfigSchema, resolveArchConfig, type ArchConfig } from './config';
 import { MultiTaskUNet } from './network';
@@ -334,22 +335,13 @@ export function readManifest(dir: string): ModelManifest {
   if (!fs.existsSync(dir)) throw new InputError(dir, 'model package folder not found');
   if (!fs.existsSync(file)) throw new InputError(dir, `not a model package: ${MANIFEST_FILE} is missing`);
   assertRegularFile(file, MANIFEST_FILE);
-  let json: unknown;
-  try {
-    json = JSON.parse(fs.readFileSync(file, 'utf8'));
-  } catch (error) {
-    throw new InputError(file, `not valid JSON (${error instanceof Error ? error.message : String(error)})`);
-  }
+  const json = readJsonFile(file);
+  // A newer format is said as such, before its new fields read as invalid ones.
   const format = (json as { format?: unknown; formatVersion?: unknown } | null) ?? {};
   if (format.format === MODEL_FORMAT && typeof format.formatVersion === 'number' && format.formatVersion > MODEL_FORMAT_VERSION) {
     throw new InputError(file, `model format version ${format.formatVersion} is newer than this app understands (${MODEL_FORMAT_VERSION}); update Glaucoma Studio`);
   }
-  const parsed = ModelManifestSchema.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new InputError(file, `invalid model manifest at "${issue.path.join('.') || '(root)'}": ${issue.message}`);
-  }
-  return parsed.data;
+  return checkJson(file, json, ModelManifestSchema, 'model manifest');
 }
 
 /**

@@ -3,6 +3,7 @@
 // JSON column is read back through a schema; a bad value is an error naming
 // the table, the row and the field.
 import { z } from 'zod';
+import { schemaProblem } from '../errors';
 import { FinetuneSpecSchema } from '../train/finetune-spec';
 import { EpochPointSchema, HeldBackComparisonSchema, LabelMapSchema, ModelProvenanceSchema, PredictionSummarySchema, TaskSchema } from '../contract/contract';
 
@@ -58,10 +59,7 @@ export function readJson<S extends z.ZodType>(schema: S, text: string, where: st
     throw new CorruptRowError(`${where}: not valid JSON (${error instanceof Error ? error.message : String(error)})`);
   }
   const parsed = schema.safeParse(value);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new CorruptRowError(`${where}: invalid value at "${issue.path.join('.') || '(root)'}": ${issue.message}`);
-  }
+  if (!parsed.success) throw new CorruptRowError(`${where}: invalid value ${schemaProblem(parsed.error)}`);
   return parsed.data;
 }
 

@@ -6,6 +6,7 @@ import path from 'node:path';
 import type * as tf from '@tensorflow/tfjs-core';
 import { z } from 'zod';
 import { InputError } from '../errors';
+import { readJsonFile } from '../fs/json-file';
 import { writeDirAtomic, writeJsonAtomic } from '../fs/atomic';
 import type { MultiTaskUNet } from '../model/network';
 import { decodeTensors, encodeTensors, type WeightEntry } from '../model/weights-io';
@@ -72,7 +73,7 @@ function mutable(e: WeightEntry) {
 export function readCheckpointState(runDir: string): CheckpointState | undefined {
   const file = path.join(runDir, CHECKPOINT_DIR, 'state.json');
   if (!fs.existsSync(file)) return undefined;
-  const parsed = CheckpointStateSchema.safeParse(JSON.parse(fs.readFileSync(file, 'utf8')));
+  const parsed = CheckpointStateSchema.safeParse(readJsonFile(file));
   if (!parsed.success) throw new InputError(file, `damaged checkpoint: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
   return parsed.data;
 }

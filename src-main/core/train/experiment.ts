@@ -11,6 +11,7 @@ import { describeBackend } from '../backend';
 import { openDataset } from '../data/spec';
 import { InputError } from '../errors';
 import { writeFileAtomic, writeJsonAtomic } from '../fs/atomic';
+import { readJsonFile } from '../fs/json-file';
 import { evaluateModel, type Evaluation, type ImageScore } from '../infer/evaluate';
 import { Predictor } from '../infer/predictor';
 import { formatMeanSd, mean, rocCurve, sampleSd } from '../metrics';
@@ -84,11 +85,11 @@ export async function runExperiment(config: ExperimentConfig, outDir: string, de
     for (const [k, modelDir] of run.foldModelDirs.entries()) {
       const cached = path.join(path.dirname(modelDir), 'test-evaluation.json');
       if (test.length > 0 && fs.existsSync(cached) && resume) {
-        foldEvaluations.push(JSON.parse(fs.readFileSync(cached, 'utf8')) as Evaluation);
+        foldEvaluations.push(readJsonFile(cached) as Evaluation);
         continue;
       }
       if (test.length === 0) {
-        foldEvaluations.push(JSON.parse(fs.readFileSync(path.join(path.dirname(modelDir), FOLD_EVALUATION), 'utf8')) as Evaluation);
+        foldEvaluations.push(readJsonFile(path.join(path.dirname(modelDir), FOLD_EVALUATION)) as Evaluation);
         continue;
       }
       log(`strategy ${strategy}, fold ${k + 1}: scoring ${test.length} test images`);

@@ -8,6 +8,7 @@ import { FEATURE_NAMES, type DiscCupFeatures } from '../decision/features';
 import { selectDecisionModel, type DecisionCase } from '../decision/select';
 import type { DecisionModel } from '../decision/model';
 import { InputError } from '../errors';
+import { checkJson, readJsonFile } from '../fs/json-file';
 import { summariseFolds, type EvaluationSummary, type ImageScore } from '../infer/evaluate';
 import type { ValidationRecord } from '../model/package';
 import { FOLD_EVALUATION } from './scored-fold';
@@ -61,9 +62,7 @@ export function crossValidationOf(runDir: string): ValidationRecord {
   const files = scoreFilePaths([runDir]);
   if (files.length === 1 && files[0] === runDir) throw new InputError(runDir, 'not a cross-validated run folder (folds/N/evaluation.json)');
   const summaries: EvaluationSummary[] = files.map((file) => {
-    const parsed = FoldSummarySchema.safeParse((JSON.parse(fs.readFileSync(file, 'utf8')) as { summary?: unknown } | null)?.summary);
-    if (!parsed.success) throw new InputError(file, `summary: ${parsed.error.issues[0]!.path.join('.')}: ${parsed.error.issues[0]!.message}`);
-    return parsed.data;
+    return checkJson(file, (readJsonFile(file) as { summary?: unknown } | null)?.summary, FoldSummarySchema, 'fold summary');
   });
   const images = summaries.reduce((n, s) => n + s.images, 0);
   return summariseFolds(summaries, `${files.length}-fold cross-validation on ${images} images (each fold scored by a model that did not train on it; ${path.basename(runDir)})`);
@@ -78,23 +77,16 @@ export function readScoreFiles(paths: readonly string[]): Score[] {
   const scores: Score[] = [];
   const seen = new Set<string>();
   for (const file of files) {
-    let json: unknown;
-    try {
-      json = JSON.parse(fs.readFileSync(file, 'utf8'));
-    } catch (error) {
-      throw new InputError(file, `cannot read scores: ${(error as Error).message}`);
-    }
-    const images = (json as { images?: unknown } | null)?.images;
+    const images = (readJsonFile(file) as { images?: unknown } | null)?.images;
     if (!Array.isArray(images)) throw new InputError(file, 'no "images" list: not an evaluate metrics.json or a fold evaluation.json');
     for (const [i, raw] of images.entries()) {
       if (raw && typeof raw === 'object' && !('measurements' in raw)) {
         throw new InputError(file, 'written before disc/cup measurements were recorded: score the images again (evaluate, or train --resume)');
       }
-      const parsed = ScoreSchema.safeParse(raw);
-      if (!parsed.success) throw new InputError(file, `images[${i}]: ${parsed.error.issues[0]!.path.join('.')}: ${parsed.error.issues[0]!.message}`);
-      if (seen.has(parsed.data.id)) throw new InputError(file, `image ${parsed.data.id} is scored twice across the score files`);
-      seen.add(parsed.data.id);
-      scores.push(parsed.data);
+      const score = checkJson(file, raw, ScoreSchema, `score of images[${i}]`);
+      if (seen.has(score.id)) throw new InputError(file, `image ${score.id} is scored twice across the score files`);
+      seen.add(score.id);
+      scores.push(score);
     }
   }
   return scores;

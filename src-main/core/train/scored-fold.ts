@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Sample } from '../data/sample';
 import { InputError } from '../errors';
+import { readJsonFile } from '../fs/json-file';
 import type { Evaluation } from '../infer/evaluate';
 
 /** A fold's held-out images scored through the screening pipeline. */
@@ -37,12 +38,4 @@ export function readScoredFold(unitDir: string, record: FoldRecord, heldOut: rea
     throw new InputError(evaluationFile, `scores ${ids.length} images, but this fold holds out ${expected.length} others: delete the fold folder to train it again`);
   }
   return evaluation as Evaluation;
-}
-
-function readJsonFile(file: string): unknown {
-  try {
-    return JSON.parse(fs.readFileSync(file, 'utf8'));
-  } catch (error) {
-    throw new InputError(file, `cannot read: ${(error as Error).message}`);
-  }
 }

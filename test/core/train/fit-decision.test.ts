@@ -53,6 +53,11 @@ describe('fit-decision', () => {
     expect(() => readScoreFiles([path.join(dir, 'old.json')])).toThrow(/old\.json.*before disc\/cup measurements were recorded/);
     fs.writeFileSync(path.join(dir, 'dup.json'), JSON.stringify({ images: scores(5) }));
     expect(() => readScoreFiles([path.join(dir, 'dup.json'), path.join(dir, 'dup.json')])).toThrow(/scored twice/);
+    // A damaged score file, and one with a value out of its schema, are named with the problem.
+    fs.writeFileSync(path.join(dir, 'cut.json'), JSON.stringify({ images: scores(5) }).slice(0, 40));
+    expect(() => readScoreFiles([path.join(dir, 'cut.json')])).toThrow(/cut\.json: not valid JSON/);
+    fs.writeFileSync(path.join(dir, 'odd.json'), JSON.stringify({ images: scores(5).map((s, i) => (i === 2 ? { ...s, glaucoma: 2 } : s)) }));
+    expect(() => readScoreFiles([path.join(dir, 'odd.json')])).toThrow(/odd\.json: invalid score of images\[2\] at "glaucoma"/);
     const decision = fitDecisionFromScores(scores(30), 'synthetic', () => undefined)!;
     await writeTinyModel(path.join(dir, 'damaged'));
     const weights = fs.readdirSync(path.join(dir, 'damaged')).find((f) => f.endsWith('.weights.bin'))!;
