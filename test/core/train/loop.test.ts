@@ -71,6 +71,13 @@ describe('training loop', () => {
     expect(fs.existsSync(path.join(runDir, CHECKPOINT_DIR, 'weights.bin'))).toBe(true);
   });
 
+  it('names a checkpoint state that is not JSON, instead of failing with a bare syntax error', () => {
+    const runDir = path.join(tmp, 'cut-state');
+    fs.mkdirSync(path.join(runDir, CHECKPOINT_DIR), { recursive: true });
+    fs.writeFileSync(path.join(runDir, CHECKPOINT_DIR, 'state.json'), '{"epochsDone": 1, "finger');
+    expect(() => readCheckpointState(runDir)).toThrow(/state\.json: not valid JSON/);
+  });
+
   it('refuses a checkpoint written for another configuration', async () => {
     const runDir = path.join(tmp, 'other');
     const done = await train(1, runDir);
