@@ -52,6 +52,8 @@ export interface PredictOptions {
    * docs/robustness.md), so no package records it.
    */
   readonly colourReference?: Rgb | null;
+  /** The probability at which the crop stages' cup is drawn (default: the package's threshold, 0.5). A benchmark setting. */
+  readonly cupThreshold?: number;
   /**
    * How a second disc-crop stage's reading becomes the result: 'replace' (its disc and cup stand
    * alone), 'average' (its probabilities averaged with the first crop stage's, brought into its
@@ -314,7 +316,7 @@ export class Predictor {
     // The first crop stage's probabilities and where they lie, for a second stage that averages them in.
     let firstStage: CropReading | null = null;
     if (this.#crops.length > 0 && area(od) > 0) {
-      const refined = await this.#refineOnDiscCrop(this.#crops, od, original, full, expose, options.tta, options.cropEdges ?? 'black');
+      const refined = await this.#refineOnDiscCrop(this.#crops, od, original, full, expose, options.tta, options.cropEdges ?? 'black', null, options.cupThreshold);
       firstStage = refined.reading;
       od = refined.od;
       oc = refined.oc;
@@ -340,7 +342,7 @@ export class Predictor {
     // direct reading stands at 0.834 (docs/robustness.md, "The three-network recipe").
     if (this.#second.length > 0 && area(od) > 0 && !readAsCrop) {
       const fusion = options.stageFusion ?? this.#pre.stageFusion ?? 'replace';
-      const refined = await this.#refineOnDiscCrop(this.#second, od, original, full, expose, options.tta, options.cropEdges ?? 'black', fusion !== 'replace' && firstStage ? { with: firstStage, cup: fusion === 'average' } : null);
+      const refined = await this.#refineOnDiscCrop(this.#second, od, original, full, expose, options.tta, options.cropEdges ?? 'black', fusion !== 'replace' && firstStage ? { with: firstStage, cup: fusion === 'average' } : null, options.cupThreshold);
       if (area(refined.od) > 0) {
         od = refined.od;
         oc = refined.oc;
@@ -432,6 +434,7 @@ export class Predictor {
     tta: boolean,
     edges: RegionEdges,
     average: { readonly with: CropReading; readonly cup: boolean } | null = null,
+    cupThreshold = this.#pre.threshold,
   ): Promise<{ od: BinaryMask; oc: BinaryMask; disagreement: number[]; reading: CropReading | null }> {
     const network = networks[0]!;
     if (network.entry.input.kind !== 'disc-crop') throw new Error(`network ${network.entry.id} does not read disc crops`);
@@ -449,8 +452,8 @@ export class Predictor {
     };
     const odMap = fused(maps.od, average?.with.od ?? null);
     const ocMap = average?.cup ? fused(maps.oc, average.with.oc) : maps.oc;
-    const back = (map: FloatMap | null): BinaryMask => (map ? this.#regionMaskToOriginal(map, crop, original) : emptyMask(original));
-    return { od: largestComponent(back(odMap)), oc: back(ocMap), disagreement: maps.disagreement, reading: { crop, od: maps.od, oc: maps.oc } };
+    const back = (map: FloatMap | null, threshold = this.#pre.threshold): BinaryMask => (map ? this.#regionMaskToOriginal(map, crop, original, threshold) : emptyMask(original));
+    return { od: largestComponent(back(odMap)), oc: back(ocMap, cupThreshold), disagreement: maps.disagreement, reading: { crop, od: maps.od, oc: maps.oc } };
   }
 
   /**
@@ -477,9 +480,9 @@ export class Predictor {
    * A network-sized probability map of a square region of the photograph (a disc
    * crop, a zoomed-out frame) thresholded and placed back in the photograph's pixels.
    */
-  #regionMaskToOriginal(map: FloatMap, region: SquareCrop, original: Size): BinaryMask {
+  #regionMaskToOriginal(map: FloatMap, region: SquareCrop, original: Size, threshold = this.#pre.threshold): BinaryMask {
     const box = letterbox({ width: region.side, height: region.side }, map.width);
-    return pasteCropMask(mapToOriginalMask(box, map, this.#pre.threshold), region, original);
+    return pasteCropMask(mapToOriginalMask(box, map, threshold), region, original);
   }
 
   /**
