@@ -196,6 +196,24 @@ describe('a package with a second disc-crop stage', () => {
     expect((await rewritePackage(dir, dir, { preprocessing: replace })).formatVersion).toBe(2);
   });
 
+  it('draws the crop stages\' cup at another probability when a benchmark asks (cupThreshold), the disc as before', async () => {
+    // The second stage is unsure (logit 1: p 0.73 inside its drawn disc and cup, 0.27 outside).
+    const { predictor: p } = await drawnPredictor('cascade-cup-threshold', [3, 1], [10, 7], [6, 3, 1]);
+    try {
+      const plain = await predict(p);
+      const lower = await predict(p, { cupThreshold: 0.25 });
+      const higher = await predict(p, { cupThreshold: 0.8 });
+      expect(plain.summary.vcdr).toBeCloseTo(0.5, 1);
+      // At 0.25 every pixel of the crop is cup, cut back to the disc; above 0.73 none is.
+      expect(lower.summary.vcdr).toBeCloseTo(1, 1);
+      expect(higher.summary.cup.found).toBe(false);
+      expect(verticalDiameter(lower.od)).toBe(verticalDiameter(plain.od));
+      expect(verticalDiameter(higher.od)).toBe(verticalDiameter(plain.od));
+    } finally {
+      p.dispose();
+    }
+  });
+
   it('keeps the first stage\'s reading when the second finds no disc', async () => {
     const { predictor: p } = await drawnPredictor('cascade-empty', [3, 1], [10, 7], [0, 0]);
     try {
