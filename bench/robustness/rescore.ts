@@ -3,7 +3,7 @@
 // pass), but with the settings given here. The output folder has the run's layout (folds/N/evaluation.json), so
 // `fit-decision --scores OUT` refits and cross-validates the decision on the new readings and
 // `compare-scores.ts --a OUT --b RUN` compares them image by image.
-//   npx tsx bench/robustness/rescore.ts --run RUN --out DIR [--stage-fusion replace|average|average-disc] [--cup-threshold P] [--fold N,...]
+//   npx tsx bench/robustness/rescore.ts --run RUN --out DIR [--stage-fusion replace|average|average-disc] [--cup-threshold P] [--shape-prior none|filled|hull|ellipse] [--fold N,...]
 import fs from 'node:fs';
 import path from 'node:path';
 import { listOf } from '../../src-main/cli/args';
@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { writeJsonAtomic } from '../../src-main/core/fs/atomic';
 import { readJsonFileAs } from '../../src-main/core/fs/json-file';
 import { evaluateModel, type ImageScore } from '../../src-main/core/infer/evaluate';
+import { SHAPE_PRIORS, type ShapePrior } from '../../src-main/core/masks/shape-prior';
 import { auc } from '../../src-main/core/metrics/roc';
 import { Predictor } from '../../src-main/core/infer/predictor';
 import { isStageFusion, STAGE_FUSIONS } from '../../src-main/core/model/package';
@@ -24,10 +25,12 @@ const arg = (name: string): string | undefined => {
 };
 const run = arg('run');
 const out = arg('out');
-if (!run || !out) throw new Error('usage: rescore.ts --run RUN --out DIR [--stage-fusion replace|average|average-disc] [--cup-threshold P] [--fold N,...]');
+if (!run || !out) throw new Error('usage: rescore.ts --run RUN --out DIR [--stage-fusion replace|average|average-disc] [--cup-threshold P] [--shape-prior none|filled|hull|ellipse] [--fold N,...]');
 const fusion = arg('stage-fusion');
 if (fusion !== undefined && !isStageFusion(fusion)) throw new Error(`--stage-fusion must be one of ${STAGE_FUSIONS.join(', ')}, got ${fusion}`);
 const only = arg('fold') ? new Set(listOf(arg('fold')!)) : null;
+const shapePrior = arg('shape-prior');
+if (shapePrior !== undefined && !(SHAPE_PRIORS as readonly string[]).includes(shapePrior)) throw new Error(`--shape-prior must be one of ${SHAPE_PRIORS.join(', ')}, got ${shapePrior}`);
 const cupThreshold = arg('cup-threshold') === undefined ? undefined : Number(arg('cup-threshold'));
 if (cupThreshold !== undefined && !(cupThreshold > 0 && cupThreshold < 1)) throw new Error(`--cup-threshold must be between 0 and 1, got ${arg('cup-threshold')}`);
 // What a fold's evaluation.json must hold here: the ids of the images its model did not train on.
@@ -46,7 +49,7 @@ for (const fold of folds) {
   if (heldOut.length !== ids.size) throw new Error(`${dir}: ${ids.size} held-out images listed, ${heldOut.length} found in ${config.data}`);
   const predictor = Predictor.open(path.join(dir, 'model'), codec);
   try {
-    const evaluation = await evaluateModel(predictor, heldOut, codec, { tta: true, predict: { ...(fusion ? { stageFusion: fusion } : {}), ...(cupThreshold !== undefined ? { cupThreshold } : {}) } });
+    const evaluation = await evaluateModel(predictor, heldOut, codec, { tta: true, predict: { ...(fusion ? { stageFusion: fusion } : {}), ...(cupThreshold !== undefined ? { cupThreshold } : {}), ...(shapePrior !== undefined ? { shapePrior: shapePrior as ShapePrior } : {}) } });
     fs.mkdirSync(path.join(out, 'folds', fold), { recursive: true });
     writeJsonAtomic(path.join(out, 'folds', fold, 'evaluation.json'), evaluation);
     pooled.push(...evaluation.images);
@@ -58,4 +61,4 @@ for (const fold of folds) {
 }
 const rows = pooled.filter((i) => i.glaucoma !== null && i.vcdr !== null);
 console.log(`pooled: ${pooled.length} images, AUC of the vCDR ${auc(rows.map((i) => i.vcdr!), rows.map((i) => i.glaucoma!)).toFixed(3)}`);
-writeJsonAtomic(path.join(out, 'rescored.json'), { run: path.resolve(run), stageFusion: fusion ?? null, cupThreshold: cupThreshold ?? null, folds });
+writeJsonAtomic(path.join(out, 'rescored.json'), { run: path.resolve(run), stageFusion: fusion ?? null, cupThreshold: cupThreshold ?? null, shapePrior: shapePrior ?? null, folds });

@@ -1,5 +1,5 @@
 // Disc and cup Dice of a model on each ROI crop of ../shared/data/roi-multidomain (four hospitals).
-// npx tsx bench/robustness/roi-dice.ts [--model PKG] [--shape-prior none|hull|ellipse] [--colour R,G,B] [--stage-fusion replace|average]
+// npx tsx bench/robustness/roi-dice.ts [--model PKG] [--shape-prior none|filled|hull|ellipse] [--colour R,G,B] [--stage-fusion replace|average]
 import path from 'node:path';
 import { readSampleMasks } from '../../src-main/core/data/sample';
 import { readRoiFolder } from '../../src-main/core/data/roi';
@@ -18,8 +18,9 @@ const arg = (name: string): string | undefined => {
   return i > 0 ? process.argv[i + 1] : undefined;
 };
 const model = path.resolve(arg('model') ?? path.join(root, 'resources', 'model'));
-const shapePrior = arg('shape-prior') ?? 'none';
-if (!(SHAPE_PRIORS as readonly string[]).includes(shapePrior)) throw new Error(`--shape-prior must be one of ${SHAPE_PRIORS.join(', ')}`);
+// --shape-prior: the disc and cup's shape prior (default: the package's).
+const shapePrior = arg('shape-prior');
+if (shapePrior !== undefined && !(SHAPE_PRIORS as readonly string[]).includes(shapePrior)) throw new Error(`--shape-prior must be one of ${SHAPE_PRIORS.join(', ')}`);
 // --stage-fusion: how a second disc-crop stage's reading becomes the result (default: the package's).
 const fusion = arg('stage-fusion');
 if (fusion !== undefined && !isStageFusion(fusion)) throw new Error(`--stage-fusion must be one of ${STAGE_FUSIONS.join(', ')}`);
@@ -33,7 +34,7 @@ const predictor = Predictor.open(model, codec);
 process.stdout.write("| crop | disc found | OD Dice | OC Dice | vCDR | experts' vCDR | notes |\n| --- | --- | ---: | ---: | ---: | ---: | --- |\n");
 const rows: { id: string; od: number; oc: number; error: number }[] = [];
 for (const s of readRoiFolder(path.join(root, '..', 'shared', 'data', 'roi-multidomain')).samples) {
-  const p = await predictor.predictFile(s.imageFile, { tta: true, shapePrior: shapePrior as ShapePrior, ...colour, ...(fusion ? { stageFusion: fusion } : {}) });
+  const p = await predictor.predictFile(s.imageFile, { tta: true, ...(shapePrior ? { shapePrior: shapePrior as ShapePrior } : {}), ...colour, ...(fusion ? { stageFusion: fusion } : {}) });
   const t = await readSampleMasks(s, codec);
   const truth = refugeVerticalCupToDiscRatio(t.od, t.oc);
   // REFUGE scores a missing disc as vCDR 0.

@@ -58,9 +58,10 @@ const directCrop = !args.includes('--no-direct-crop');
 // --adapt: batch-norm statistics re-estimated on each condition's own photographs before scoring them (AdaBN;
 // infer/batch-norm-adaptation.ts), the package's restored after; conditions with too few photographs stay unadapted.
 const adapt = args.includes('--adapt');
-// --shape-prior none|hull|ellipse: the predictor's shape prior for disc and cup (default none).
-const shapePrior = opt('shape-prior', 'none');
-if (!(SHAPE_PRIORS as readonly string[]).includes(shapePrior)) throw new Error(`--shape-prior must be one of ${SHAPE_PRIORS.join(', ')}, got ${shapePrior}`);
+// --shape-prior none|filled|hull|ellipse: the predictor's shape prior for disc and cup (default: the package's).
+const shapePriorArg = opt('shape-prior', '');
+const shapePrior = shapePriorArg === '' ? undefined : (shapePriorArg as ShapePrior);
+if (shapePrior !== undefined && !(SHAPE_PRIORS as readonly string[]).includes(shapePrior)) throw new Error(`--shape-prior must be one of ${SHAPE_PRIORS.join(', ')}, got ${shapePrior}`);
 // --colour off|on|R,G,B: colour normalisation (grey-world relative to a reference mean field colour; default off);
 // 'on': the Drishti-GS1 training photographs' target (what the default model trained on).
 const colourArg = opt('colour', 'off');
@@ -92,7 +93,7 @@ async function trainingColourReference(predictor: Predictor): Promise<Rgb> {
   return colour;
 }
 
-const predictOptions = (): PredictOptions => ({ tta: true, wideSearch, cropEdges, directCrop, shapePrior: shapePrior as ShapePrior, colourReference, ...(stageFusion ? { stageFusion } : {}), ...(luminanceReference !== undefined ? { luminanceReference } : {}) });
+const predictOptions = (): PredictOptions => ({ tta: true, wideSearch, cropEdges, directCrop, ...(shapePrior ? { shapePrior } : {}), colourReference, ...(stageFusion ? { stageFusion } : {}), ...(luminanceReference !== undefined ? { luminanceReference } : {}) });
 
 const asPhotograph = (image: RgbImage, size: number): AdaptationPhotograph => ({ image: letterboxed(image, size), original: { width: image.width, height: image.height }, readOriginal: async () => image });
 
@@ -322,8 +323,8 @@ async function main(): Promise<void> {
     colourReference = [v[0]!, v[1]!, v[2]!];
   }
   const started = performance.now();
-  const sections: string[] = [`# Robustness benchmark`, '', `Model: ${predictor.model.manifest.name} (${predictor.model.manifest.id}); decision rule: ${predictor.model.manifest.decision?.id ?? 'paper'}; wider disc search: ${wideSearch ? 'on' : 'off'}; crop edges: ${cropEdges}; direct crop reading: ${directCrop ? 'on' : 'off'}; exposure normalisation: ${luminanceReference === undefined ? (predictor.model.manifest.preprocessing.luminanceReference ?? 'off') : (luminanceReference ?? 'off')}; shape prior: ${shapePrior}; crop stages: ${stageFusion ?? predictor.model.manifest.preprocessing.stageFusion ?? 'replace'}; colour normalisation: ${describeColour(colourReference)}; batch-norm adaptation: ${adapt ? 'to each condition' : 'off'}; backend: ${backend.name}.`, ''];
-  const results: Record<string, unknown> = { model: predictor.model.manifest.id, wideSearch, cropEdges, directCrop, luminanceReference: luminanceReference ?? null, shapePrior, stageFusion: stageFusion ?? predictor.model.manifest.preprocessing.stageFusion ?? 'replace', colourReference, adapt };
+  const sections: string[] = [`# Robustness benchmark`, '', `Model: ${predictor.model.manifest.name} (${predictor.model.manifest.id}); decision rule: ${predictor.model.manifest.decision?.id ?? 'paper'}; wider disc search: ${wideSearch ? 'on' : 'off'}; crop edges: ${cropEdges}; direct crop reading: ${directCrop ? 'on' : 'off'}; exposure normalisation: ${luminanceReference === undefined ? (predictor.model.manifest.preprocessing.luminanceReference ?? 'off') : (luminanceReference ?? 'off')}; shape prior: ${shapePrior ?? predictor.model.manifest.preprocessing.shapePrior ?? 'none'}; crop stages: ${stageFusion ?? predictor.model.manifest.preprocessing.stageFusion ?? 'replace'}; colour normalisation: ${describeColour(colourReference)}; batch-norm adaptation: ${adapt ? 'to each condition' : 'off'}; backend: ${backend.name}.`, ''];
+  const results: Record<string, unknown> = { model: predictor.model.manifest.id, wideSearch, cropEdges, directCrop, luminanceReference: luminanceReference ?? null, shapePrior: shapePrior ?? predictor.model.manifest.preprocessing.shapePrior ?? 'none', stageFusion: stageFusion ?? predictor.model.manifest.preprocessing.stageFusion ?? 'replace', colourReference, adapt };
   if (parts.has('quality')) sections.push(await qualityPart(), '');
   if (parts.has('domains')) {
     const d = await domainsPart(predictor);

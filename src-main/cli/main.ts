@@ -10,6 +10,7 @@ import { finetuneCommand, runFinetuneCommand } from './commands/finetune';
 import { fitDecisionCommand, runFitDecision } from './commands/fit-decision';
 import { runSetExposure, setExposureCommand } from './commands/set-exposure';
 import { runSetDomain, setDomainCommand } from './commands/set-domain';
+import { runSetShapePrior, setShapePriorCommand } from './commands/set-shape-prior';
 import { runSetStageFusion, setStageFusionCommand } from './commands/set-stage-fusion';
 import { experimentCommand, runExperimentCommand } from './commands/experiment';
 import { infoCommand, runInfo } from './commands/info';
@@ -33,6 +34,7 @@ const COMMANDS: readonly Command[] = [
   { spec: fitDecisionCommand, run: runFitDecision },
   { spec: setExposureCommand, run: runSetExposure },
   { spec: setStageFusionCommand, run: runSetStageFusion },
+  { spec: setShapePriorCommand, run: runSetShapePrior },
   { spec: setDomainCommand, run: runSetDomain },
   { spec: ensembleCommand, run: runEnsemble },
   { spec: experimentCommand, run: runExperimentCommand },

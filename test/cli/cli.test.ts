@@ -160,6 +160,22 @@ describe('glaucoma-studio', () => {
     expect(fs.existsSync(path.join(tmp, 'tiny-model-avg'))).toBe(false);
   });
 
+  it('records the shape a package gives its disc and cup (set-shape-prior), and takes it back', () => {
+    const set = cli('set-shape-prior', '--model', 'tiny-cascade', '--prior', 'hull', '--out', 'tiny-cascade-hull');
+    expect(set.code, set.stderr).toBe(0);
+    expect(set.stdout).toContain('shape prior: disc and cup replaced by their filled convex hulls (format version 4)');
+    const m = readManifest(path.join(tmp, 'tiny-cascade-hull'));
+    expect([m.preprocessing.shapePrior, m.formatVersion]).toEqual(['hull', 4]);
+    // Back to none: the field goes and the version falls back to the cascade's 2.
+    expect(cli('set-shape-prior', '--model', 'tiny-cascade-hull', '--prior', 'none', '--out', 'tiny-cascade-hull').code).toBe(0);
+    const back = readManifest(path.join(tmp, 'tiny-cascade-hull'));
+    expect([back.preprocessing.shapePrior, back.formatVersion]).toEqual([undefined, 2]);
+    const bad = cli('set-shape-prior', '--model', 'tiny-cascade', '--prior', 'round', '--out', 'tiny-round');
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toMatch(/--prior: "round" is not one of none, filled, hull, ellipse/);
+    expect(fs.existsSync(path.join(tmp, 'tiny-round'))).toBe(false);
+  });
+
   it('records a measured field of view (set-domain), which a refit of the decision keeps', () => {
     // Thirty scored images whose vCDR carries the label, every disc at 25 % of the image.
     const images = Array.from({ length: 30 }, (_, i) => {

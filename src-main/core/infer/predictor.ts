@@ -44,7 +44,7 @@ export interface PredictOptions {
   readonly cropEdges?: RegionEdges;
   /** When the wider search runs, also read the whole photograph with the disc-crop network: it may be a tight disc crop (default true). */
   readonly directCrop?: boolean;
-  /** Disc and cup replaced by their filled convex hull or the hull's moment ellipse after the last segmentation stage (default 'none'). */
+  /** Disc and cup shaped after the last segmentation stage: holes filled, convex hull, or the hull's moment ellipse (default: the package's preprocessing.shapePrior, else 'none'). */
   readonly shapePrior?: ShapePrior;
   /**
    * Colour normalisation: every input's channels scaled so its field's mean colour has the proportions of this
@@ -349,7 +349,7 @@ export class Predictor {
         disagreement.splice(disagreement.length - cropEntries, cropEntries, ...refined.disagreement);
       }
     }
-    ({ od, oc } = shapeDiscAndCup(od, oc, options.shapePrior ?? 'none'));
+    ({ od, oc } = shapeDiscAndCup(od, oc, options.shapePrior ?? this.#pre.shapePrior ?? 'none'));
     oc = largestComponent(constrainCupInsideDisc(od, oc));
     const disc = summarise(od);
     const cup = summarise(oc);

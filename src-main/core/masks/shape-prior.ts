@@ -4,12 +4,20 @@
 // by its filled convex hull or by the ellipse with the same second moments.
 // Whether one helps is measured (docs/robustness.md), not assumed.
 import type { BinaryMask } from '../types';
-import { largestComponent } from './components';
+import { fillHoles, largestComponent } from './components';
 import { assertLayout, emptyMask } from './mask';
 import { constrainCupInsideDisc } from './measure';
 
-export const SHAPE_PRIORS = ['none', 'hull', 'ellipse'] as const;
+export const SHAPE_PRIORS = ['none', 'filled', 'hull', 'ellipse'] as const;
 export type ShapePrior = (typeof SHAPE_PRIORS)[number];
+
+/** Each prior in words, as a package README and `set-shape-prior` state it. */
+export const SHAPE_PRIOR_WORDS: Readonly<Record<ShapePrior, string>> = {
+  none: 'none (disc and cup as thresholded)',
+  filled: 'disc and cup with their holes filled',
+  hull: 'disc and cup replaced by their filled convex hulls',
+  ellipse: "disc and cup replaced by the ellipses of their convex hulls' moments",
+};
 
 /** Pixel centres on a hull edge count as inside despite floating-point error. */
 const EDGE_EPSILON = 1e-6;
@@ -154,6 +162,8 @@ export function applyShapePrior(mask: BinaryMask, prior: ShapePrior): BinaryMask
   switch (prior) {
     case 'none':
       return mask;
+    case 'filled':
+      return fillHoles(mask);
     case 'hull':
       return convexHullFill(mask);
     case 'ellipse':

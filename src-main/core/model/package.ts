@@ -13,6 +13,7 @@ import { DecisionModelSchema, domainEvidence, type DecisionModel } from '../deci
 import { InputError } from '../errors';
 import { writeDirAtomic, writeJsonAtomic } from '../fs/atomic';
 import { checkJson, readJsonFile } from '../fs/json-file';
+import { SHAPE_PRIOR_WORDS, SHAPE_PRIORS, type ShapePrior } from '../masks/shape-prior';
 import { TASKS, type Task } from '../types';
 import { ArchConfigSchema, resolveArchConfig, type ArchConfig } from './config';
 import { MultiTaskUNet } from './network';
@@ -26,13 +27,14 @@ export const MODEL_FORMAT = 'glaucoma-studio-model';
  * so older apps keep reading it. One with one must not be read by an app that would
  * average its two crop networks as an ensemble: they refuse version 2 as newer.
  */
-export const MODEL_FORMAT_VERSION = 3;
+export const MODEL_FORMAT_VERSION = 4;
 /**
- * The version a package needs: 3 when its second crop stage is averaged with the first (preprocessing.stageFusion;
- * an app of version 2 would read it as 'replace' and give other answers, so it must refuse it), 2 with a second crop
- * stage, 1 otherwise.
+ * The version a package needs: 4 when it shapes its disc and cup (preprocessing.shapePrior), 3 when its second crop
+ * stage is averaged with the first (preprocessing.stageFusion); an older app would read either as absent and give
+ * other answers, so it must refuse it. 2 with a second crop stage, 1 otherwise.
  */
-export function formatVersionFor(m: { readonly networks: readonly { readonly input: NetworkInput }[]; readonly preprocessing: Preprocessing }): 1 | 2 | 3 {
+export function formatVersionFor(m: { readonly networks: readonly { readonly input: NetworkInput }[]; readonly preprocessing: Preprocessing }): 1 | 2 | 3 | 4 {
+  if (m.preprocessing.shapePrior !== undefined) return 4;
   if (averagesStages(m.preprocessing.stageFusion)) return 3;
   return hasSecondCropStage(m.networks) ? 2 : 1;
 }
@@ -45,6 +47,12 @@ export function hasSecondCropStage(networks: readonly { readonly input: NetworkI
 /** Whether a package's fusion brings anything of the first crop stage in (absent: 'replace', it does not). */
 export function averagesStages(fusion: StageFusion | undefined): fusion is Exclude<StageFusion, 'replace'> {
   return fusion !== undefined && fusion !== 'replace';
+}
+
+/** The pre-processing reading with `prior`; 'none' is what a package without the field does, so it is not written. */
+export function withShapePrior(preprocessing: Preprocessing, prior: ShapePrior): Preprocessing {
+  const { shapePrior: _old, ...rest } = preprocessing;
+  return prior === 'none' ? rest : { ...rest, shapePrior: prior };
 }
 
 /** The pre-processing reading with `fusion`; 'replace' is what a package without the field does, so it is not written (an older app still reads it). */
@@ -139,6 +147,11 @@ const PreprocessingSchema = z.object({
    * version 3 and a second stage. Measured in docs/robustness.md, "Two polar networks and the crop stages averaged".
    */
   stageFusion: z.enum(STAGE_FUSIONS).optional(),
+  /**
+   * The shape prior applied to disc and cup after the last segmentation stage (absent: none; masks/shape-prior.ts).
+   * Needs format version 4. Measured in docs/robustness.md, "The disc and cup as their convex hulls".
+   */
+  shapePrior: z.enum(SHAPE_PRIORS).exclude(['none']).optional(),
 });
 export type Preprocessing = z.infer<typeof PreprocessingSchema>;
 
@@ -178,7 +191,7 @@ export type ValidationRecord = z.infer<typeof ValidationRecordSchema>;
 
 export const ModelManifestSchema = z.object({
   format: z.literal(MODEL_FORMAT),
-  formatVersion: z.union([z.literal(1), z.literal(2), z.literal(MODEL_FORMAT_VERSION)]),
+  formatVersion: z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(MODEL_FORMAT_VERSION)]),
   id: z.string().min(1),
   name: z.string().min(1),
   createdAt: z.string(),
@@ -202,7 +215,7 @@ export const ModelManifestSchema = z.object({
 }).superRefine((m, ctx) => {
   const needed = formatVersionFor(m);
   if (m.formatVersion < needed) {
-    const why = needed === 3 ? 'a package whose crop stages are averaged' : 'a package with a second disc-crop stage';
+    const why = needed === 4 ? 'a package that shapes its disc and cup' : needed === 3 ? 'a package whose crop stages are averaged' : 'a package with a second disc-crop stage';
     ctx.addIssue({ code: 'custom', path: ['formatVersion'], message: `${why} must be format version ${needed}` });
   }
   const stages = new Set(m.networks.map((n) => cropStageOf(n.input)));
@@ -455,6 +468,7 @@ export function describeModel(m: ModelManifest): string {
     `- Exposure normalisation: ${m.preprocessing.luminanceReference === undefined ? 'none (inputs as decoded)' : `every input scaled to a field luminance of ${m.preprocessing.luminanceReference.toFixed(1)} (the training photographs' median)`}`,
     ...(m.preprocessing.stageFusion === 'average' ? ["- Crop stages: the second stage's disc and cup probabilities averaged with the first's before thresholding"] : []),
     ...(m.preprocessing.stageFusion === 'average-disc' ? ["- Crop stages: the second stage's disc probabilities averaged with the first's before thresholding; its cup its own"] : []),
+    ...(m.preprocessing.shapePrior ? [`- Shape prior: ${SHAPE_PRIOR_WORDS[m.preprocessing.shapePrior]}, after the last segmentation stage`] : []),
     `- vCDR regression: ${m.vcdrRegression ? `P = sigmoid(${m.vcdrRegression.intercept.toFixed(3)} + ${m.vcdrRegression.slope.toFixed(3)} * vCDR), fitted on ${m.vcdrRegression.fittedOn}` : 'none'}`,
     '',
     '## Data card',

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Predictor, type PredictOptions } from '../../../src-main/core/infer/predictor';
 import { area } from '../../../src-main/core/masks/measure';
-import { readManifest, rewritePackage } from '../../../src-main/core/model/package';
+import { readManifest, rewritePackage, withShapePrior } from '../../../src-main/core/model/package';
 import { applyShapePrior } from '../../../src-main/core/masks/shape-prior';
 import type { RgbImage } from '../../../src-main/core/types';
 import { createSharpCodec } from '../../../src-main/platform/sharp-codec';
@@ -48,6 +48,30 @@ describe('predictor options: shape prior and colour normalisation', () => {
       for (let i = 0; i < shaped.oc.data.length; i++) if (shaped.oc.data[i]) expect(shaped.od.data[i]).toBe(1);
     }
     expect((await predict({ shapePrior: 'hull' })).od).not.toEqual(plain.od);
+  });
+
+  it("reads with the package's recorded shape prior (format version 4), unless the caller asks otherwise", async () => {
+    const plain = await predict({});
+    const hull = await predict({ shapePrior: 'hull' });
+    expect(hull.od).not.toEqual(plain.od);
+    const shapedDir = path.join(dir, 'model-hull');
+    const manifest = await rewritePackage(path.join(dir, 'model'), shapedDir, { preprocessing: withShapePrior(readManifest(path.join(dir, 'model')).preprocessing, 'hull') });
+    expect(manifest.formatVersion).toBe(4);
+    expect(fs.readFileSync(path.join(shapedDir, 'README.md'), 'utf8')).toContain('- Shape prior: disc and cup replaced by their filled convex hulls, after the last segmentation stage');
+    const shaped = Predictor.open(shapedDir, createSharpCodec());
+    try {
+      const read = (options: Partial<PredictOptions>) => shaped.predictLetterboxed(image, { width: 32, height: 32 }, async () => image, { tta: false, ...options });
+      expect((await read({})).od).toEqual(hull.od);
+      expect((await read({ shapePrior: 'none' })).od).toEqual(plain.od);
+    } finally {
+      shaped.dispose();
+    }
+    // An app that reads format 3 would read it unshaped: the package must say version 4. 'none' is never written.
+    const file = path.join(shapedDir, 'model.json');
+    const json = JSON.parse(fs.readFileSync(file, 'utf8'));
+    fs.writeFileSync(file, JSON.stringify({ ...json, formatVersion: 3 }));
+    expect(() => readManifest(shapedDir)).toThrow(/model\.json.*"formatVersion": a package that shapes its disc and cup must be format version 4/);
+    expect(withShapePrior(manifest.preprocessing, 'none')).not.toHaveProperty('shapePrior');
   });
 
   it('rebalances the inputs to a colour target when given one, and not by default', async () => {

@@ -111,6 +111,29 @@ describe('applyShapePrior', () => {
   });
 });
 
+describe("the 'filled' prior", () => {
+  it('fills a hole inside the disc and keeps its outline, notches included', () => {
+    const notched = notchedDisc();
+    const holed = notchedDisc();
+    // A crescent-shaped hole well inside the disc, as a polar network's reading of another camera left one.
+    for (let y = 0; y < 80; y++) for (let x = 0; x < 80; x++) if ((x - 36) ** 2 + (y - 44) ** 2 < 64 && (x - 36) ** 2 + (y - 40) ** 2 >= 36) holed.data[y * 80 + x] = 0;
+    expect(area(holed)).toBeLessThan(area(notched));
+    expect(applyShapePrior(holed, 'filled')).toEqual(notched);
+    // The notch is open to the outside, so it is no hole: only hull and ellipse close it.
+    expect(applyShapePrior(notched, 'filled')).toEqual(notched);
+  });
+
+  it('fills a hole in the disc but leaves a crescent cup a crescent, inside the disc', () => {
+    const od = ellipse(80, 80, 40, 40, 25, 25);
+    for (let y = 0; y < 80; y++) for (let x = 0; x < 80; x++) if ((x - 40) ** 2 + (y - 40) ** 2 < 36) od.data[y * 80 + x] = 0;
+    const crescent = ellipse(80, 80, 40, 44, 14, 10);
+    for (let y = 0; y < 80; y++) for (let x = 0; x < 80; x++) if ((x - 40) ** 2 + (y - 38) ** 2 < 120) crescent.data[y * 80 + x] = 0;
+    const shaped = shapeDiscAndCup(od, crescent, 'filled');
+    expect(shaped.od).toEqual(ellipse(80, 80, 40, 40, 25, 25));
+    expect(shaped.oc).toEqual(crescent);
+  });
+});
+
 describe('shapeDiscAndCup', () => {
   it("'none' returns the masks untouched", () => {
     const od = notchedDisc();
