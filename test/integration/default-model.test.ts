@@ -64,7 +64,10 @@ describe.runIf(hasModel)('the bundled default model', () => {
     expect(m.preprocessing.luminanceReference).toBeGreaterThan(0);
     // Its disc is the two crop stages' averaged, its cup the polar stage's: the readings its decision was fitted on.
     expect(m.preprocessing.stageFusion).toBe('average-disc');
-    expect(m.formatVersion).toBe(3);
+    // Disc and cup are read as their convex hulls: the readings its decision was fitted on (cv101c3-hull).
+    expect(m.preprocessing.shapePrior).toBe('hull');
+    expect(m.formatVersion).toBe(4);
+    expect(d.validation.note).toMatch(/cv101c3-hull/);
     // It decides on the disc sizes the robustness benchmark measured its recipe reading well at, not only its cases'.
     expect(d.domain?.evidence).toMatch(/measured by the robustness benchmark/);
     expect(d.domain!.discSize.low).toBeLessThan(0.12);
