@@ -1,8 +1,7 @@
-import path from 'node:path';
 import { SHAPE_PRIOR_WORDS, SHAPE_PRIORS, type ShapePrior } from '../../core/masks/shape-prior';
-import { readManifest, rewritePackage, withShapePrior } from '../../core/model/package';
-import { required, str, type CommandSpec, type ParsedOptions } from '../args';
-import { defaultModelDir } from '../paths';
+import { withShapePrior } from '../../core/model/package';
+import { required, type CommandSpec, type ParsedOptions } from '../args';
+import { rewriteReading } from './rewrite-reading';
 
 export const setShapePriorCommand: CommandSpec = {
   name: 'set-shape-prior',
@@ -24,12 +23,8 @@ export const setShapePriorCommand: CommandSpec = {
   ],
 };
 
-export async function runSetShapePrior(options: ParsedOptions): Promise<number> {
-  const model = path.resolve(str(options, 'model') ?? defaultModelDir());
-  const out = path.resolve(required(options, 'out', 'set-shape-prior'));
+export function runSetShapePrior(options: ParsedOptions): Promise<number> {
   // The parser has checked it against SHAPE_PRIORS.
   const prior = required(options, 'prior', 'set-shape-prior') as ShapePrior;
-  const manifest = await rewritePackage(model, out, { preprocessing: withShapePrior(readManifest(model).preprocessing, prior) });
-  process.stdout.write(`shape prior: ${SHAPE_PRIOR_WORDS[prior]} (format version ${manifest.formatVersion}): ${out}\nIts decision was fitted on readings made before: refit it on readings made this way (fit-decision) before relying on its operating point.\n`);
-  return 0;
+  return rewriteReading(options, 'set-shape-prior', (before) => withShapePrior(before.preprocessing, prior), (m) => `shape prior: ${SHAPE_PRIOR_WORDS[prior]} (format version ${m.formatVersion})`);
 }

@@ -1,8 +1,7 @@
-import path from 'node:path';
 import { InputError } from '../../core/errors';
-import { averagesStages, hasSecondCropStage, readManifest, rewritePackage, STAGE_FUSIONS, withStageFusion, type StageFusion } from '../../core/model/package';
-import { required, str, type CommandSpec, type ParsedOptions } from '../args';
-import { defaultModelDir } from '../paths';
+import { averagesStages, hasSecondCropStage, STAGE_FUSIONS, withStageFusion, type StageFusion } from '../../core/model/package';
+import { required, type CommandSpec, type ParsedOptions } from '../args';
+import { rewriteReading } from './rewrite-reading';
 
 export const setStageFusionCommand: CommandSpec = {
   name: 'set-stage-fusion',
@@ -24,16 +23,16 @@ export const setStageFusionCommand: CommandSpec = {
   ],
 };
 
-export async function runSetStageFusion(options: ParsedOptions): Promise<number> {
-  const model = path.resolve(str(options, 'model') ?? defaultModelDir());
-  const out = path.resolve(required(options, 'out', 'set-stage-fusion'));
+export function runSetStageFusion(options: ParsedOptions): Promise<number> {
   // The parser has checked it against STAGE_FUSIONS.
   const fusion = required(options, 'fusion', 'set-stage-fusion') as StageFusion;
-  const before = readManifest(model);
-  if (averagesStages(fusion) && !hasSecondCropStage(before.networks)) {
-    throw new InputError(model, `has no second disc-crop stage: '${fusion}' has nothing to average`);
-  }
-  const manifest = await rewritePackage(model, out, { preprocessing: withStageFusion(before.preprocessing, fusion) });
-  process.stdout.write(`crop stages: ${fusion} (format version ${manifest.formatVersion}): ${out}\nIts decision was fitted on readings made before: refit it on readings made this way (fit-decision) before relying on its operating point.\n`);
-  return 0;
+  return rewriteReading(
+    options,
+    'set-stage-fusion',
+    (before, model) => {
+      if (averagesStages(fusion) && !hasSecondCropStage(before.networks)) throw new InputError(model, `has no second disc-crop stage: '${fusion}' has nothing to average`);
+      return withStageFusion(before.preprocessing, fusion);
+    },
+    (m) => `crop stages: ${fusion} (format version ${m.formatVersion})`,
+  );
 }
