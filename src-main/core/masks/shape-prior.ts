@@ -1,8 +1,10 @@
 // Shape priors for the disc and the cup: both are roughly convex, roughly
 // elliptical regions, while a network on another camera's photograph can leave
-// notches, bites taken by vessels, or a ragged cup edge. A prior replaces a mask
-// by its filled convex hull or by the ellipse with the same second moments.
-// Whether one helps is measured (docs/robustness.md), not assumed.
+// notches, bites taken by vessels, a ragged cup edge, a hole in the disc or a
+// crescent for a cup. A prior fills a mask's holes, or replaces it by its filled
+// convex hull or by the ellipse with the same second moments. Whether one helps
+// is measured (docs/robustness.md), not assumed: the bundled model records the
+// hull (preprocessing.shapePrior).
 import type { BinaryMask } from '../types';
 import { fillHoles, largestComponent } from './components';
 import { assertLayout, emptyMask } from './mask';
