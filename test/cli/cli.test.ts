@@ -201,6 +201,7 @@ describe('glaucoma-studio', () => {
     // info states the default model's rule, operating point and field of view.
     const info = spawnSync(process.execPath, [bin, 'info'], { cwd: tmp, encoding: 'utf8', env: { ...process.env, GLAUCOMA_STUDIO_MODEL: path.join(tmp, 'with-fov') } });
     expect(info.status).toBe(0);
+    expect(info.stdout).toMatch(/ {2}reading:\n {4}Exposure normalisation: none \(inputs as decoded\)\n {2}decision:/);
     expect(info.stdout).toMatch(/ {2}decision:\n {4}Rule: vCDR alone .*\n {4}Cross-validated AUC: .*\n {4}Operating point: glaucoma when P >= .*\n {4}Decides on discs spanning 8 %-34 % of the image's shorter side \(measured by the robustness benchmark: zoomed out x1\.7\)/);
 
     // Refitting the rule on the same networks keeps the measured span, and says so.

@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { decisionSentences, PAPER_RULE_SENTENCE, readManifest } from '../../core/model/package';
+import { decisionSentences, describeReading, PAPER_RULE_SENTENCE, readManifest } from '../../core/model/package';
 import type { CommandSpec, ParsedOptions } from '../args';
 import { defaultModelDir } from '../paths';
 import { BACKEND_OPTION, backendOf } from './common';
@@ -8,7 +8,7 @@ import { describeBackend } from '../../core/backend';
 
 export const infoCommand: CommandSpec = {
   name: 'info',
-  summary: 'show the TensorFlow backend this machine gets and the default model, with its decision rule, operating point and field of view',
+  summary: 'show the TensorFlow backend this machine gets and the default model, with how it reads photographs, its decision rule, operating point and field of view',
   usage: 'glaucoma-studio info [--backend B]',
   options: { ...BACKEND_OPTION },
 };
@@ -18,6 +18,7 @@ export async function runInfo(options: ParsedOptions): Promise<number> {
   if (fs.existsSync(dir)) {
     const m = readManifest(dir);
     process.stdout.write(`default model: ${m.name} (${m.id}) in ${dir}\n  trained tasks: ${m.trainedTasks.join(', ')}\n  data: ${m.dataCard.source}; ${m.dataCard.intendedUse}\n`);
+    process.stdout.write(`  reading:\n${describeReading(m.preprocessing).map((l) => `    ${l}\n`).join('')}`);
     // The rule, its cross-validated AUC, its operating point and where it decides: what a screening result rests on.
     const s = m.decision ? decisionSentences(m.decision) : null;
     const decision = s ? [s.rule, s.auc, s.operatingPoint, ...(s.domain ? [s.domain] : [])] : [PAPER_RULE_SENTENCE];

@@ -454,6 +454,16 @@ function sha256(data: Uint8Array): string {
   return crypto.createHash('sha256').update(data).digest('hex');
 }
 
+/** How a package's photographs are read beyond its networks: exposure, the crop stages' fusion, the shape prior. */
+export function describeReading(p: Preprocessing): string[] {
+  return [
+    `Exposure normalisation: ${p.luminanceReference === undefined ? 'none (inputs as decoded)' : `every input scaled to a field luminance of ${p.luminanceReference.toFixed(1)} (the training photographs' median)`}`,
+    ...(p.stageFusion === 'average' ? ["Crop stages: the second stage's disc and cup probabilities averaged with the first's before thresholding"] : []),
+    ...(p.stageFusion === 'average-disc' ? ["Crop stages: the second stage's disc probabilities averaged with the first's before thresholding; its cup its own"] : []),
+    ...(p.shapePrior ? [`Shape prior: ${SHAPE_PRIOR_WORDS[p.shapePrior]}, after the last segmentation stage`] : []),
+  ];
+}
+
 /** The package's README: the data card and what the model is for, for people who open the folder. */
 export function describeModel(m: ModelManifest): string {
   const lines = [
@@ -465,10 +475,7 @@ export function describeModel(m: ModelManifest): string {
     `- Created: ${m.createdAt}`,
     `- Trained tasks: ${m.trainedTasks.join(', ') || 'none'}`,
     `- Networks: ${m.networks.map((n) => `${n.id} (${n.architecture.variant}, width ${n.architecture.width}, ${n.architecture.inputSize}px, ${n.input.kind}${cropStageOf(n.input) === 2 ? ' (second stage)' : ''}${n.architecture.polar ? ', polar' : ''}; tasks ${n.tasks.join(', ')})`).join('; ')}`,
-    `- Exposure normalisation: ${m.preprocessing.luminanceReference === undefined ? 'none (inputs as decoded)' : `every input scaled to a field luminance of ${m.preprocessing.luminanceReference.toFixed(1)} (the training photographs' median)`}`,
-    ...(m.preprocessing.stageFusion === 'average' ? ["- Crop stages: the second stage's disc and cup probabilities averaged with the first's before thresholding"] : []),
-    ...(m.preprocessing.stageFusion === 'average-disc' ? ["- Crop stages: the second stage's disc probabilities averaged with the first's before thresholding; its cup its own"] : []),
-    ...(m.preprocessing.shapePrior ? [`- Shape prior: ${SHAPE_PRIOR_WORDS[m.preprocessing.shapePrior]}, after the last segmentation stage`] : []),
+    ...describeReading(m.preprocessing).map((line) => `- ${line}`),
     `- vCDR regression: ${m.vcdrRegression ? `P = sigmoid(${m.vcdrRegression.intercept.toFixed(3)} + ${m.vcdrRegression.slope.toFixed(3)} * vCDR), fitted on ${m.vcdrRegression.fittedOn}` : 'none'}`,
     '',
     '## Data card',
