@@ -12,7 +12,7 @@ import { z } from 'zod';
 import { writeJsonAtomic } from '../../src-main/core/fs/atomic';
 import { readJsonFileAs } from '../../src-main/core/fs/json-file';
 import { evaluateModel, type ImageScore } from '../../src-main/core/infer/evaluate';
-import { SHAPE_PRIORS, type ShapePrior } from '../../src-main/core/masks/shape-prior';
+import { isShapePrior, SHAPE_PRIORS, type ShapePrior } from '../../src-main/core/masks/shape-prior';
 import { auc } from '../../src-main/core/metrics/roc';
 import { Predictor } from '../../src-main/core/infer/predictor';
 import { isStageFusion, STAGE_FUSIONS } from '../../src-main/core/model/package';
@@ -29,8 +29,9 @@ if (!run || !out) throw new Error('usage: rescore.ts --run RUN --out DIR [--stag
 const fusion = arg('stage-fusion');
 if (fusion !== undefined && !isStageFusion(fusion)) throw new Error(`--stage-fusion must be one of ${STAGE_FUSIONS.join(', ')}, got ${fusion}`);
 const only = arg('fold') ? new Set(listOf(arg('fold')!)) : null;
-const shapePrior = arg('shape-prior');
-if (shapePrior !== undefined && !(SHAPE_PRIORS as readonly string[]).includes(shapePrior)) throw new Error(`--shape-prior must be one of ${SHAPE_PRIORS.join(', ')}, got ${shapePrior}`);
+const shapePriorArg = arg('shape-prior');
+if (shapePriorArg !== undefined && !isShapePrior(shapePriorArg)) throw new Error(`--shape-prior must be one of ${SHAPE_PRIORS.join(', ')}, got ${shapePriorArg}`);
+const shapePrior = shapePriorArg as ShapePrior | undefined;
 const cupThreshold = arg('cup-threshold') === undefined ? undefined : Number(arg('cup-threshold'));
 if (cupThreshold !== undefined && !(cupThreshold > 0 && cupThreshold < 1)) throw new Error(`--cup-threshold must be between 0 and 1, got ${arg('cup-threshold')}`);
 // What a fold's evaluation.json must hold here: the ids of the images its model did not train on.
@@ -49,7 +50,7 @@ for (const fold of folds) {
   if (heldOut.length !== ids.size) throw new Error(`${dir}: ${ids.size} held-out images listed, ${heldOut.length} found in ${config.data}`);
   const predictor = Predictor.open(path.join(dir, 'model'), codec);
   try {
-    const evaluation = await evaluateModel(predictor, heldOut, codec, { tta: true, predict: { ...(fusion ? { stageFusion: fusion } : {}), ...(cupThreshold !== undefined ? { cupThreshold } : {}), ...(shapePrior !== undefined ? { shapePrior: shapePrior as ShapePrior } : {}) } });
+    const evaluation = await evaluateModel(predictor, heldOut, codec, { tta: true, predict: { ...(fusion ? { stageFusion: fusion } : {}), ...(cupThreshold !== undefined ? { cupThreshold } : {}), ...(shapePrior ? { shapePrior } : {}) } });
     fs.mkdirSync(path.join(out, 'folds', fold), { recursive: true });
     writeJsonAtomic(path.join(out, 'folds', fold, 'evaluation.json'), evaluation);
     pooled.push(...evaluation.images);

@@ -5,7 +5,7 @@ import { readSampleMasks } from '../../src-main/core/data/sample';
 import { readRoiFolder } from '../../src-main/core/data/roi';
 import { Predictor } from '../../src-main/core/infer/predictor';
 import { isStageFusion, STAGE_FUSIONS } from '../../src-main/core/model/package';
-import { SHAPE_PRIORS, type ShapePrior } from '../../src-main/core/masks/shape-prior';
+import { isShapePrior, SHAPE_PRIORS, type ShapePrior } from '../../src-main/core/masks/shape-prior';
 import { dice } from '../../src-main/core/metrics/dice';
 import { mean } from '../../src-main/core/metrics/stats';
 import { refugeVerticalCupToDiscRatio } from '../../src-main/core/metrics/vcdr';
@@ -19,8 +19,9 @@ const arg = (name: string): string | undefined => {
 };
 const model = path.resolve(arg('model') ?? path.join(root, 'resources', 'model'));
 // --shape-prior: the disc and cup's shape prior (default: the package's).
-const shapePrior = arg('shape-prior');
-if (shapePrior !== undefined && !(SHAPE_PRIORS as readonly string[]).includes(shapePrior)) throw new Error(`--shape-prior must be one of ${SHAPE_PRIORS.join(', ')}`);
+const shapePriorArg = arg('shape-prior');
+if (shapePriorArg !== undefined && !isShapePrior(shapePriorArg)) throw new Error(`--shape-prior must be one of ${SHAPE_PRIORS.join(', ')}`);
+const shapePrior = shapePriorArg as ShapePrior | undefined;
 // --stage-fusion: how a second disc-crop stage's reading becomes the result (default: the package's).
 const fusion = arg('stage-fusion');
 if (fusion !== undefined && !isStageFusion(fusion)) throw new Error(`--stage-fusion must be one of ${STAGE_FUSIONS.join(', ')}`);
@@ -34,7 +35,7 @@ const predictor = Predictor.open(model, codec);
 process.stdout.write("| crop | disc found | OD Dice | OC Dice | vCDR | experts' vCDR | notes |\n| --- | --- | ---: | ---: | ---: | ---: | --- |\n");
 const rows: { id: string; od: number; oc: number; error: number }[] = [];
 for (const s of readRoiFolder(path.join(root, '..', 'shared', 'data', 'roi-multidomain')).samples) {
-  const p = await predictor.predictFile(s.imageFile, { tta: true, ...(shapePrior ? { shapePrior: shapePrior as ShapePrior } : {}), ...colour, ...(fusion ? { stageFusion: fusion } : {}) });
+  const p = await predictor.predictFile(s.imageFile, { tta: true, ...(shapePrior ? { shapePrior } : {}), ...colour, ...(fusion ? { stageFusion: fusion } : {}) });
   const t = await readSampleMasks(s, codec);
   const truth = refugeVerticalCupToDiscRatio(t.od, t.oc);
   // REFUGE scores a missing disc as vCDR 0.

@@ -23,7 +23,7 @@ import { letterboxRegion } from '../../src-main/core/geometry/letterbox';
 import { resampleRgbRegion } from '../../src-main/core/geometry/resample-region';
 import { Predictor, type AdaptationPhotograph, type PredictOptions } from '../../src-main/core/infer/predictor';
 import { isStageFusion, STAGE_FUSIONS } from '../../src-main/core/model/package';
-import { SHAPE_PRIORS, type ShapePrior } from '../../src-main/core/masks/shape-prior';
+import { isShapePrior, SHAPE_PRIORS, type ShapePrior } from '../../src-main/core/masks/shape-prior';
 import { dice } from '../../src-main/core/metrics/dice';
 import { auc } from '../../src-main/core/metrics/roc';
 import { refugeVerticalCupToDiscRatio } from '../../src-main/core/metrics/vcdr';
@@ -60,8 +60,8 @@ const directCrop = !args.includes('--no-direct-crop');
 const adapt = args.includes('--adapt');
 // --shape-prior none|filled|hull|ellipse: the predictor's shape prior for disc and cup (default: the package's).
 const shapePriorArg = opt('shape-prior', '');
+if (shapePriorArg !== '' && !isShapePrior(shapePriorArg)) throw new Error(`--shape-prior must be one of ${SHAPE_PRIORS.join(', ')}, got ${shapePriorArg}`);
 const shapePrior = shapePriorArg === '' ? undefined : (shapePriorArg as ShapePrior);
-if (shapePrior !== undefined && !(SHAPE_PRIORS as readonly string[]).includes(shapePrior)) throw new Error(`--shape-prior must be one of ${SHAPE_PRIORS.join(', ')}, got ${shapePrior}`);
 // --colour off|on|R,G,B: colour normalisation (grey-world relative to a reference mean field colour; default off);
 // 'on': the Drishti-GS1 training photographs' target (what the default model trained on).
 const colourArg = opt('colour', 'off');

@@ -12,6 +12,7 @@ import { constrainCupInsideDisc } from './measure';
 
 export const SHAPE_PRIORS = ['none', 'filled', 'hull', 'ellipse'] as const;
 export type ShapePrior = (typeof SHAPE_PRIORS)[number];
+export const isShapePrior = (value: string): value is ShapePrior => (SHAPE_PRIORS as readonly string[]).includes(value);
 
 /** Each prior in words, as a package README and `set-shape-prior` state it. */
 export const SHAPE_PRIOR_WORDS: Readonly<Record<ShapePrior, string>> = {
