@@ -1,6 +1,6 @@
 // A small, untrained model package for tests that need one on disk.
 import { MultiTaskUNet } from '../../src-main/core/model/network';
-import { defaultPreprocessing, saveModelPackage, writeWithDecision, type ManifestFields, type ModelManifest } from '../../src-main/core/model/package';
+import { defaultPreprocessing, rewritePackage, saveModelPackage, type ManifestFields, type ModelManifest } from '../../src-main/core/model/package';
 import { selectDecisionModel } from '../../src-main/core/decision/select';
 import { createRng } from '../../src-main/core/random';
 import type { Task } from '../../src-main/core/types';
@@ -54,5 +54,5 @@ export async function addSyntheticDecision(dir: string): Promise<ModelManifest> 
     const features = { vcdr, hcdr: vcdr, areaCdr: vcdr * vcdr, rimToDisc: rim, rimInferior: rim, rimSuperior: rim, rimHorizontalWide: rim, rimHorizontalNarrow: rim, isntRule: 1, discSize: 0.2 };
     return { id: `c${i}`, label, features, network: rng.next() };
   });
-  return writeWithDecision(dir, dir, selectDecisionModel(cases, { note: 'synthetic test cases', repeats: 2 }));
+  return rewritePackage(dir, dir, { decision: selectDecisionModel(cases, { note: 'synthetic test cases', repeats: 2 }) });
 }

@@ -337,11 +337,6 @@ export async function writePackageDir(outDir: string, manifest: ModelManifest, w
   });
 }
 
-/** rewritePackage with a new decision model. */
-export function writeWithDecision(srcDir: string, outDir: string, decision: DecisionModel): Promise<ModelManifest> {
-  return rewritePackage(srcDir, outDir, { decision });
-}
-
 /** Reads and validates a manifest without loading weights. Throws InputError naming the file and the field. */
 export function readManifest(dir: string): ModelManifest {
   const file = path.join(dir, MANIFEST_FILE);

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readManifest, rewritePackage, writeWithDecision } from '../../../src-main/core/model/package';
+import { readManifest, rewritePackage } from '../../../src-main/core/model/package';
 import { crossValidationOf, fitDecisionFromScores, readScoreFiles } from '../../../src-main/core/train/fit-decision';
 import { useTestBackend } from '../../helpers/backend';
 import { writeTinyModel } from '../../helpers/model';
@@ -40,7 +40,7 @@ describe('fit-decision', () => {
     expect(decision.validation.cases).toBe(60);
     expect(logs[0]).toMatch(/^decision model: /);
     await writeTinyModel(path.join(dir, 'model'));
-    await writeWithDecision(path.join(dir, 'model'), path.join(dir, 'with-decision'), decision);
+    await rewritePackage(path.join(dir, 'model'), path.join(dir, 'with-decision'), { decision });
     const manifest = readManifest(path.join(dir, 'with-decision'));
     expect(manifest.decision?.id).toBe(decision.id);
     expect(readManifest(path.join(dir, 'model')).decision).toBeUndefined();
@@ -64,7 +64,7 @@ describe('fit-decision', () => {
     const bytes = fs.readFileSync(path.join(dir, 'damaged', weights));
     bytes[10] = bytes[10]! ^ 0xff;
     fs.writeFileSync(path.join(dir, 'damaged', weights), bytes);
-    await expect(writeWithDecision(path.join(dir, 'damaged'), path.join(dir, 'out'), decision)).rejects.toThrow(/do not match the hash/);
+    await expect(rewritePackage(path.join(dir, 'damaged'), path.join(dir, 'out'), { decision })).rejects.toThrow(/do not match the hash/);
     expect(fs.existsSync(path.join(dir, 'out'))).toBe(false);
   });
 
