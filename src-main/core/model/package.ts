@@ -504,14 +504,17 @@ export interface DecisionSentences {
   readonly domain: string | null;
 }
 
+/** A figure with its 95 % interval, each number written by `f`. */
+const withInterval = (i: { value: number; low: number; high: number }, f: (v: number) => string): string => `${f(i.value)} (95 % CI ${f(i.low)}-${f(i.high)})`;
+const threeDecimals = (v: number): string => v.toFixed(3);
+
 export function decisionSentences(d: DecisionModel): DecisionSentences {
   const pct = (v: number): string => `${(100 * v).toFixed(0)} %`;
-  const ci = (i: { value: number; low: number; high: number }, f: (v: number) => string): string => `${f(i.value)} (95 % CI ${f(i.low)}-${f(i.high)})`;
   const op = d.operatingPoint;
   return {
     rule: `Rule: ${d.label} (\`${d.id}\`), chosen by cross-validation among ${d.selection.candidates.length} candidates.`,
-    auc: `Cross-validated AUC: ${ci(d.validation.auc, (v) => v.toFixed(3))} on ${d.validation.cases} cases (${d.validation.positives} glaucoma); nested cross-validation of the choice: ${d.selection.nestedAuc === null ? 'n/a' : d.selection.nestedAuc.toFixed(3)}.`,
-    operatingPoint: `Operating point: glaucoma when P >= ${op.threshold.toFixed(3)}, fitted for specificity ${pct(op.targetSpecificity)}${op.rule === 'harrell-davis' ? " (the normal eyes' estimated quantile, Harrell-Davis)" : ''}: expected sensitivity ${ci(op.sensitivity, pct)}, specificity ${ci(op.specificity, pct)}.`,
+    auc: `Cross-validated AUC: ${withInterval(d.validation.auc, threeDecimals)} on ${d.validation.cases} cases (${d.validation.positives} glaucoma); nested cross-validation of the choice: ${d.selection.nestedAuc === null ? 'n/a' : d.selection.nestedAuc.toFixed(3)}.`,
+    operatingPoint: `Operating point: glaucoma when P >= ${op.threshold.toFixed(3)}, fitted for specificity ${pct(op.targetSpecificity)}${op.rule === 'harrell-davis' ? " (the normal eyes' estimated quantile, Harrell-Davis)" : ''}: expected sensitivity ${withInterval(op.sensitivity, pct)}, specificity ${withInterval(op.specificity, pct)}.`,
     calibration: `Calibration: Brier score ${d.validation.brier.toFixed(3)}, expected calibration error ${d.validation.ece.toFixed(3)}.`,
     measuredOn: `Measured on: ${d.validation.note}.`,
     domain: d.domain ? `Decides on discs spanning ${pct(d.domain.discSize.low)}-${pct(d.domain.discSize.high)} of the image's shorter side (${domainEvidence(d.domain)}); elsewhere no decision.` : null,
@@ -522,12 +525,11 @@ export function decisionSentences(d: DecisionModel): DecisionSentences {
 export function describeDecision(d: DecisionModel | null): string[] {
   if (!d) return [PAPER_RULE_SENTENCE];
   const s = decisionSentences(d);
-  const ci = (i: { value: number; low: number; high: number }): string => `${i.value.toFixed(3)} (95 % CI ${i.low.toFixed(3)}-${i.high.toFixed(3)})`;
   return [
     ...[s.rule, s.auc, s.operatingPoint, s.calibration, s.measuredOn, ...(s.domain ? [s.domain] : [])].map((line) => `- ${line}`),
     '',
     '| candidate | eligible | cross-validated AUC (95 % CI) |',
     '| --- | --- | --- |',
-    ...d.selection.candidates.map((c) => `| ${c.label} (\`${c.id}\`) | ${c.eligible ? 'yes' : 'no'} | ${c.auc ? ci(c.auc) : 'n/a'} |`),
+    ...d.selection.candidates.map((c) => `| ${c.label} (\`${c.id}\`) | ${c.eligible ? 'yes' : 'no'} | ${c.auc ? withInterval(c.auc, threeDecimals) : 'n/a'} |`),
   ];
 }
