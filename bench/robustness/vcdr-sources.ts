@@ -28,13 +28,14 @@ const ScoresSchema = z.object({
 });
 
 const codec = createSharpCodec();
-const { dataset } = await openDataset(arg('data', 'drishti:../shared/data/drishti-gs1'), codec);
+const data = arg('data', 'drishti:../shared/data/drishti-gs1');
+const { dataset } = await openDataset(data, codec);
 const samples = new Map(dataset.samples.map((s) => [s.id, s]));
 const rows: { label: 0 | 1; predicted: number; truth: number; cupTruthOverDisc: number; cupOverDiscTruth: number; discError: number; cupError: number }[] = [];
 for (const file of scoreFilePaths(listOf(arg('scores')))) {
   for (const score of readJsonFileAs(file, ScoresSchema, 'score file').images) {
     const sample = samples.get(score.id);
-    if (!sample?.masks) throw new Error(`${file}: ${score.id} has no masks in ${arg('data', 'drishti:../shared/data/drishti-gs1')}`);
+    if (!sample?.masks) throw new Error(`${file}: ${score.id} has no masks in ${data}`);
     const masks = await readSampleMasks(sample, codec);
     const disc = verticalDiameter(masks.od);
     const cup = verticalDiameter(masks.oc);
