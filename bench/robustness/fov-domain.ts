@@ -9,6 +9,7 @@ import path from 'node:path';
 import { listOf } from '../../src-main/cli/args';
 import { FIELD_OF_VIEW_TOLERANCE, measuredFieldOfView, poolReadings, UNSHIFTED, type ShiftReading } from '../../src-main/core/decision/field-of-view';
 import { writeJsonAtomic } from '../../src-main/core/fs/atomic';
+import { readJsonFile } from '../../src-main/core/fs/json-file';
 
 const arg = (name: string): string | undefined => {
   const i = process.argv.indexOf(`--${name}`);
@@ -23,8 +24,8 @@ if (!(tolerance >= 0 && tolerance < 1)) throw new Error(`--tolerance must be in 
 const perModel: ShiftReading[][] = listOf(results).map((dir) => {
   const file = path.join(dir, 'results.json');
   if (!fs.existsSync(file)) throw new Error(`${file}: not found (bench/robustness/run.ts --out ${dir} writes it)`);
-  const json = JSON.parse(fs.readFileSync(file, 'utf8')) as { shifts?: ShiftReading[] };
-  if (!json.shifts?.length) throw new Error(`${file}: no shifts part (run.ts --parts shifts)`);
+  const json = readJsonFile(file) as { shifts?: ShiftReading[] } | null;
+  if (!json?.shifts?.length) throw new Error(`${file}: no shifts part (run.ts --parts shifts)`);
   if (json.shifts.some((r) => r.discSpan === undefined)) throw new Error(`${file}: written before run.ts recorded disc spans; run it again`);
   return json.shifts;
 });
