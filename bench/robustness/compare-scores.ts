@@ -5,15 +5,16 @@
 // Below the table: the signed vCDR error of normal and glaucomatous eyes (where a cup is over-read matters: a normal
 // eye's over-read cup is a false alarm) and the AUC of the measured vCDR on the shared images, for each set.
 // npx tsx bench/robustness/compare-scores.ts --a runs/cv101c --b runs/eval-test-exp/metrics.json
-import fs from 'node:fs';
 import { z } from 'zod';
 import { listOf } from '../../src-main/cli/args';
+import { readJsonFileAs } from '../../src-main/core/fs/json-file';
 import { auc } from '../../src-main/core/metrics/roc';
 import { mean } from '../../src-main/core/metrics/stats';
 import { scoreFilePaths } from '../../src-main/core/train/fit-decision';
 
 const ImageSchema = z.object({ id: z.string(), odDice: z.number().nullable(), ocDice: z.number().nullable(), vcdr: z.number().nullable(), vcdrTrue: z.number().nullable(), glaucoma: z.union([z.literal(0), z.literal(1)]).nullable().optional() });
 type Image = z.infer<typeof ImageSchema>;
+const ScoresSchema = z.object({ images: z.array(ImageSchema) });
 
 const arg = (name: string): string => {
   const i = process.argv.indexOf(`--${name}`);
@@ -25,15 +26,7 @@ const arg = (name: string): string => {
 function readScores(list: string): Map<string, Image> {
   const out = new Map<string, Image>();
   for (const file of scoreFilePaths(listOf(list))) {
-    let json: unknown;
-    try {
-      json = JSON.parse(fs.readFileSync(file, 'utf8'));
-    } catch (error) {
-      throw new Error(`${file}: cannot read scores: ${(error as Error).message}`);
-    }
-    const images = z.object({ images: z.array(ImageSchema) }).safeParse(json);
-    if (!images.success) throw new Error(`${file}: not a score file: ${images.error.issues[0]!.path.join('.')}: ${images.error.issues[0]!.message}`);
-    for (const image of images.data.images) {
+    for (const image of readJsonFileAs(file, ScoresSchema, 'score file').images) {
       if (out.has(image.id)) throw new Error(`${file}: image ${image.id} is scored twice`);
       out.set(image.id, image);
     }
