@@ -260,6 +260,19 @@ describe('glaucoma-studio', () => {
     const read = (run: string, file: string): unknown => JSON.parse(fs.readFileSync(path.join(tmp, run, file), 'utf8'));
     expect(read('spread', 'cross-validation.json')).toEqual(read('whole', 'cross-validation.json'));
     expect(readManifest(path.join(tmp, 'spread', 'model')).validation).toEqual(readManifest(path.join(tmp, 'whole', 'model')).validation);
+    // Read another way (a shape prior), the folds are scored again from their checkpoints, not trained again, and the
+    // packages record the reading they were scored with.
+    const hull = cli('train', '--data', 'data', '--out', 'spread', '--epochs', '1', '--folds', '2', '--resume', '--shape-prior', 'hull', ...TINY);
+    expect(hull.code).toBe(0);
+    expect(hull.stdout + hull.stderr).not.toMatch(/already trained and scored/);
+    expect(hull.stdout + hull.stderr).toMatch(/fold 2\/2: scoring 6 held-out images/);
+    expect(hull.stdout + hull.stderr).not.toMatch(/ epoch \d+: loss/);
+    expect(fs.statSync(path.join(folds, '2', 'evaluation.json')).mtimeMs).toBeGreaterThan(scored);
+    expect(JSON.parse(fs.readFileSync(path.join(folds, '2', 'fold.json'), 'utf8')).reading).toEqual({ shapePrior: 'hull' });
+    for (const model of [path.join(folds, '1', 'model'), path.join(tmp, 'spread', 'model')]) expect(readManifest(model).preprocessing.shapePrior).toBe('hull');
+    const averaged = cli('train', '--data', 'data', '--out', 'x', '--folds', '2', '--stage-fusion', 'average-disc', ...TINY);
+    expect(averaged.code).not.toBe(0);
+    expect(averaged.stderr).toContain("stage-fusion: 'average-disc' averages the two disc-crop stages of a cascade");
     // A fold trained with other settings is trained again, not reused.
     const longer = cli('train', '--data', 'data', '--out', 'spread', '--epochs', '2', '--folds', '2', '--fold', '1', '--resume', ...TINY);
     expect(longer.code).toBe(0);
@@ -269,7 +282,7 @@ describe('glaucoma-studio', () => {
     const evaluationFile = path.join(folds, '2', 'evaluation.json');
     const evaluation = JSON.parse(fs.readFileSync(evaluationFile, 'utf8'));
     fs.writeFileSync(evaluationFile, JSON.stringify({ ...evaluation, images: evaluation.images.slice(1) }));
-    const cut = cli('train', '--data', 'data', '--out', 'spread', '--epochs', '1', '--folds', '2', '--fold', '2', '--resume', ...TINY);
+    const cut = cli('train', '--data', 'data', '--out', 'spread', '--epochs', '1', '--folds', '2', '--fold', '2', '--resume', '--shape-prior', 'hull', ...TINY);
     expect(cut.code).toBe(1);
     expect(cut.stderr).toMatch(/folds\/2\/evaluation\.json: scores 5 images, but this fold holds out 6 others: delete the fold folder to train it again/);
     // Folds that do not exist are refused by name.

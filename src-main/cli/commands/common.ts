@@ -1,8 +1,10 @@
 // Options every TensorFlow command shares, and the model/training flags that
 // `train` and `experiment` both take.
 import { BACKEND_NAMES, parseBackendChoice, type BackendChoice } from '../../core/backend';
+import { SHAPE_PRIORS, type ShapePrior } from '../../core/masks/shape-prior';
 import { ARCH_VARIANTS, resolveArchConfig, type ArchConfig } from '../../core/model/config';
 import { SEGMENTATION_LOSSES, type SegmentationLoss } from '../../core/model/losses';
+import { averagesStages, STAGE_FUSIONS, type StageFusion } from '../../core/model/package';
 import { AUGMENTATIONS, DEFAULT_TRAINING, type AugmentationName, type CropStageConfig, type TrainingConfig } from '../../core/train/run-training';
 import type { LearningRateSchedule } from '../../core/train/loop';
 import { TASKS, isTask, type Task } from '../../core/types';
@@ -49,6 +51,18 @@ export const MODEL_OPTIONS: Record<string, OptionSpec> = {
   'crop-scale': { type: 'number', description: 'crop side as a multiple of the disc diameter', default: 2 },
   'validate-every': { type: 'number', description: 'validate every N epochs', default: 1, integer: true, min: 1 },
   float16: { type: 'boolean', description: 'store the weights as float16 (half the size)' },
+  'stage-fusion': {
+    type: 'string',
+    description: "with --crop-cascade: how the second disc-crop stage's reading becomes the result, recorded in the packages and used to score the folds (as set-stage-fusion)",
+    default: 'replace',
+    choices: STAGE_FUSIONS,
+  },
+  'shape-prior': {
+    type: 'string',
+    description: 'the shape the packages give disc and cup after segmentation, recorded in them and used to score the folds (as set-shape-prior)',
+    default: 'none',
+    choices: SHAPE_PRIORS,
+  },
 };
 
 export function tasksOf(options: ParsedOptions): Task[] {
@@ -139,5 +153,14 @@ export function trainingFlagsOf(options: ParsedOptions): Omit<TrainingConfig, 'd
     validateEvery: num(options, 'validate-every'),
     weightsDtype: flag(options, 'float16') ? 'float16' : 'float32',
     dataCard: {},
+    ...readingFields(options),
   };
+}
+
+/** The reading options as config fields, each left out at its default (configs of runs made before they existed stay the same). */
+function readingFields(options: ParsedOptions): Pick<TrainingConfig, 'stageFusion' | 'shapePrior'> {
+  // The parser has checked both against their choices.
+  const fusion = (str(options, 'stage-fusion') ?? 'replace') as StageFusion;
+  const prior = (str(options, 'shape-prior') ?? 'none') as ShapePrior;
+  return { ...(averagesStages(fusion) ? { stageFusion: fusion } : {}), ...(prior !== 'none' ? { shapePrior: prior } : {}) };
 }

@@ -27,7 +27,9 @@ import { fitVcdrRegression } from '../infer/vcdr-regression';
 import { resolveArchConfig, type ArchConfig } from '../model/config';
 import type { SegmentationLoss } from '../model/losses';
 import { MultiTaskUNet } from '../model/network';
+import type { ShapePrior } from '../masks/shape-prior';
 import {
+  averagesStages,
   defaultPreprocessing,
   saveModelPackage,
   type DataCard,
@@ -35,7 +37,10 @@ import {
   type NetworkInput,
   type NetworkToSave,
   type ValidationRecord,
+  type StageFusion,
   type VcdrRegression,
+  withShapePrior,
+  withStageFusion,
 } from '../model/package';
 import type { WeightDtype } from '../model/weights-io';
 import { TASKS, type Task } from '../types';
@@ -128,6 +133,15 @@ export interface TrainingConfig {
    * dataset's own split).
    */
   readonly splits?: SplitChoice;
+  /**
+   * How the packages read their networks' outputs (their pre-processing's stage fusion and shape prior, as
+   * set-stage-fusion and set-shape-prior record them), so the folds are scored, and the decision fitted, on readings
+   * made as the shipped package will screen. Absent: as a package without the field reads ('replace', 'none').
+   * Left out of checkpoint fingerprints (the networks trained are the same) but kept in each fold's record: a
+   * resumed run reads its folds again from their checkpoints instead of training them again.
+   */
+  readonly stageFusion?: StageFusion;
+  readonly shapePrior?: ShapePrior;
 }
 
 export const DEFAULT_TRAINING: Omit<TrainingConfig, 'data'> = {
@@ -235,10 +249,19 @@ function preparedKey(net: PlannedNetwork): string {
 function fingerprintOf(config: TrainingConfig, samples: readonly Sample[], unit: string): string {
   const h = crypto.createHash('sha256');
   const cropStage = config.cropStage && { ...config.cropStage, epochs: undefined };
-  h.update(JSON.stringify({ ...config, cropStage, epochs: undefined, name: undefined, dataCard: undefined, validateEvery: undefined, onlyFolds: undefined }));
+  h.update(JSON.stringify({ ...config, cropStage, epochs: undefined, name: undefined, dataCard: undefined, validateEvery: undefined, onlyFolds: undefined, stageFusion: undefined, shapePrior: undefined }));
   h.update(unit);
   for (const s of samples) h.update(`${s.id}\n`);
   return h.digest('hex');
+}
+
+/** The reading a fold is scored with, for its record: nothing when it is the default's (records made before the options existed still match). */
+function readingRecord(config: Pick<TrainingConfig, 'stageFusion' | 'shapePrior'>): Pick<FoldRecord, 'reading'> {
+  const reading = {
+    ...(config.stageFusion && averagesStages(config.stageFusion) ? { stageFusion: config.stageFusion } : {}),
+    ...(config.shapePrior && config.shapePrior !== 'none' ? { shapePrior: config.shapePrior } : {}),
+  };
+  return Object.keys(reading).length > 0 ? { reading } : {};
 }
 
 /** Glaucoma labels for stratification; unlabelled images form their own stratum. */
@@ -317,7 +340,10 @@ export async function runTraining(config: TrainingConfig, outDir: string, deps: 
     const modelDir = isFinal ? path.join(outDir, 'model') : path.join(unitDir, 'model');
     // Each network's checkpoint fingerprint; with the epochs, what a scored fold was trained as:
     // a resumed run reuses the fold only if this record matches.
-    const record: FoldRecord = { units: plan.map((net) => ({ network: net.id, fingerprint: fingerprintOf(effective, training, `${label} ${net.id}`), epochs: net.epochs })) };
+    const record: FoldRecord = {
+      units: plan.map((net) => ({ network: net.id, fingerprint: fingerprintOf(effective, training, `${label} ${net.id}`), epochs: net.epochs })),
+      ...readingRecord(config),
+    };
     if (!isFinal && resume) {
       const scored = readScoredFold(unitDir, record, heldOut);
       if (scored) {
@@ -399,7 +425,7 @@ export async function runTraining(config: TrainingConfig, outDir: string, deps: 
         createdAt: new Date().toISOString(),
         description: `Trained with ${config.strategy} on ${trainIds.size} images of ${opened.dataset.name}.`,
         trainedTasks,
-        preprocessing: { ...defaultPreprocessing(config.arch.inputSize), ...exposureOf(trainIds) },
+        preprocessing: withShapePrior(withStageFusion({ ...defaultPreprocessing(config.arch.inputSize), ...exposureOf(trainIds) }, config.stageFusion ?? 'replace'), config.shapePrior ?? 'none'),
         vcdrRegression: regression,
         decision: isFinal && outOfFold.length > 0 ? fitDecisionFromScores(outOfFold, `${k}-fold cross-validation on ${training.length} images of ${opened.dataset.name}: each image measured on the segmentation of a model that did not train on it`, log) : null,
         dataCard: dataCardFor(config, trainIds.size, training.filter((s) => trainIds.has(s.id))),
@@ -492,6 +518,9 @@ export function validateTrainingConfig(config: TrainingConfig): void {
     if (config.folds < 2) throw new ConfigError('fold: needs --folds K (2 or more) to say which cross-validation the folds belong to');
     const bad = config.onlyFolds.filter((f) => !Number.isInteger(f) || f < 1 || f > config.folds);
     if (bad.length || config.onlyFolds.length === 0) throw new ConfigError(`fold: ${bad.join(', ') || 'none'}: each fold must be a whole number from 1 to ${config.folds}`);
+  }
+  if (config.stageFusion && averagesStages(config.stageFusion) && !config.cropStage?.cascade) {
+    throw new ConfigError(`stage-fusion: '${config.stageFusion}' averages the two disc-crop stages of a cascade: add --crop-stage --crop-polar --crop-cascade`);
   }
 }
 

@@ -1,5 +1,5 @@
 // A cross-validation fold that is already trained and scored: its evaluation.json
-// and, beside it, fold.json, the record of what it was trained as. `train --resume`
+// and, beside it, fold.json, the record of what it was trained as and how it was read. `train --resume`
 // reuses such a fold instead of training it again, so the folds of one
 // cross-validation can be trained on different machines or in different sessions
 // and collected into one run folder.
@@ -9,6 +9,8 @@ import type { Sample } from '../data/sample';
 import { InputError } from '../errors';
 import { readJsonFile } from '../fs/json-file';
 import type { Evaluation } from '../infer/evaluate';
+import type { ShapePrior } from '../masks/shape-prior';
+import type { StageFusion } from '../model/package';
 
 /** A fold's held-out images scored through the screening pipeline. */
 export const FOLD_EVALUATION = 'evaluation.json';
@@ -16,6 +18,8 @@ export const FOLD_EVALUATION = 'evaluation.json';
 export const FOLD_RECORD = 'fold.json';
 export interface FoldRecord {
   readonly units: readonly { readonly network: string; readonly fingerprint: string; readonly epochs: number }[];
+  /** How its package read the networks' outputs when it was scored; absent: the default reading. */
+  readonly reading?: { readonly stageFusion?: StageFusion; readonly shapePrior?: ShapePrior };
 }
 
 /**
@@ -30,6 +34,8 @@ export function readScoredFold(unitDir: string, record: FoldRecord, heldOut: rea
   if (!fs.existsSync(recordFile) || !fs.existsSync(evaluationFile)) return null;
   const found = readJsonFile(recordFile) as Partial<FoldRecord> | null;
   if (JSON.stringify(found?.units) !== JSON.stringify(record.units)) return null;
+  // Trained the same but read another way: scored again (from its checkpoints, when the run is resumed).
+  if (JSON.stringify(found?.reading ?? null) !== JSON.stringify(record.reading ?? null)) return null;
   const evaluation = readJsonFile(evaluationFile) as Partial<Evaluation> | null;
   if (!evaluation || !Array.isArray(evaluation.images) || !evaluation.summary) throw new InputError(evaluationFile, 'not a fold evaluation (no images or summary): delete the fold folder to train it again');
   const ids = evaluation.images.map((i) => i.id).sort();
