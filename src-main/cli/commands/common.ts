@@ -4,8 +4,8 @@ import { BACKEND_NAMES, parseBackendChoice, type BackendChoice } from '../../cor
 import { SHAPE_PRIORS, type ShapePrior } from '../../core/masks/shape-prior';
 import { ARCH_VARIANTS, resolveArchConfig, type ArchConfig } from '../../core/model/config';
 import { SEGMENTATION_LOSSES, type SegmentationLoss } from '../../core/model/losses';
-import { averagesStages, STAGE_FUSIONS, type StageFusion } from '../../core/model/package';
-import { AUGMENTATIONS, DEFAULT_TRAINING, type AugmentationName, type CropStageConfig, type TrainingConfig } from '../../core/train/run-training';
+import { STAGE_FUSIONS, type StageFusion } from '../../core/model/package';
+import { AUGMENTATIONS, DEFAULT_TRAINING, readingFields, type AugmentationName, type CropStageConfig, type TrainingConfig } from '../../core/train/run-training';
 import type { LearningRateSchedule } from '../../core/train/loop';
 import { TASKS, isTask, type Task } from '../../core/types';
 import { flag, listOf, num, str, UsageError, type OptionSpec, type ParsedOptions } from '../args';
@@ -153,14 +153,7 @@ export function trainingFlagsOf(options: ParsedOptions): Omit<TrainingConfig, 'd
     validateEvery: num(options, 'validate-every'),
     weightsDtype: flag(options, 'float16') ? 'float16' : 'float32',
     dataCard: {},
-    ...readingFields(options),
+    // The parser has checked both against their choices.
+    ...readingFields(str(options, 'stage-fusion') as StageFusion | undefined, str(options, 'shape-prior') as ShapePrior | undefined),
   };
-}
-
-/** The reading options as config fields, each left out at its default (configs of runs made before they existed stay the same). */
-function readingFields(options: ParsedOptions): Pick<TrainingConfig, 'stageFusion' | 'shapePrior'> {
-  // The parser has checked both against their choices.
-  const fusion = (str(options, 'stage-fusion') ?? 'replace') as StageFusion;
-  const prior = (str(options, 'shape-prior') ?? 'none') as ShapePrior;
-  return { ...(averagesStages(fusion) ? { stageFusion: fusion } : {}), ...(prior !== 'none' ? { shapePrior: prior } : {}) };
 }

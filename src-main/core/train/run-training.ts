@@ -255,12 +255,17 @@ function fingerprintOf(config: TrainingConfig, samples: readonly Sample[], unit:
   return h.digest('hex');
 }
 
-/** The reading a fold is scored with, for its record: nothing when it is the default's (records made before the options existed still match). */
+/**
+ * A reading as config fields, each left out at its default ('replace', 'none'): run configs and fold records made
+ * before the options existed, or that name the default, stay the same.
+ */
+export function readingFields(stageFusion: StageFusion | undefined, shapePrior: ShapePrior | undefined): Pick<TrainingConfig, 'stageFusion' | 'shapePrior'> {
+  return { ...(stageFusion && averagesStages(stageFusion) ? { stageFusion } : {}), ...(shapePrior && shapePrior !== 'none' ? { shapePrior } : {}) };
+}
+
+/** The reading a fold is scored with, for its record: nothing when it is the default's. */
 function readingRecord(config: Pick<TrainingConfig, 'stageFusion' | 'shapePrior'>): Pick<FoldRecord, 'reading'> {
-  const reading = {
-    ...(config.stageFusion && averagesStages(config.stageFusion) ? { stageFusion: config.stageFusion } : {}),
-    ...(config.shapePrior && config.shapePrior !== 'none' ? { shapePrior: config.shapePrior } : {}),
-  };
+  const reading = readingFields(config.stageFusion, config.shapePrior);
   return Object.keys(reading).length > 0 ? { reading } : {};
 }
 
