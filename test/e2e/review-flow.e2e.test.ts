@@ -36,6 +36,15 @@ async function fitView(page: Page): Promise<void> {
   await page.keyboard.press('0');
 }
 
+/** The accessible label (or tag) of the element a click at this screen point lands on. */
+function labelAt(page: Page, p: { x: number; y: number }): Promise<string | null> {
+  type Dom = { document: { elementFromPoint(x: number, y: number): { tagName: string; getAttribute(name: string): string | null } | null } };
+  return page.evaluate(({ x, y }) => {
+    const element = (globalThis as unknown as Dom).document.elementFromPoint(x, y);
+    return element ? (element.getAttribute('aria-label') ?? element.tagName) : null;
+  }, p);
+}
+
 /** Cup and disc pixel counts of the expert's labels (or the model's when there is no annotation yet). */
 function currentLabels(detail: CaseDetail): { cup: number; disc: number } {
   const map = detail.annotation?.labels ?? detail.predictedLabels;
@@ -185,16 +194,20 @@ describe.runIf(hasChromium() && hasSharedData('refuge-samples') && hasSharedData
     await page.keyboard.press('b');
     expect(await page.getByRole('button', { name: /^Brush/ }).getAttribute('aria-pressed')).toBe('true');
     await fitView(page);
+    // One stroke from the disc's centre up past the true disc's top and down past its bottom. The cup is clipped to
+    // the disc, so it then spans the disc's whole height whatever the model drew (strokes that covered only part of
+    // it twice left CI's cup as tall as before: vCDR 0.85 both times).
     const from = await screenPoint(page, edited, edited.discCenter);
-    // Up to just above the true disc's top: the cup is clipped to the disc, so its top meets the disc's whatever the
-    // model drew. (Stopping inside the disc once left a cup the model had drawn that far unchanged on another CPU.)
-    const to = await screenPoint(page, edited, { x: edited.discCenter.x, y: edited.discTop - 2 });
+    const up = await screenPoint(page, edited, { x: edited.discCenter.x, y: edited.discTop - 2 });
+    const down = await screenPoint(page, edited, { x: edited.discCenter.x, y: edited.discBottom + 2 });
+    expect(await labelAt(page, from), 'what the stroke starts on').toMatch(/^Fundus photograph/);
     await page.mouse.move(from.x, from.y);
     await page.mouse.down();
-    await page.mouse.move(to.x, to.y, { steps: 12 });
+    await page.mouse.move(up.x, up.y, { steps: 8 });
+    await page.mouse.move(down.x, down.y, { steps: 16 });
     await page.mouse.up();
-    await expect.poll(() => correctedVcdr(page), LIVE_UPDATE).not.toBe(modelVcdr);
-    await expect.poll(() => saveStatus(page), { timeout: 20_000 }).toMatch(/Saved · revision 1/);
+    await expect.poll(() => saveStatus(page), { timeout: 20_000, message: 'the stroke is saved' }).toMatch(/Saved · revision 1/);
+    await expect.poll(() => correctedVcdr(page), { ...LIVE_UPDATE, message: `the corrected vCDR moves from the model's ${modelVcdr}` }).not.toBe(modelVcdr);
     const brushedDetail = await callApi(backend, 'cases.get', { caseId });
     const brushed = currentLabels(brushedDetail);
     expect(brushed.cup).toBeGreaterThan(start.cup);

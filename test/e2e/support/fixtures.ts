@@ -17,8 +17,9 @@ export interface SyntheticTruth {
   readonly width: number;
   readonly height: number;
   readonly discCenter: { x: number; y: number };
-  /** Top row of the true disc. */
+  /** Top and bottom rows of the true disc. */
   readonly discTop: number;
+  readonly discBottom: number;
   readonly fovea: { x: number; y: number };
 }
 
@@ -31,7 +32,8 @@ export async function writeSyntheticImages(dir: string, count: number, size = { 
     const name = `synthetic_${String(k + 1).padStart(2, '0')}.png`;
     await codec.writePng(path.join(dir, name), fundus.image);
     const first = fundus.od.data.indexOf(1);
-    written.push({ name, ...size, discCenter: fundus.discCenter, discTop: Math.floor(first / size.width), fovea: fundus.fovea });
+    const last = fundus.od.data.lastIndexOf(1);
+    written.push({ name, ...size, discCenter: fundus.discCenter, discTop: Math.floor(first / size.width), discBottom: Math.floor(last / size.width), fovea: fundus.fovea });
   }
   return written;
 }
