@@ -7,11 +7,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
+import { optionalArg as arg } from './args';
 
-const arg = (name: string): string | undefined => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : undefined;
-};
 const usage = 'usage: cup-consensus-view.ts --data DRISHTI_ROOT --experts 1|2|3|4 --out DIR';
 const data = arg('data');
 const out = arg('out');

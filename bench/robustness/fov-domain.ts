@@ -10,11 +10,8 @@ import { listOf } from '../../src-main/cli/args';
 import { FIELD_OF_VIEW_TOLERANCE, measuredFieldOfView, poolReadings, UNSHIFTED, type ShiftReading } from '../../src-main/core/decision/field-of-view';
 import { writeJsonAtomic } from '../../src-main/core/fs/atomic';
 import { readJsonFile } from '../../src-main/core/fs/json-file';
+import { optionalArg as arg } from './args';
 
-const arg = (name: string): string | undefined => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : undefined;
-};
 const results = arg('results');
 const out = arg('out');
 if (!results || !out) throw new Error('usage: fov-domain.ts --results DIR,DIR,... --out FILE [--tolerance 0.02]');

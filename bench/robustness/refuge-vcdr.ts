@@ -7,21 +7,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { listOf } from '../../src-main/cli/args';
 import { Predictor } from '../../src-main/core/infer/predictor';
-import { isStageFusion, STAGE_FUSIONS } from '../../src-main/core/model/package';
 import { auc } from '../../src-main/core/metrics/roc';
 import { mean } from '../../src-main/core/metrics/stats';
 import { createSharpCodec } from '../../src-main/platform/sharp-codec';
 import { selectBackend } from '../../src-main/platform/tf-backend';
+import { optionalArg as arg, stageFusionArg } from './args';
 
-const arg = (name: string): string | undefined => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : undefined;
-};
 const models = listOf(arg('models') ?? '');
 if (models.length === 0) throw new Error('usage: refuge-vcdr.ts --models PKG[,PKG...] [--stage-fusion replace|average]');
 // Absent: each package's own (preprocessing.stageFusion, else replace).
-const fusion = arg('stage-fusion');
-if (fusion !== undefined && !isStageFusion(fusion)) throw new Error(`--stage-fusion must be one of ${STAGE_FUSIONS.join(', ')}`);
+const fusion = stageFusionArg();
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
 const refuge = path.resolve(root, '..', 'shared', 'data', 'refuge-samples', 'Training400');
 const eyes = (['Glaucoma', 'Non-Glaucoma'] as const).flatMap((folder) =>

@@ -12,26 +12,18 @@ import { z } from 'zod';
 import { writeJsonAtomic } from '../../src-main/core/fs/atomic';
 import { readJsonFileAs } from '../../src-main/core/fs/json-file';
 import { evaluateModel, type ImageScore } from '../../src-main/core/infer/evaluate';
-import { isShapePrior, SHAPE_PRIORS, type ShapePrior } from '../../src-main/core/masks/shape-prior';
 import { auc } from '../../src-main/core/metrics/roc';
 import { Predictor } from '../../src-main/core/infer/predictor';
-import { isStageFusion, STAGE_FUSIONS } from '../../src-main/core/model/package';
 import { createSharpCodec } from '../../src-main/platform/sharp-codec';
 import { selectBackend } from '../../src-main/platform/tf-backend';
+import { optionalArg as arg, shapePriorArg, stageFusionArg } from './args';
 
-const arg = (name: string): string | undefined => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : undefined;
-};
 const run = arg('run');
 const out = arg('out');
 if (!run || !out) throw new Error('usage: rescore.ts --run RUN --out DIR [--stage-fusion replace|average|average-disc] [--cup-threshold P] [--shape-prior none|filled|hull|ellipse] [--fold N,...]');
-const fusion = arg('stage-fusion');
-if (fusion !== undefined && !isStageFusion(fusion)) throw new Error(`--stage-fusion must be one of ${STAGE_FUSIONS.join(', ')}, got ${fusion}`);
+const fusion = stageFusionArg();
 const only = arg('fold') ? new Set(listOf(arg('fold')!)) : null;
-const shapePriorArg = arg('shape-prior');
-if (shapePriorArg !== undefined && !isShapePrior(shapePriorArg)) throw new Error(`--shape-prior must be one of ${SHAPE_PRIORS.join(', ')}, got ${shapePriorArg}`);
-const shapePrior = shapePriorArg as ShapePrior | undefined;
+const shapePrior = shapePriorArg();
 const cupThreshold = arg('cup-threshold') === undefined ? undefined : Number(arg('cup-threshold'));
 if (cupThreshold !== undefined && !(cupThreshold > 0 && cupThreshold < 1)) throw new Error(`--cup-threshold must be between 0 and 1, got ${arg('cup-threshold')}`);
 // What a fold's evaluation.json must hold here: the ids of the images its model did not train on.

@@ -4,27 +4,19 @@ import path from 'node:path';
 import { readSampleMasks } from '../../src-main/core/data/sample';
 import { readRoiFolder } from '../../src-main/core/data/roi';
 import { Predictor } from '../../src-main/core/infer/predictor';
-import { isStageFusion, STAGE_FUSIONS } from '../../src-main/core/model/package';
-import { isShapePrior, SHAPE_PRIORS, type ShapePrior } from '../../src-main/core/masks/shape-prior';
 import { dice } from '../../src-main/core/metrics/dice';
 import { mean } from '../../src-main/core/metrics/stats';
 import { refugeVerticalCupToDiscRatio } from '../../src-main/core/metrics/vcdr';
 import { createSharpCodec } from '../../src-main/platform/sharp-codec';
 import { selectBackend } from '../../src-main/platform/tf-backend';
+import { optionalArg as arg, shapePriorArg, stageFusionArg } from './args';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
-const arg = (name: string): string | undefined => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : undefined;
-};
 const model = path.resolve(arg('model') ?? path.join(root, 'resources', 'model'));
 // --shape-prior: the disc and cup's shape prior (default: the package's).
-const shapePriorArg = arg('shape-prior');
-if (shapePriorArg !== undefined && !isShapePrior(shapePriorArg)) throw new Error(`--shape-prior must be one of ${SHAPE_PRIORS.join(', ')}`);
-const shapePrior = shapePriorArg as ShapePrior | undefined;
+const shapePrior = shapePriorArg();
 // --stage-fusion: how a second disc-crop stage's reading becomes the result (default: the package's).
-const fusion = arg('stage-fusion');
-if (fusion !== undefined && !isStageFusion(fusion)) throw new Error(`--stage-fusion must be one of ${STAGE_FUSIONS.join(', ')}`);
+const fusion = stageFusionArg();
 // --colour R,G,B: colour normalisation to this target (run.ts --colour on prints the Drishti-GS1 training photographs').
 const colourArg = arg('colour')?.split(',').map(Number);
 if (colourArg && (colourArg.length !== 3 || colourArg.some((c) => !(c > 0 && c <= 255)))) throw new Error('--colour must be R,G,B, each in (0, 255]');

@@ -22,8 +22,6 @@ import { trainingImageIds } from '../../src-main/core/data/training-images';
 import { letterboxRegion } from '../../src-main/core/geometry/letterbox';
 import { resampleRgbRegion } from '../../src-main/core/geometry/resample-region';
 import { Predictor, type AdaptationPhotograph, type PredictOptions } from '../../src-main/core/infer/predictor';
-import { isStageFusion, STAGE_FUSIONS } from '../../src-main/core/model/package';
-import { isShapePrior, SHAPE_PRIORS, type ShapePrior } from '../../src-main/core/masks/shape-prior';
 import { dice } from '../../src-main/core/metrics/dice';
 import { auc } from '../../src-main/core/metrics/roc';
 import { refugeVerticalCupToDiscRatio } from '../../src-main/core/metrics/vcdr';
@@ -34,6 +32,7 @@ import type { RgbImage } from '../../src-main/core/types';
 import { createSharpCodec } from '../../src-main/platform/sharp-codec';
 import { selectBackend } from '../../src-main/platform/tf-backend';
 import { JPEG_QUALITY, SEVERITIES, SHIFTS, type Severity, type Shifted } from './shifts';
+import { shapePriorArg, stageFusionArg } from './args';
 
 const args = process.argv.slice(2);
 const opt = (name: string, fallback: string): string => {
@@ -59,16 +58,12 @@ const directCrop = !args.includes('--no-direct-crop');
 // infer/batch-norm-adaptation.ts), the package's restored after; conditions with too few photographs stay unadapted.
 const adapt = args.includes('--adapt');
 // --shape-prior none|filled|hull|ellipse: the predictor's shape prior for disc and cup (default: the package's).
-const shapePriorArg = opt('shape-prior', '');
-if (shapePriorArg !== '' && !isShapePrior(shapePriorArg)) throw new Error(`--shape-prior must be one of ${SHAPE_PRIORS.join(', ')}, got ${shapePriorArg}`);
-const shapePrior = shapePriorArg === '' ? undefined : (shapePriorArg as ShapePrior);
+const shapePrior = shapePriorArg();
 // --colour off|on|R,G,B: colour normalisation (grey-world relative to a reference mean field colour; default off);
 // 'on': the Drishti-GS1 training photographs' target (what the default model trained on).
 const colourArg = opt('colour', 'off');
-// --stage-fusion replace|average: how a second disc-crop stage's reading becomes the result (default: the package's).
-const stageFusionArg = opt('stage-fusion', '');
-const stageFusion = stageFusionArg === '' ? undefined : stageFusionArg;
-if (stageFusion !== undefined && !isStageFusion(stageFusion)) throw new Error(`--stage-fusion must be one of ${STAGE_FUSIONS.join(', ')}, got ${stageFusion}`);
+// --stage-fusion replace|average|average-disc: how a second disc-crop stage's reading becomes the result (default: the package's).
+const stageFusion = stageFusionArg();
 const parts = new Set(opt('parts', 'quality,shifts,domains').split(','));
 // --shifts name,name: only these shifts (substring match on the shift's name; 'jpeg' for JPEG).
 const onlyShifts = opt('shifts', '').split(',').filter(Boolean);

@@ -13,11 +13,8 @@ import { casesOfRoc, operatingPointFor, rocCounts } from '../../src-main/core/de
 import { mean, sampleSd } from '../../src-main/core/metrics';
 import { createRng } from '../../src-main/core/random';
 import { fitDecisionFromScores, readScoreFiles } from '../../src-main/core/train/fit-decision';
+import { optionalArg as arg } from './args';
 
-const arg = (name: string): string | undefined => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? process.argv[i + 1] : undefined;
-};
 const runs = listOf(arg('scores') ?? '');
 if (runs.length === 0) throw new Error('usage: threshold-rules.ts --scores RUN[,RUN...] [--specificity 0.85] [--resamples 1000]');
 const target = Number(arg('specificity') ?? 0.85);
