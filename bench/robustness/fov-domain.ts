@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { listOf } from '../../src-main/cli/args';
-import { FIELD_OF_VIEW_TOLERANCE, measuredFieldOfView, poolReadings, UNSHIFTED, type ShiftReading } from '../../src-main/core/decision/field-of-view';
+import { FIELD_OF_VIEW_TOLERANCE, fieldOfViewDomain, type ShiftReading } from '../../src-main/core/decision/field-of-view';
 import { writeJsonAtomic } from '../../src-main/core/fs/atomic';
 import { readJsonFile } from '../../src-main/core/fs/json-file';
 import { optionalArg as arg } from './args';
@@ -26,21 +26,14 @@ const perModel: ShiftReading[][] = listOf(results).map((dir) => {
   if (json.shifts.some((r) => r.discSpan === undefined)) throw new Error(`${file}: written before run.ts recorded disc spans; run it again`);
   return json.shifts;
 });
-const pooled = poolReadings(perModel);
-const measured = measuredFieldOfView(pooled, tolerance);
+const { pooled, measured, domain } = fieldOfViewDomain(perModel, tolerance);
 const pct = (v: number): string => `${(100 * v).toFixed(0)} %`;
 const f3 = (v: number | null): string => (v === null ? 'n/a' : v.toFixed(3));
 const rows = pooled.map((r, i) => {
   const v = measured.verdicts[i]!;
   return `| ${r.condition} | ${r.images} | ${pct(r.discFound)} | ${f3(r.odDice)} | ${f3(r.ocDice)} | ${f3(r.vcdrMae)} | ${r.discSpan ? `${(100 * r.discSpan[0]).toFixed(0)}-${pct(r.discSpan[1])}` : 'n/a'} | ${v.holds ? 'yes' : 'no'}: ${v.why} |`;
 });
-const held = pooled.filter((r, i) => measured.verdicts[i]!.holds && r.condition !== UNSHIFTED).map((r) => r.condition.split(': ').slice(1).join(': ') || r.condition);
-const images = pooled.find((r) => r.condition === UNSHIFTED)!.images;
-const evidence =
-  `measured by the robustness benchmark on ${perModel.length} model${perModel.length === 1 ? '' : 's'} and ${images} photographs they did not train on: ` +
-  `reading held (disc found in all, OD and OC Dice and vCDR error within ${tolerance} of the unshifted photographs') ` +
-  (held.length ? `${held.join('; ')}` : 'on the unshifted photographs only');
-const domain = { discSize: measured.discSize, evidence };
+const evidence = domain.evidence;
 writeJsonAtomic(out, { domain, tolerance, conditions: pooled.map((r, i) => ({ ...r, ...measured.verdicts[i]! })) });
 process.stdout.write(
   [

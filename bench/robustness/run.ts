@@ -16,15 +16,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { readSampleMasks, type Sample } from '../../src-main/core/data/sample';
-import { boundingBox } from '../../src-main/core/masks/measure';
 import { openDataset } from '../../src-main/core/data/spec';
 import { trainingImageIds } from '../../src-main/core/data/training-images';
 import { letterboxRegion } from '../../src-main/core/geometry/letterbox';
 import { resampleRgbRegion } from '../../src-main/core/geometry/resample-region';
+import { balancedSelection, discCentreOf, scoreShifted } from '../../src-main/core/infer/field-of-view-reading';
 import { Predictor, type AdaptationPhotograph, type PredictOptions } from '../../src-main/core/infer/predictor';
-import { dice } from '../../src-main/core/metrics/dice';
 import { auc } from '../../src-main/core/metrics/roc';
-import { refugeVerticalCupToDiscRatio } from '../../src-main/core/metrics/vcdr';
 import { blur } from '../../src-main/core/quality/blur';
 import { medianFieldColour, type Rgb } from '../../src-main/core/quality/colour-balance';
 import { DEFAULT_QUALITY_THRESHOLDS, imageReasons, measureImage, type ImageMeasures } from '../../src-main/core/quality/image-quality';
@@ -141,14 +139,15 @@ async function scoreSet(predictor: Predictor, condition: string, items: readonly
   for (const { shifted, label } of items) {
     const p = await predict(predictor, shifted.image);
     const s = p.summary;
-    if (s.disc.found) {
+    const score = scoreShifted(p, shifted);
+    if (score.discSpan !== null) {
       found++;
-      spans.push(s.disc.verticalDiameterPx / Math.min(s.width, s.height));
+      spans.push(score.discSpan);
     }
     if (s.quality?.gradable) gradable++;
-    od.push(dice(p.od, shifted.od, { ifBothEmpty: 1 }));
-    oc.push(dice(p.oc, shifted.oc, { ifBothEmpty: 1 }));
-    mae.push(Math.abs((s.vcdr ?? 0) - refugeVerticalCupToDiscRatio(shifted.od, shifted.oc)));
+    od.push(score.odDice);
+    oc.push(score.ocDice);
+    mae.push(score.vcdrError);
     if (label !== null) {
       vcdrScores.push(s.vcdr ?? 0);
       probs.push(s.glaucoma.probability ?? 0);
@@ -177,14 +176,6 @@ function table(rows: readonly Row[]): string {
 }
 
 /** Half normal, half glaucoma where the set grades its eyes; the first n where it does not. */
-function balanced(samples: readonly Sample[], n: number): Sample[] {
-  if (samples.every((s) => s.glaucoma === undefined)) return samples.slice(0, n);
-  const pos = samples.filter((s) => s.glaucoma === 1);
-  const neg = samples.filter((s) => s.glaucoma === 0);
-  const k = Math.min(Math.floor(n / 2), neg.length);
-  return [...neg.slice(0, k), ...pos.slice(0, n - k)];
-}
-
 async function qualityPart(): Promise<string> {
   const rows: { name: string; m: ImageMeasures; reasons: string }[] = [];
   const add = (name: string, image: RgbImage): void => {
@@ -259,13 +250,12 @@ async function shiftsPart(predictor: Predictor): Promise<{ text: string; rows: R
   const trained = await modelTrainingIds(predictor);
   const unseen = opened.dataset.samples.filter((s) => !trained.has(s.id) && s.masks !== undefined);
   if (unseen.length === 0) throw new Error(`${shiftData}: no photograph with disc and cup masks that ${modelDir} did not train on (for a model trained on all of it, run the shifts with a fold model of its cross-validation: train --folds writes OUT/folds/N/model)`);
-  const test = balanced(unseen, imageCount);
+  const test = balancedSelection(unseen, imageCount);
   const base: { shifted: Shifted; label: 0 | 1 | null; centre: { x: number; y: number } }[] = [];
   for (const s of test) {
     const image: RgbImage = await codec.readRgb(s.imageFile);
     const { od, oc } = await readSampleMasks(s, codec);
-    const box = boundingBox(od);
-    const centre = s.discCenter ?? (box ? { x: (box.x0 + box.x1) / 2, y: (box.y0 + box.y1) / 2 } : { x: image.width / 2, y: image.height / 2 });
+    const centre = discCentreOf(s, od);
     base.push({ shifted: { image, od, oc }, label: s.glaucoma ?? null, centre });
   }
   const rows: Row[] = [];

@@ -2,19 +2,15 @@
 // operator or another field of view does to a photograph, at graded severities.
 // Pure functions on RGB images (and the masks that move with them). Each is one
 // step; the benchmark applies one at a time to Drishti-GS1 photographs.
-import type { SquareCrop } from '../../src-main/core/geometry/crop';
-import { resampleMaskRegion, resampleRgbRegion } from '../../src-main/core/geometry/resample-region';
+import { DISC_CROP_MULTIPLES, discCentredCrop, ZOOM_OUT_FACTORS, zoomedOut, type LabelledPhotograph } from '../../src-main/core/infer/field-of-view-reading';
 import { blur } from '../../src-main/core/quality/blur';
-import type { BinaryMask, RgbImage } from '../../src-main/core/types';
+import type { RgbImage } from '../../src-main/core/types';
 
 export const SEVERITIES = ['mild', 'moderate', 'strong'] as const;
 export type Severity = (typeof SEVERITIES)[number];
 
-export interface Shifted {
-  readonly image: RgbImage;
-  readonly od: BinaryMask;
-  readonly oc: BinaryMask;
-}
+/** A photograph and its masks, which geometric shifts move with it. */
+export type Shifted = LabelledPhotograph;
 
 /** A shift: photometric ones leave the masks alone; geometric ones move them with the image. */
 export interface Shift {
@@ -36,18 +32,6 @@ function mapPixels(image: RgbImage, f: (r: number, g: number, b: number, x: numb
     }
   }
   return { width: image.width, height: image.height, data };
-}
-
-/**
- * A square region of the photograph around a point, resampled to `side` pixels,
- * with the masks: how a crop, a zoom or a smaller field of view looks.
- */
-function region(input: Shifted, crop: SquareCrop, side: number): Shifted {
-  return {
-    image: resampleRgbRegion(input.image, crop, side),
-    od: resampleMaskRegion(input.od, crop, side),
-    oc: resampleMaskRegion(input.oc, crop, side),
-  };
 }
 
 export const SHIFTS: readonly Shift[] = [
@@ -99,37 +83,16 @@ export const SHIFTS: readonly Shift[] = [
       };
     },
   },
+  // The two geometric shifts are the field-of-view conditions `train --field-of-view` measures (core/infer).
   {
     name: 'wider field (smaller disc)',
-    describe: (s) => `zoomed out x${level(s, [1.3, 1.7, 2.2])} into a black frame`,
-    apply: (i, s) => {
-      const z = level(s, [1.3, 1.7, 2.2]);
-      const side = Math.max(i.image.width, i.image.height);
-      const big = Math.round(side * z);
-      const crop: SquareCrop = { x0: Math.round((i.image.width - big) / 2), y0: Math.round((i.image.height - big) / 2), side: big };
-      return region(i, crop, side);
-    },
+    describe: (s) => `zoomed out x${level(s, ZOOM_OUT_FACTORS)} into a black frame`,
+    apply: (i, s) => zoomedOut(i, level(s, ZOOM_OUT_FACTORS)),
   },
   {
     name: 'disc-centred crop',
-    describe: (s) => `a square crop ${level(s, [3, 2, 1.5])}x the disc diameter (the disc fills ${Math.round(100 / level(s, [3, 2, 1.5]))} %)`,
-    apply: (i, s, centre) => {
-      const f = level(s, [3, 2, 1.5]);
-      let y0 = -1;
-      let y1 = -1;
-      for (let y = 0; y < i.od.height; y++) {
-        for (let x = 0; x < i.od.width; x++) {
-          if (i.od.data[y * i.od.width + x]) {
-            if (y0 < 0) y0 = y;
-            y1 = y;
-          }
-        }
-      }
-      const diameter = y1 - y0 + 1;
-      const side = Math.round(diameter * f);
-      const crop: SquareCrop = { x0: Math.round(centre.x - side / 2), y0: Math.round(centre.y - side / 2), side };
-      return region(i, crop, 800);
-    },
+    describe: (s) => `a square crop ${level(s, DISC_CROP_MULTIPLES)}x the disc diameter (the disc fills ${Math.round(100 / level(s, DISC_CROP_MULTIPLES))} %)`,
+    apply: (i, s, centre) => discCentredCrop(i, level(s, DISC_CROP_MULTIPLES), centre),
   },
 ];
 

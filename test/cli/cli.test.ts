@@ -270,6 +270,29 @@ describe('glaucoma-studio', () => {
     expect(fs.statSync(path.join(folds, '2', 'evaluation.json')).mtimeMs).toBeGreaterThan(scored);
     expect(JSON.parse(fs.readFileSync(path.join(folds, '2', 'fold.json'), 'utf8')).reading).toEqual({ shapePrior: 'hull' });
     for (const model of [path.join(folds, '1', 'model'), path.join(tmp, 'spread', 'model')]) expect(readManifest(model).preprocessing.shapePrior).toBe('hull');
+    // The field of view: each fold model reads two of its held-out photographs zoomed out and cropped, trains nothing,
+    // and keeps the readings beside its evaluation; asked again, they are reused.
+    const fieldOfView = ['train', '--data', 'data', '--out', 'spread', '--epochs', '1', '--folds', '2', '--resume', '--shape-prior', 'hull', '--field-of-view', '2', ...TINY];
+    const measured = cli(...fieldOfView);
+    expect(measured.code).toBe(0);
+    expect(measured.stdout + measured.stderr).toMatch(/fold 1\/2: measuring the field of view on 2 held-out photographs/);
+    expect(measured.stdout + measured.stderr).not.toMatch(/ epoch \d+: loss/);
+    const readings = JSON.parse(fs.readFileSync(path.join(folds, '2', 'field-of-view.json'), 'utf8'));
+    expect(readings.reading).toEqual({ shapePrior: 'hull' });
+    expect(readings.images).toHaveLength(2);
+    expect(readings.readings.map((r: { condition: string }) => r.condition)).toEqual([
+      'clean',
+      'zoomed out x1.3 into a black frame',
+      'zoomed out x1.7 into a black frame',
+      'zoomed out x2.2 into a black frame',
+      'a square crop 3x the disc diameter (the disc fills 33 %)',
+      'a square crop 2x the disc diameter (the disc fills 50 %)',
+      'a square crop 1.5x the disc diameter (the disc fills 67 %)',
+    ]);
+    expect(readings.readings[0].images).toBe(2);
+    const reused = cli(...fieldOfView);
+    expect(reused.stdout + reused.stderr).toMatch(/fold 2\/2: field of view already measured on these 2 photographs .*: reused/);
+    expect(cli('train', '--data', 'data', '--out', 'x', '--field-of-view', '5', ...TINY).stderr).toContain('field-of-view: is measured by the fold models on the photographs they held out: add --folds K');
     const averaged = cli('train', '--data', 'data', '--out', 'x', '--folds', '2', '--stage-fusion', 'average-disc', ...TINY);
     expect(averaged.code).not.toBe(0);
     expect(averaged.stderr).toContain("stage-fusion: 'average-disc' averages the two disc-crop stages of a cascade");

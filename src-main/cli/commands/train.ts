@@ -28,6 +28,15 @@ export const trainCommand: CommandSpec = {
       default: 'train',
       choices: SPLIT_CHOICES,
     },
+    'field-of-view': {
+      type: 'number',
+      description:
+        "with --folds: each fold model reads up to N of its held-out photographs zoomed out and cut to disc crops, and the final package decides on the disc sizes they read as well as unshifted (as set-domain records them); 0: its cases' disc sizes only",
+      default: 0,
+      integer: true,
+      min: 0,
+      placeholder: 'N',
+    },
     name: { type: 'string', description: 'model name', default: 'Glaucoma Studio model' },
     source: { type: 'string', description: 'data card: where the training data came from' },
     licence: { type: 'string', description: 'data card: licence terms of the training data' },
@@ -38,6 +47,7 @@ export const trainCommand: CommandSpec = {
   examples: [
     'glaucoma-studio train --data refuge:data/synth --strategy mtl-io --out runs/synth --epochs 20 --width 0.25 --size 128',
     'glaucoma-studio train --data drishti:../shared/data/drishti-gs1 --out runs/drishti --folds 5 --augment domain --crop-stage',
+    'glaucoma-studio train --data drishti:../shared/data/drishti-gs1 --splits all --out runs/ship --folds 5 --field-of-view 10',
   ],
 };
 
@@ -53,6 +63,7 @@ export async function runTrain(options: ParsedOptions): Promise<number> {
     finalModel: true,
     splits: (str(options, 'splits') ?? 'train') as SplitChoice,
     ...foldsOf(options),
+    ...(num(options, 'field-of-view') > 0 ? { fieldOfView: num(options, 'field-of-view') } : {}),
   };
   validateTrainingConfig(config);
   const result = await runJob({ kind: 'train', config, outDir: out, resume: flag(options, 'resume') }, { backend: backendOf(options) });

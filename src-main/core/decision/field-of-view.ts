@@ -132,3 +132,27 @@ export function keepMeasuredDomain(fitted: DecisionDomain, previous: DecisionDom
     ...(previous.measuredOn ? { measuredOn: previous.measuredOn } : {}),
   };
 }
+
+/** Several models' readings pooled, the span they measured, and the domain a package records with its evidence. */
+export interface FieldOfViewDomain {
+  readonly pooled: readonly ShiftReading[];
+  readonly measured: MeasuredFieldOfView;
+  readonly domain: DecisionDomain & { readonly evidence: string };
+}
+
+/**
+ * The measured domain of several models' readings of the same conditions (e.g. a cross-validation's fold models on
+ * the photographs each held out); its evidence names the models, the photographs and the conditions that held.
+ */
+export function fieldOfViewDomain(perModel: readonly (readonly ShiftReading[])[], tolerance = FIELD_OF_VIEW_TOLERANCE): FieldOfViewDomain {
+  const pooled = poolReadings(perModel);
+  const measured = measuredFieldOfView(pooled, tolerance);
+  // The benchmark names a condition "shift, severity: what it does"; the evidence keeps what it does.
+  const held = pooled.filter((r, i) => measured.verdicts[i]!.holds && r.condition !== UNSHIFTED).map((r) => r.condition.split(': ').slice(1).join(': ') || r.condition);
+  const images = pooled.find((r) => r.condition === UNSHIFTED)!.images;
+  const evidence =
+    `measured by the robustness benchmark on ${perModel.length} model${perModel.length === 1 ? '' : 's'} and ${images} photographs they did not train on: ` +
+    `reading held (disc found in all, OD and OC Dice and vCDR error within ${tolerance} of the unshifted photographs') ` +
+    (held.length ? held.join('; ') : 'on the unshifted photographs only');
+  return { pooled, measured, domain: { discSize: measured.discSize, evidence } };
+}

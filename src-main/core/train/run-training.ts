@@ -22,12 +22,14 @@ import { writeJsonAtomic } from '../fs/atomic';
 import { evaluateModel, summariseFolds, type Evaluation, type EvaluationSummary, type ImageScore } from '../infer/evaluate';
 import { medianFieldLuminance } from './exposure-reference';
 import { fitDecisionFromScores } from './fit-decision';
+import { foldFieldOfView, withFieldOfView } from './fold-field-of-view';
 import { Predictor } from '../infer/predictor';
 import { fitVcdrRegression } from '../infer/vcdr-regression';
 import { resolveArchConfig, type ArchConfig } from '../model/config';
 import type { SegmentationLoss } from '../model/losses';
 import { MultiTaskUNet } from '../model/network';
 import type { ShapePrior } from '../masks/shape-prior';
+import type { ShiftReading } from '../decision/field-of-view';
 import {
   averagesStages,
   defaultPreprocessing,
@@ -142,6 +144,14 @@ export interface TrainingConfig {
    */
   readonly stageFusion?: StageFusion;
   readonly shapePrior?: ShapePrior;
+  /**
+   * Photographs per fold model to measure the field of view on (absent or 0: not measured): each fold model reads up
+   * to this many of its held-out photographs (half normal eyes) zoomed out and cut to disc crops
+   * (infer/field-of-view-reading.ts), and the final package's decision decides on the disc sizes over which they read
+   * as well as unshifted, as `set-domain` records the robustness benchmark's. Needs k >= 2 folds and disc and cup
+   * masks; left out of checkpoint fingerprints and fold records (it trains nothing).
+   */
+  readonly fieldOfView?: number;
 }
 
 export const DEFAULT_TRAINING: Omit<TrainingConfig, 'data'> = {
@@ -249,7 +259,7 @@ function preparedKey(net: PlannedNetwork): string {
 function fingerprintOf(config: TrainingConfig, samples: readonly Sample[], unit: string): string {
   const h = crypto.createHash('sha256');
   const cropStage = config.cropStage && { ...config.cropStage, epochs: undefined };
-  h.update(JSON.stringify({ ...config, cropStage, epochs: undefined, name: undefined, dataCard: undefined, validateEvery: undefined, onlyFolds: undefined, stageFusion: undefined, shapePrior: undefined }));
+  h.update(JSON.stringify({ ...config, cropStage, epochs: undefined, name: undefined, dataCard: undefined, validateEvery: undefined, onlyFolds: undefined, stageFusion: undefined, shapePrior: undefined, fieldOfView: undefined }));
   h.update(unit);
   for (const s of samples) h.update(`${s.id}\n`);
   return h.digest('hex');
@@ -327,6 +337,13 @@ export async function runTraining(config: TrainingConfig, outDir: string, deps: 
   let crossValidation: ValidationRecord | null = null;
   // Every held-out image's score from its fold model: the decision model is fitted on these.
   const outOfFold: ImageScore[] = [];
+  // Each fold model's field-of-view readings (config.fieldOfView): the final decision's disc sizes come from these.
+  const fieldOfViewReadings: ShiftReading[][] = [];
+  const measureFold = async (label: string, unitDir: string, heldOut: readonly Sample[], record: FoldRecord, open: () => { predictor: Predictor; close: () => void }): Promise<void> => {
+    if (!config.fieldOfView) return;
+    const readings = await foldFieldOfView(unitDir, heldOut, config.fieldOfView, record, open, deps, log, label);
+    if (readings) fieldOfViewReadings.push(readings);
+  };
   // A scored fold, trained here or reused: its summary, its out-of-fold scores, and the cross-validation once all k are in.
   const addScoredFold = (fold: number, evaluation: Pick<Evaluation, 'summary' | 'images'>): void => {
     foldSummaries.push(evaluation.summary);
@@ -355,6 +372,10 @@ export async function runTraining(config: TrainingConfig, outDir: string, deps: 
         log(`${label}: already trained and scored with these settings (${path.join(unitDir, FOLD_RECORD)}): its evaluation is reused`);
         foldModelDirs.push(modelDir);
         addScoredFold(fold, scored);
+        await measureFold(label, unitDir, heldOut, record, () => {
+          const predictor = Predictor.open(modelDir, deps.codec);
+          return { predictor, close: () => predictor.dispose() };
+        });
         unitIndex += plan.length;
         continue;
       }
@@ -432,7 +453,7 @@ export async function runTraining(config: TrainingConfig, outDir: string, deps: 
         trainedTasks,
         preprocessing: withShapePrior(withStageFusion({ ...defaultPreprocessing(config.arch.inputSize), ...exposureOf(trainIds) }, config.stageFusion ?? 'replace'), config.shapePrior ?? 'none'),
         vcdrRegression: regression,
-        decision: isFinal && outOfFold.length > 0 ? fitDecisionFromScores(outOfFold, `${k}-fold cross-validation on ${training.length} images of ${opened.dataset.name}: each image measured on the segmentation of a model that did not train on it`, log) : null,
+        decision: isFinal && outOfFold.length > 0 ? withFieldOfView(fitDecisionFromScores(outOfFold, `${k}-fold cross-validation on ${training.length} images of ${opened.dataset.name}: each image measured on the segmentation of a model that did not train on it`, log), config.fieldOfView ? fieldOfViewReadings : null, k, log) : null,
         dataCard: dataCardFor(config, trainIds.size, training.filter((s) => trainIds.has(s.id))),
         // sampleIds: so evaluate and the benches can tell when they measure on images it trained on.
         training: { ...effective, backend: deps.backend, histories, ...(Object.keys(restarts).length ? { restarts } : {}), sampleIds: [...trainIds] },
@@ -457,6 +478,7 @@ export async function runTraining(config: TrainingConfig, outDir: string, deps: 
         // Written after the evaluation: its presence says the fold is complete.
         writeJsonAtomic(path.join(unitDir, FOLD_RECORD), record);
         addScoredFold(fold, evaluation);
+        await measureFold(label, unitDir, heldOut, record, () => ({ predictor, close: () => undefined }));
       }
     } finally {
       for (const n of networks) n.net.dispose();
@@ -519,6 +541,10 @@ export function validateTrainingConfig(config: TrainingConfig): void {
   if (!(config.learningRate > 0 && config.learningRate < 1)) throw new ConfigError(`lr: ${config.learningRate} must be in (0, 1)`);
   if (!Number.isInteger(config.folds) || config.folds < 0 || config.folds === 1 || config.folds > 20) throw new ConfigError(`folds: ${config.folds} must be 0 (none) or 2..20`);
   if (config.tasks.length === 0) throw new ConfigError('tasks: at least one task is needed');
+  if (config.fieldOfView !== undefined && config.fieldOfView !== 0) {
+    if (!Number.isInteger(config.fieldOfView) || config.fieldOfView < 1) throw new ConfigError(`field-of-view: ${config.fieldOfView} must be a positive number of photographs per fold`);
+    if (config.folds < 2) throw new ConfigError('field-of-view: is measured by the fold models on the photographs they held out: add --folds K (2 or more)');
+  }
   if (config.onlyFolds) {
     if (config.folds < 2) throw new ConfigError('fold: needs --folds K (2 or more) to say which cross-validation the folds belong to');
     const bad = config.onlyFolds.filter((f) => !Number.isInteger(f) || f < 1 || f > config.folds);

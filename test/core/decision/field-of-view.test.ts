@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { keepMeasuredDomain, measuredFieldOfView, poolReadings, type ShiftReading } from '../../../src-main/core/decision/field-of-view';
-import { CASES_SPAN_EVIDENCE, DOMAIN_MARGIN, domainEvidence, inheritedDecision, type DecisionModel } from '../../../src-main/core/decision/model';
+import { CASES_SPAN_EVIDENCE, DOMAIN_MARGIN, domainEvidence, inheritedDecision } from '../../../src-main/core/decision/model';
+import { decisionWithDomain } from '../../helpers/decision';
 
 function reading(condition: string, discSpan: [number, number] | null, over: Partial<ShiftReading> = {}): ShiftReading {
   return { condition, images: 10, discFound: 1, odDice: 0.96, ocDice: 0.9, vcdrMae: 0.06, discSpan, ...over };
@@ -80,31 +81,15 @@ describe('a field of view in words, and as a fine-tuned package inherits it', ()
   });
 
   it("marks a measured range as the parent's, once, through a chain of fine-tunes; a cases' span needs no mark", () => {
-    const decision = addDomain(measured);
+    const decision = decisionWithDomain(measured);
     const child = inheritedDecision(decision, 'parent-model');
     expect(child.domain).toEqual({ ...measured, measuredOn: 'parent-model' });
     expect(child.rule).toBe(decision.rule);
     // A grandchild's range was still measured on the grandparent's networks.
     expect(inheritedDecision(child, 'child-model').domain?.measuredOn).toBe('parent-model');
-    const casesSpan = addDomain({ discSize: { low: 0.17, high: 0.34 } });
+    const casesSpan = decisionWithDomain({ discSize: { low: 0.17, high: 0.34 } });
     expect(inheritedDecision(casesSpan, 'parent-model')).toEqual(casesSpan);
-    const none = addDomain(undefined);
+    const none = decisionWithDomain(undefined);
     expect(inheritedDecision(none, 'parent-model')).toEqual(none);
   });
 });
-
-/** A minimal decision model with the given domain (only the domain matters to these rules). */
-function addDomain(domain: DecisionModel['domain']): DecisionModel {
-  const interval = { value: 0.8, low: 0.7, high: 0.9 };
-  return {
-    version: 1,
-    id: 'vcdr',
-    label: 'vCDR alone',
-    rule: { kind: 'logistic', logistic: { inputs: ['vcdr'], means: [0.6], sds: [0.1], weights: [1], intercept: 0 } },
-    selection: { protocol: 'test', candidates: [], nestedAuc: null },
-    validation: { note: 'test', cases: 10, positives: 5, auc: interval, brier: 0.2, ece: 0.05, reliability: [] },
-    roc: { thresholds: [0.5], truePositives: [4], falsePositives: [1], positives: 5, negatives: 5 },
-    ...(domain ? { domain } : {}),
-    operatingPoint: { targetSpecificity: 0.85, threshold: 0.5, sensitivity: interval, specificity: interval },
-  };
-}
