@@ -9,20 +9,22 @@
 // every image, OD and OC Dice and the vCDR error within a tolerance). The
 // measured conditions must join up with the cases' span, so a gap (a scale at
 // which reading failed) is never bridged.
+import { z } from 'zod';
 import { discSizeDomain, type DecisionDomain } from './model';
 
-/** One condition of the benchmark's shifts part, as bench/robustness/run.ts writes it (results.json `shifts`). */
-export interface ShiftReading {
-  readonly condition: string;
-  readonly images: number;
+/** One condition of the field-of-view measure (bench/robustness/run.ts's results.json `shifts`, train's folds/N/field-of-view.json). */
+export const ShiftReadingSchema = z.object({
+  condition: z.string(),
+  images: z.number(),
   /** Fractions of the images (0-1). */
-  readonly discFound: number;
-  readonly odDice: number | null;
-  readonly ocDice: number | null;
-  readonly vcdrMae: number | null;
+  discFound: z.number(),
+  odDice: z.number().nullable(),
+  ocDice: z.number().nullable(),
+  vcdrMae: z.number().nullable(),
   /** Smallest and largest disc found, as a fraction of the image's shorter side. */
-  readonly discSpan: readonly [number, number] | null;
-}
+  discSpan: z.tuple([z.number(), z.number()]).nullable(),
+});
+export type ShiftReading = Readonly<z.infer<typeof ShiftReadingSchema>>;
 
 /** The condition every other is judged against. */
 export const UNSHIFTED = 'clean';

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { ImageCodec } from '../data/image-codec';
 import { readSampleMasks, type Sample } from '../data/sample';
-import { fieldOfViewDomain, keepMeasuredDomain, type ShiftReading } from '../decision/field-of-view';
+import { fieldOfViewDomain, keepMeasuredDomain, ShiftReadingSchema, type ShiftReading } from '../decision/field-of-view';
 import type { DecisionModel } from '../decision/model';
 import { writeJsonAtomic } from '../fs/atomic';
 import { readJsonFileAs } from '../fs/json-file';
@@ -19,19 +19,10 @@ import type { FoldRecord } from './scored-fold';
 /** A fold's field-of-view readings, beside its evaluation.json. */
 export const FOLD_FIELD_OF_VIEW = 'field-of-view.json';
 
-const ReadingSchema = z.object({
-  condition: z.string(),
-  images: z.number(),
-  discFound: z.number(),
-  odDice: z.number().nullable(),
-  ocDice: z.number().nullable(),
-  vcdrMae: z.number().nullable(),
-  discSpan: z.tuple([z.number(), z.number()]).nullable(),
-});
 const FoldFieldOfViewSchema = z.object({
   images: z.array(z.string()),
   reading: z.object({ stageFusion: z.string().optional(), shapePrior: z.string().optional() }).optional(),
-  readings: z.array(ReadingSchema).min(1),
+  readings: z.array(ShiftReadingSchema).min(1),
 });
 
 /**
