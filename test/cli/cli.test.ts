@@ -238,8 +238,12 @@ describe('glaucoma-studio', () => {
   });
 
   it('spreads a cross-validation over separate fold runs, then collects them without retraining', () => {
-    const whole = cli('train', '--data', 'data', '--out', 'whole', '--epochs', '1', '--folds', '2', ...TINY);
+    // The whole run also measures each fold model's field of view as it trains it (one photograph each); that trains
+    // nothing, so the collected run below, which does not measure it, must still agree with it.
+    const whole = cli('train', '--data', 'data', '--out', 'whole', '--epochs', '1', '--folds', '2', '--field-of-view', '1', ...TINY);
     expect(whole.code).toBe(0);
+    expect(whole.stdout + whole.stderr).toMatch(/fold 2\/2: measuring the field of view on 1 held-out photograph /);
+    expect(JSON.parse(fs.readFileSync(path.join(tmp, 'whole', 'folds', '1', 'field-of-view.json'), 'utf8')).readings).toHaveLength(7);
     // Fold 2 alone, as another machine or session would train it: no fold 1, no final model.
     const second = cli('train', '--data', 'data', '--out', 'spread', '--epochs', '1', '--folds', '2', '--fold', '2', ...TINY);
     expect(second.code).toBe(0);
@@ -291,7 +295,7 @@ describe('glaucoma-studio', () => {
     ]);
     expect(readings.readings[0].images).toBe(2);
     const reused = cli(...fieldOfView);
-    expect(reused.stdout + reused.stderr).toMatch(/fold 2\/2: field of view already measured on these 2 photographs .*: reused/);
+    expect(reused.stdout + reused.stderr).toMatch(/fold 2\/2: field of view already measured on these 2 held-out photographs .*: reused/);
     expect(cli('train', '--data', 'data', '--out', 'x', '--field-of-view', '5', ...TINY).stderr).toContain('field-of-view: is measured by the fold models on the photographs they held out: add --folds K');
     const averaged = cli('train', '--data', 'data', '--out', 'x', '--folds', '2', '--stage-fusion', 'average-disc', ...TINY);
     expect(averaged.code).not.toBe(0);

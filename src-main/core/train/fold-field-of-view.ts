@@ -49,25 +49,26 @@ export async function foldFieldOfView(
     return null;
   }
   const ids = chosen.map((s) => s.id);
+  const photographs = `${ids.length} held-out photograph${ids.length === 1 ? '' : 's'}`;
   const file = path.join(unitDir, FOLD_FIELD_OF_VIEW);
   if (fs.existsSync(file)) {
     const kept = readJsonFileAs(file, FoldFieldOfViewSchema, 'fold field-of-view readings');
     if (JSON.stringify(kept.images) === JSON.stringify(ids) && JSON.stringify(kept.reading ?? {}) === JSON.stringify(record.reading ?? {})) {
-      log(`${label}: field of view already measured on these ${ids.length} photographs (${file}): reused`);
+      log(`${label}: field of view already measured on these ${photographs} (${file}): reused`);
       return kept.readings;
     }
   }
-  log(`${label}: measuring the field of view on ${ids.length} held-out photographs (zoomed out, disc crops)`);
-  const photographs: { photograph: LabelledPhotograph; centre: { x: number; y: number } }[] = [];
+  log(`${label}: measuring the field of view on ${photographs} (zoomed out, disc crops)`);
+  const labelled: { photograph: LabelledPhotograph; centre: { x: number; y: number } }[] = [];
   for (const s of chosen) {
     const image = await deps.codec.readRgb(s.imageFile);
     const { od, oc } = await readSampleMasks(s, deps.codec);
-    photographs.push({ photograph: { image, od, oc }, centre: discCentreOf(s, od) });
+    labelled.push({ photograph: { image, od, oc }, centre: discCentreOf(s, od) });
   }
   const { predictor, close } = open();
   try {
     // The package's own reading (its stage fusion and shape prior), with the flipped pass, as `screen` reads.
-    const readings = await readFieldOfView(predictorReader(predictor, { tta: true }), photographs, deps.signal);
+    const readings = await readFieldOfView(predictorReader(predictor, { tta: true }), labelled, deps.signal);
     writeJsonAtomic(file, { images: ids, ...(record.reading ? { reading: record.reading } : {}), readings });
     return readings;
   } finally {
