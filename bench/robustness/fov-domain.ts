@@ -7,9 +7,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { listOf } from '../../src-main/cli/args';
-import { FIELD_OF_VIEW_TOLERANCE, fieldOfViewDomain, type ShiftReading } from '../../src-main/core/decision/field-of-view';
+import { z } from 'zod';
+import { FIELD_OF_VIEW_TOLERANCE, fieldOfViewDomain, ShiftReadingSchema, type ShiftReading } from '../../src-main/core/decision/field-of-view';
 import { writeJsonAtomic } from '../../src-main/core/fs/atomic';
-import { readJsonFile } from '../../src-main/core/fs/json-file';
+import { readJsonFile, readJsonFileAs } from '../../src-main/core/fs/json-file';
 import { optionalArg as arg } from './args';
 
 const results = arg('results');
@@ -21,10 +22,10 @@ if (!(tolerance >= 0 && tolerance < 1)) throw new Error(`--tolerance must be in 
 const perModel: ShiftReading[][] = listOf(results).map((dir) => {
   const file = path.join(dir, 'results.json');
   if (!fs.existsSync(file)) throw new Error(`${file}: not found (bench/robustness/run.ts --out ${dir} writes it)`);
-  const json = readJsonFile(file) as { shifts?: ShiftReading[] } | null;
+  const json = readJsonFile(file) as { shifts?: { discSpan?: unknown }[] } | null;
   if (!json?.shifts?.length) throw new Error(`${file}: no shifts part (run.ts --parts shifts)`);
   if (json.shifts.some((r) => r.discSpan === undefined)) throw new Error(`${file}: written before run.ts recorded disc spans; run it again`);
-  return json.shifts;
+  return readJsonFileAs(file, z.object({ shifts: z.array(ShiftReadingSchema) }), 'robustness benchmark results').shifts;
 });
 const { pooled, measured, domain } = fieldOfViewDomain(perModel, tolerance);
 const pct = (v: number): string => `${(100 * v).toFixed(0)} %`;
