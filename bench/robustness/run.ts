@@ -31,6 +31,7 @@ import { createSharpCodec } from '../../src-main/platform/sharp-codec';
 import { selectBackend } from '../../src-main/platform/tf-backend';
 import { JPEG_QUALITY, SEVERITIES, SHIFTS, type Severity, type Shifted } from './shifts';
 import { shapePriorArg, stageFusionArg } from './args';
+import { fieldTone, medianTone, toneMatched, type ToneReference } from './tone-match';
 
 const args = process.argv.slice(2);
 const opt = (name: string, fallback: string): string => {
@@ -62,6 +63,14 @@ const shapePrior = shapePriorArg();
 const colourArg = opt('colour', 'off');
 // --stage-fusion replace|average|average-disc: how a second disc-crop stage's reading becomes the result (default: the package's).
 const stageFusion = stageFusionArg();
+// --tone-match image|folder: the tone curve (field luminance median and 90th percentile) of each photograph, or of
+// each condition's photographs together (a folder from one camera), brought to the training photographs' before the
+// pipeline reads them (tone-match.ts; measured, not part of the pipeline). Default off.
+const toneMatch = opt('tone-match', 'off');
+if (!['off', 'image', 'folder'].includes(toneMatch)) throw new Error(`--tone-match must be off, image or folder, got ${toneMatch}`);
+/** The tone of the condition being read, with --tone-match folder. */
+let folderTone: ToneReference | undefined;
+let toneReference: ToneReference | null = null;
 const parts = new Set(opt('parts', 'quality,shifts,domains').split(','));
 // --shifts name,name: only these shifts (substring match on the shift's name; 'jpeg' for JPEG).
 const onlyShifts = opt('shifts', '').split(',').filter(Boolean);
@@ -90,7 +99,21 @@ const predictOptions = (): PredictOptions => ({ tta: true, wideSearch, cropEdges
 
 const asPhotograph = (image: RgbImage, size: number): AdaptationPhotograph => ({ image: letterboxed(image, size), original: { width: image.width, height: image.height }, readOriginal: async () => image });
 
-async function predict(predictor: Predictor, image: RgbImage) {
+/** The tone of the photographs the model trained on (full resolution, as toneMatched reads a photograph). */
+async function trainingToneReference(predictor: Predictor): Promise<ToneReference> {
+  const drishti = await openDataset(`drishti:${path.join(shared, 'drishti-gs1')}`, codec);
+  const trained = await modelTrainingIds(predictor);
+  const tones: ToneReference[] = [];
+  for (const s of drishti.dataset.samples.filter((x) => trained.has(x.id))) {
+    const tone = fieldTone(await codec.readRgb(s.imageFile));
+    if (tone) tones.push(tone);
+  }
+  if (tones.length === 0) throw new Error('no Drishti-GS1 training photograph to take the tone reference from');
+  return medianTone(tones);
+}
+
+async function predict(predictor: Predictor, original: RgbImage) {
+  const image = toneReference ? toneMatched(original, toneReference, folderTone) : original;
   const p = asPhotograph(image, predictor.inputSize);
   return predictor.predictLetterboxed(p.image, p.original, p.readOriginal, predictOptions());
 }
@@ -129,6 +152,10 @@ async function scoreSet(predictor: Predictor, condition: string, items: readonly
   let found = 0;
   let gradable = 0;
   let adaptedTo = '';
+  if (toneMatch === 'folder') {
+    const tones = items.flatMap((i) => fieldTone(i.shifted.image) ?? []);
+    folderTone = tones.length ? medianTone(tones) : undefined;
+  }
   if (adapt) {
     try {
       adaptedTo = `, adapted to ${(await predictor.adapt(items.map((i) => asPhotograph(i.shifted.image, predictor.inputSize)), predictOptions())).images}`;
@@ -307,9 +334,13 @@ async function main(): Promise<void> {
     if (v.length !== 3 || v.some((x) => !(x > 0 && x <= 255))) throw new Error(`--colour must be off, on or R,G,B (each 0-255], got ${colourArg}`);
     colourReference = [v[0]!, v[1]!, v[2]!];
   }
+  if (toneMatch !== 'off') {
+    toneReference = await trainingToneReference(predictor);
+    process.stdout.write(`tone reference: median ${toneReference.median}, 90th percentile ${toneReference.high}\n`);
+  }
   const started = performance.now();
-  const sections: string[] = [`# Robustness benchmark`, '', `Model: ${predictor.model.manifest.name} (${predictor.model.manifest.id}); decision rule: ${predictor.model.manifest.decision?.id ?? 'paper'}; wider disc search: ${wideSearch ? 'on' : 'off'}; crop edges: ${cropEdges}; direct crop reading: ${directCrop ? 'on' : 'off'}; exposure normalisation: ${luminanceReference === undefined ? (predictor.model.manifest.preprocessing.luminanceReference ?? 'off') : (luminanceReference ?? 'off')}; shape prior: ${shapePrior ?? predictor.model.manifest.preprocessing.shapePrior ?? 'none'}; crop stages: ${stageFusion ?? predictor.model.manifest.preprocessing.stageFusion ?? 'replace'}; colour normalisation: ${describeColour(colourReference)}; batch-norm adaptation: ${adapt ? 'to each condition' : 'off'}; backend: ${backend.name}.`, ''];
-  const results: Record<string, unknown> = { model: predictor.model.manifest.id, wideSearch, cropEdges, directCrop, luminanceReference: luminanceReference ?? null, shapePrior: shapePrior ?? predictor.model.manifest.preprocessing.shapePrior ?? 'none', stageFusion: stageFusion ?? predictor.model.manifest.preprocessing.stageFusion ?? 'replace', colourReference, adapt };
+  const sections: string[] = [`# Robustness benchmark`, '', `Model: ${predictor.model.manifest.name} (${predictor.model.manifest.id}); decision rule: ${predictor.model.manifest.decision?.id ?? 'paper'}; wider disc search: ${wideSearch ? 'on' : 'off'}; crop edges: ${cropEdges}; direct crop reading: ${directCrop ? 'on' : 'off'}; exposure normalisation: ${luminanceReference === undefined ? (predictor.model.manifest.preprocessing.luminanceReference ?? 'off') : (luminanceReference ?? 'off')}; shape prior: ${shapePrior ?? predictor.model.manifest.preprocessing.shapePrior ?? 'none'}; crop stages: ${stageFusion ?? predictor.model.manifest.preprocessing.stageFusion ?? 'replace'}; colour normalisation: ${describeColour(colourReference)}; batch-norm adaptation: ${adapt ? 'to each condition' : 'off'}; tone matching: ${toneReference ? `${toneMatch} by ${toneMatch}, to median ${toneReference.median}, 90th percentile ${toneReference.high}` : 'off'}; backend: ${backend.name}.`, ''];
+  const results: Record<string, unknown> = { model: predictor.model.manifest.id, wideSearch, cropEdges, directCrop, luminanceReference: luminanceReference ?? null, shapePrior: shapePrior ?? predictor.model.manifest.preprocessing.shapePrior ?? 'none', stageFusion: stageFusion ?? predictor.model.manifest.preprocessing.stageFusion ?? 'replace', colourReference, adapt, toneReference };
   if (parts.has('quality')) sections.push(await qualityPart(), '');
   if (parts.has('domains')) {
     const d = await domainsPart(predictor);
