@@ -3,11 +3,9 @@
 // photographs' by one power law and one gain, out = 255 g (in / 255)^gamma on every channel. Exposure normalisation (a gain alone) cannot undo another
 // camera's tone curve: a gamma of 0.45 brightens the mid-tones, which lifts the field's mean, and the gain then darkens
 // the disc. Pure functions; not part of the pipeline unless measured to help (docs/robustness.md).
-import { luma } from '../../src-main/core/quality/image-quality';
+import { DARK, luma } from '../../src-main/core/quality/image-quality';
 import type { RgbImage } from '../../src-main/core/types';
 
-/** Pixels no brighter than this in every channel are outside the illuminated field (image-quality.ts's). */
-const DARK = 20;
 /** The power law is kept within these bounds: beyond them the photograph is the quality gate's business. */
 const GAMMA_RANGE = [0.4, 2.5] as const;
 

@@ -55,7 +55,7 @@ export interface QualityVerdict {
 }
 
 /** A pixel with no channel above this is outside the illuminated field. */
-const DARK = 20;
+export const DARK = 20;
 
 /** Rec. 601 luma of an RGB pixel. */
 export const luma = (r: number, g: number, b: number): number => 0.299 * r + 0.587 * g + 0.114 * b;
