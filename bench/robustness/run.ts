@@ -202,7 +202,6 @@ function table(rows: readonly Row[]): string {
   return [head, ...rows.map((r) => `| ${r.condition} | ${r.images} | ${(100 * r.discFound).toFixed(0)} % | ${(100 * r.gradable).toFixed(0)} % | ${fmt(r.odDice)} | ${fmt(r.ocDice)} | ${fmt(r.vcdrMae)} | ${fmt(r.aucVcdr)} | ${fmt(r.aucModel)} | ${r.discSpan ? `${(100 * r.discSpan[0]).toFixed(0)}-${(100 * r.discSpan[1]).toFixed(0)} %` : 'n/a'} |`)].join('\n');
 }
 
-/** Half normal, half glaucoma where the set grades its eyes; the first n where it does not. */
 async function qualityPart(): Promise<string> {
   const rows: { name: string; m: ImageMeasures; reasons: string }[] = [];
   const add = (name: string, image: RgbImage): void => {
