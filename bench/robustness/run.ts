@@ -18,10 +18,8 @@ import sharp from 'sharp';
 import { readSampleMasks, type Sample } from '../../src-main/core/data/sample';
 import { openDataset } from '../../src-main/core/data/spec';
 import { trainingImageIds } from '../../src-main/core/data/training-images';
-import { letterboxRegion } from '../../src-main/core/geometry/letterbox';
-import { resampleRgbRegion } from '../../src-main/core/geometry/resample-region';
-import { balancedSelection, discCentreOf, scoreShifted } from '../../src-main/core/infer/field-of-view-reading';
-import { Predictor, type AdaptationPhotograph, type PredictOptions } from '../../src-main/core/infer/predictor';
+import { balancedSelection, discCentreOf, predictorReader, scoreShifted } from '../../src-main/core/infer/field-of-view-reading';
+import { letterboxedPhotograph, Predictor, type PredictOptions } from '../../src-main/core/infer/predictor';
 import { auc } from '../../src-main/core/metrics/roc';
 import { blur } from '../../src-main/core/quality/blur';
 import { medianFieldColour, type Rgb } from '../../src-main/core/quality/colour-balance';
@@ -78,10 +76,6 @@ const wanted = (name: string): boolean => onlyShifts.length === 0 || onlyShifts.
 
 const codec = createSharpCodec();
 
-function letterboxed(image: RgbImage, size: number): RgbImage {
-  return resampleRgbRegion(image, letterboxRegion(image), size);
-}
-
 let colourReference: Rgb | null = null;
 
 /** The colour target of the Drishti-GS1 photographs the model trained on, as the whole-image network sees them. */
@@ -97,8 +91,6 @@ async function trainingColourReference(predictor: Predictor): Promise<Rgb> {
 
 const predictOptions = (): PredictOptions => ({ tta: true, wideSearch, cropEdges, directCrop, ...(shapePrior ? { shapePrior } : {}), colourReference, ...(stageFusion ? { stageFusion } : {}), ...(luminanceReference !== undefined ? { luminanceReference } : {}) });
 
-const asPhotograph = (image: RgbImage, size: number): AdaptationPhotograph => ({ image: letterboxed(image, size), original: { width: image.width, height: image.height }, readOriginal: async () => image });
-
 /** The tone of the photographs the model trained on (full resolution, as toneMatched reads a photograph). */
 async function trainingToneReference(predictor: Predictor): Promise<ToneReference> {
   const drishti = await openDataset(`drishti:${path.join(shared, 'drishti-gs1')}`, codec);
@@ -113,9 +105,7 @@ async function trainingToneReference(predictor: Predictor): Promise<ToneReferenc
 }
 
 async function predict(predictor: Predictor, original: RgbImage) {
-  const image = toneReference ? toneMatched(original, toneReference, folderTone) : original;
-  const p = asPhotograph(image, predictor.inputSize);
-  return predictor.predictLetterboxed(p.image, p.original, p.readOriginal, predictOptions());
+  return predictorReader(predictor, predictOptions())(toneReference ? toneMatched(original, toneReference, folderTone) : original);
 }
 
 async function jpeg(image: RgbImage, quality: number): Promise<RgbImage> {
@@ -158,7 +148,7 @@ async function scoreSet(predictor: Predictor, condition: string, items: readonly
   }
   if (adapt) {
     try {
-      adaptedTo = `, adapted to ${(await predictor.adapt(items.map((i) => asPhotograph(i.shifted.image, predictor.inputSize)), predictOptions())).images}`;
+      adaptedTo = `, adapted to ${(await predictor.adapt(items.map((i) => letterboxedPhotograph(i.shifted.image, predictor.inputSize)), predictOptions())).images}`;
     } catch (error) {
       adaptedTo = `, not adapted: ${error instanceof Error ? error.message : String(error)}`;
     }

@@ -6,14 +6,13 @@
 // runs the same two geometric shifts beside its photometric ones.
 import type { Sample } from '../data/sample';
 import type { SquareCrop } from '../geometry/crop';
-import { letterboxRegion } from '../geometry/letterbox';
 import { resampleMaskRegion, resampleRgbRegion } from '../geometry/resample-region';
 import { UNSHIFTED, type ShiftReading } from '../decision/field-of-view';
 import { boundingBox } from '../masks/measure';
 import { dice } from '../metrics/dice';
 import { refugeVerticalCupToDiscRatio } from '../metrics/vcdr';
 import type { BinaryMask, RgbImage } from '../types';
-import type { PredictOptions, Predictor } from './predictor';
+import { letterboxedPhotograph, type PredictOptions, type Predictor } from './predictor';
 import type { CasePrediction } from './types';
 
 /** A photograph with the experts' disc and cup, which move with it under a geometric shift. */
@@ -115,10 +114,11 @@ export function summariseCondition(condition: string, scores: readonly ShiftedSc
 /** A photograph read whole, as `screen` reads a file (letterboxed to the network, the original for the crops). */
 export type PhotographReader = (image: RgbImage) => Promise<FieldOfViewPrediction>;
 
-export function predictorReader(predictor: Predictor, options: PredictOptions): PhotographReader {
+/** The predictor as a reader; its whole prediction, which the benchmark reads more of than the field of view does. */
+export function predictorReader(predictor: Predictor, options: PredictOptions): (image: RgbImage) => Promise<CasePrediction> {
   return (image) => {
-    const letterboxed = resampleRgbRegion(image, letterboxRegion(image), predictor.inputSize);
-    return predictor.predictLetterboxed(letterboxed, { width: image.width, height: image.height }, async () => image, options);
+    const p = letterboxedPhotograph(image, predictor.inputSize);
+    return predictor.predictLetterboxed(p.image, p.original, p.readOriginal, options);
   };
 }
 

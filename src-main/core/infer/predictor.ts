@@ -129,6 +129,11 @@ export interface AdaptationPhotograph {
   readonly readOriginal: () => Promise<RgbImage>;
 }
 
+/** A photograph already in memory, as predictLetterboxed takes it: letterboxed to the network, itself as the original. */
+export function letterboxedPhotograph(image: RgbImage, size: number): AdaptationPhotograph {
+  return { image: resampleRgbRegion(image, letterboxRegion(image), size), original: { width: image.width, height: image.height }, readOriginal: async () => image };
+}
+
 /** What an adapted predictor adapted to. */
 export interface BatchNormAdaptation {
   /** Gradable photographs whose network inputs gave the statistics. */
