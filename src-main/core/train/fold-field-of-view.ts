@@ -14,7 +14,7 @@ import { writeJsonAtomic } from '../fs/atomic';
 import { readJsonFileAs } from '../fs/json-file';
 import { balancedSelection, discCentreOf, predictorReader, readFieldOfView, type LabelledPhotograph } from '../infer/field-of-view-reading';
 import type { Predictor } from '../infer/predictor';
-import type { FoldRecord } from './scored-fold';
+import { sameReading, type FoldRecord } from './scored-fold';
 
 /** A fold's field-of-view readings, beside its evaluation.json. */
 export const FOLD_FIELD_OF_VIEW = 'field-of-view.json';
@@ -53,7 +53,7 @@ export async function foldFieldOfView(
   const file = path.join(unitDir, FOLD_FIELD_OF_VIEW);
   if (fs.existsSync(file)) {
     const kept = readJsonFileAs(file, FoldFieldOfViewSchema, 'fold field-of-view readings');
-    if (JSON.stringify(kept.images) === JSON.stringify(ids) && JSON.stringify(kept.reading ?? {}) === JSON.stringify(record.reading ?? {})) {
+    if (JSON.stringify(kept.images) === JSON.stringify(ids) && sameReading(kept, record)) {
       log(`${label}: field of view already measured on these ${photographs} (${file}): reused`);
       return kept.readings;
     }

@@ -22,6 +22,14 @@ export interface FoldRecord {
   readonly reading?: { readonly stageFusion?: StageFusion; readonly shapePrior?: ShapePrior };
 }
 
+/** A record of how a fold was read, as fold.json or a fold's other files keep it. */
+type ReadingOf = { readonly reading?: Readonly<Record<string, string | undefined>> };
+
+/** Whether two records were read the same way (absent: the default reading). */
+export function sameReading(a: ReadingOf | null | undefined, b: ReadingOf): boolean {
+  return JSON.stringify(a?.reading ?? null) === JSON.stringify(b.reading ?? null);
+}
+
 /**
  * A fold's evaluation, when the fold was trained with exactly these settings on
  * exactly these held-out images; null when it must be trained (again). A record
@@ -35,7 +43,7 @@ export function readScoredFold(unitDir: string, record: FoldRecord, heldOut: rea
   const found = readJsonFile(recordFile) as Partial<FoldRecord> | null;
   if (JSON.stringify(found?.units) !== JSON.stringify(record.units)) return null;
   // Trained the same but read another way: scored again (from its checkpoints, when the run is resumed).
-  if (JSON.stringify(found?.reading ?? null) !== JSON.stringify(record.reading ?? null)) return null;
+  if (!sameReading(found, record)) return null;
   const evaluation = readJsonFile(evaluationFile) as Partial<Evaluation> | null;
   if (!evaluation || !Array.isArray(evaluation.images) || !evaluation.summary) throw new InputError(evaluationFile, 'not a fold evaluation (no images or summary): delete the fold folder to train it again');
   const ids = evaluation.images.map((i) => i.id).sort();
