@@ -10,7 +10,7 @@ import { listOf } from '../../src-main/cli/args';
 import { z } from 'zod';
 import { FIELD_OF_VIEW_TOLERANCE, fieldOfViewDomain, ShiftReadingSchema, type ShiftReading } from '../../src-main/core/decision/field-of-view';
 import { writeJsonAtomic } from '../../src-main/core/fs/atomic';
-import { readJsonFile, readJsonFileAs } from '../../src-main/core/fs/json-file';
+import { checkJson, readJsonFile } from '../../src-main/core/fs/json-file';
 import { optionalArg as arg } from './args';
 
 const results = arg('results');
@@ -25,7 +25,7 @@ const perModel: ShiftReading[][] = listOf(results).map((dir) => {
   const json = readJsonFile(file) as { shifts?: { discSpan?: unknown }[] } | null;
   if (!json?.shifts?.length) throw new Error(`${file}: no shifts part (run.ts --parts shifts)`);
   if (json.shifts.some((r) => r.discSpan === undefined)) throw new Error(`${file}: written before run.ts recorded disc spans; run it again`);
-  return readJsonFileAs(file, z.object({ shifts: z.array(ShiftReadingSchema) }), 'robustness benchmark results').shifts;
+  return checkJson(file, json, z.object({ shifts: z.array(ShiftReadingSchema) }), 'robustness benchmark results').shifts;
 });
 const { pooled, measured, domain } = fieldOfViewDomain(perModel, tolerance);
 const pct = (v: number): string => `${(100 * v).toFixed(0)} %`;
