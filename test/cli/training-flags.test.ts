@@ -73,3 +73,17 @@ describe('the crop warm-up flag', () => {
     }
   });
 });
+
+describe("the cascade's polar cup target flag", () => {
+  it("asks for the experts' agreement, and is left out of the config at its default (fingerprints of earlier runs)", () => {
+    expect(flags('--crop-stage', '--crop-polar', '--crop-cascade', '--crop-polar-cup-target', 'agreement').cropStage?.polarCupTarget).toBe('agreement');
+    for (const plain of [flags('--crop-stage', '--crop-polar', '--crop-cascade'), flags('--crop-stage', '--crop-polar', '--crop-cascade', '--crop-polar-cup-target', 'consensus')]) {
+      expect(plain.cropStage && 'polarCupTarget' in plain.cropStage).toBe(false);
+    }
+  });
+
+  it('needs --crop-cascade and a known target, and says so', () => {
+    expect(() => flags('--crop-stage', '--crop-polar', '--crop-polar-cup-target', 'agreement')).toThrow(/--crop-polar-cup-target is what a crop cascade's polar network learns as the cup: add --crop-polar --crop-cascade/);
+    expect(() => flags('--crop-stage', '--crop-polar', '--crop-cascade', '--crop-polar-cup-target', 'soft')).toThrow(/consensus, agreement/);
+  });
+});

@@ -48,6 +48,12 @@ export const MODEL_OPTIONS: Record<string, OptionSpec> = {
   'crop-warmup': { type: 'number', description: "the disc-crop networks' learning rate rises linearly over this many first epochs (default none)", min: 0 },
   'crop-cascade': { type: 'boolean', description: 'with --crop-polar: also a Cartesian disc-crop network, which places and sizes the crop the polar one reads' },
   'crop-polar-augment': { type: 'string', description: "with --crop-cascade: the polar network's augmentation (as --augment; default: --crop-augment)", choices: Object.keys(AUGMENTATIONS) },
+  'crop-polar-cup-target': {
+    type: 'string',
+    description: "with --crop-cascade: what the polar network's cup learns: consensus (the mask the others learn) or agreement (the share of experts who drew each pixel cup; soft maps such as Drishti-GS1's)",
+    default: 'consensus',
+    choices: ['consensus', 'agreement'],
+  },
   'crop-scale': { type: 'number', description: 'crop side as a multiple of the disc diameter', default: 2 },
   'validate-every': { type: 'number', description: 'validate every N epochs', default: 1, integer: true, min: 1 },
   float16: { type: 'boolean', description: 'store the weights as float16 (half the size)' },
@@ -107,14 +113,16 @@ export function cropStageOf(options: ParsedOptions, epochs: number): CropStageCo
   };
 }
 
-function cascadeField(options: ParsedOptions): { cascade?: true; polarAugment?: AugmentationName } {
+function cascadeField(options: ParsedOptions): Pick<CropStageConfig, 'cascade' | 'polarAugment' | 'polarCupTarget'> {
   const polarAugment = str(options, 'crop-polar-augment') as AugmentationName | undefined;
+  const agreement = str(options, 'crop-polar-cup-target') === 'agreement';
   if (!flag(options, 'crop-cascade')) {
     if (polarAugment) throw new UsageError("--crop-polar-augment is the augmentation of a crop cascade's polar network: add --crop-cascade (without it, --crop-augment is the polar network's)");
+    if (agreement) throw new UsageError("--crop-polar-cup-target is what a crop cascade's polar network learns as the cup: add --crop-polar --crop-cascade");
     return {};
   }
   if (!flag(options, 'crop-polar')) throw new UsageError('--crop-cascade places a polar disc-crop network with a Cartesian one: add --crop-polar');
-  return { cascade: true, ...(polarAugment ? { polarAugment } : {}) };
+  return { cascade: true, ...(polarAugment ? { polarAugment } : {}), ...(agreement ? { polarCupTarget: 'agreement' as const } : {}) };
 }
 
 /**

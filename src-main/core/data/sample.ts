@@ -6,7 +6,7 @@ import path from 'node:path';
 import { InputError } from '../errors';
 import { consensusMask } from '../masks/threshold';
 import { decodeMaskAuto } from '../masks/refuge-mask';
-import type { BinaryMask, Point, Size } from '../types';
+import type { BinaryMask, GreyImage, Point, Size } from '../types';
 import type { ImageCodec } from './image-codec';
 
 export type MaskSource =
@@ -52,6 +52,12 @@ export interface SampleMasks {
   /** Optic disc, including the cup. */
   readonly od: BinaryMask;
   readonly oc: BinaryMask;
+  /**
+   * The experts' agreement on the cup, where the dataset records it: per pixel the share
+   * of the experts who drew it cup, 0-255 (Drishti-GS1's soft map as stored, 0/64/128/191/255
+   * for 0-4 of four). Absent for one-cup masks (REFUGE-style).
+   */
+  readonly cupAgreement?: GreyImage;
   readonly warnings: string[];
 }
 
@@ -85,7 +91,7 @@ export async function readSampleMasks(sample: Sample, codec: ImageCodec): Promis
       const [odSoft, ocSoft] = await Promise.all([codec.readGrey(masks.odFile), codec.readGrey(masks.ocFile)]);
       checkSameSize(masks.odFile, odSoft, sample.imageFile, imageSize);
       checkSameSize(masks.ocFile, ocSoft, sample.imageFile, imageSize);
-      return { od: consensusMask(odSoft, masks.minValue), oc: consensusMask(ocSoft, masks.minValue), warnings: [] };
+      return { od: consensusMask(odSoft, masks.minValue), oc: consensusMask(ocSoft, masks.minValue), cupAgreement: ocSoft, warnings: [] };
     }
   }
 }

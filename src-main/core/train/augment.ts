@@ -246,6 +246,8 @@ export function augmentExample(example: TrainingExample, config: AugmentConfig, 
     image,
     od,
     oc: example.oc && (identity ? example.oc : warp(example.oc, size, 1, inverse, true)),
+    // Nearest-neighbour, as the masks: the agreement keeps its levels and stays in step with the cup.
+    ...(example.ocAgreement ? { ocAgreement: identity ? example.ocAgreement : warp(example.ocAgreement, size, 1, inverse, true) } : {}),
     // A fovea pushed out of the frame is no longer a label we can train on.
     fovea: foveaInside ? fovea : undefined,
   };

@@ -15,6 +15,12 @@ export interface TrainingExample {
   readonly od?: Uint8Array;
   /** Optic cup mask, size*size, 0/1. */
   readonly oc?: Uint8Array;
+  /**
+   * The experts' agreement on the cup, size*size, 0-255 (the share of experts who drew
+   * each pixel cup). When present it is the cup's training target in place of `oc` (a
+   * soft target); `oc` stays the consensus that validation scores against.
+   */
+  readonly ocAgreement?: Uint8Array;
   /** Fovea in model pixels. */
   readonly fovea?: Point;
   readonly glaucoma?: 0 | 1;
@@ -87,8 +93,12 @@ export function makeBatch(examples: readonly TrainingExample[]): Batch {
       labelled.forEach((e, k) => {
         if (task === 'fovea') data.set(gaussianHeatmap(size, e.fovea!, foveaSigma(size)), k * n);
         else {
-          const mask = task === 'od' ? e.od! : e.oc!;
-          for (let j = 0; j < n; j++) data[k * n + j] = mask[j]!;
+          const agreement = task === 'oc' ? e.ocAgreement : undefined;
+          if (agreement) for (let j = 0; j < n; j++) data[k * n + j] = agreement[j]! / 255;
+          else {
+            const mask = task === 'od' ? e.od! : e.oc!;
+            for (let j = 0; j < n; j++) data[k * n + j] = mask[j]!;
+          }
         }
       });
       targets[task] = tf.tensor4d(data, [labelled.length, size, size, 1]);

@@ -91,6 +91,14 @@ export interface CropStageConfig {
    * threw off (docs/robustness.md). Absent: `augment` for both (and fingerprints as before).
    */
   readonly polarAugment?: AugmentationName;
+  /**
+   * The cascade's polar network, the one that draws the cup, trains its cup on the experts'
+   * agreement (per pixel the share of experts who drew it cup: a soft target) instead of
+   * the consensus mask; the datasets with soft maps (Drishti-GS1) only. Absent: the
+   * consensus (and fingerprints as before). Left out of the other networks' fingerprints,
+   * which it does not change.
+   */
+  readonly polarCupTarget?: 'agreement';
   /** The crop networks' learning rate rises linearly over this many first epochs. Absent: none (and fingerprints as before). */
   readonly warmupEpochs?: number;
 }
@@ -211,6 +219,8 @@ interface PlannedNetwork {
   readonly augment: AugmentationName;
   readonly segLoss: SegmentationLoss;
   readonly warmupEpochs?: number;
+  /** The cup's target is the experts' agreement (CropStageConfig.polarCupTarget). */
+  readonly cupAgreement?: true;
 }
 
 function networkPlan(config: TrainingConfig): PlannedNetwork[] {
@@ -225,6 +235,7 @@ function networkPlan(config: TrainingConfig): PlannedNetwork[] {
     const segTasks = config.tasks.filter((t): t is Task => t === 'od' || t === 'oc');
     if (c.cascade && !c.arch.polar) throw new ConfigError('a crop cascade needs a polar disc-crop network (--crop-polar): a Cartesian network places it');
     if (c.polarAugment && !c.cascade) throw new ConfigError("a separate polar augmentation belongs to a crop cascade's polar network (--crop-cascade); without one, --crop-augment is the polar network's");
+    if (c.polarCupTarget && !c.cascade) throw new ConfigError("a polar cup target belongs to a crop cascade's polar network, the one that draws the cup: add --crop-polar --crop-cascade");
     if (segTasks.length > 0) {
       const crop = { tasks: segTasks, epochs: c.epochs, augment: c.augment, segLoss: c.segLoss ?? 'bce', warmupEpochs: c.warmupEpochs };
       const input = { kind: 'disc-crop', cropScale: c.cropScale, minSideFraction: c.minSideFraction } as const;
@@ -232,13 +243,17 @@ function networkPlan(config: TrainingConfig): PlannedNetwork[] {
         // The Cartesian network keeps the id a single crop network has; the polar one reads the second stage.
         const { polar: _polar, ...cartesian } = c.arch;
         plan.push({ id: 'disc-crop', input, arch: cartesian, ...crop });
-        plan.push({ id: 'disc-crop-polar', input: { ...input, stage: 2 }, arch: c.arch, ...crop, augment: c.polarAugment ?? c.augment });
+        plan.push({ id: 'disc-crop-polar', input: { ...input, stage: 2 }, arch: c.arch, ...crop, augment: c.polarAugment ?? c.augment, ...(c.polarCupTarget === 'agreement' ? { cupAgreement: true as const } : {}) });
       } else {
         plan.push({ id: 'disc-crop', input, arch: c.arch, ...crop });
       }
     }
   }
   return plan;
+}
+
+function withoutAgreement({ ocAgreement: _ocAgreement, ...example }: TrainingExample): TrainingExample {
+  return example;
 }
 
 /**
@@ -256,9 +271,9 @@ function preparedKey(net: PlannedNetwork): string {
  * and augmentation depend only on seed and epoch, so the result equals a run
  * that asked for more epochs from the start).
  */
-function fingerprintOf(config: TrainingConfig, samples: readonly Sample[], unit: string): string {
+function fingerprintOf(config: TrainingConfig, samples: readonly Sample[], unit: string, net: Pick<PlannedNetwork, 'cupAgreement'>): string {
   const h = crypto.createHash('sha256');
-  const cropStage = config.cropStage && { ...config.cropStage, epochs: undefined };
+  const cropStage = config.cropStage && { ...config.cropStage, epochs: undefined, ...(net.cupAgreement ? {} : { polarCupTarget: undefined }) };
   h.update(JSON.stringify({ ...config, cropStage, epochs: undefined, name: undefined, dataCard: undefined, validateEvery: undefined, onlyFolds: undefined, stageFusion: undefined, shapePrior: undefined, fieldOfView: undefined }));
   h.update(unit);
   for (const s of samples) h.update(`${s.id}\n`);
@@ -311,7 +326,9 @@ export async function runTraining(config: TrainingConfig, outDir: string, deps: 
     const key = preparedKey(net);
     if (prepared.has(key)) continue;
     log(`preparing ${training.length} images for ${net.id} (${net.input.kind}, ${net.arch.inputSize}px)`);
-    const set = await prepareExamples(training, deps.codec, { size: net.arch.inputSize, input: net.input, signal: deps.signal });
+    const cupAgreement = plan.some((n) => n.cupAgreement && preparedKey(n) === key);
+    const set = await prepareExamples(training, deps.codec, { size: net.arch.inputSize, input: net.input, cupAgreement, signal: deps.signal });
+    if (cupAgreement && !set.examples.some((e) => e.ocAgreement)) throw new InputError(config.data, "the polar cup target 'agreement' needs the experts' agreement on the cup (soft maps, as Drishti-GS1 has): these masks hold one cup per image");
     problems.push(...set.problems);
     prepared.set(key, set);
   }
@@ -363,7 +380,7 @@ export async function runTraining(config: TrainingConfig, outDir: string, deps: 
     // Each network's checkpoint fingerprint; with the epochs, what a scored fold was trained as:
     // a resumed run reuses the fold only if this record matches.
     const record: FoldRecord = {
-      units: plan.map((net) => ({ network: net.id, fingerprint: fingerprintOf(effective, training, `${label} ${net.id}`), epochs: net.epochs })),
+      units: plan.map((net) => ({ network: net.id, fingerprint: fingerprintOf(effective, training, `${label} ${net.id}`, net), epochs: net.epochs })),
       ...readingRecord(config),
     };
     if (!isFinal && resume) {
@@ -390,7 +407,8 @@ export async function runTraining(config: TrainingConfig, outDir: string, deps: 
         const set = setFor(net);
         const train = set.examples.filter((e) => trainIds.has(e.id));
         const validation = set.examples.filter((e) => !trainIds.has(e.id));
-        const usable = train.filter((e) => net.tasks.some((t) => hasLabel(e, t)));
+        // Networks that train on the consensus cup do not see the agreement the shared crops may carry.
+        const usable = train.filter((e) => net.tasks.some((t) => hasLabel(e, t))).map((e) => (net.cupAgreement || !e.ocAgreement ? e : withoutAgreement(e)));
         if (usable.length === 0) throw new InputError(config.data, `${unit}: no training image carries a label for ${net.tasks.join(', ')}`);
         const runDir = path.join(unitDir, 'runs', net.id);
         const initSeed = config.seed * 1000 + (isFinal ? 999 : fold);
