@@ -25,3 +25,12 @@ export function shapePriorArg(argv: readonly string[] = process.argv): ShapePrio
   if (!isShapePrior(value)) throw new Error(`--shape-prior must be one of ${SHAPE_PRIORS.join(', ')}, got ${value}`);
   return value;
 }
+
+/** `--cup-threshold P`, the probability at which the cup map becomes the cup (0 < P < 1); undefined (the package's) when absent. */
+export function cupThresholdArg(argv: readonly string[] = process.argv): number | undefined {
+  const value = optionalArg('cup-threshold', argv);
+  if (value === undefined || value === '') return undefined;
+  const p = Number(value);
+  if (!(p > 0 && p < 1)) throw new Error(`--cup-threshold must be between 0 and 1, got ${value}`);
+  return p;
+}

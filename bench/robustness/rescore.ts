@@ -16,7 +16,7 @@ import { auc } from '../../src-main/core/metrics/roc';
 import { Predictor } from '../../src-main/core/infer/predictor';
 import { createSharpCodec } from '../../src-main/platform/sharp-codec';
 import { selectBackend } from '../../src-main/platform/tf-backend';
-import { optionalArg as arg, shapePriorArg, stageFusionArg } from './args';
+import { cupThresholdArg, optionalArg as arg, shapePriorArg, stageFusionArg } from './args';
 
 const run = arg('run');
 const out = arg('out');
@@ -24,8 +24,7 @@ if (!run || !out) throw new Error('usage: rescore.ts --run RUN --out DIR [--stag
 const fusion = stageFusionArg();
 const only = arg('fold') ? new Set(listOf(arg('fold')!)) : null;
 const shapePrior = shapePriorArg();
-const cupThreshold = arg('cup-threshold') === undefined ? undefined : Number(arg('cup-threshold'));
-if (cupThreshold !== undefined && !(cupThreshold > 0 && cupThreshold < 1)) throw new Error(`--cup-threshold must be between 0 and 1, got ${arg('cup-threshold')}`);
+const cupThreshold = cupThresholdArg();
 // What a fold's evaluation.json must hold here: the ids of the images its model did not train on.
 const HeldOutSchema = z.object({ images: z.array(z.object({ id: z.string() })).min(1) });
 

@@ -1,5 +1,5 @@
 // Disc and cup Dice of a model on each ROI crop of ../shared/data/roi-multidomain (four hospitals).
-// npx tsx bench/robustness/roi-dice.ts [--model PKG] [--shape-prior none|filled|hull|ellipse] [--colour R,G,B] [--stage-fusion replace|average]
+// npx tsx bench/robustness/roi-dice.ts [--model PKG] [--shape-prior none|filled|hull|ellipse] [--colour R,G,B] [--stage-fusion replace|average|average-disc] [--cup-threshold P]
 import path from 'node:path';
 import { readSampleMasks } from '../../src-main/core/data/sample';
 import { readRoiFolder } from '../../src-main/core/data/roi';
@@ -9,7 +9,7 @@ import { mean } from '../../src-main/core/metrics/stats';
 import { refugeVerticalCupToDiscRatio } from '../../src-main/core/metrics/vcdr';
 import { createSharpCodec } from '../../src-main/platform/sharp-codec';
 import { selectBackend } from '../../src-main/platform/tf-backend';
-import { optionalArg as arg, shapePriorArg, stageFusionArg } from './args';
+import { cupThresholdArg, optionalArg as arg, shapePriorArg, stageFusionArg } from './args';
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..');
 const model = path.resolve(arg('model') ?? path.join(root, 'resources', 'model'));
@@ -17,6 +17,8 @@ const model = path.resolve(arg('model') ?? path.join(root, 'resources', 'model')
 const shapePrior = shapePriorArg();
 // --stage-fusion: how a second disc-crop stage's reading becomes the result (default: the package's).
 const fusion = stageFusionArg();
+// --cup-threshold P: the cup map read at P instead of the package's threshold (a cup trained on the experts' agreement).
+const cupThreshold = cupThresholdArg();
 // --colour R,G,B: colour normalisation to this target (run.ts --colour on prints the Drishti-GS1 training photographs').
 const colourArg = arg('colour')?.split(',').map(Number);
 if (colourArg && (colourArg.length !== 3 || colourArg.some((c) => !(c > 0 && c <= 255)))) throw new Error('--colour must be R,G,B, each in (0, 255]');
@@ -27,7 +29,7 @@ const predictor = Predictor.open(model, codec);
 process.stdout.write("| crop | disc found | OD Dice | OC Dice | vCDR | experts' vCDR | notes |\n| --- | --- | ---: | ---: | ---: | ---: | --- |\n");
 const rows: { id: string; od: number; oc: number; error: number }[] = [];
 for (const s of readRoiFolder(path.join(root, '..', 'shared', 'data', 'roi-multidomain')).samples) {
-  const p = await predictor.predictFile(s.imageFile, { tta: true, ...(shapePrior ? { shapePrior } : {}), ...colour, ...(fusion ? { stageFusion: fusion } : {}) });
+  const p = await predictor.predictFile(s.imageFile, { tta: true, ...(shapePrior ? { shapePrior } : {}), ...colour, ...(fusion ? { stageFusion: fusion } : {}), ...(cupThreshold !== undefined ? { cupThreshold } : {}) });
   const t = await readSampleMasks(s, codec);
   const truth = refugeVerticalCupToDiscRatio(t.od, t.oc);
   // REFUGE scores a missing disc as vCDR 0.
