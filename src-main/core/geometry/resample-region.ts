@@ -3,7 +3,7 @@
 // support widens with the reduction, as PIL's BILINEAR resize. Used for the
 // disc crops of the second stage and for bringing masks to network size, in
 // training and at inference alike, so both see identical pre-processing.
-import type { BinaryMask, FloatMap, RgbImage } from '../types';
+import type { BinaryMask, FloatMap, GreyImage, RgbImage } from '../types';
 import type { SquareCrop } from './crop';
 
 interface AxisWeights {
@@ -127,12 +127,21 @@ function mirrorPad(data: Uint8Array, width: number, height: number, channels: nu
   return out;
 }
 
-/** The region of an RGB image as a size x size RGB image (rounded to bytes). */
-export function resampleRgbRegion(image: RgbImage, crop: SquareCrop, size: number, edges: RegionEdges = 'black'): RgbImage {
-  const f = resampleRegion(image.data, image.width, image.height, 3, crop, size, edges);
+/** Resampled values back to bytes: rounded, clamped to 0-255. */
+function toBytes(f: Float32Array): Uint8Array {
   const data = new Uint8Array(f.length);
   for (let i = 0; i < f.length; i++) data[i] = Math.max(0, Math.min(255, Math.round(f[i]!)));
-  return { width: size, height: size, data };
+  return data;
+}
+
+/** The region of an RGB image as a size x size RGB image (rounded to bytes). */
+export function resampleRgbRegion(image: RgbImage, crop: SquareCrop, size: number, edges: RegionEdges = 'black'): RgbImage {
+  return { width: size, height: size, data: toBytes(resampleRegion(image.data, image.width, image.height, 3, crop, size, edges)) };
+}
+
+/** The region of a grey image (a soft map) as a size x size grey image, kept at its levels (rounded to bytes, not thresholded). */
+export function resampleGreyRegion(image: GreyImage, crop: SquareCrop, size: number): GreyImage {
+  return { width: size, height: size, data: toBytes(resampleRegion(image.data, image.width, image.height, 1, crop, size)) };
 }
 
 /** The region of a binary mask at size x size: a pixel is in when at least half of its footprint is. */

@@ -7,12 +7,10 @@ import type { ImageCodec } from '../data/image-codec';
 import { readSampleMasks, type DataProblem, type Sample } from '../data/sample';
 import { InputError } from '../errors';
 import { letterbox, letterboxRegion, toModel } from '../geometry/letterbox';
-import type { SquareCrop } from '../geometry/crop';
-import { resampleMaskRegion, resampleRegion, resampleRgbRegion } from '../geometry/resample-region';
+import { resampleGreyRegion, resampleMaskRegion, resampleRgbRegion } from '../geometry/resample-region';
 import { discRegion } from '../infer/disc-crop';
 import { refugeVerticalCupToDiscRatio } from '../metrics/vcdr';
 import type { NetworkInput } from '../model/package';
-import type { GreyImage } from '../types';
 import type { TrainingExample } from './example';
 
 export interface PreparedSet {
@@ -84,15 +82,7 @@ async function prepareOne(sample: Sample, codec: ImageCodec, options: PrepareOpt
     image: resampleRgbRegion(full, region, size).data,
     od: resampleMaskRegion(masks.od, region, size).data,
     oc: resampleMaskRegion(masks.oc, region, size).data,
-    ...(options.cupAgreement && masks.cupAgreement ? { ocAgreement: resampleGreyRegion(masks.cupAgreement, region, size) } : {}),
+    ...(options.cupAgreement && masks.cupAgreement ? { ocAgreement: resampleGreyRegion(masks.cupAgreement, region, size).data } : {}),
     ...labels,
   };
-}
-
-/** A grey image's square region at size x size, with the filter the masks use, kept at its levels (not thresholded). */
-function resampleGreyRegion(grey: GreyImage, region: SquareCrop, size: number): Uint8Array {
-  const f = resampleRegion(grey.data, grey.width, grey.height, 1, region, size);
-  const out = new Uint8Array(f.length);
-  for (let i = 0; i < f.length; i++) out[i] = Math.round(Math.min(255, Math.max(0, f[i]!)));
-  return out;
 }
