@@ -52,7 +52,10 @@ export interface PredictOptions {
    * docs/robustness.md), so no package records it.
    */
   readonly colourReference?: Rgb | null;
-  /** The probability at which the crop stages' cup is drawn (default: the package's threshold, 0.5). A benchmark setting. */
+  /**
+   * The probability at which the crop stages' cup is drawn, for every crop network (default: each network's own
+   * cupThreshold, else the package's threshold, 0.5). A benchmark setting.
+   */
   readonly cupThreshold?: number;
   /**
    * How a second disc-crop stage's reading becomes the result: 'replace' (its disc and cup stand
@@ -321,7 +324,7 @@ export class Predictor {
     // The first crop stage's probabilities and where they lie, for a second stage that averages them in.
     let firstStage: CropReading | null = null;
     if (this.#crops.length > 0 && area(od) > 0) {
-      const refined = await this.#refineOnDiscCrop(this.#crops, od, original, full, expose, options.tta, options.cropEdges ?? 'black', null, options.cupThreshold);
+      const refined = await this.#refineOnDiscCrop(this.#crops, od, original, full, expose, options.tta, options.cropEdges ?? 'black', null, this.#cupThreshold(this.#crops, options.cupThreshold));
       firstStage = refined.reading;
       od = refined.od;
       oc = refined.oc;
@@ -347,7 +350,7 @@ export class Predictor {
     // direct reading stands at 0.834 (docs/robustness.md, "The three-network recipe").
     if (this.#second.length > 0 && area(od) > 0 && !readAsCrop) {
       const fusion = options.stageFusion ?? this.#pre.stageFusion ?? 'replace';
-      const refined = await this.#refineOnDiscCrop(this.#second, od, original, full, expose, options.tta, options.cropEdges ?? 'black', fusion !== 'replace' && firstStage ? { with: firstStage, cup: fusion === 'average' } : null, options.cupThreshold);
+      const refined = await this.#refineOnDiscCrop(this.#second, od, original, full, expose, options.tta, options.cropEdges ?? 'black', fusion !== 'replace' && firstStage ? { with: firstStage, cup: fusion === 'average' } : null, this.#cupThreshold(this.#second, options.cupThreshold));
       if (area(refined.od) > 0) {
         od = refined.od;
         oc = refined.oc;
@@ -477,8 +480,16 @@ export class Predictor {
     if (!maps.od) return null;
     const od = largestComponent(this.#regionMaskToOriginal(maps.od, region, original));
     if (area(od) === 0 || !plausibleDisc(od, original)) return null;
-    const oc = maps.oc ? this.#regionMaskToOriginal(maps.oc, region, original) : emptyMask(original);
+    const oc = maps.oc ? this.#regionMaskToOriginal(maps.oc, region, original, this.#cupThreshold(this.#crops)) : emptyMask(original);
     return { od, oc, disagreement: maps.disagreement };
+  }
+
+  /**
+   * The probability at which a crop stage's cup is drawn: the benchmark's override, else the stage's network's own
+   * (one trained on the experts' agreement answers a share of experts, not the consensus), else the package's.
+   */
+  #cupThreshold(networks: readonly PackageNetwork[], override?: number): number {
+    return override ?? networks[0]?.entry.cupThreshold ?? this.#pre.threshold;
   }
 
   /**

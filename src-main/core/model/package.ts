@@ -27,13 +27,18 @@ export const MODEL_FORMAT = 'glaucoma-studio-model';
  * so older apps keep reading it. One with one must not be read by an app that would
  * average its two crop networks as an ensemble: they refuse version 2 as newer.
  */
-export const MODEL_FORMAT_VERSION = 4;
+export const MODEL_FORMAT_VERSION = 5;
 /**
- * The version a package needs: 4 when it shapes its disc and cup (preprocessing.shapePrior), 3 when its second crop
- * stage is averaged with the first (preprocessing.stageFusion); an older app would read either as absent and give
- * other answers, so it must refuse it. 2 with a second crop stage, 1 otherwise.
+ * The version a package needs: 5 when a network draws its cup at its own probability (NetworkEntry.cupThreshold),
+ * 4 when it shapes its disc and cup (preprocessing.shapePrior), 3 when its second crop stage is averaged with the
+ * first (preprocessing.stageFusion); an older app would read any of these as absent and give other answers, so it
+ * must refuse it. 2 with a second crop stage, 1 otherwise.
  */
-export function formatVersionFor(m: { readonly networks: readonly { readonly input: NetworkInput }[]; readonly preprocessing: Preprocessing }): 1 | 2 | 3 | 4 {
+export function formatVersionFor(m: {
+  readonly networks: readonly { readonly input: NetworkInput; readonly cupThreshold?: number }[];
+  readonly preprocessing: Preprocessing;
+}): 1 | 2 | 3 | 4 | 5 {
+  if (m.networks.some((n) => n.cupThreshold !== undefined)) return 5;
   if (m.preprocessing.shapePrior !== undefined) return 4;
   if (averagesStages(m.preprocessing.stageFusion)) return 3;
   return hasSecondCropStage(m.networks) ? 2 : 1;
@@ -111,6 +116,12 @@ const NetworkEntrySchema = z.object({
   tasks: z.array(TaskSchema).min(1),
   architecture: ArchConfigSchema,
   input: NetworkInputSchema,
+  /**
+   * The probability at which this network's cup is drawn (absent: preprocessing.threshold). A network trained on the
+   * share of experts who drew each pixel cup (`train --crop-polar-cup-target agreement`) answers that share, so the
+   * cut that draws the experts' consensus is its own (run-training.ts, AGREEMENT_CUP_THRESHOLD). Needs format version 5.
+   */
+  cupThreshold: z.number().gt(0).lt(1).optional(),
   weights: z.object({
     file: z
       .string()
@@ -191,7 +202,7 @@ export type ValidationRecord = z.infer<typeof ValidationRecordSchema>;
 
 export const ModelManifestSchema = z.object({
   format: z.literal(MODEL_FORMAT),
-  formatVersion: z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(MODEL_FORMAT_VERSION)]),
+  formatVersion: z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4), z.literal(MODEL_FORMAT_VERSION)]),
   id: z.string().min(1),
   name: z.string().min(1),
   createdAt: z.string(),
@@ -215,7 +226,8 @@ export const ModelManifestSchema = z.object({
 }).superRefine((m, ctx) => {
   const needed = formatVersionFor(m);
   if (m.formatVersion < needed) {
-    const why = needed === 4 ? 'a package that shapes its disc and cup' : needed === 3 ? 'a package whose crop stages are averaged' : 'a package with a second disc-crop stage';
+    const why =
+      needed === 5 ? 'a package with a network that draws its cup at its own probability' : needed === 4 ? 'a package that shapes its disc and cup' : needed === 3 ? 'a package whose crop stages are averaged' : 'a package with a second disc-crop stage';
     ctx.addIssue({ code: 'custom', path: ['formatVersion'], message: `${why} must be format version ${needed}` });
   }
   const stages = new Set(m.networks.map((n) => cropStageOf(n.input)));
@@ -264,6 +276,8 @@ export interface NetworkToSave {
   readonly tasks: readonly Task[];
   readonly input: NetworkInput;
   readonly net: MultiTaskUNet;
+  /** The probability at which its cup is drawn, when not the package's threshold (NetworkEntry.cupThreshold). */
+  readonly cupThreshold?: number;
 }
 
 /**
@@ -285,6 +299,7 @@ export async function saveModelPackage(dir: string, fields: ManifestFields, netw
           tasks: [...n.tasks],
           architecture: { ...n.net.config },
           input: n.input,
+          ...(n.cupThreshold !== undefined ? { cupThreshold: n.cupThreshold } : {}),
           weights: { file, sha256: sha256(data), entries: weightEntries.map((w) => ({ ...w, shape: [...w.shape] })) },
         };
       } finally {
@@ -469,7 +484,7 @@ export function describeModel(m: ModelManifest): string {
     `- Model id: ${m.id} (parent: ${m.parent ?? 'none'})`,
     `- Created: ${m.createdAt}`,
     `- Trained tasks: ${m.trainedTasks.join(', ') || 'none'}`,
-    `- Networks: ${m.networks.map((n) => `${n.id} (${n.architecture.variant}, width ${n.architecture.width}, ${n.architecture.inputSize}px, ${n.input.kind}${cropStageOf(n.input) === 2 ? ' (second stage)' : ''}${n.architecture.polar ? ', polar' : ''}; tasks ${n.tasks.join(', ')})`).join('; ')}`,
+    `- Networks: ${m.networks.map((n) => `${n.id} (${n.architecture.variant}, width ${n.architecture.width}, ${n.architecture.inputSize}px, ${n.input.kind}${cropStageOf(n.input) === 2 ? ' (second stage)' : ''}${n.architecture.polar ? ', polar' : ''}${n.cupThreshold !== undefined ? `, cup drawn at ${n.cupThreshold}` : ''}; tasks ${n.tasks.join(', ')})`).join('; ')}`,
     ...describeReading(m.preprocessing).map((line) => `- ${line}`),
     `- vCDR regression: ${m.vcdrRegression ? `P = sigmoid(${m.vcdrRegression.intercept.toFixed(3)} + ${m.vcdrRegression.slope.toFixed(3)} * vCDR), fitted on ${m.vcdrRegression.fittedOn}` : 'none'}`,
     '',

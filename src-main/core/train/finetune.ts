@@ -97,7 +97,8 @@ export async function runFinetune(
       const trained: Task[] = network.entry.tasks.filter((t) => parent.manifest.trainedTasks.includes(t));
       const labelled = trained.filter((t) => prepared.examples.some((e) => hasLabel(e, t)));
       const net = MultiTaskUNet.fromWeights(network.net.config, network.net.params.snapshot());
-      fresh.push({ id: network.entry.id, tasks: network.entry.tasks, input: network.entry.input, net });
+      // The parent's cup threshold stays with its network: fine-tuning adapts the network, not what its output means.
+      fresh.push({ id: network.entry.id, tasks: network.entry.tasks, input: network.entry.input, net, ...(network.entry.cupThreshold !== undefined ? { cupThreshold: network.entry.cupThreshold } : {}) });
       if (labelled.length === 0) {
         log(`${unit}: no correction carries its tasks (${network.entry.tasks.join(', ')}); kept as it was`);
         continue;

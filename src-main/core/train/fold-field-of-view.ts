@@ -21,7 +21,7 @@ export const FOLD_FIELD_OF_VIEW = 'field-of-view.json';
 
 const FoldFieldOfViewSchema = z.object({
   images: z.array(z.string()),
-  reading: z.object({ stageFusion: z.string().optional(), shapePrior: z.string().optional() }).optional(),
+  reading: z.object({ stageFusion: z.string().optional(), shapePrior: z.string().optional(), cupThreshold: z.number().optional() }).optional(),
   readings: z.array(ShiftReadingSchema).min(1),
 });
 

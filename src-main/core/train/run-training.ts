@@ -103,6 +103,16 @@ export interface CropStageConfig {
   readonly warmupEpochs?: number;
 }
 
+/**
+ * The probability at which a network trained on the experts' agreement draws its cup, recorded in its package
+ * (NetworkEntry.cupThreshold). It answers, per pixel, the share of the four Drishti-GS1 experts who drew it cup
+ * (0, 1/4, 2/4, 3/4, 1); the consensus it is scored against is two of four. Cut at 0.5 it keeps only about half of
+ * the pixels exactly two experts drew, so its cups come out smaller than the consensus; the cut halfway between the
+ * levels 1/4 and 2/4 draws the consensus. Set by this arithmetic before any reading was scored, not tuned
+ * (docs/robustness.md, "The cup trained on the experts' agreement").
+ */
+export const AGREEMENT_CUP_THRESHOLD = 0.375;
+
 export interface TrainingConfig {
   readonly data: string;
   readonly strategy: StrategyName;
@@ -288,9 +298,15 @@ export function readingFields(stageFusion: StageFusion | undefined, shapePrior: 
   return { ...(stageFusion && averagesStages(stageFusion) ? { stageFusion } : {}), ...(shapePrior && shapePrior !== 'none' ? { shapePrior } : {}) };
 }
 
-/** The reading a fold is scored with, for its record: nothing when it is the default's. */
-function readingRecord(config: Pick<TrainingConfig, 'stageFusion' | 'shapePrior'>): Pick<FoldRecord, 'reading'> {
-  const reading = readingFields(config.stageFusion, config.shapePrior);
+/**
+ * The reading a fold is scored with, for its record: nothing when it is the default's. A cup trained on the experts'
+ * agreement is drawn at its own cut: folds scored before the cut was recorded are scored again.
+ */
+function readingRecord(config: Pick<TrainingConfig, 'stageFusion' | 'shapePrior' | 'cropStage'>): Pick<FoldRecord, 'reading'> {
+  const reading = {
+    ...readingFields(config.stageFusion, config.shapePrior),
+    ...(config.cropStage?.polarCupTarget === 'agreement' ? { cupThreshold: AGREEMENT_CUP_THRESHOLD } : {}),
+  };
   return Object.keys(reading).length > 0 ? { reading } : {};
 }
 
@@ -447,7 +463,7 @@ export async function runTraining(config: TrainingConfig, outDir: string, deps: 
               onEpoch: (record) => deps.onEvent?.({ type: 'epoch', unit, record }),
             });
             histories[net.id] = result.history;
-            networks.push({ id: net.id, tasks: net.tasks, input: net.input, net: model });
+            networks.push({ id: net.id, tasks: net.tasks, input: net.input, net: model, ...(net.cupAgreement ? { cupThreshold: AGREEMENT_CUP_THRESHOLD } : {}) });
             if (attempt > 0) restarts[net.id] = attempt;
             break;
           } catch (error) {

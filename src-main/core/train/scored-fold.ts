@@ -19,11 +19,11 @@ export const FOLD_RECORD = 'fold.json';
 export interface FoldRecord {
   readonly units: readonly { readonly network: string; readonly fingerprint: string; readonly epochs: number }[];
   /** How its package read the networks' outputs when it was scored; absent: the default reading. */
-  readonly reading?: { readonly stageFusion?: StageFusion; readonly shapePrior?: ShapePrior };
+  readonly reading?: { readonly stageFusion?: StageFusion; readonly shapePrior?: ShapePrior; readonly cupThreshold?: number };
 }
 
 /** A record of how a fold was read, as fold.json or a fold's other files keep it. */
-type ReadingOf = { readonly reading?: Readonly<Record<string, string | undefined>> };
+type ReadingOf = { readonly reading?: Readonly<Record<string, string | number | undefined>> };
 
 /** Whether two records were read the same way (absent: the default reading). */
 export function sameReading(a: ReadingOf | null | undefined, b: ReadingOf): boolean {

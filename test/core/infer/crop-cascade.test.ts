@@ -214,6 +214,30 @@ describe('a package with a second disc-crop stage', () => {
     }
   });
 
+  it("draws a crop stage's cup at the probability its network records (a network trained on the experts' agreement), unless a benchmark overrides it", async () => {
+    const dir = path.join(tmp, 'cascade-own-cut');
+    await writeTinyModel(dir, { tasks: ['od', 'oc'], cropStage: true, cascade: true });
+    const file = path.join(dir, 'model.json');
+    const manifest = JSON.parse(fs.readFileSync(file, 'utf8'));
+    const polar = manifest.networks.find((n: { id: string }) => n.id === 'disc-crop-polar');
+    polar.cupThreshold = 0.25;
+    // A version-4 app would draw that cup at 0.5: the package must say it needs version 5.
+    fs.writeFileSync(file, JSON.stringify(manifest));
+    expect(() => readManifest(dir)).toThrow(/"formatVersion": a package with a network that draws its cup at its own probability must be format version 5/);
+    fs.writeFileSync(file, JSON.stringify({ ...manifest, formatVersion: 5 }));
+    const p = Predictor.open(dir, codec);
+    try {
+      for (const [id, radii] of [['main', [3, 1]], ['disc-crop', [10, 7]], ['disc-crop-polar', [6, 3, 1]]] as const) {
+        drawOutputs(p.model.networks.find((n) => n.entry.id === id)!, radii[0], radii[1], radii[2]);
+      }
+      // The second stage is unsure (p 0.73 inside its drawn cup, 0.27 outside): at its own 0.25 the whole crop is cup.
+      expect((await predict(p)).summary.vcdr).toBeCloseTo(1, 1);
+      expect((await predict(p, { cupThreshold: 0.5 })).summary.vcdr).toBeCloseTo(0.5, 1);
+    } finally {
+      p.dispose();
+    }
+  });
+
   it('keeps the first stage\'s reading when the second finds no disc', async () => {
     const { predictor: p } = await drawnPredictor('cascade-empty', [3, 1], [10, 7], [0, 0]);
     try {

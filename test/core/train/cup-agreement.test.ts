@@ -17,7 +17,7 @@ import { augmentExample, DEFAULT_AUGMENTATION } from '../../../src-main/core/tra
 import { disposeBatch, makeBatch } from '../../../src-main/core/train/example';
 import { prepareExamples } from '../../../src-main/core/train/prepare';
 import { createRng } from '../../../src-main/core/random';
-import { DEFAULT_TRAINING, runTraining, type CropStageConfig } from '../../../src-main/core/train/run-training';
+import { AGREEMENT_CUP_THRESHOLD, DEFAULT_TRAINING, runTraining, type CropStageConfig, type TrainingConfig } from '../../../src-main/core/train/run-training';
 import type { GreyImage, RgbImage } from '../../../src-main/core/types';
 import { createSharpCodec } from '../../../src-main/platform/sharp-codec';
 import { useTestBackend } from '../../helpers/backend';
@@ -126,26 +126,23 @@ describe("the experts' agreement on the cup", () => {
 describe('--crop-polar-cup-target agreement', () => {
   const arch = resolveArchConfig({ width: 0.0625, inputSize: 32 });
   const polar = { ...arch, polar: true as const };
+  const configOf = (name: string, data: string, cropStage: Partial<CropStageConfig>): TrainingConfig => ({
+    ...DEFAULT_TRAINING,
+    data,
+    tasks: ['od', 'oc'],
+    arch,
+    epochs: 1,
+    batchSize: 4,
+    learningRate: 1e-3,
+    augment: 'none',
+    folds: 2,
+    finalModel: false,
+    cropStage: { arch: polar, epochs: 1, cropScale: 2, minSideFraction: 0.05, augment: 'none', cascade: true, ...cropStage },
+    name,
+  });
+  const agreementConfig = (name: string) => configOf(name, `drishti:${drishti}`, { polarCupTarget: 'agreement' });
   const train = (name: string, data: string, cropStage: Partial<CropStageConfig>) =>
-    runTraining(
-      {
-        ...DEFAULT_TRAINING,
-        data,
-        tasks: ['od', 'oc'],
-        arch,
-        epochs: 1,
-        batchSize: 4,
-        learningRate: 1e-3,
-        augment: 'none',
-        folds: 2,
-        finalModel: false,
-        cropStage: { arch: polar, epochs: 1, cropScale: 2, minSideFraction: 0.05, augment: 'none', cascade: true, ...cropStage },
-        name,
-      },
-      path.join(tmp, name),
-      { codec, backend, stallPolicy: false },
-      false,
-    );
+    runTraining(configOf(name, data, cropStage), path.join(tmp, name), { codec, backend, stallPolicy: false }, false);
   const lossesOf = (dir: string): Record<string, Record<string, number>[]> => {
     const histories = readManifest(path.join(dir, 'folds', '1', 'model')).training['histories'] as Record<string, { losses: Record<string, number> }[]>;
     return Object.fromEntries(Object.entries(histories).map(([id, h]) => [id, h.map((e) => e.losses)]));
@@ -169,6 +166,32 @@ describe('--crop-polar-cup-target agreement', () => {
     expect(after['main']).toBe(before['main']);
     expect(after['disc-crop']).toBe(before['disc-crop']);
     expect(after['disc-crop-polar']).not.toBe(before['disc-crop-polar']);
+    // The consensus run's networks draw their cups at the package's threshold: none records a cut of its own.
+    expect(readManifest(path.join(tmp, 'consensus', 'folds', '1', 'model')).networks.every((n) => n.cupThreshold === undefined)).toBe(true);
+  });
+
+  it("records the cut that draws the consensus on the polar network only, and scores its folds again when a fold's record lacks it", async () => {
+    const run = path.join(tmp, 'agreement-cut');
+    await train('agreement-cut', `drishti:${drishti}`, { polarCupTarget: 'agreement' });
+    const manifest = readManifest(path.join(run, 'folds', '1', 'model'));
+    expect(Object.fromEntries(manifest.networks.map((n) => [n.id, n.cupThreshold]))).toEqual({ main: undefined, 'disc-crop': undefined, 'disc-crop-polar': AGREEMENT_CUP_THRESHOLD });
+    // An older app would draw that cup at 0.5: it must refuse the package.
+    expect(manifest.formatVersion).toBe(5);
+    const recordFile = path.join(run, 'folds', '1', 'fold.json');
+    const record = JSON.parse(fs.readFileSync(recordFile, 'utf8')) as { units: unknown; reading?: Record<string, unknown> };
+    expect(record.reading).toEqual({ cupThreshold: AGREEMENT_CUP_THRESHOLD });
+    // A fold scored before the cut was recorded (read at 0.5) is not reused as it was: resumed, it is read again at the cut.
+    fs.writeFileSync(recordFile, JSON.stringify({ units: record.units }));
+    const logs: string[] = [];
+    await runTraining(
+      { ...agreementConfig('agreement-cut'), data: `drishti:${drishti}` },
+      run,
+      { codec, backend, stallPolicy: false, onEvent: (e) => void (e.type === 'log' && logs.push(e.message)) },
+      true,
+    );
+    expect(logs.some((m) => m.startsWith('fold 1/2: already trained and scored'))).toBe(false);
+    expect(logs.some((m) => m.startsWith('fold 2/2: already trained and scored'))).toBe(true);
+    expect((JSON.parse(fs.readFileSync(recordFile, 'utf8')) as { reading?: unknown }).reading).toEqual({ cupThreshold: AGREEMENT_CUP_THRESHOLD });
   });
 
   it('is refused, with the reason, on masks that hold one cup and without a cascade', async () => {
