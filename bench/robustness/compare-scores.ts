@@ -8,6 +8,7 @@
 import { z } from 'zod';
 import { listOf } from '../../src-main/cli/args';
 import { readJsonFileAs } from '../../src-main/core/fs/json-file';
+import { pairedAucDifference } from '../../src-main/core/decision/statistics';
 import { auc } from '../../src-main/core/metrics/roc';
 import { mean } from '../../src-main/core/metrics/stats';
 import { scoreFilePaths } from '../../src-main/core/train/fit-decision';
@@ -64,7 +65,12 @@ if (labelled.length > 0) {
     return errors.length ? `${mean(errors) >= 0 ? '+' : ''}${mean(errors).toFixed(3)}` : 'n/a';
   };
   const labels = labelled.map((id) => a.get(id)!.glaucoma!);
-  const aucOf = (set: Map<string, Image>): string => (new Set(labels).size === 2 ? auc(labelled.map((id) => set.get(id)!.vcdr!), labels).toFixed(3) : 'n/a');
+  const vcdrs = (set: Map<string, Image>): number[] => labelled.map((id) => set.get(id)!.vcdr!);
+  const bothClasses = new Set(labels).size === 2;
+  const aucOf = (set: Map<string, Image>): string => (bothClasses ? auc(vcdrs(set), labels).toFixed(3) : 'n/a');
+  // Paired on the same images: the interval says whether A ranks glaucoma better than B, not only differently.
+  const gain = bothClasses ? pairedAucDifference(vcdrs(a), vcdrs(b), labels) : null;
+  const signedFixed = (v: number): string => `${v >= 0 ? '+' : ''}${v.toFixed(3)}`;
   const normal = labels.filter((l) => l === 0).length;
   process.stdout.write(
     `\n${labelled.length} of them labelled (${normal} normal, ${labelled.length - normal} glaucoma):\n\n| measure | A | B |\n| --- | ---: | ---: |\n` +
@@ -72,4 +78,5 @@ if (labelled.length > 0) {
       `| vCDR error (measured - experts'), glaucomatous eyes | ${signed(a, 1)} | ${signed(b, 1)} |\n` +
       `| AUC of the measured vCDR | ${aucOf(a)} | ${aucOf(b)} |\n`,
   );
+  if (gain) process.stdout.write(`\nAUC of the measured vCDR, A - B: ${signedFixed(gain.value)} (95 % CI ${signedFixed(gain.low)} to ${signedFixed(gain.high)}; paired stratified bootstrap, 2000 draws)\n`);
 }
