@@ -5,17 +5,11 @@
 // Below the table: the signed vCDR error of normal and glaucomatous eyes (where a cup is over-read matters: a normal
 // eye's over-read cup is a false alarm) and the AUC of the measured vCDR on the shared images, for each set.
 // npx tsx bench/robustness/compare-scores.ts --a runs/cv101c --b runs/eval-test-exp/metrics.json
-import { z } from 'zod';
-import { listOf } from '../../src-main/cli/args';
-import { readJsonFileAs } from '../../src-main/core/fs/json-file';
 import { pairedAucDifference } from '../../src-main/core/decision/statistics';
 import { auc } from '../../src-main/core/metrics/roc';
 import { mean } from '../../src-main/core/metrics/stats';
-import { scoreFilePaths } from '../../src-main/core/train/fit-decision';
+import { readScores, type ScoredImage as Image } from './score-sets';
 
-const ImageSchema = z.object({ id: z.string(), odDice: z.number().nullable(), ocDice: z.number().nullable(), vcdr: z.number().nullable(), vcdrTrue: z.number().nullable(), glaucoma: z.union([z.literal(0), z.literal(1)]).nullable().optional() });
-type Image = z.infer<typeof ImageSchema>;
-const ScoresSchema = z.object({ images: z.array(ImageSchema) });
 
 const arg = (name: string): string => {
   const i = process.argv.indexOf(`--${name}`);
@@ -23,17 +17,6 @@ const arg = (name: string): string => {
   if (!value) throw new Error(`--${name} is required: a score file (metrics.json, evaluation.json) or a training run folder, comma-separated`);
   return value;
 };
-
-function readScores(list: string): Map<string, Image> {
-  const out = new Map<string, Image>();
-  for (const file of scoreFilePaths(listOf(list))) {
-    for (const image of readJsonFileAs(file, ScoresSchema, 'score file').images) {
-      if (out.has(image.id)) throw new Error(`${file}: image ${image.id} is scored twice`);
-      out.set(image.id, image);
-    }
-  }
-  return out;
-}
 
 const vcdrError = (i: Image): number | null => (i.vcdr === null || i.vcdrTrue === null ? null : Math.abs(i.vcdr - i.vcdrTrue));
 
