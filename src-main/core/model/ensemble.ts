@@ -108,10 +108,11 @@ export function incompatibility(a: ModelManifest, b: ModelManifest): string | nu
   if (pre) return `pre-processing differs in ${pre}`;
   const roles = (m: ModelManifest): string =>
     m.networks
-      .map((n) => JSON.stringify({ input: n.input, size: n.architecture.inputSize, tasks: [...n.tasks].sort() }))
+      // A network's cup cut says what its output means (NetworkEntry.cupThreshold): maps of two meanings are not averaged.
+      .map((n) => JSON.stringify({ input: n.input, size: n.architecture.inputSize, tasks: [...n.tasks].sort(), cupThreshold: n.cupThreshold ?? null }))
       .sort()
       .join(' ');
-  if (roles(a) !== roles(b)) return 'its networks read different inputs (input kind, size, disc crop or tasks differ)';
+  if (roles(a) !== roles(b)) return 'its networks read different inputs (input kind, size, disc crop, tasks or cup threshold differ)';
   return null;
 }
 

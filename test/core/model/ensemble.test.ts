@@ -125,6 +125,13 @@ describe('ensemble packages', () => {
     const noCrop = path.join(tmp, 'no-crop');
     await writeTinyModel(noCrop, {});
     await expect(ensemblePackages([a, noCrop], path.join(tmp, 'bad'))).rejects.toThrow(/networks read different inputs/);
+    // A crop network trained on the experts' agreement answers another quantity than one trained on the consensus.
+    const cut = path.join(tmp, 'own-cut');
+    fs.cpSync(a, cut, { recursive: true });
+    const manifest = JSON.parse(fs.readFileSync(path.join(cut, 'model.json'), 'utf8'));
+    manifest.networks.find((n: { input: { kind: string } }) => n.input.kind === 'disc-crop').cupThreshold = 0.375;
+    fs.writeFileSync(path.join(cut, 'model.json'), JSON.stringify({ ...manifest, formatVersion: 5 }));
+    await expect(ensemblePackages([a, cut], path.join(tmp, 'bad'))).rejects.toThrow(/own-cut.*tasks or cup threshold differ/);
     await expect(ensemblePackages([a], path.join(tmp, 'bad'))).rejects.toThrow(/at least 2 model packages, got 1/);
     const before = fs.readFileSync(path.join(b, 'model.json'), 'utf8');
     await expect(ensemblePackages([a, b], `${b}${path.sep}`)).rejects.toThrow(/is one of the ensemble's members/);
