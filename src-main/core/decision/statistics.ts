@@ -22,23 +22,33 @@ export function wilsonInterval(successes: number, trials: number, z = 1.959964):
 }
 
 /**
+ * A statistic of cases on all of them, with a stratified percentile bootstrap interval (95 %): each resample draws as
+ * many positives and as many negatives (by index, with replacement) as there are, so every resample has both classes.
+ */
+function stratifiedBootstrap(labels: readonly (0 | 1)[], statistic: (cases: readonly number[]) => number, resamples: number, seed: number): Interval {
+  const pos = labels.flatMap((l, i) => (l === 1 ? [i] : []));
+  const neg = labels.flatMap((l, i) => (l === 0 ? [i] : []));
+  const rng = createRng(seed);
+  const draws: number[] = [];
+  for (let r = 0; r < resamples; r++) {
+    const p = pos.map(() => pos[rng.int(pos.length)]!);
+    const n = neg.map(() => neg[rng.int(neg.length)]!);
+    draws.push(statistic([...p, ...n]));
+  }
+  draws.sort((a, b) => a - b);
+  const at = (q: number): number => draws[Math.min(draws.length - 1, Math.max(0, Math.round(q * (draws.length - 1))))]!;
+  return { value: statistic([...pos, ...neg]), low: at(0.025), high: at(0.975) };
+}
+
+/**
  * AUC with a stratified percentile bootstrap interval (95 %): positives and
  * negatives are resampled separately, so every resample has both classes.
  */
 export function aucWithInterval(scores: readonly number[], labels: readonly (0 | 1)[], resamples = 2000, seed = 1): Interval {
   const value = auc(scores, labels);
-  const pos = scores.filter((_, i) => labels[i] === 1);
-  const neg = scores.filter((_, i) => labels[i] === 0);
-  const rng = createRng(seed);
-  const draws: number[] = [];
-  for (let r = 0; r < resamples; r++) {
-    const p = Array.from({ length: pos.length }, () => pos[rng.int(pos.length)]!);
-    const n = Array.from({ length: neg.length }, () => neg[rng.int(neg.length)]!);
-    draws.push(auc([...p, ...n], [...p.map(() => 1 as const), ...n.map(() => 0 as const)]));
-  }
-  draws.sort((a, b) => a - b);
-  const at = (q: number): number => draws[Math.min(draws.length - 1, Math.max(0, Math.round(q * (draws.length - 1))))]!;
-  return { value, low: at(0.025), high: at(0.975) };
+  const interval = stratifiedBootstrap(labels, (cases) => auc(cases.map((i) => scores[i]!), cases.map((i) => labels[i]!)), resamples, seed);
+  // The value on the cases in their own order (the AUC does not depend on it).
+  return { ...interval, value };
 }
 
 /**
@@ -48,21 +58,12 @@ export function aucWithInterval(scores: readonly number[], labels: readonly (0 |
  */
 export function pairedAucDifference(a: readonly number[], b: readonly number[], labels: readonly (0 | 1)[], resamples = 2000, seed = 1): Interval {
   if (a.length !== b.length || a.length !== labels.length) throw new RangeError(`paired scores differ in length: ${a.length}, ${b.length}, ${labels.length} labels`);
-  const pos = labels.flatMap((l, i) => (l === 1 ? [i] : []));
-  const neg = labels.flatMap((l, i) => (l === 0 ? [i] : []));
-  if (pos.length === 0 || neg.length === 0) throw new RangeError('an AUC needs both classes');
-  const difference = (idx: readonly number[]): number => {
-    const y = idx.map((i) => labels[i]!);
-    return auc(idx.map((i) => a[i]!), y) - auc(idx.map((i) => b[i]!), y);
+  if (!labels.includes(1) || !labels.includes(0)) throw new RangeError('an AUC needs both classes');
+  const difference = (cases: readonly number[]): number => {
+    const y = cases.map((i) => labels[i]!);
+    return auc(cases.map((i) => a[i]!), y) - auc(cases.map((i) => b[i]!), y);
   };
-  const rng = createRng(seed);
-  const draws: number[] = [];
-  for (let r = 0; r < resamples; r++) {
-    draws.push(difference([...pos.map(() => pos[rng.int(pos.length)]!), ...neg.map(() => neg[rng.int(neg.length)]!)]));
-  }
-  draws.sort((x, y) => x - y);
-  const at = (q: number): number => draws[Math.min(draws.length - 1, Math.max(0, Math.round(q * (draws.length - 1))))]!;
-  return { value: difference([...pos, ...neg]), low: at(0.025), high: at(0.975) };
+  return stratifiedBootstrap(labels, difference, resamples, seed);
 }
 
 export interface ReliabilityBin {

@@ -298,15 +298,18 @@ export function readingFields(stageFusion: StageFusion | undefined, shapePrior: 
   return { ...(stageFusion && averagesStages(stageFusion) ? { stageFusion } : {}), ...(shapePrior && shapePrior !== 'none' ? { shapePrior } : {}) };
 }
 
+/** The cut a planned network's package entry records for its cup (NetworkEntry.cupThreshold); none: the package's. */
+function cupThresholdOf(net: Pick<PlannedNetwork, 'cupAgreement'>): Pick<NetworkToSave, 'cupThreshold'> {
+  return net.cupAgreement ? { cupThreshold: AGREEMENT_CUP_THRESHOLD } : {};
+}
+
 /**
- * The reading a fold is scored with, for its record: nothing when it is the default's. A cup trained on the experts'
- * agreement is drawn at its own cut: folds scored before the cut was recorded are scored again.
+ * The reading a fold is scored with, for its record: nothing when it is the default's. A network that draws its cup at
+ * its own cut records it here too (the one its package entry gets): folds scored before the cut was recorded are
+ * scored again.
  */
-function readingRecord(config: Pick<TrainingConfig, 'stageFusion' | 'shapePrior' | 'cropStage'>): Pick<FoldRecord, 'reading'> {
-  const reading = {
-    ...readingFields(config.stageFusion, config.shapePrior),
-    ...(config.cropStage?.polarCupTarget === 'agreement' ? { cupThreshold: AGREEMENT_CUP_THRESHOLD } : {}),
-  };
+function readingRecord(config: Pick<TrainingConfig, 'stageFusion' | 'shapePrior'>, plan: readonly PlannedNetwork[]): Pick<FoldRecord, 'reading'> {
+  const reading = { ...readingFields(config.stageFusion, config.shapePrior), ...plan.map(cupThresholdOf).find((c) => c.cupThreshold !== undefined) };
   return Object.keys(reading).length > 0 ? { reading } : {};
 }
 
@@ -397,7 +400,7 @@ export async function runTraining(config: TrainingConfig, outDir: string, deps: 
     // a resumed run reuses the fold only if this record matches.
     const record: FoldRecord = {
       units: plan.map((net) => ({ network: net.id, fingerprint: fingerprintOf(effective, training, `${label} ${net.id}`, net), epochs: net.epochs })),
-      ...readingRecord(config),
+      ...readingRecord(config, plan),
     };
     if (!isFinal && resume) {
       const scored = readScoredFold(unitDir, record, heldOut);
@@ -463,7 +466,7 @@ export async function runTraining(config: TrainingConfig, outDir: string, deps: 
               onEpoch: (record) => deps.onEvent?.({ type: 'epoch', unit, record }),
             });
             histories[net.id] = result.history;
-            networks.push({ id: net.id, tasks: net.tasks, input: net.input, net: model, ...(net.cupAgreement ? { cupThreshold: AGREEMENT_CUP_THRESHOLD } : {}) });
+            networks.push({ id: net.id, tasks: net.tasks, input: net.input, net: model, ...cupThresholdOf(net) });
             if (attempt > 0) restarts[net.id] = attempt;
             break;
           } catch (error) {
